@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// actorColumns is the column list scanActor reads, in order. Local actors
+// are always loaded with their private key: the delivery workers sign with
+// the actor they find by ID.
+const actorColumns = `id, iri, kind, handle, host, local, name, summary, url, inbox, outbox,
+	followers, following, shared_inbox, key_id, public_key_pem, private_key_pem,
+	manually_approves_followers, fetched_at, created_at, updated_at`
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+func scanActor(s scanner) (*shrooms.Actor, error) {
+	var a shrooms.Actor
+	var kind string
+	var fetched, created, updated sql.NullInt64
+	err := s.Scan(&a.ID, &a.IRI, &kind, &a.Handle, &a.Host, &a.Local, &a.Name, &a.Summary, &a.URL,
+		&a.Inbox, &a.Outbox, &a.Followers, &a.Following, &a.SharedInbox, &a.KeyID, &a.PublicKeyPEM,
+		&a.PrivateKeyPEM, &a.ManuallyApprovesFollowers, &fetched, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	a.Kind = shrooms.ActorKind(kind)
+	a.FetchedAt, a.CreatedAt, a.UpdatedAt = fromMS(fetched), fromMS(created), fromMS(updated)
+	return &a, nil
+}
+
+// findActor returns the one actor matching cond, or ENOTFOUND with what.
+func findActor(ctx context.Context, tx *sql.Tx, what, cond string, args ...any) (*shrooms.Actor, error) {
+	a, err := scanActor(tx.QueryRowContext(ctx, `SELECT `+actorColumns+` FROM actors WHERE `+cond, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("%s not found", what)
+	} else if err != nil {
+		return nil, fmt.Errorf("find actor: %w", err)
+	}
+	return a, nil
+}
+
+func findActorByID(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Actor, error) {
+	return findActor(ctx, tx, fmt.Sprintf("actor %d", id), `id = ?`, id)
+}
+
+func findActorByIRI(ctx context.Context, tx *sql.Tx, iri string) (*shrooms.Actor, error) {
+	return findActor(ctx, tx, fmt.Sprintf("actor %q", iri), `iri = ?`, iri)
+}
+
+// readActor runs one finder in a read transaction.
+func (db *DB) readActor(ctx context.Context, find func(*sql.Tx) (*shrooms.Actor, error)) (*shrooms.Actor, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return find(tx)
+}
+
+// FindActorByID returns the actor, local or remote, or ENOTFOUND.
+func (db *DB) FindActorByID(ctx context.Context, id int64) (*shrooms.Actor, error) {
+	return db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) { return findActorByID(ctx, tx, id) })
+}
+
+// FindActorByIRI returns the local or cached actor with this IRI, or
+// ENOTFOUND.
+func (db *DB) FindActorByIRI(ctx context.Context, iri string) (*shrooms.Actor, error) {
+	return db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) { return findActorByIRI(ctx, tx, iri) })
+}
+
+// FindActorByKeyID returns the actor owning the key, or ENOTFOUND. Should
+// several actors of one host publish the same key, the one whose IRI the
+// key ID extends wins, then the most recently fetched.
+func (db *DB) FindActorByKeyID(ctx context.Context, keyID string) (*shrooms.Actor, error) {
+	owner, _, _ := strings.Cut(keyID, "#")
+	return db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) {
+		return findActor(ctx, tx, fmt.Sprintf("key %q", keyID),
+			`key_id = ? ORDER BY iri = ? DESC, updated_at DESC, id DESC LIMIT 1`, keyID, owner)
+	})
+}
+
+// FindLocalActor returns the local actor with this handle, or ENOTFOUND.
+func (db *DB) FindLocalActor(ctx context.Context, handle string) (*shrooms.Actor, error) {
+	return db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) {
+		return findActor(ctx, tx, fmt.Sprintf("local actor %q", handle), `local = 1 AND handle = ?`, handle)
+	})
+}
+
+// CountLocalActors returns how many local actors of this kind exist.
+func (db *DB) CountLocalActors(ctx context.Context, kind shrooms.ActorKind) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM actors WHERE local = 1 AND kind = ?`, string(kind)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count local actors: %w", err)
+	}
+	return n, nil
+}
+
+// CreateLocalActor stores a new local actor. Its IRIs come from the
+// node's public URL and its handle; a key pair is generated when
+// a.PrivateKeyPEM is empty. It sets a.ID and the derived fields. Returns
+// EINVALID on a bad handle or kind, ECONFLICT when the handle is taken.
+func (db *DB) CreateLocalActor(ctx context.Context, a *shrooms.Actor) error {
+	if err := db.prepareLocalActor(a); err != nil {
+		return err
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := db.insertLocalActor(ctx, tx, a, nil); err != nil {
+		return err
+	}
+	return commit(tx)
+}
+
+// prepareLocalActor validates a new local actor and fills in what the
+// node derives: IRIs, host and, outside any transaction since RSA key
+// generation is slow, the key pair.
+func (db *DB) prepareLocalActor(a *shrooms.Actor) error {
+	if err := shrooms.ValidHandle(a.Handle); err != nil {
+		return err
+	}
+	switch a.Kind {
+	case shrooms.KindOrganization, shrooms.KindPerson, shrooms.KindService, shrooms.KindGroup, shrooms.KindApplication:
+	default:
+		return shrooms.Errorf(shrooms.EINVALID, "kind %q is not an actor type", a.Kind)
+	}
+	if a.PrivateKeyPEM == "" || a.PublicKeyPEM == "" {
+		priv, pub, err := shrooms.NewKeyPair()
+		if err != nil {
+			return fmt.Errorf("generate key pair: %w", err)
+		}
+		a.PrivateKeyPEM, a.PublicKeyPEM = priv, pub
+	}
+	x := db.iris
+	a.IRI, a.Host, a.Local = x.Actor(a.Handle), x.Host(), true
+	a.URL = a.IRI
+	a.Inbox, a.Outbox = x.Inbox(a.Handle), x.Outbox(a.Handle)
+	a.Followers, a.Following = x.Followers(a.Handle), x.Following(a.Handle)
+	a.SharedInbox, a.KeyID = x.SharedInbox(), x.Key(a.Handle)
+	return nil
+}
+
+// insertLocalActor stores an actor prepared by prepareLocalActor.
+// override adjusts constraint messages (see dbError).
+func (db *DB) insertLocalActor(ctx context.Context, tx *sql.Tx, a *shrooms.Actor, override map[string]string) error {
+	now := db.now()
+	res, err := tx.ExecContext(ctx, `INSERT INTO actors (iri, kind, handle, host, local, name, summary, url,
+		inbox, outbox, followers, following, shared_inbox, key_id, public_key_pem, private_key_pem,
+		manually_approves_followers, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.IRI, string(a.Kind), a.Handle, a.Host, a.Name, a.Summary, a.URL,
+		a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox, a.KeyID, a.PublicKeyPEM, a.PrivateKeyPEM,
+		a.ManuallyApprovesFollowers, now.UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return dbError(err, override)
+	}
+	if a.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("insert actor: %w", err)
+	}
+	a.CreatedAt, a.UpdatedAt, a.FetchedAt = now, now, time.Time{}
+	return nil
+}
+
+// UpdateLocalActor changes a local actor's name, summary and follow
+// approval setting, and sets a.UpdatedAt. Returns ENOTFOUND.
+func (db *DB) UpdateLocalActor(ctx context.Context, a *shrooms.Actor) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := db.now()
+	res, err := tx.ExecContext(ctx, `UPDATE actors SET name = ?, summary = ?, manually_approves_followers = ?,
+		updated_at = ? WHERE id = ? AND local = 1`,
+		a.Name, a.Summary, a.ManuallyApprovesFollowers, now.UnixMilli(), a.ID)
+	if err != nil {
+		return dbError(err, nil)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("update actor: %w", err)
+	} else if n == 0 {
+		return notFound("local actor %d not found", a.ID)
+	}
+	if err := commit(tx); err != nil {
+		return err
+	}
+	a.UpdatedAt = now
+	return nil
+}
+
+// UpsertRemoteActor caches a fetched remote actor document, keyed by IRI:
+// a first fetch inserts it, a later one replaces every field but the ID
+// and creation time. It sets a.ID, a.Host, a.FetchedAt and clears
+// a.Local and a.PrivateKeyPEM. Returns EINVALID (see Actor.Validate) or
+// EFORBIDDEN when the IRI belongs to this node.
+func (db *DB) UpsertRemoteActor(ctx context.Context, a *shrooms.Actor) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if db.iris.Local(a.IRI) {
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "actor %q belongs to this node", a.IRI)
+	}
+	now := db.now()
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// The WHERE clause keeps a remote document from ever overwriting a
+	// local actor, even one minted under an earlier public URL.
+	var id int64
+	var created sql.NullInt64
+	err = tx.QueryRowContext(ctx, `INSERT INTO actors (iri, kind, handle, host, local, name, summary, url,
+		inbox, outbox, followers, following, shared_inbox, key_id, public_key_pem, private_key_pem,
+		manually_approves_followers, fetched_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)
+		ON CONFLICT (iri) DO UPDATE SET kind = excluded.kind, handle = excluded.handle, host = excluded.host,
+			name = excluded.name, summary = excluded.summary, url = excluded.url, inbox = excluded.inbox,
+			outbox = excluded.outbox, followers = excluded.followers, following = excluded.following,
+			shared_inbox = excluded.shared_inbox, key_id = excluded.key_id,
+			public_key_pem = excluded.public_key_pem,
+			manually_approves_followers = excluded.manually_approves_followers,
+			fetched_at = excluded.fetched_at, updated_at = excluded.updated_at
+		WHERE actors.local = 0
+		RETURNING id, created_at`,
+		a.IRI, string(a.Kind), a.Handle, shrooms.HostOf(a.IRI), a.Name, a.Summary, a.URL,
+		a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox, a.KeyID, a.PublicKeyPEM,
+		a.ManuallyApprovesFollowers, now.UnixMilli(), now.UnixMilli(), now.UnixMilli()).Scan(&id, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "actor %q is a local actor", a.IRI)
+	} else if err != nil {
+		return dbError(err, nil)
+	}
+	if err := commit(tx); err != nil {
+		return err
+	}
+	a.ID, a.Host, a.Local, a.PrivateKeyPEM = id, shrooms.HostOf(a.IRI), false, ""
+	a.FetchedAt, a.CreatedAt, a.UpdatedAt = now, fromMS(created), now
+	return nil
+}

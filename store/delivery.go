@@ -1,0 +1,281 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+const deliveryColumns = `d.id, d.outbox_id, d.actor_id, d.recipient, d.inbox, d.host, d.state, d.attempts,
+	d.next_attempt_at, d.last_status, d.last_error, d.created_at, d.delivered_at`
+
+func scanDelivery(s scanner, extra ...any) (*shrooms.Delivery, error) {
+	var d shrooms.Delivery
+	var state string
+	var next, created, delivered sql.NullInt64
+	dest := []any{&d.ID, &d.OutboxID, &d.ActorID, &d.Recipient, &d.Inbox, &d.Host, &state, &d.Attempts,
+		&next, &d.LastStatus, &d.LastError, &created, &delivered}
+	if err := s.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	d.State = shrooms.DeliveryState(state)
+	d.NextAttemptAt, d.CreatedAt, d.DeliveredAt = fromMS(next), fromMS(created), fromMS(delivered)
+	return &d, nil
+}
+
+// ClaimDeliveries leases up to limit pending deliveries that are due at
+// now, that no worker holds and whose host is not backing off, until
+// now+lease, ordered by due time. Payload is loaded.
+func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*shrooms.Delivery, error) {
+	_, limit = page(0, limit)
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+`, o.payload
+		FROM deliveries d
+		JOIN outbox o ON o.id = d.outbox_id
+		LEFT JOIN hosts h ON h.host = d.host
+		WHERE d.state = 'pending' AND d.next_attempt_at <= ?
+			AND (d.locked_until IS NULL OR d.locked_until <= ?)
+			AND (h.backoff_until IS NULL OR h.backoff_until <= ?)
+		ORDER BY d.next_attempt_at, d.id
+		LIMIT ?`, now.UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	var out []*shrooms.Delivery
+	for rows.Next() {
+		var payload []byte
+		d, err := scanDelivery(rows, &payload)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("claim deliveries: %w", err)
+		}
+		d.Payload = payload
+		out = append(out, d)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	ids := make([]any, 0, len(out)+1)
+	ids = append(ids, now.Add(lease).UnixMilli())
+	for _, d := range out {
+		ids = append(ids, d.ID)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(out)), ",")
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET locked_until = ? WHERE id IN (`+marks+`)`, ids...); err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	if err := commit(tx); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// deliveryHost returns the host of delivery id, or ENOTFOUND.
+func deliveryHost(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
+	var host string
+	err := tx.QueryRowContext(ctx, `SELECT host FROM deliveries WHERE id = ?`, id).Scan(&host)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", notFound("delivery %d not found", id)
+	} else if err != nil {
+		return "", fmt.Errorf("find delivery: %w", err)
+	}
+	return host, nil
+}
+
+// MarkDelivered records a successful POST and resets the host's backoff.
+// Returns ENOTFOUND.
+func (db *DB) MarkDelivered(ctx context.Context, id int64, now time.Time, status int) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	host, err := deliveryHost(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'delivered', delivered_at = ?, last_status = ?,
+		last_error = '', locked_until = NULL, attempts = attempts + 1 WHERE id = ?`,
+		now.UnixMilli(), status, id); err != nil {
+		return dbError(err, nil)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO hosts (host, failures, last_success_at) VALUES (?, 0, ?)
+		ON CONFLICT (host) DO UPDATE SET failures = 0, backoff_until = NULL, last_success_at = excluded.last_success_at`,
+		host, now.UnixMilli()); err != nil {
+		return dbError(err, nil)
+	}
+	return commit(tx)
+}
+
+// MarkDeliveryFailed records a failed POST: the delivery is retried at
+// f.Next, or dead when f.Dead. When f.HostDown, the host's consecutive
+// failure count grows and the whole host backs off until
+// now+HostBackoff(failures). Returns ENOTFOUND.
+func (db *DB) MarkDeliveryFailed(ctx context.Context, id int64, now time.Time, f shrooms.DeliveryFailure) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	host, err := deliveryHost(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	state := shrooms.DeliveryPending
+	if f.Dead {
+		state = shrooms.DeliveryDead
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET attempts = attempts + 1, last_status = ?, last_error = ?,
+		locked_until = NULL, next_attempt_at = ?, state = ? WHERE id = ?`,
+		f.Status, f.Err, f.Next.UnixMilli(), string(state), id); err != nil {
+		return dbError(err, nil)
+	}
+	if f.HostDown {
+		var failures int
+		err := tx.QueryRowContext(ctx, `SELECT failures FROM hosts WHERE host = ?`, host).Scan(&failures)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find host: %w", err)
+		}
+		failures++
+		if _, err := tx.ExecContext(ctx, `INSERT INTO hosts (host, failures, backoff_until, last_failure_at, last_error)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (host) DO UPDATE SET failures = excluded.failures, backoff_until = excluded.backoff_until,
+				last_failure_at = excluded.last_failure_at, last_error = excluded.last_error`,
+			host, failures, now.Add(shrooms.HostBackoff(failures)).UnixMilli(), now.UnixMilli(), f.Err); err != nil {
+			return dbError(err, nil)
+		}
+	}
+	return commit(tx)
+}
+
+// ReleaseDeliveryLeases frees every lease; called at start-up, when no
+// worker of this node can hold one.
+func (db *DB) ReleaseDeliveryLeases(ctx context.Context) error {
+	return db.execWrite(ctx, `UPDATE deliveries SET locked_until = NULL WHERE locked_until IS NOT NULL`)
+}
+
+// execWrite runs one statement in its own write transaction.
+func (db *DB) execWrite(ctx context.Context, query string, args ...any) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		return dbError(err, nil)
+	}
+	return commit(tx)
+}
+
+// RetryDelivery puts a dead delivery back in the queue, due now, keeping
+// its attempt count. Returns ENOTFOUND, ECONFLICT when it is not dead.
+func (db *DB) RetryDelivery(ctx context.Context, id int64, now time.Time) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var state string
+	err = tx.QueryRowContext(ctx, `SELECT state FROM deliveries WHERE id = ?`, id).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("delivery %d not found", id)
+	} else if err != nil {
+		return fmt.Errorf("retry delivery: %w", err)
+	}
+	if shrooms.DeliveryState(state) != shrooms.DeliveryDead {
+		return shrooms.Errorf(shrooms.ECONFLICT, "delivery %d is %s, not dead", id, state)
+	}
+	// A fresh schedule: measured from the retry, not from the first try.
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'pending', next_attempt_at = ?, created_at = ?,
+		attempts = 0, locked_until = NULL WHERE id = ?`, now.UnixMilli(), now.UnixMilli(), id); err != nil {
+		return dbError(err, nil)
+	}
+	return commit(tx)
+}
+
+// FindDeliveries returns matching deliveries, newest first, without
+// payload, and the total count ignoring Offset and Limit.
+func (db *DB) FindDeliveries(ctx context.Context, filter shrooms.DeliveryFilter) ([]*shrooms.Delivery, int, error) {
+	offset, limit := page(filter.Offset, filter.Limit)
+	var conds []string
+	var args []any
+	if filter.State != "" {
+		conds, args = append(conds, "d.state = ?"), append(args, string(filter.State))
+	}
+	if filter.Host != "" {
+		conds, args = append(conds, "d.host = ?"), append(args, strings.ToLower(filter.Host))
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries d`+where(conds), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count deliveries: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries d`+where(conds)+
+		` ORDER BY d.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []*shrooms.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("find deliveries: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find deliveries: %w", err)
+	}
+	return out, total, nil
+}
+
+// FindHostStatus returns what is known of a host: a zero HostStatus with
+// Host set when nothing is.
+func (db *DB) FindHostStatus(ctx context.Context, host string) (*shrooms.HostStatus, error) {
+	h := &shrooms.HostStatus{Host: strings.ToLower(host)}
+	var backoff, success, failure sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT failures, backoff_until, last_success_at, last_failure_at, last_error
+		FROM hosts WHERE host = ?`, h.Host).Scan(&h.Failures, &backoff, &success, &failure, &h.LastError)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("find host: %w", err)
+	}
+	h.BackoffUntil, h.LastSuccessAt, h.LastFailureAt = fromMS(backoff), fromMS(success), fromMS(failure)
+	return h, nil
+}
+
+// QueueStats counts the outbox, delivery and inbox queues.
+func (db *DB) QueueStats(ctx context.Context) (shrooms.QueueStats, error) {
+	var s shrooms.QueueStats
+	err := db.read.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM outbox WHERE published = 0),
+		(SELECT COUNT(*) FROM deliveries WHERE state = 'pending'),
+		(SELECT COUNT(*) FROM deliveries WHERE state = 'dead'),
+		(SELECT COUNT(*) FROM inbox_activities WHERE state = 'pending'),
+		(SELECT COUNT(*) FROM inbox_activities WHERE state = 'failed')`,
+	).Scan(&s.OutboxUnpublished, &s.DeliveriesPending, &s.DeliveriesDead, &s.InboxPending, &s.InboxFailed)
+	if err != nil {
+		return s, fmt.Errorf("queue stats: %w", err)
+	}
+	return s, nil
+}

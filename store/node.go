@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// Keys of the settings table.
+const (
+	settingPublicURL = "public_url"
+	settingOrgHandle = "org_handle"
+	settingName      = "name"
+	settingModules   = "modules"
+)
+
+// Activity windows of NodeInfo's active user counts.
+const (
+	activeMonth    = 30 * 24 * time.Hour
+	activeHalfyear = 180 * 24 * time.Hour
+)
+
+// parseModuleList validates a module list as shrooms.ParseModules does;
+// an empty list means every module.
+func parseModuleList(mods []string) ([]string, error) {
+	out, err := shrooms.ParseModules(strings.Join(mods, ","))
+	if err != nil {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "modules: %s", shrooms.ErrorMessage(err))
+	}
+	return out, nil
+}
+
+// InitNode creates the node settings, the Organization actor (with a new
+// key pair) and the optional first admin with its Person actor, in one
+// transaction. The node's public URL is the one the store was opened
+// with; init.Node.PublicURL may repeat it or be empty. An empty module
+// list enables every module. Returns ECONFLICT "node already initialised",
+// EINVALID naming a bad field, ECONFLICT when the admin's username is the
+// organisation's handle.
+func (db *DB) InitNode(ctx context.Context, init shrooms.NodeInit) (*shrooms.Actor, error) {
+	n := init.Node
+	if n.PublicURL != "" {
+		x, err := shrooms.NewIRIs(n.PublicURL)
+		if err != nil {
+			return nil, err
+		}
+		if x.Base != db.iris.Base {
+			return nil, shrooms.Errorf(shrooms.EINVALID, "public_url: %q is not the configured public URL %q", n.PublicURL, db.iris.Base)
+		}
+	}
+	if err := shrooms.ValidHandle(n.OrgHandle); err != nil {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "org_handle: %s", shrooms.ErrorMessage(err))
+	}
+	n.Name = strings.TrimSpace(n.Name)
+	if n.Name == "" {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "name: is required")
+	}
+	mods, err := parseModuleList(n.Modules)
+	if err != nil {
+		return nil, err
+	}
+	var admin *shrooms.Actor
+	var adminHash string
+	if init.Admin != nil {
+		if init.Admin.Role == "" {
+			init.Admin.Role = shrooms.RoleAdmin
+		}
+		if init.Admin.Role != shrooms.RoleAdmin {
+			return nil, shrooms.Errorf(shrooms.EINVALID, "admin role: must be admin")
+		}
+		if admin, adminHash, err = db.newUserActor(init.Admin, init.AdminPassword); err != nil {
+			if shrooms.ErrorCode(err) == shrooms.EINVALID {
+				return nil, shrooms.Errorf(shrooms.EINVALID, "admin %s", shrooms.ErrorMessage(err))
+			}
+			return nil, err
+		}
+	}
+	orgName := init.OrgName
+	if orgName == "" {
+		orgName = n.Name
+	}
+	org := &shrooms.Actor{
+		Kind:                      shrooms.KindOrganization,
+		Handle:                    n.OrgHandle,
+		Name:                      orgName,
+		Summary:                   init.OrgSummary,
+		ManuallyApprovesFollowers: init.ManuallyApprovesFollowers,
+	}
+	if err := db.prepareLocalActor(org); err != nil {
+		return nil, err
+	}
+
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var exists int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE key = ?`, settingPublicURL).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("check node: %w", err)
+	}
+	if exists > 0 {
+		return nil, shrooms.Errorf(shrooms.ECONFLICT, "node already initialised")
+	}
+	settings := [][2]string{
+		{settingPublicURL, db.iris.Base},
+		{settingOrgHandle, n.OrgHandle},
+		{settingName, n.Name},
+		{settingModules, strings.Join(mods, ",")},
+	}
+	for _, kv := range settings {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`, kv[0], kv[1]); err != nil {
+			return nil, dbError(err, nil)
+		}
+	}
+	if err := db.insertLocalActor(ctx, tx, org, map[string]string{"actors.handle": "org_handle is taken"}); err != nil {
+		return nil, err
+	}
+	if init.Admin != nil {
+		if err := db.insertUser(ctx, tx, init.Admin, admin, adminHash); err != nil {
+			if shrooms.ErrorCode(err) == shrooms.ECONFLICT && admin.Handle == org.Handle {
+				return nil, shrooms.Errorf(shrooms.ECONFLICT, "admin username is taken by the organisation")
+			}
+			return nil, err
+		}
+	}
+	if err := commit(tx); err != nil {
+		return nil, err
+	}
+	return org, nil
+}
+
+// findNode reads the settings, or ENOTFOUND before InitNode.
+func findNode(ctx context.Context, tx *sql.Tx) (*shrooms.Node, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return nil, fmt.Errorf("find node: %w", err)
+	}
+	defer rows.Close()
+	values := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("find node: %w", err)
+		}
+		values[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find node: %w", err)
+	}
+	if _, ok := values[settingPublicURL]; !ok {
+		return nil, notFound("node is not initialised")
+	}
+	n := &shrooms.Node{
+		PublicURL: values[settingPublicURL],
+		OrgHandle: values[settingOrgHandle],
+		Name:      values[settingName],
+		Modules:   []string{},
+	}
+	if m := values[settingModules]; m != "" {
+		n.Modules = strings.Split(m, ",")
+	}
+	return n, nil
+}
+
+// FindNode returns the stored node, or ENOTFOUND before InitNode.
+func (db *DB) FindNode(ctx context.Context) (*shrooms.Node, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findNode(ctx, tx)
+}
+
+// SetModules replaces the enabled modules; an empty list enables all.
+// Returns ENOTFOUND before InitNode, EINVALID naming an unknown module.
+func (db *DB) SetModules(ctx context.Context, modules []string) error {
+	mods, err := parseModuleList(modules)
+	if err != nil {
+		return err
+	}
+	return db.setSetting(ctx, settingModules, strings.Join(mods, ","))
+}
+
+// UpdateNodeName renames the node (not the Organization actor). Returns
+// ENOTFOUND before InitNode, EINVALID for an empty name.
+func (db *DB) UpdateNodeName(ctx context.Context, name string) error {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return shrooms.Errorf(shrooms.EINVALID, "name: is required")
+	}
+	return db.setSetting(ctx, settingName, name)
+}
+
+// setSetting changes one setting of an initialised node.
+func (db *DB) setSetting(ctx context.Context, key, value string) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := findNode(ctx, tx); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE settings SET value = ? WHERE key = ?`, value, key); err != nil {
+		return dbError(err, nil)
+	}
+	return commit(tx)
+}
+
+// NodeStats returns the usage counts for NodeInfo: accounts, accounts
+// active (an API request) in the last 30 and 180 days, and public outbox
+// entries.
+func (db *DB) NodeStats(ctx context.Context) (shrooms.NodeStats, error) {
+	now := db.now()
+	var s shrooms.NodeStats
+	err := db.read.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM users),
+		(SELECT COUNT(*) FROM users WHERE last_active_at >= ?),
+		(SELECT COUNT(*) FROM users WHERE last_active_at >= ?),
+		(SELECT COUNT(*) FROM outbox WHERE public = 1)`,
+		now.Add(-activeMonth).UnixMilli(), now.Add(-activeHalfyear).UnixMilli(),
+	).Scan(&s.Users, &s.ActiveMonth, &s.ActiveHalfyear, &s.LocalPosts)
+	if err != nil {
+		return s, fmt.Errorf("node stats: %w", err)
+	}
+	return s, nil
+}
