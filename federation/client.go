@@ -1,0 +1,218 @@
+package federation
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"syscall"
+	"time"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// acceptActivity is what the node asks for when it fetches ActivityStreams.
+const acceptActivity = `application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`
+
+// Client is the one HTTP client of the node's outgoing requests. It signs
+// with the given actor, bounds time and response size, and refuses private
+// addresses unless they are allowed — checked at connect time, so neither
+// DNS tricks nor redirects get around it.
+type Client struct {
+	http         *http.Client
+	allowPrivate bool
+	maxBytes     int64
+	userAgent    string
+	keys         *keyCache
+	now          func() time.Time
+}
+
+// NewClient returns a client configured from cfg.
+func NewClient(cfg Config) *Client {
+	cfg.setDefaults()
+	c := &Client{
+		allowPrivate: cfg.AllowPrivateAddresses,
+		maxBytes:     cfg.MaxResponseBytes,
+		userAgent:    fmt.Sprintf("%s/%s (+%s)", shrooms.Software, shrooms.Version, cfg.IRIs.Base),
+		keys:         newKeyCache(),
+		now:          cfg.Now,
+	}
+	dialer := &net.Dialer{Timeout: cfg.HTTPTimeout, Control: c.checkAddress}
+	transport := &http.Transport{
+		DialContext:            dialer.DialContext,
+		TLSHandshakeTimeout:    cfg.HTTPTimeout,
+		ResponseHeaderTimeout:  cfg.HTTPTimeout,
+		MaxResponseHeaderBytes: 64 << 10,
+		MaxIdleConns:           64,
+		MaxIdleConnsPerHost:    4,
+		IdleConnTimeout:        90 * time.Second,
+	}
+	c.http = &http.Client{
+		Transport: transport,
+		Timeout:   cfg.HTTPTimeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 3 {
+				return errors.New("too many redirects")
+			}
+			return c.checkURL(req.URL)
+		},
+	}
+	return c
+}
+
+// checkAddress runs before every connection, after DNS resolution.
+func (c *Client) checkAddress(network, address string, _ syscall.RawConn) error {
+	if c.allowPrivate {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !publicIP(ip) {
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing to connect to non-public address %s", host)
+	}
+	return nil
+}
+
+var cgnat = &net.IPNet{IP: net.IPv4(100, 64, 0, 0), Mask: net.CIDRMask(10, 32)}
+
+func publicIP(ip net.IP) bool {
+	if ip4 := ip.To4(); ip4 != nil {
+		ip = ip4
+	}
+	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsUnspecified() || ip.IsLinkLocalUnicast() ||
+		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || cgnat.Contains(ip))
+}
+
+func (c *Client) checkURL(u *url.URL) error {
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && c.allowPrivate:
+	default:
+		return shrooms.Errorf(shrooms.EINVALID, "refusing %s URL %s", u.Scheme, u.Redacted())
+	}
+	if u.Host == "" || u.User != nil {
+		return shrooms.Errorf(shrooms.EINVALID, "invalid URL %s", u.Redacted())
+	}
+	return nil
+}
+
+// Response is what a request answered, read within the size limit.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Get fetches rawURL asking for ActivityStreams, signed by signer when it is
+// not nil. A non-2xx answer is an error carrying its status.
+func (c *Client) Get(ctx context.Context, rawURL, accept string, signer *shrooms.Actor) (*Response, error) {
+	if accept == "" {
+		accept = acceptActivity
+	}
+	req, err := c.newRequest(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", accept)
+	if signer != nil {
+		if err := c.sign(req, nil, signer); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Status < 200 || resp.Status > 299 {
+		return resp, &StatusError{Status: resp.Status, URL: rawURL}
+	}
+	return resp, nil
+}
+
+// Post delivers an activity to an inbox, signed by signer.
+func (c *Client) Post(ctx context.Context, inbox string, body []byte, signer *shrooms.Actor) (*Response, error) {
+	req, err := c.newRequest(ctx, http.MethodPost, inbox, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", `application/ld+json; profile="https://www.w3.org/ns/activitystreams"`)
+	req.Header.Set("Accept", acceptActivity)
+	if err := c.sign(req, body, signer); err != nil {
+		return nil, err
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Status < 200 || resp.Status > 299 {
+		return resp, &StatusError{Status: resp.Status, URL: inbox, Body: resp.Body}
+	}
+	return resp, nil
+}
+
+func (c *Client) newRequest(ctx context.Context, method, rawURL string, body io.Reader) (*http.Request, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "invalid URL")
+	}
+	if err := c.checkURL(u); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "invalid URL")
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	return req, nil
+}
+
+func (c *Client) do(req *http.Request) (*Response, error) {
+	resp, err := c.http.Do(req)
+	if err != nil {
+		var se *shrooms.Error
+		if errors.As(err, &se) {
+			return nil, se
+		}
+		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "%s %s: %s", req.Method, req.URL.Redacted(), shortNetError(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
+	if err != nil {
+		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "%s %s: reading body: %s", req.Method, req.URL.Redacted(), shortNetError(err))
+	}
+	if int64(len(body)) > c.maxBytes {
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s %s: response larger than %d bytes", req.Method, req.URL.Redacted(), c.maxBytes)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// shortNetError strips the URL Go repeats in transport errors.
+func shortNetError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var se *shrooms.Error
+	if errors.As(err, &se) {
+		return se.Message
+	}
+	return err.Error()
+}
+
+// StatusError is a non-2xx answer.
+type StatusError struct {
+	Status int
+	URL    string
+	Body   []byte
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%s answered %d %s", e.URL, e.Status, http.StatusText(e.Status))
+}

@@ -1,0 +1,52 @@
+package federation
+
+import (
+	"context"
+	"sync"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// Services are the root services federation works through.
+type Services struct {
+	Nodes   shrooms.NodeService
+	Actors  shrooms.ActorService
+	Follows shrooms.FollowService
+	Outbox  shrooms.OutboxService
+	Inbox   shrooms.InboxService
+}
+
+// Federation is the node's ActivityPub side: its HTTP endpoints (Handler)
+// and its workers (Start, Drain, Close).
+type Federation struct {
+	cfg    Config
+	svc    Services
+	client *Client
+
+	wake   chan struct{} // a new inbox activity or outbox entry
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+	drainM sync.Mutex // one drain at a time per node
+}
+
+// New returns a Federation; call Start to run its workers.
+func New(cfg Config, svc Services) *Federation {
+	cfg.setDefaults()
+	return &Federation{cfg: cfg, svc: svc, client: NewClient(cfg), wake: make(chan struct{}, 1)}
+}
+
+// Client returns the node's outgoing HTTP client.
+func (f *Federation) Client() *Client { return f.client }
+
+// Wake tells the workers that there is new work, without waiting.
+func (f *Federation) Wake() {
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// orgActor returns the organisation actor, which signs the node's fetches.
+func (f *Federation) orgActor(ctx context.Context) (*shrooms.Actor, error) {
+	return f.svc.Actors.FindLocalActor(ctx, f.cfg.OrgHandle)
+}

@@ -1,0 +1,167 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"strings"
+
+	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/vocab"
+)
+
+// actorForKey returns the actor that owns keyID, from the store when its
+// copy is fresh, else fetched. fresh reports a fetch in this call.
+func (f *Federation) actorForKey(ctx context.Context, keyID string, refresh bool) (a *shrooms.Actor, fresh bool, err error) {
+	if !refresh {
+		a, err := f.svc.Actors.FindActorByKeyID(ctx, keyID)
+		if err == nil && (a.Local || f.cfg.Now().Sub(a.FetchedAt) < f.cfg.ActorCacheTTL) {
+			return a, false, nil
+		} else if err != nil && shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+			return nil, false, err
+		}
+	}
+	if f.cfg.IRIs.Local(keyID) {
+		return nil, false, shrooms.Errorf(shrooms.ENOTFOUND, "no local actor has this key")
+	}
+	docURL := stripFragment(keyID)
+	a, err = f.fetchActor(ctx, docURL)
+	if err != nil {
+		owner := f.keyOwner(ctx, docURL)
+		if owner == "" || shrooms.HostOf(owner) != shrooms.HostOf(keyID) {
+			return nil, false, err
+		}
+		a, err = f.fetchActor(ctx, owner)
+	} else if a.IRI != docURL {
+		// The key's URL served a stub naming its owner on the same host:
+		// only the owner's own document is trusted.
+		a, err = f.fetchActor(ctx, a.IRI)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if a.ID == 0 || a.KeyID != keyID {
+		return nil, false, shrooms.Errorf(shrooms.EFORBIDDEN, "actor %s does not publish key %s", a.IRI, keyID)
+	}
+	return a, true, nil
+}
+
+// keyOwner reads "owner" from a key document (some servers serve the key
+// alone at its URL).
+func (f *Federation) keyOwner(ctx context.Context, keyURL string) string {
+	org, err := f.orgActor(ctx)
+	if err != nil {
+		return ""
+	}
+	resp, err := f.client.Get(ctx, keyURL, "", org)
+	if err != nil {
+		return ""
+	}
+	var doc struct {
+		Owner     string `json:"owner"`
+		PublicKey struct {
+			Owner string `json:"owner"`
+		} `json:"publicKey"`
+	}
+	if json.Unmarshal(resp.Body, &doc) != nil {
+		return ""
+	}
+	if doc.Owner != "" {
+		return doc.Owner
+	}
+	return doc.PublicKey.Owner
+}
+
+// ResolveActor returns the actor with this IRI: local, cached and fresh, or
+// fetched now (signed by the organisation) and cached.
+func (f *Federation) ResolveActor(ctx context.Context, iri string) (*shrooms.Actor, error) {
+	a, err := f.svc.Actors.FindActorByIRI(ctx, iri)
+	if err == nil && (a.Local || f.cfg.Now().Sub(a.FetchedAt) < f.cfg.ActorCacheTTL) {
+		return a, nil
+	} else if err != nil && shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+		return nil, err
+	}
+	if f.cfg.IRIs.Local(iri) {
+		return nil, shrooms.Errorf(shrooms.ENOTFOUND, "no local actor %s", iri)
+	}
+	return f.fetchActor(ctx, iri)
+}
+
+// fetchActor GETs an actor document, checks that it is what was asked for,
+// and caches it.
+func (f *Federation) fetchActor(ctx context.Context, iri string) (*shrooms.Actor, error) {
+	org, err := f.orgActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := f.client.Get(ctx, iri, "", org)
+	if err != nil {
+		return nil, fetchError(err)
+	}
+	a, err := vocab.ParseActor(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if shrooms.HostOf(a.IRI) != shrooms.HostOf(iri) {
+		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "document at %s claims to be %s", iri, a.IRI)
+	}
+	if a.IRI != iri {
+		// A stub at another URL of the same host: the caller decides.
+		return a, nil
+	}
+	a.Local = false
+	if err := f.svc.Actors.UpsertRemoteActor(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// ResolveHandle finds a remote actor from "handle@host", "@handle@host",
+// "acct:handle@host" or an actor URL, through WebFinger when needed.
+func (f *Federation) ResolveHandle(ctx context.Context, s string) (*shrooms.Actor, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") {
+		return f.ResolveActor(ctx, s)
+	}
+	acct := strings.TrimPrefix(strings.TrimPrefix(s, "acct:"), "@")
+	handle, host, ok := strings.Cut(acct, "@")
+	if !ok || handle == "" || host == "" || strings.ContainsAny(host, "/?#@ ") {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%q is neither handle@host nor an actor URL", s)
+	}
+	scheme := "https"
+	if f.cfg.AllowPrivateAddresses && strings.HasPrefix(f.cfg.IRIs.Base, "http://") {
+		scheme = "http"
+	}
+	q := url.Values{"resource": {"acct:" + handle + "@" + host}}
+	resp, err := f.client.Get(ctx, scheme+"://"+host+"/.well-known/webfinger?"+q.Encode(), "application/jrd+json, application/json", nil)
+	if err != nil {
+		return nil, fetchError(err)
+	}
+	iri, err := vocab.ParseWebFinger(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if shrooms.HostOf(iri) == "" {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "WebFinger for %s gave no actor URL", acct)
+	}
+	return f.ResolveActor(ctx, iri)
+}
+
+// fetchError turns a failed fetch into a domain error: 404 and 410 are
+// ENOTFOUND, other answers EUNAVAILABLE.
+func fetchError(err error) error {
+	if se, ok := err.(*StatusError); ok {
+		if se.Status == 404 || se.Status == 410 {
+			return shrooms.Errorf(shrooms.ENOTFOUND, "%s", se.Error())
+		}
+		return shrooms.Errorf(shrooms.EUNAVAILABLE, "%s", se.Error())
+	}
+	return err
+}
+
+func stripFragment(iri string) string {
+	if i := strings.IndexByte(iri, '#'); i >= 0 {
+		return iri[:i]
+	}
+	return iri
+}
