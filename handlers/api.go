@@ -1,0 +1,303 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// maxAPIBody bounds a JSON request body.
+const maxAPIBody = 64 << 10
+
+func (s *server) apiRoutes(r *mux.Router) {
+	r.HandleFunc("/instance", s.apiInstance).Methods(http.MethodGet)
+	auth := r.NewRoute().Subrouter()
+	auth.Use(s.requireToken)
+	auth.HandleFunc("/me", s.apiMe).Methods(http.MethodGet)
+	auth.HandleFunc("/followers", s.requireAdmin(s.apiFollows(true, ""))).Methods(http.MethodGet)
+	auth.HandleFunc("/following", s.requireAdmin(s.apiFollows(false, ""))).Methods(http.MethodGet)
+	auth.HandleFunc("/following", s.requireAdmin(s.apiFollow)).Methods(http.MethodPost)
+	auth.HandleFunc("/following/{id:[0-9]+}", s.requireAdmin(s.apiUnfollow)).Methods(http.MethodDelete)
+	auth.HandleFunc("/follow-requests", s.requireAdmin(s.apiFollows(true, shrooms.FollowPending))).Methods(http.MethodGet)
+	auth.HandleFunc("/follow-requests/{id:[0-9]+}/{decision:approve|reject}", s.requireAdmin(s.apiDecide)).Methods(http.MethodPost)
+	auth.HandleFunc("/deliveries", s.requireAdmin(s.apiDeliveries)).Methods(http.MethodGet)
+	auth.HandleFunc("/deliveries/{id:[0-9]+}/retry", s.requireAdmin(s.apiRetryDelivery)).Methods(http.MethodPost)
+	auth.HandleFunc("/queue", s.requireAdmin(s.apiQueue)).Methods(http.MethodGet)
+}
+
+type instanceJSON struct {
+	Name      string   `json:"name"`
+	PublicURL string   `json:"public_url"`
+	Account   string   `json:"account"`
+	Actor     string   `json:"actor"`
+	Version   string   `json:"version"`
+	Modules   []string `json:"modules"`
+}
+
+func (s *server) apiInstance(w http.ResponseWriter, r *http.Request) {
+	node, err := s.Nodes.FindNode(r.Context())
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	writeJSON(w, http.StatusOK, instanceJSON{
+		Name: node.Name, PublicURL: node.PublicURL, Version: shrooms.Version, Modules: node.Modules,
+		Account: node.OrgHandle + "@" + s.IRIs.Host(), Actor: s.IRIs.Actor(node.OrgHandle),
+	})
+}
+
+type userJSON struct {
+	ID        int64     `json:"id"`
+	Username  string    `json:"username"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	Role      string    `json:"role"`
+	Actor     string    `json:"actor"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func (s *server) apiMe(w http.ResponseWriter, r *http.Request) {
+	u := userFrom(r.Context())
+	writeJSON(w, http.StatusOK, userJSON{ID: u.ID, Username: u.Username, Name: u.Name, Email: u.Email,
+		Role: string(u.Role), Actor: s.IRIs.Actor(u.Username), CreatedAt: u.CreatedAt})
+}
+
+type followJSON struct {
+	ID        int64     `json:"id"`
+	Account   string    `json:"account"`
+	Actor     string    `json:"actor"`
+	State     string    `json:"state"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func toFollowJSON(f *shrooms.Follow, other *shrooms.Actor) followJSON {
+	return followJSON{ID: f.ID, Account: other.Acct(), Actor: other.IRI, State: string(f.State), CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+}
+
+type listJSON[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+}
+
+// apiFollows lists the organisation's followers (or follow requests) or
+// the accounts it follows.
+func (s *server) apiFollows(followers bool, state shrooms.FollowState) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		org, err := s.Actors.FindLocalActor(r.Context(), s.OrgHandle)
+		if err != nil {
+			s.fail(w, r, err, 0)
+			return
+		}
+		offset, limit, err := paging(r)
+		if err != nil {
+			s.fail(w, r, err, 0)
+			return
+		}
+		filter := shrooms.FollowFilter{FollowerID: org.ID, State: state, Offset: offset, Limit: limit}
+		if followers {
+			filter = shrooms.FollowFilter{FolloweeID: org.ID, State: state, Offset: offset, Limit: limit}
+		}
+		follows, total, err := s.Follows.FindFollows(r.Context(), filter)
+		if err != nil {
+			s.fail(w, r, err, 0)
+			return
+		}
+		out := listJSON[followJSON]{Items: []followJSON{}, Total: total}
+		for _, f := range follows {
+			other := f.Followee
+			if followers {
+				other = f.Follower
+			}
+			out.Items = append(out.Items, toFollowJSON(f, other))
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+// apiFollow makes the organisation follow an account: {"address": "org@host"}.
+func (s *server) apiFollow(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Address string `json:"address"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	if in.Address == "" {
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "address: give handle@host or an actor URL"), 0)
+		return
+	}
+	org, err := s.Actors.FindLocalActor(r.Context(), s.OrgHandle)
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	target, err := s.Resolver.ResolveHandle(r.Context(), in.Address)
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	f, err := s.Follows.CreateFollow(r.Context(), org.ID, target.ID)
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	writeJSON(w, http.StatusCreated, toFollowJSON(f, target))
+}
+
+// apiUnfollow ends one of the organisation's follows, by follow id.
+func (s *server) apiUnfollow(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.orgFollow(w, r, false)
+	if !ok {
+		return
+	}
+	if err := s.Follows.Unfollow(r.Context(), f.FollowerID, f.FolloweeID); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// apiDecide approves or rejects a follow request.
+func (s *server) apiDecide(w http.ResponseWriter, r *http.Request) {
+	req, ok := s.orgFollow(w, r, true)
+	if !ok {
+		return
+	}
+	var (
+		f   *shrooms.Follow
+		err error
+	)
+	if mux.Vars(r)["decision"] == "approve" {
+		f, err = s.Follows.ApproveFollowRequest(r.Context(), req.ID)
+	} else {
+		f, err = s.Follows.RejectFollowRequest(r.Context(), req.ID)
+	}
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	writeJSON(w, http.StatusOK, toFollowJSON(f, f.Follower))
+}
+
+// orgFollow finds the follow {id} of the organisation, as followee
+// (incoming) or follower; any other follow is not found.
+func (s *server) orgFollow(w http.ResponseWriter, r *http.Request, incoming bool) (*shrooms.Follow, bool) {
+	id, _ := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	org, err := s.Actors.FindLocalActor(r.Context(), s.OrgHandle)
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return nil, false
+	}
+	filter := shrooms.FollowFilter{ID: id, FollowerID: org.ID}
+	if incoming {
+		filter = shrooms.FollowFilter{ID: id, FolloweeID: org.ID}
+	}
+	follows, _, err := s.Follows.FindFollows(r.Context(), filter)
+	if err == nil && len(follows) == 0 {
+		err = shrooms.Errorf(shrooms.ENOTFOUND, "no such follow")
+	}
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return nil, false
+	}
+	return follows[0], true
+}
+
+type deliveryJSON struct {
+	ID            int64     `json:"id"`
+	State         string    `json:"state"`
+	Inbox         string    `json:"inbox"`
+	Recipient     string    `json:"recipient"`
+	Attempts      int       `json:"attempts"`
+	NextAttemptAt time.Time `json:"next_attempt_at"`
+	LastStatus    int       `json:"last_status,omitempty"`
+	LastError     string    `json:"last_error,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+func (s *server) apiDeliveries(w http.ResponseWriter, r *http.Request) {
+	state := shrooms.DeliveryState(r.URL.Query().Get("state"))
+	switch state {
+	case "", shrooms.DeliveryPending, shrooms.DeliveryDelivered, shrooms.DeliveryDead:
+	default:
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "state: must be pending, delivered or dead"), 0)
+		return
+	}
+	offset, limit, err := paging(r)
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	ds, total, err := s.Outbox.FindDeliveries(r.Context(), shrooms.DeliveryFilter{State: state, Offset: offset, Limit: limit})
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	out := listJSON[deliveryJSON]{Items: []deliveryJSON{}, Total: total}
+	for _, d := range ds {
+		out.Items = append(out.Items, deliveryJSON{ID: d.ID, State: string(d.State), Inbox: d.Inbox, Recipient: d.Recipient,
+			Attempts: d.Attempts, NextAttemptAt: d.NextAttemptAt, LastStatus: d.LastStatus, LastError: d.LastError, CreatedAt: d.CreatedAt})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *server) apiRetryDelivery(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	if err := s.Outbox.RetryDelivery(r.Context(), id, s.Now()); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *server) apiQueue(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Outbox.QueueStats(r.Context())
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{
+		"outbox_unpublished": st.OutboxUnpublished, "deliveries_pending": st.DeliveriesPending,
+		"deliveries_dead": st.DeliveriesDead, "inbox_pending": st.InboxPending, "inbox_failed": st.InboxFailed,
+	})
+}
+
+// decodeJSON reads a bounded JSON body into v, refusing unknown fields.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxAPIBody+1))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *json.SyntaxError
+		if errors.As(err, &tooBig) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return shrooms.Errorf(shrooms.EINVALID, "body must be a JSON object")
+		}
+		return shrooms.Errorf(shrooms.EINVALID, "invalid JSON: %s", err.Error())
+	}
+	return nil
+}
+
+// paging reads ?offset= and ?limit= (1–200, default 50).
+func paging(r *http.Request) (offset, limit int, err error) {
+	q := r.URL.Query()
+	limit = 50
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 200 {
+			return 0, 0, shrooms.Errorf(shrooms.EINVALID, "limit: must be between 1 and 200")
+		}
+	}
+	if v := q.Get("offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			return 0, 0, shrooms.Errorf(shrooms.EINVALID, "offset: must be 0 or more")
+		}
+	}
+	return offset, limit, nil
+}

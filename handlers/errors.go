@@ -1,0 +1,64 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+var errPanic = errors.New("handler panicked")
+
+// statusOf maps an error code to its HTTP status: the one place that does.
+func statusOf(code string) int {
+	switch code {
+	case shrooms.EINVALID:
+		return http.StatusBadRequest
+	case shrooms.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case shrooms.EFORBIDDEN:
+		return http.StatusForbidden
+	case shrooms.ENOTFOUND:
+		return http.StatusNotFound
+	case shrooms.ECONFLICT:
+		return http.StatusConflict
+	case shrooms.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case shrooms.EUNAVAILABLE:
+		return http.StatusBadGateway
+	}
+	return http.StatusInternalServerError
+}
+
+// fail answers with err's status (or status when it is not 0) and its safe
+// message, in JSON for the API and as a page otherwise. Internal errors are
+// logged and shown as "internal error".
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, status int) {
+	code := shrooms.ErrorCode(err)
+	if status == 0 {
+		status = statusOf(code)
+	}
+	if code == shrooms.EINTERNAL {
+		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	msg := shrooms.ErrorMessage(err)
+	if wantsJSON(r) {
+		writeJSON(w, status, map[string]string{"error": msg, "code": code})
+		return
+	}
+	w.WriteHeader(status)
+	s.pages.render(w, "error", pageData{Title: http.StatusText(status), Message: msg})
+}
+
+func (s *server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, shrooms.Errorf(shrooms.ENOTFOUND, "There is no page at this address."), 0)
+}
+
+// writeJSON answers with v encoded as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

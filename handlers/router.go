@@ -1,0 +1,129 @@
+// Package handlers is the node's HTTP front: the web pages, the JSON API
+// /api/v1 and the routing of ActivityPub requests to federation's handler.
+// Handlers decode, check shape, call a root service and render; they hold no
+// SQL and no business rules.
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/static"
+)
+
+// Deps are what the handlers need: root services, the federation handler
+// and the node's URL layout.
+type Deps struct {
+	IRIs      shrooms.IRIs
+	OrgHandle string
+	Logger    *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	Nodes    shrooms.NodeService
+	Actors   shrooms.ActorService
+	Users    shrooms.UserService
+	Follows  shrooms.FollowService
+	Outbox   shrooms.OutboxService
+	Inbox    shrooms.InboxService
+	Resolver shrooms.ActorResolver
+	// Federation serves WebFinger, NodeInfo, ActivityPub documents and inboxes.
+	Federation http.Handler
+}
+
+// server carries the deps and parsed templates through the handlers.
+type server struct {
+	Deps
+	pages *pages
+}
+
+// NewRouter returns the node's HTTP handler. It parses every template up
+// front and fails when one is missing or broken.
+func NewRouter(d Deps) (http.Handler, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{Deps: d, pages: p}
+	r := mux.NewRouter()
+	r.Use(securityHeaders, s.recoverPanics)
+
+	fed := d.Federation
+	r.Handle("/.well-known/webfinger", fed)
+	r.Handle("/.well-known/nodeinfo", fed)
+	r.PathPrefix("/nodeinfo/").Handler(fed)
+	r.Handle("/inbox", fed)
+	r.Handle("/actors/{handle}/inbox", fed)
+	r.Handle("/actors/{handle}", fed).MatcherFunc(wantsActivityJSON)
+	r.PathPrefix("/actors/{handle}/").Handler(fed) // collections: JSON only
+	r.PathPrefix("/activities/").Handler(fed)
+
+	r.HandleFunc("/", s.handleHome).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/actors/{handle}", s.handleActorPage).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/healthz", handleHealth).Methods(http.MethodGet, http.MethodHead)
+	r.PathPrefix("/static/").Handler(staticHandler())
+
+	s.apiRoutes(r.PathPrefix("/api/v1").Subrouter())
+
+	r.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "method %s not allowed here", r.Method), http.StatusMethodNotAllowed)
+	})
+	return r, nil
+}
+
+func handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// staticHandler serves the embedded assets; they change only with the
+// binary, so browsers may keep them for a day.
+func staticHandler() http.Handler {
+	files := http.FileServer(http.FS(static.FS))
+	return http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || r.URL.Path[len(r.URL.Path)-1] == '/' {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		files.ServeHTTP(w, r)
+	}))
+}
+
+// securityHeaders sets the headers every answer carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Logger.Error("panic", "path", r.URL.Path, "panic", v)
+				s.fail(w, r, errPanic, 0)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
