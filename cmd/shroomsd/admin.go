@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// runAdmin runs one admin subcommand against a node's data dir. It works
+// while the node runs: the commands write through the same transactional
+// store, and the running node's workers pick up what they queue.
+func runAdmin(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return usageError("admin: missing subcommand")
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("admin "+sub, flag.ContinueOnError)
+	configPath, dataDir := commonFlags(fs)
+	user := fs.String("user", "", "username (token create)")
+	label := fs.String("name", "cli", "token label (token create)")
+	state := fs.String("state", "", "filter by state: pending, delivered, dead (deliveries)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	cmd, ok := adminCommands[sub]
+	if !ok {
+		return usageError("admin: unknown subcommand %q", sub)
+	}
+	m, err := openExisting(ctx, *configPath, *dataDir)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	org, err := m.DB.FindLocalActor(ctx, m.Config.Org.Handle)
+	if err != nil {
+		return err
+	}
+	a := &adminRun{ctx: ctx, m: m, org: org, out: stdout, pos: pos, user: *user, label: *label, state: *state}
+	return cmd(a)
+}
+
+type adminRun struct {
+	ctx         context.Context
+	m           *Main
+	org         *shrooms.Actor
+	out         io.Writer
+	pos         []string
+	user, label string
+	state       string
+}
+
+var adminCommands = map[string]func(*adminRun) error{
+	"token":           (*adminRun).token,
+	"follow":          (*adminRun).follow,
+	"unfollow":        (*adminRun).unfollow,
+	"followers":       (*adminRun).followers,
+	"following":       (*adminRun).following,
+	"follow-requests": (*adminRun).followRequests,
+	"deliveries":      (*adminRun).deliveries,
+	"queue":           (*adminRun).queue,
+}
+
+func (a *adminRun) token() error {
+	if len(a.pos) != 1 || a.pos[0] != "create" {
+		return usageError("admin token: use 'admin token create --user NAME'")
+	}
+	if a.user == "" {
+		return usageError("admin token create: --user is required")
+	}
+	u, err := a.m.DB.FindUserByUsername(a.ctx, a.user)
+	if err != nil {
+		return fmt.Errorf("--user: %s", shrooms.ErrorMessage(err))
+	}
+	secret, _, err := a.m.DB.CreateAPIToken(a.ctx, u.ID, a.label)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.out, secret)
+	return nil
+}
+
+func (a *adminRun) follow() error {
+	target, err := a.resolve("follow")
+	if err != nil {
+		return err
+	}
+	f, err := a.m.DB.CreateFollow(a.ctx, a.org.ID, target.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.out, "follow %d: %s → %s is %s; the node delivers it\n", f.ID, a.org.Acct(), target.Acct(), f.State)
+	return nil
+}
+
+func (a *adminRun) unfollow() error {
+	target, err := a.resolve("unfollow")
+	if err != nil {
+		return err
+	}
+	if err := a.m.DB.Unfollow(a.ctx, a.org.ID, target.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.out, "unfollowed %s\n", target.Acct())
+	return nil
+}
+
+func (a *adminRun) resolve(cmd string) (*shrooms.Actor, error) {
+	if len(a.pos) != 1 {
+		return nil, usageError("admin %s: give one address, handle@host or an actor URL", cmd)
+	}
+	return a.m.Fed.ResolveHandle(a.ctx, a.pos[0])
+}
+
+func (a *adminRun) followers() error {
+	return a.listFollows(shrooms.FollowFilter{FolloweeID: a.org.ID}, true)
+}
+
+func (a *adminRun) following() error {
+	return a.listFollows(shrooms.FollowFilter{FollowerID: a.org.ID}, false)
+}
+
+func (a *adminRun) followRequests() error {
+	if len(a.pos) == 0 || (len(a.pos) == 1 && a.pos[0] == "list") {
+		return a.listFollows(shrooms.FollowFilter{FolloweeID: a.org.ID, State: shrooms.FollowPending}, true)
+	}
+	if len(a.pos) != 2 || (a.pos[0] != "approve" && a.pos[0] != "reject") {
+		return usageError("admin follow-requests: use list, approve ID or reject ID")
+	}
+	id, err := strconv.ParseInt(a.pos[1], 10, 64)
+	if err != nil {
+		return usageError("admin follow-requests %s: ID must be a number", a.pos[0])
+	}
+	var f *shrooms.Follow
+	if a.pos[0] == "approve" {
+		f, err = a.m.DB.ApproveFollowRequest(a.ctx, id)
+	} else {
+		f, err = a.m.DB.RejectFollowRequest(a.ctx, id)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.out, "follow request %d from %s is %s\n", f.ID, f.Follower.Acct(), f.State)
+	return nil
+}
+
+func (a *adminRun) listFollows(filter shrooms.FollowFilter, showFollower bool) error {
+	filter.Limit = 500
+	follows, total, err := a.m.DB.FindFollows(a.ctx, filter)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tACCOUNT\tSTATE\tSINCE\tACTOR")
+	for _, f := range follows {
+		other := f.Followee
+		if showFollower {
+			other = f.Follower
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", f.ID, other.Acct(), f.State, formatTime(f.CreatedAt), other.IRI)
+	}
+	if total > len(follows) {
+		fmt.Fprintf(tw, "… %d more\n", total-len(follows))
+	}
+	return tw.Flush()
+}
+
+func (a *adminRun) deliveries() error {
+	if len(a.pos) == 2 && a.pos[0] == "retry" {
+		id, err := strconv.ParseInt(a.pos[1], 10, 64)
+		if err != nil {
+			return usageError("admin deliveries retry: ID must be a number")
+		}
+		if err := a.m.DB.RetryDelivery(a.ctx, id, a.m.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.out, "delivery %d queued again\n", id)
+		return nil
+	} else if len(a.pos) != 0 {
+		return usageError("admin deliveries: use [--state dead] or retry ID")
+	}
+	st := shrooms.DeliveryState(a.state)
+	switch st {
+	case "", shrooms.DeliveryPending, shrooms.DeliveryDelivered, shrooms.DeliveryDead:
+	default:
+		return usageError("admin deliveries: --state must be pending, delivered or dead")
+	}
+	ds, total, err := a.m.DB.FindDeliveries(a.ctx, shrooms.DeliveryFilter{State: st, Limit: 200})
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATE\tATTEMPTS\tNEXT\tINBOX\tLAST ERROR")
+	for _, d := range ds {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", d.ID, d.State, d.Attempts, formatTime(d.NextAttemptAt), d.Inbox, d.LastError)
+	}
+	if total > len(ds) {
+		fmt.Fprintf(tw, "… %d more\n", total-len(ds))
+	}
+	return tw.Flush()
+}
+
+func (a *adminRun) queue() error {
+	s, err := a.m.DB.QueueStats(a.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.out, "outbox unpublished: %d\ndeliveries pending: %d\ndeliveries dead:    %d\ninbox pending:      %d\ninbox failed:       %d\n",
+		s.OutboxUnpublished, s.DeliveriesPending, s.DeliveriesDead, s.InboxPending, s.InboxFailed)
+	return nil
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// Config is the node's configuration. It mirrors config.example.yaml key
+// for key; every key can be overridden by SHROOMS_<KEY> (dots become
+// underscores, e.g. SHROOMS_FEDERATION_ALLOW_PRIVATE_ADDRESSES).
+type Config struct {
+	Listen    string `mapstructure:"listen"`
+	PublicURL string `mapstructure:"public_url"`
+	DataDir   string `mapstructure:"data_dir"`
+	LogLevel  string `mapstructure:"log_level"`
+
+	Org struct {
+		Handle string `mapstructure:"handle"`
+		Name   string `mapstructure:"name"`
+	} `mapstructure:"org"`
+
+	HTTP struct {
+		ReadTimeout     time.Duration `mapstructure:"read_timeout"`
+		WriteTimeout    time.Duration `mapstructure:"write_timeout"`
+		ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+		TLSCertFile     string        `mapstructure:"tls_cert_file"`
+		TLSKeyFile      string        `mapstructure:"tls_key_file"`
+	} `mapstructure:"http"`
+
+	Database struct {
+		BusyTimeout time.Duration `mapstructure:"busy_timeout"`
+	} `mapstructure:"database"`
+
+	Federation struct {
+		AllowPrivateAddresses     bool          `mapstructure:"allow_private_addresses"`
+		ManuallyApprovesFollowers bool          `mapstructure:"manually_approves_followers"`
+		MaxBodyBytes              int64         `mapstructure:"max_body_bytes"`
+		MaxJSONDepth              int           `mapstructure:"max_json_depth"`
+		SignatureMaxSkew          time.Duration `mapstructure:"signature_max_skew"`
+		HTTPTimeout               time.Duration `mapstructure:"http_timeout"`
+		MaxResponseBytes          int64         `mapstructure:"max_response_bytes"`
+		DeliveryWorkers           int           `mapstructure:"delivery_workers"`
+		DeliveryMaxAge            time.Duration `mapstructure:"delivery_max_age"`
+		ActorCacheTTL             time.Duration `mapstructure:"actor_cache_ttl"`
+		PollInterval              time.Duration `mapstructure:"poll_interval"`
+	} `mapstructure:"federation"`
+}
+
+// defaults are the embedded defaults: a node that runs with no file at all.
+var defaults = map[string]any{
+	"listen":                                 "127.0.0.1:8080",
+	"public_url":                             "http://localhost:8080",
+	"data_dir":                               "./data",
+	"log_level":                              "info",
+	"org.handle":                             "org",
+	"org.name":                               "My organisation",
+	"http.read_timeout":                      "30s",
+	"http.write_timeout":                     "60s",
+	"http.shutdown_timeout":                  "20s",
+	"http.tls_cert_file":                     "",
+	"http.tls_key_file":                      "",
+	"database.busy_timeout":                  "10s",
+	"federation.allow_private_addresses":     false,
+	"federation.manually_approves_followers": false,
+	"federation.max_body_bytes":              1 << 20,
+	"federation.max_json_depth":              32,
+	"federation.signature_max_skew":          "1h",
+	"federation.http_timeout":                "10s",
+	"federation.max_response_bytes":          1 << 20,
+	"federation.delivery_workers":            4,
+	"federation.delivery_max_age":            "72h",
+	"federation.actor_cache_ttl":             "24h",
+	"federation.poll_interval":               "1s",
+}
+
+// configFileName is the file init writes into the data dir.
+const configFileName = "config.yaml"
+
+// loadConfig reads the configuration: defaults, then the file (configPath,
+// or config.yaml in the data dir when it exists), then SHROOMS_* variables,
+// then dataDir when the flag was given.
+func loadConfig(configPath, dataDir string) (Config, error) {
+	v := viper.New()
+	for k, val := range defaults {
+		v.SetDefault(k, val)
+	}
+	v.SetEnvPrefix("SHROOMS")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if dataDir != "" {
+		v.Set("data_dir", dataDir)
+	}
+	if configPath == "" {
+		candidate := filepath.Join(v.GetString("data_dir"), configFileName)
+		if _, err := os.Stat(candidate); err == nil {
+			configPath = candidate
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return Config{}, err
+		}
+	}
+	if configPath != "" {
+		v.SetConfigFile(configPath)
+		v.SetConfigType("yaml")
+		if err := v.ReadInConfig(); err != nil {
+			return Config{}, fmt.Errorf("reading %s: %w", configPath, err)
+		}
+		if dataDir == "" && os.Getenv("SHROOMS_DATA_DIR") == "" && !v.InConfig("data_dir") {
+			// A config file without data_dir lives in its data dir.
+			v.Set("data_dir", filepath.Dir(configPath))
+		}
+	}
+	var cfg Config
+	if err := v.UnmarshalExact(&cfg); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, cfg.Validate()
+}
+
+// Validate checks every key that could stop the node later, naming it.
+func (c *Config) Validate() error {
+	if _, err := shrooms.NewIRIs(c.PublicURL); err != nil {
+		return fmt.Errorf("public_url: %s", shrooms.ErrorMessage(err))
+	}
+	if c.Listen == "" {
+		return errors.New("listen: must be host:port")
+	}
+	if c.DataDir == "" {
+		return errors.New("data_dir: must not be empty")
+	}
+	if err := shrooms.ValidHandle(c.Org.Handle); err != nil {
+		return fmt.Errorf("org.handle: %s", shrooms.ErrorMessage(err))
+	}
+	if (c.HTTP.TLSCertFile == "") != (c.HTTP.TLSKeyFile == "") {
+		return errors.New("http.tls_cert_file and http.tls_key_file: set both or neither")
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log_level: %q is not debug, info, warn or error", c.LogLevel)
+	}
+	f := c.Federation
+	switch {
+	case f.DeliveryMaxAge < time.Hour:
+		return errors.New("federation.delivery_max_age: must be at least 1h (default 72h)")
+	case f.MaxBodyBytes < 1024:
+		return errors.New("federation.max_body_bytes: must be at least 1024")
+	case f.MaxJSONDepth < 4:
+		return errors.New("federation.max_json_depth: must be at least 4")
+	case f.SignatureMaxSkew < time.Minute:
+		return errors.New("federation.signature_max_skew: must be at least 1m")
+	case f.DeliveryWorkers < 1 || f.DeliveryWorkers > 64:
+		return errors.New("federation.delivery_workers: must be between 1 and 64")
+	case f.PollInterval < 10*time.Millisecond:
+		return errors.New("federation.poll_interval: must be at least 10ms")
+	}
+	return nil
+}
+
+// dbPath is where the node's database lives.
+func (c *Config) dbPath() string { return filepath.Join(c.DataDir, "shrooms.db") }
