@@ -104,20 +104,10 @@ func (f *Federation) handleOutbox(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	filter := shrooms.OutboxFilter{ActorID: a.ID, PublicOnly: true, Limit: pageSize}
-	if page > 0 {
-		filter.Offset = (page - 1) * pageSize
-	} else {
-		filter.Limit = 1
-	}
-	entries, total, err := f.svc.Outbox.FindOutboxEntries(r.Context(), filter)
-	if err != nil {
-		f.write(w, "", nil, err)
-		return
-	}
-	if page == 0 {
-		body, err := vocab.CollectionJSON(a.Outbox, total, a.Outbox+"?page=1", lastPage(a.Outbox, total))
-		f.write(w, vocab.ContentType, body, err)
+	offset, limit := window(page)
+	entries, total, err := f.svc.Outbox.FindOutboxEntries(r.Context(), shrooms.OutboxFilter{ActorID: a.ID, PublicOnly: true, Offset: offset, Limit: limit})
+	if err != nil || page == 0 {
+		f.writeCollection(w, a.Outbox, total, err)
 		return
 	}
 	items := make([]*shrooms.Activity, len(entries))
@@ -138,23 +128,14 @@ func (f *Federation) handleFollows(followers bool) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		id, filter := a.Following, shrooms.FollowFilter{FollowerID: a.ID, State: shrooms.FollowAccepted, Limit: pageSize}
+		offset, limit := window(page)
+		id, filter := a.Following, shrooms.FollowFilter{FollowerID: a.ID, State: shrooms.FollowAccepted, Offset: offset, Limit: limit}
 		if followers {
-			id, filter = a.Followers, shrooms.FollowFilter{FolloweeID: a.ID, State: shrooms.FollowAccepted, Limit: pageSize}
-		}
-		if page > 0 {
-			filter.Offset = (page - 1) * pageSize
-		} else {
-			filter.Limit = 1
+			id, filter = a.Followers, shrooms.FollowFilter{FolloweeID: a.ID, State: shrooms.FollowAccepted, Offset: offset, Limit: limit}
 		}
 		follows, total, err := f.svc.Follows.FindFollows(r.Context(), filter)
-		if err != nil {
-			f.write(w, "", nil, err)
-			return
-		}
-		if page == 0 {
-			body, err := vocab.CollectionJSON(id, total, id+"?page=1", lastPage(id, total))
-			f.write(w, vocab.ContentType, body, err)
+		if err != nil || page == 0 {
+			f.writeCollection(w, id, total, err)
 			return
 		}
 		iris := make([]string, len(follows))
@@ -242,6 +223,25 @@ func pageParam(w http.ResponseWriter, r *http.Request) (int, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// window is the offset and limit of a page; page 0, the collection
+// itself, needs only the total.
+func window(page int) (offset, limit int) {
+	if page == 0 {
+		return 0, 1
+	}
+	return (page - 1) * pageSize, pageSize
+}
+
+// writeCollection answers the OrderedCollection document, or err.
+func (f *Federation) writeCollection(w http.ResponseWriter, id string, total int, err error) {
+	if err != nil {
+		f.write(w, "", nil, err)
+		return
+	}
+	body, err := vocab.CollectionJSON(id, total, id+"?page=1", lastPage(id, total))
+	f.write(w, vocab.ContentType, body, err)
 }
 
 func pageOf(id string, page, total int) vocab.Page {

@@ -294,3 +294,16 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// leaseRows marks rows of a queue table (deliveries, inbox_activities) as
+// held by a worker until the given time.
+func leaseRows(ctx context.Context, tx *sql.Tx, table string, ids []int64, until time.Time) error {
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, until.UnixMilli())
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	_, err := tx.ExecContext(ctx, `UPDATE `+table+` SET locked_until = ? WHERE id IN (`+marks+`)`, args...)
+	return err
+}

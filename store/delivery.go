@@ -69,13 +69,11 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 	if len(out) == 0 {
 		return nil, nil
 	}
-	ids := make([]any, 0, len(out)+1)
-	ids = append(ids, now.Add(lease).UnixMilli())
-	for _, d := range out {
-		ids = append(ids, d.ID)
+	ids := make([]int64, len(out))
+	for i, d := range out {
+		ids[i] = d.ID
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(out)), ",")
-	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET locked_until = ? WHERE id IN (`+marks+`)`, ids...); err != nil {
+	if err := leaseRows(ctx, tx, "deliveries", ids, now.Add(lease)); err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
 	if err := commit(tx); err != nil {

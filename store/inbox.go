@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
@@ -204,13 +203,11 @@ func (db *DB) ClaimInboxActivities(ctx context.Context, now time.Time, lease tim
 	if err != nil || len(out) == 0 {
 		return nil, err
 	}
-	args := make([]any, 0, len(out)+1)
-	args = append(args, now.Add(lease).UnixMilli())
-	for _, a := range out {
-		args = append(args, a.ID)
+	ids := make([]int64, len(out))
+	for i, a := range out {
+		ids[i] = a.ID
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(out)), ",")
-	if _, err := tx.ExecContext(ctx, `UPDATE inbox_activities SET locked_until = ? WHERE id IN (`+marks+`)`, args...); err != nil {
+	if err := leaseRows(ctx, tx, "inbox_activities", ids, now.Add(lease)); err != nil {
 		return nil, fmt.Errorf("claim inbox: %w", err)
 	}
 	if err := commit(tx); err != nil {

@@ -56,6 +56,11 @@ func TestFollowBetweenNodes(t *testing.T) {
 		t.Fatalf("B followers page: %d %s", status, body)
 	}
 
+	status, _, body = b.get("/actors/org/followers", "application/activity+json")
+	if status != 200 || !strings.Contains(string(body), `"totalItems":1`) || !strings.Contains(string(body), `"OrderedCollection"`) {
+		t.Fatalf("B followers collection: %d %s", status, body)
+	}
+
 	// Unfollow: Undo Follow removes A from B's followers.
 	a.mustCLI("admin", "unfollow", b.acct())
 	drain(t, a, b)
