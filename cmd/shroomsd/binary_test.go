@@ -16,9 +16,19 @@ import (
 	"time"
 )
 
-var (
-	buildOnce sync.Map // tags → *builtBinary
-)
+var buildOnce sync.Map // tags → *builtBinary
+
+// TestMain removes the binaries the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	buildOnce.Range(func(_, v any) bool {
+		if b := v.(*builtBinary); b.path != "" {
+			os.RemoveAll(filepath.Dir(b.path))
+		}
+		return true
+	})
+	os.Exit(code)
+}
 
 type builtBinary struct {
 	once sync.Once
