@@ -14,8 +14,12 @@ import (
 // copy is fresh, else fetched. fresh reports a fetch in this call.
 func (f *Federation) actorForKey(ctx context.Context, keyID string, refresh bool) (a *shrooms.Actor, fresh bool, err error) {
 	if !refresh {
+		if a := f.client.keys.owner(keyID); a != nil && f.fresh(a) {
+			return a, false, nil
+		}
 		a, err := f.svc.Actors.FindActorByKeyID(ctx, keyID)
-		if err == nil && (a.Local || f.cfg.Now().Sub(a.FetchedAt) < f.cfg.ActorCacheTTL) {
+		if err == nil && f.fresh(a) {
+			f.client.keys.remember(a)
 			return a, false, nil
 		} else if err != nil && shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 			return nil, false, err
@@ -76,7 +80,7 @@ func (f *Federation) keyOwner(ctx context.Context, keyURL string) string {
 // fetched now (signed by the organisation) and cached.
 func (f *Federation) ResolveActor(ctx context.Context, iri string) (*shrooms.Actor, error) {
 	a, err := f.svc.Actors.FindActorByIRI(ctx, iri)
-	if err == nil && (a.Local || f.cfg.Now().Sub(a.FetchedAt) < f.cfg.ActorCacheTTL) {
+	if err == nil && f.fresh(a) {
 		return a, nil
 	} else if err != nil && shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 		return nil, err
@@ -113,7 +117,14 @@ func (f *Federation) fetchActor(ctx context.Context, iri string) (*shrooms.Actor
 	if err := f.svc.Actors.UpsertRemoteActor(ctx, a); err != nil {
 		return nil, err
 	}
+	f.client.keys.remember(a)
 	return a, nil
+}
+
+// fresh reports whether a stored copy of an actor can be trusted without
+// fetching it again.
+func (f *Federation) fresh(a *shrooms.Actor) bool {
+	return a.Local || f.cfg.Now().Sub(a.FetchedAt) < f.cfg.ActorCacheTTL
 }
 
 // ResolveHandle finds a remote actor from "handle@host", "@handle@host",

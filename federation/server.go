@@ -40,6 +40,11 @@ func (f *Federation) Handler() http.Handler {
 	return r
 }
 
+// InboxHandler is the inbox alone, for routers that match the inbox paths
+// themselves (POST /inbox and POST /actors/{handle}/inbox, with the
+// gorilla/mux variable "handle"): the busiest endpoint is then routed once.
+func (f *Federation) InboxHandler() http.Handler { return http.HandlerFunc(f.handleInbox) }
+
 func (f *Federation) handleWebFinger(w http.ResponseWriter, r *http.Request) {
 	res := r.URL.Query().Get("resource")
 	if res == "" {

@@ -49,15 +49,43 @@ func bodyDigest(body []byte) string {
 	return "SHA-256=" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// keyCache keeps parsed keys: parsing a PEM RSA key costs more than using it.
+// keyCache keeps parsed keys, and the actors owning the keys that signed
+// recent requests: parsing a PEM RSA key costs more than using it, and a
+// database read per request costs more than the signature check (the
+// inbox benchmark measured it).
 type keyCache struct {
 	mu      sync.Mutex
 	privs   map[string]*rsa.PrivateKey // by local key id
 	publics map[string]*rsa.PublicKey  // by PEM text
+	owners  map[string]*shrooms.Actor  // by key id; read-only values
 }
 
+// maxCached bounds each map; a full map starts again empty.
+const maxCached = 4096
+
 func newKeyCache() *keyCache {
-	return &keyCache{privs: map[string]*rsa.PrivateKey{}, publics: map[string]*rsa.PublicKey{}}
+	return &keyCache{privs: map[string]*rsa.PrivateKey{}, publics: map[string]*rsa.PublicKey{}, owners: map[string]*shrooms.Actor{}}
+}
+
+// owner returns the cached actor that owns keyID, or nil.
+func (k *keyCache) owner(keyID string) *shrooms.Actor {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.owners[keyID]
+}
+
+// remember caches an actor by its key id. The caller must not change a
+// after handing it over.
+func (k *keyCache) remember(a *shrooms.Actor) {
+	if a == nil || a.KeyID == "" {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.owners) >= maxCached {
+		clear(k.owners)
+	}
+	k.owners[a.KeyID] = a
 }
 
 func (k *keyCache) private(a *shrooms.Actor) (*rsa.PrivateKey, error) {
@@ -85,7 +113,7 @@ func (k *keyCache) public(pemText string) (*rsa.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(k.publics) > 4096 {
+	if len(k.publics) >= maxCached {
 		clear(k.publics)
 	}
 	k.publics[pemText] = key

@@ -33,6 +33,9 @@ type Deps struct {
 	Resolver shrooms.ActorResolver
 	// Federation serves WebFinger, NodeInfo, ActivityPub documents and inboxes.
 	Federation http.Handler
+	// FederationInbox is federation's inbox alone (POST /inbox and POST
+	// /actors/{handle}/inbox).
+	FederationInbox http.Handler
 }
 
 // server carries the deps and parsed templates through the handlers.
@@ -59,6 +62,8 @@ func NewRouter(d Deps) (http.Handler, error) {
 	r.Use(securityHeaders, s.recoverPanics)
 
 	fed := d.Federation
+	r.Handle("/inbox", d.FederationInbox).Methods(http.MethodPost)
+	r.Handle("/actors/{handle}/inbox", d.FederationInbox).Methods(http.MethodPost)
 	r.Handle("/.well-known/webfinger", fed)
 	r.Handle("/.well-known/nodeinfo", fed)
 	r.PathPrefix("/nodeinfo/").Handler(fed)

@@ -79,6 +79,7 @@ type DB struct {
 	clock func() time.Time
 
 	inbox     chan inboxRequest
+	insertIn  *sql.Stmt // the inbox insert, prepared once on the write connection
 	closing   chan struct{}
 	inboxDone chan struct{}
 	closeOnce sync.Once
@@ -169,6 +170,13 @@ func Open(path string, opts Options) (*DB, error) {
 		db.write.Close()
 		return nil, err
 	}
+	// Prepared before the writer starts: preparing inside a write
+	// transaction would wait for the pool's only connection.
+	if db.insertIn, err = db.write.PrepareContext(ctx, insertInboxSQL); err != nil {
+		db.read.Close()
+		db.write.Close()
+		return nil, fmt.Errorf("prepare inbox insert: %w", err)
+	}
 	go db.runInboxWriter()
 	return db, nil
 }
@@ -198,6 +206,7 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		close(db.closing)
 		<-db.inboxDone
+		db.insertIn.Close()
 		rerr := db.read.Close()
 		werr := db.write.Close()
 		if werr != nil {

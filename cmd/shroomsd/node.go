@@ -146,7 +146,7 @@ func (m *Main) Run(ctx context.Context) (firstStart bool, err error) {
 	router, err := handlers.NewRouter(handlers.Deps{
 		IRIs: m.IRIs, OrgHandle: m.Config.Org.Handle, Logger: m.Logger, Now: m.Now,
 		Nodes: m.DB, Actors: m.DB, Users: m.DB, Follows: m.DB, Outbox: m.DB, Inbox: m.DB,
-		Resolver: m.Fed, Federation: m.Fed.Handler(),
+		Resolver: m.Fed, Federation: m.Fed.Handler(), FederationInbox: m.Fed.InboxHandler(),
 	})
 	if err != nil {
 		return false, err
