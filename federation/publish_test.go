@@ -1,0 +1,67 @@
+package federation
+
+import (
+	"context"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/store"
+)
+
+// TestAddressCollapsesSharedInboxes: an activity for the public, the
+// followers collection and a follower named again gets one delivery per
+// inbox: followers on one host share its shared inbox; local actors and the
+// public collection need none.
+func TestAddressCollapsesSharedInboxes(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{PublicURL: "https://node.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org, err := db.InitNode(ctx, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Node", Modules: []string{"inventory"}}, OrgName: "Node"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, pub, _ := shrooms.NewKeyPair()
+	remote := func(host, handle string, shared bool) *shrooms.Actor {
+		iri := "https://" + host + "/users/" + handle
+		a := &shrooms.Actor{IRI: iri, Kind: shrooms.KindPerson, Handle: handle, Host: host, Inbox: iri + "/inbox",
+			KeyID: iri + "#main-key", PublicKeyPEM: pub}
+		if shared {
+			a.SharedInbox = "https://" + host + "/inbox"
+		}
+		if err := db.UpsertRemoteActor(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ReceiveFollow(ctx, iri+"/follows/1", iri, org.IRI); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	remote("mastodon.example", "alice", true)
+	remote("mastodon.example", "bob", true)
+	carol := remote("small.example", "carol", false)
+
+	f := New(Config{IRIs: shrooms.IRIs{Base: "https://node.example"}}, Services{Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db})
+	entry := &shrooms.OutboxEntry{ActorID: org.ID, Activity: shrooms.Activity{
+		IRI: "https://node.example/activities/1", Type: shrooms.ActivityCreate, Actor: org.IRI,
+		To: []string{shrooms.PublicAudience},
+		CC: []string{org.Followers, carol.IRI, "https://node.example/actors/someone-local"},
+	}}
+	ds, err := f.address(ctx, entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inboxes []string
+	for _, d := range ds {
+		inboxes = append(inboxes, d.Inbox)
+	}
+	sort.Strings(inboxes)
+	want := []string{"https://mastodon.example/inbox", "https://small.example/users/carol/inbox"}
+	if len(inboxes) != 2 || inboxes[0] != want[0] || inboxes[1] != want[1] {
+		t.Fatalf("inboxes = %v, want %v", inboxes, want)
+	}
+}
