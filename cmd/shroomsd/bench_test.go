@@ -4,7 +4,7 @@ package main
 // targets live here, never as timing assertions in ordinary tests, and are
 // read as ratios within one run on one machine:
 //
-//	go test -tags sqlite_fts5 -run '^$' -bench Inbox -benchtime 50000x ./cmd/shroomsd/
+//	go test -tags sqlite_fts5 -run '^$' -bench 'Inbox$' -benchtime 20000x ./cmd/shroomsd/
 //	go test -tags sqlite_fts5 -run '^$' -bench Startup -benchtime 10x ./cmd/shroomsd/
 //
 // BenchmarkInbox/ceiling is the raw ceiling of FEDERATION-NOTES.md: verify an
@@ -22,14 +22,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rsa"
-	"crypto/x509"
 	"database/sql"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -47,7 +42,6 @@ import (
 	"github.com/go-fed/httpsig"
 
 	shrooms "github.com/shrooms-org/shrooms"
-	"github.com/shrooms-org/shrooms/vocab"
 )
 
 // benchClients is how many client goroutines, each on its own keep-alive
@@ -59,7 +53,7 @@ const benchClients = 16
 var ceilingRate float64
 
 // BenchmarkInbox measures, in one run, the ceiling and the real inbox. Run
-// it with -benchtime Nx (e.g. 50000x): every request is signed up front,
+// it with -benchtime Nx (e.g. 20000x): every request is signed up front,
 // with a unique activity id, so that the client's RSA signing (~0.8 ms) is
 // not measured.
 func BenchmarkInbox(b *testing.B) {
@@ -71,7 +65,7 @@ func BenchmarkInbox(b *testing.B) {
 // read the body, verify the signature with httpsig, insert the body as one
 // row in autocommit (WAL, synchronous=NORMAL), answer 202.
 func benchmarkCeiling(b *testing.B) {
-	signer := newBenchSigner(b, "http://127.0.0.1:9/users/bench")
+	signer := newRemoteActor(b, newTestClock(), "bench")
 	pub := &signer.key.PublicKey // parsed once, as a key cache would
 
 	dsn := "file:" + filepath.Join(b.TempDir(), "ceiling.db") + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=5000"
@@ -107,7 +101,7 @@ func benchmarkCeiling(b *testing.B) {
 	}))
 	defer srv.Close()
 
-	reqs := signer.follows(b, b.N, srv.URL+"/inbox", "http://127.0.0.1:9/actors/org", time.Now())
+	reqs := benchFollows(b, signer, b.N, srv.URL+"/inbox", "http://127.0.0.1:9/actors/org")
 	rate := benchSendAll(b, reqs)
 	ceilingRate = rate
 	var n int
@@ -121,14 +115,14 @@ func benchmarkCeiling(b *testing.B) {
 // harness: what is measured is the path up to the 202).
 func benchmarkNodeInbox(b *testing.B) {
 	clock := newTestClock()
-	remote := newBenchRemote(b)
-	m := startBenchNode(b, clock)
-	org := m.IRIs.Actor(m.Config.Org.Handle)
-	inbox := "http://" + m.Addr() + "/inbox"
+	remote := newRemoteActor(b, clock, "bench")
+	n := startNode(b, clock)
+	m := n.m
+	inbox := n.url() + "/inbox"
 
 	// One more request than measured: the first makes the node fetch and
 	// cache the remote actor, as it has every active peer in steady state.
-	reqs := remote.follows(b, b.N+1, inbox, org, clock.Now())
+	reqs := benchFollows(b, remote, b.N+1, inbox, n.org().IRI)
 	if err := benchSendOne(reqs[0]); err != nil {
 		b.Fatalf("warm-up: %v", err)
 	}
@@ -219,37 +213,13 @@ func benchSendWith(c *http.Client, req *http.Request) error {
 	return nil
 }
 
-// benchSigner signs as one remote actor. The harness's remoteActor needs a
-// *testing.T; this is its signing part for benchmarks.
-type benchSigner struct {
-	actorIRI string
-	keyID    string
-	key      *rsa.PrivateKey
-	pubPEM   string
-}
-
-func newBenchSigner(b *testing.B, actorIRI string) *benchSigner {
-	b.Helper()
-	priv, pub, err := shrooms.NewKeyPair()
-	if err != nil {
-		b.Fatal(err)
-	}
-	block, _ := pem.Decode([]byte(priv))
-	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return &benchSigner{actorIRI: actorIRI, keyID: actorIRI + "#main-key", key: key, pubPEM: pub}
-}
-
-// follows returns n POSTs to url of Follows of object, each with its own
-// activity id, signed as peers sign them ((request-target) host date
-// digest) with Date at now. Signing runs on every CPU.
-func (s *benchSigner) follows(b *testing.B, n int, url, object string, now time.Time) []*http.Request {
+// benchFollows returns n POSTs to url of Follows of object by remote, each
+// with its own activity id, signed as peers sign them ((request-target)
+// host date digest). Signing runs on every CPU.
+func benchFollows(b *testing.B, remote *remoteActor, n int, url, object string) []*http.Request {
 	b.Helper()
 	reqs := make([]*http.Request, n)
 	errs := make([]error, n)
-	date := now.UTC().Format(http.TimeFormat)
 	run := shrooms.RandomToken(4)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -263,8 +233,8 @@ func (s *benchSigner) follows(b *testing.B, n int, url, object string, now time.
 					return
 				}
 				body := fmt.Appendf(nil, `{"@context":"https://www.w3.org/ns/activitystreams","id":"%s/activities/%s-%d","type":"Follow","actor":%q,"object":%q}`,
-					s.actorIRI, run, i, s.actorIRI, object)
-				reqs[i], errs[i] = s.sign(url, body, date)
+					remote.iri(), run, i, remote.iri(), object)
+				reqs[i], errs[i] = remote.sign(http.MethodPost, url, body, signOpts{})
 			}
 		}()
 	}
@@ -277,108 +247,14 @@ func (s *benchSigner) follows(b *testing.B, n int, url, object string, now time.
 	return reqs
 }
 
-func (s *benchSigner) sign(url string, body []byte, date string) (*http.Request, error) {
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/activity+json")
-	req.Header.Set("Date", date)
-	req.Header.Set("Host", req.URL.Host)
-	signer, _, err := httpsig.NewSigner([]httpsig.Algorithm{httpsig.RSA_SHA256}, httpsig.DigestSha256,
-		[]string{httpsig.RequestTarget, "host", "date", "digest"}, httpsig.Signature, 0)
-	if err != nil {
-		return nil, err
-	}
-	if err := signer.SignRequest(s.key, s.keyID, req, body); err != nil {
-		return nil, err
-	}
-	return req, nil
-}
-
-// newBenchRemote serves one remote actor's document on loopback, for the
-// node to fetch the signer's key from, and returns that actor's signer.
-func newBenchRemote(b *testing.B) *benchSigner {
-	b.Helper()
-	var doc []byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || r.URL.Path != "/users/bench" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/activity+json")
-		w.Write(doc)
-	}))
-	b.Cleanup(srv.Close)
-	iri := srv.URL + "/users/bench"
-	s := newBenchSigner(b, iri)
-	a := shrooms.Actor{
-		IRI: iri, Kind: shrooms.KindPerson, Handle: "bench", Host: shrooms.HostOf(iri), Name: "bench",
-		Inbox: iri + "/inbox", Outbox: iri + "/outbox", Followers: iri + "/followers", Following: iri + "/following",
-		URL: iri, KeyID: s.keyID, PublicKeyPEM: s.pubPEM,
-	}
-	var err error
-	if doc, err = vocab.ActorJSON(&a); err != nil {
-		b.Fatal(err)
-	}
-	return s
-}
-
-// startBenchNode starts a node like the harness's startNode (which takes a
-// *testing.T): its own data dir, 127.0.0.1 on a port of its own, workers
-// off, the given clock. Its warnings and errors are shown if the benchmark
-// fails.
-func startBenchNode(b *testing.B, clock *testClock) *Main {
-	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir, addr := b.TempDir(), ln.Addr().String()
-	cfg := fmt.Sprintf("public_url: %q\nlisten: %q\norg:\n  handle: org\n  name: Bench\nfederation:\n  allow_private_addresses: true\n",
-		"http://"+addr, addr)
-	if err := os.WriteFile(filepath.Join(dir, configFileName), []byte(cfg), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	c, err := loadConfig("", dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	logs := &bytes.Buffer{}
-	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	m := &Main{Config: c, Listener: ln, NoWorkers: true, Now: clock.Now, Logger: logger}
-	if _, err := m.Run(context.Background()); err != nil {
-		m.Close()
-		b.Fatalf("starting node: %v", err)
-	}
-	b.Cleanup(func() {
-		if err := m.Close(); err != nil {
-			b.Errorf("closing node: %v", err)
-		}
-		if b.Failed() {
-			b.Logf("node log:\n%s", logs)
-		}
-	})
-	return m
-}
-
 // BenchmarkStartup builds the real binary, creates a node with init, then
 // starts 'shroomsd serve' on that existing database b.N times, measuring
 // from process start to the first answer of GET /healthz. After the last
 // start it leaves the node idle for 3 s and reads its resident set size.
 func BenchmarkStartup(b *testing.B) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		b.Skip("go tool not found: cannot build shroomsd")
-	}
+	bin := buildBinary(b, "sqlite_fts5")
 	dir := b.TempDir()
-	bin := filepath.Join(dir, "shroomsd")
-	build := exec.Command(goTool, "build", "-tags", "sqlite_fts5", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
-	port := benchFreePort(b)
-	base := "http://127.0.0.1:" + port
+	base := fmt.Sprintf("http://127.0.0.1:%d", freePort(b))
 	data := filepath.Join(dir, "data")
 	initCmd := exec.Command(bin, "init", "--data-dir", data, "--public-url", base, "--org-name", "Bench",
 		"--admin-user", "admin", "--admin-email", "admin@example.org", "--admin-password", "correct-horse-battery")
@@ -483,16 +359,4 @@ func benchVmRSS(pid int) (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
-}
-
-// benchFreePort returns a loopback port that was free a moment ago.
-func benchFreePort(b *testing.B) string {
-	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
 }

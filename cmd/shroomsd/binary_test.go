@@ -37,7 +37,7 @@ type builtBinary struct {
 }
 
 // buildBinary builds shroomsd with the given build tags, once per test run.
-func buildBinary(t *testing.T, tags string) string {
+func buildBinary(t testing.TB, tags string) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
@@ -66,7 +66,7 @@ func buildBinary(t *testing.T, tags string) string {
 	return b.path
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln := listenLoopback(t)
 	defer ln.Close()

@@ -45,7 +45,7 @@ func (c *testClock) Advance(d time.Duration) {
 // SQLite file, listening on 127.0.0.1 on a port of its own, with real HTTP
 // and real signatures. Its workers are off; tests drain the queues.
 type testNode struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	addr  string
 	clock *testClock
@@ -64,7 +64,7 @@ func manualApproval(n *testNode) {
 
 // startNode starts a node with an admin account "admin" (password
 // "correct-horse-battery").
-func startNode(t *testing.T, clock *testClock, opts ...nodeOption) *testNode {
+func startNode(t testing.TB, clock *testClock, opts ...nodeOption) *testNode {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -240,7 +240,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func listenLoopback(t *testing.T) net.Listener {
+func listenLoopback(t testing.TB) net.Listener {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -23,16 +24,17 @@ import (
 // serves a real actor document with a real key, accepts deliveries, and
 // signs requests the way the test asks, including the wrong ways.
 type remoteActor struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	clock *testClock
 
 	mu       sync.Mutex
 	actor    shrooms.Actor
+	key      *rsa.PrivateKey // actor.PrivateKeyPEM, parsed
 	received [][]byte
 }
 
-func newRemoteActor(t *testing.T, clock *testClock, handle string) *remoteActor {
+func newRemoteActor(t testing.TB, clock *testClock, handle string) *remoteActor {
 	t.Helper()
 	r := &remoteActor{t: t, clock: clock}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
@@ -54,13 +56,24 @@ func (r *remoteActor) rotate() {
 	if err != nil {
 		r.t.Fatal(err)
 	}
+	key, err := parsePrivatePEM(priv)
+	if err != nil {
+		r.t.Fatal(err)
+	}
 	r.mu.Lock()
-	r.actor.PrivateKeyPEM, r.actor.PublicKeyPEM = priv, pub
+	r.actor.PrivateKeyPEM, r.actor.PublicKeyPEM, r.key = priv, pub, key
 	r.mu.Unlock()
 }
 
-func (r *remoteActor) iri() string  { return r.actor.IRI }
-func (r *remoteActor) host() string { return r.actor.Host }
+func parsePrivatePEM(s string) (*rsa.PrivateKey, error) {
+	block, _ := pem.Decode([]byte(s))
+	if block == nil {
+		return nil, fmt.Errorf("no PEM block")
+	}
+	return x509.ParsePKCS1PrivateKey(block.Bytes)
+}
+
+func (r *remoteActor) iri() string { return r.actor.IRI }
 
 func (r *remoteActor) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
@@ -135,14 +148,27 @@ func (r *remoteActor) get(url string) (int, string) {
 
 func (r *remoteActor) signed(method, url string, body []byte, o signOpts) *http.Request {
 	r.t.Helper()
+	req, err := r.sign(method, url, body, o)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return req
+}
+
+// sign builds and signs a request; it is safe to call from several
+// goroutines (benchmarks sign in parallel).
+func (r *remoteActor) sign(method, url string, body []byte, o signOpts) (*http.Request, error) {
 	r.mu.Lock()
-	keyID, keyPEM := r.actor.KeyID, r.actor.PrivateKeyPEM
+	keyID, key := r.actor.KeyID, r.key
 	r.mu.Unlock()
 	if o.keyID != "" {
 		keyID = o.keyID
 	}
 	if o.key != "" {
-		keyPEM = o.key
+		var err error
+		if key, err = parsePrivatePEM(o.key); err != nil {
+			return nil, err
+		}
 	}
 	if o.headers == nil {
 		o.headers = []string{httpsig.RequestTarget, "host", "date", "digest"}
@@ -152,7 +178,7 @@ func (r *remoteActor) signed(method, url string, body []byte, o signOpts) *http.
 	}
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
-		r.t.Fatal(err)
+		return nil, err
 	}
 	if o.ctype == "" {
 		o.ctype = "application/activity+json"
@@ -164,12 +190,7 @@ func (r *remoteActor) signed(method, url string, body []byte, o signOpts) *http.
 	req.Header.Set("Host", req.URL.Host)
 	signer, _, err := httpsig.NewSigner([]httpsig.Algorithm{httpsig.RSA_SHA256}, httpsig.DigestSha256, o.headers, httpsig.Signature, 0)
 	if err != nil {
-		r.t.Fatal(err)
-	}
-	block, _ := pem.Decode([]byte(keyPEM))
-	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
-	if err != nil {
-		r.t.Fatal(err)
+		return nil, err
 	}
 	var signBody []byte
 	if contains(o.headers, "digest") {
@@ -179,7 +200,7 @@ func (r *remoteActor) signed(method, url string, body []byte, o signOpts) *http.
 		}
 	}
 	if err := signer.SignRequest(key, keyID, req, signBody); err != nil {
-		r.t.Fatal(err)
+		return nil, err
 	}
 	if o.body != nil {
 		req.Body = io.NopCloser(bytes.NewReader(o.body))
@@ -188,7 +209,7 @@ func (r *remoteActor) signed(method, url string, body []byte, o signOpts) *http.
 	if o.mutate != nil {
 		o.mutate(req)
 	}
-	return req
+	return req, nil
 }
 
 func contains(list []string, s string) bool {
