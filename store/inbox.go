@@ -115,20 +115,27 @@ func (db *DB) runInboxWriter() {
 	}
 }
 
-// inboxLinger is how long the writer waits for more activities once it
-// holds more than one: concurrent deliveries are arriving, and one commit
-// (one fsync with synchronous=FULL) for more of them is cheaper than the
-// wait. A lone activity is committed at once.
-const inboxLinger = 200 * time.Microsecond
+// The writer lingers for more activities once it holds more than one:
+// concurrent deliveries are arriving, and one commit (one fsync with
+// synchronous=FULL) for more of them is cheaper than the wait. It stops as
+// soon as none arrives for inboxLingerGap (every caller in flight may
+// already be in the batch), and after inboxLinger at most. A lone activity
+// is committed at once.
+const (
+	inboxLinger    = 200 * time.Microsecond
+	inboxLingerGap = 100 * time.Microsecond
+)
 
 func (db *DB) lingerForInbox(batch []inboxRequest) []inboxRequest {
-	timer := time.NewTimer(inboxLinger)
-	defer timer.Stop()
-	for len(batch) < maxInboxBatch {
+	deadline := time.Now().Add(inboxLinger)
+	gap := time.NewTimer(inboxLingerGap)
+	defer gap.Stop()
+	for len(batch) < maxInboxBatch && time.Now().Before(deadline) {
 		select {
 		case req := <-db.inbox:
 			batch = append(batch, req)
-		case <-timer.C:
+			gap.Reset(min(inboxLingerGap, time.Until(deadline)))
+		case <-gap.C:
 			return batch
 		case <-db.closing:
 			return batch
