@@ -81,10 +81,6 @@ func (a *Actor) Validate() error {
 
 // ActorService stores local actors and caches remote ones.
 type ActorService interface {
-	// CreateLocalActor stores a new local actor with its key pair.
-	// Returns ECONFLICT if the handle is taken, EINVALID on a bad handle.
-	CreateLocalActor(ctx context.Context, a *Actor) error
-
 	// UpdateLocalActor changes a local actor's name, summary and follow
 	// approval setting. Returns ENOTFOUND.
 	UpdateLocalActor(ctx context.Context, a *Actor) error
@@ -106,9 +102,6 @@ type ActorService interface {
 	// and sets a.ID. Returns EINVALID (see Actor.Validate) or EFORBIDDEN when
 	// the IRI is local.
 	UpsertRemoteActor(ctx context.Context, a *Actor) error
-
-	// CountLocalActors returns how many local actors of this kind exist.
-	CountLocalActors(ctx context.Context, kind ActorKind) (int, error)
 }
 
 // ActorResolver finds remote actors on the network.

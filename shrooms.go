@@ -5,10 +5,7 @@
 // ActivityStreams). This package imports only the standard library.
 package shrooms
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // Version is the software version reported by NodeInfo and the CLI.
 const Version = "0.1.0"
@@ -84,6 +81,3 @@ type Node struct {
 	Name      string
 	Modules   []string
 }
-
-// String returns a short description for logs.
-func (n Node) String() string { return fmt.Sprintf("%s (%s)", n.Name, n.PublicURL) }

@@ -35,9 +35,6 @@ func New(cfg Config, svc Services) *Federation {
 	return &Federation{cfg: cfg, svc: svc, client: NewClient(cfg), wake: make(chan struct{}, 1)}
 }
 
-// Client returns the node's outgoing HTTP client.
-func (f *Federation) Client() *Client { return f.client }
-
 // Wake tells the workers that there is new work, without waiting.
 func (f *Federation) Wake() {
 	select {

@@ -3,8 +3,6 @@ package federation
 import (
 	"context"
 	"time"
-
-	shrooms "github.com/shrooms-org/shrooms"
 )
 
 // batch is how much each worker round takes at once.
@@ -80,9 +78,4 @@ func (f *Federation) round(ctx context.Context) (int, error) {
 // it instead of sleeping. It reports how much it did.
 func (f *Federation) Drain(ctx context.Context) (int, error) {
 	return f.round(ctx)
-}
-
-// QueueStats counts the node's queues.
-func (f *Federation) QueueStats(ctx context.Context) (shrooms.QueueStats, error) {
-	return f.svc.Outbox.QueueStats(ctx)
 }

@@ -96,35 +96,6 @@ func (db *DB) FindLocalActor(ctx context.Context, handle string) (*shrooms.Actor
 	})
 }
 
-// CountLocalActors returns how many local actors of this kind exist.
-func (db *DB) CountLocalActors(ctx context.Context, kind shrooms.ActorKind) (int, error) {
-	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM actors WHERE local = 1 AND kind = ?`, string(kind)).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count local actors: %w", err)
-	}
-	return n, nil
-}
-
-// CreateLocalActor stores a new local actor. Its IRIs come from the
-// node's public URL and its handle; a key pair is generated when
-// a.PrivateKeyPEM is empty. It sets a.ID and the derived fields. Returns
-// EINVALID on a bad handle or kind, ECONFLICT when the handle is taken.
-func (db *DB) CreateLocalActor(ctx context.Context, a *shrooms.Actor) error {
-	if err := db.prepareLocalActor(a); err != nil {
-		return err
-	}
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := db.insertLocalActor(ctx, tx, a, nil); err != nil {
-		return err
-	}
-	return commit(tx)
-}
-
 // prepareLocalActor validates a new local actor and fills in what the
 // node derives: IRIs, host and, outside any transaction since RSA key
 // generation is slow, the key pair.

@@ -256,15 +256,6 @@ func commit(tx *sql.Tx) error {
 	return nil
 }
 
-// ms converts a time to the stored unix milliseconds; the zero time is
-// stored as NULL.
-func ms(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
 // fromMS converts stored unix milliseconds back; NULL is the zero time.
 func fromMS(v sql.NullInt64) time.Time {
 	if !v.Valid {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
@@ -20,4 +21,33 @@ func (db *DB) InsertOutboxForTest(ctx context.Context, actorID int64, act *shroo
 		return 0, err
 	}
 	return id, commit(tx)
+}
+
+// CreateLocalActor stores a local actor with the keys it is given (or new
+// ones), as InitNode and CreateUser do, without generating a key per test
+// actor.
+func (db *DB) CreateLocalActor(ctx context.Context, a *shrooms.Actor) error {
+	if err := db.prepareLocalActor(a); err != nil {
+		return err
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := db.insertLocalActor(ctx, tx, a, nil); err != nil {
+		return err
+	}
+	return commit(tx)
+}
+
+// CountLocalActors counts local actors of a kind, for tests that check a
+// failed operation left nothing behind.
+func (db *DB) CountLocalActors(ctx context.Context, kind shrooms.ActorKind) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM actors WHERE local = 1 AND kind = ?`, string(kind)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count local actors: %w", err)
+	}
+	return n, nil
 }

@@ -177,42 +177,6 @@ func (db *DB) FindNode(ctx context.Context) (*shrooms.Node, error) {
 	return findNode(ctx, tx)
 }
 
-// SetModules replaces the enabled modules; an empty list enables all.
-// Returns ENOTFOUND before InitNode, EINVALID naming an unknown module.
-func (db *DB) SetModules(ctx context.Context, modules []string) error {
-	mods, err := parseModuleList(modules)
-	if err != nil {
-		return err
-	}
-	return db.setSetting(ctx, settingModules, strings.Join(mods, ","))
-}
-
-// UpdateNodeName renames the node (not the Organization actor). Returns
-// ENOTFOUND before InitNode, EINVALID for an empty name.
-func (db *DB) UpdateNodeName(ctx context.Context, name string) error {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return shrooms.Errorf(shrooms.EINVALID, "name: is required")
-	}
-	return db.setSetting(ctx, settingName, name)
-}
-
-// setSetting changes one setting of an initialised node.
-func (db *DB) setSetting(ctx context.Context, key, value string) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := findNode(ctx, tx); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE settings SET value = ? WHERE key = ?`, value, key); err != nil {
-		return dbError(err, nil)
-	}
-	return commit(tx)
-}
-
 // NodeStats returns the usage counts for NodeInfo: accounts, accounts
 // active (an API request) in the last 30 and 180 days, and public outbox
 // entries.

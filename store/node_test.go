@@ -81,9 +81,6 @@ func TestInitNode(t *testing.T) {
 		if a.Kind != shrooms.KindPerson || a.Handle != "ada" || !a.Local || a.Name != "Ada" {
 			t.Fatalf("admin actor = %+v", a)
 		}
-		if _, err := db.Authenticate(ctx, "ada", "correct horse battery"); err != nil {
-			t.Fatalf("Authenticate: %v", err)
-		}
 	})
 
 	t.Run("second call", func(t *testing.T) {
@@ -150,28 +147,6 @@ func TestInitNodeInvalid(t *testing.T) {
 			t.Fatalf("users = %d", c)
 		}
 	})
-}
-
-func TestNodeSettings(t *testing.T) {
-	ctx := context.Background()
-	db, _ := openDB(t)
-	wantCode(t, db.SetModules(ctx, []string{"loans"}), shrooms.ENOTFOUND, "")
-	initNode(t, db, false)
-	if err := db.SetModules(ctx, []string{"events", "loans"}); err != nil {
-		t.Fatal(err)
-	}
-	wantCode(t, db.SetModules(ctx, []string{"bingo"}), shrooms.EINVALID, "bingo")
-	if err := db.UpdateNodeName(ctx, "Tool Library"); err != nil {
-		t.Fatal(err)
-	}
-	wantCode(t, db.UpdateNodeName(ctx, ""), shrooms.EINVALID, "name")
-	n, err := db.FindNode(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n.Name != "Tool Library" || !reflect.DeepEqual(n.Modules, []string{"events", "loans"}) {
-		t.Fatalf("node = %+v", n)
-	}
 }
 
 func TestNodeStats(t *testing.T) {

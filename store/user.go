@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -150,39 +149,6 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Authenticate returns the user with this username and password, or
-// EUNAUTHORIZED without saying which of the two was wrong.
-func (db *DB) Authenticate(ctx context.Context, username, password string) (*shrooms.User, error) {
-	var hash string
-	row := db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE username = ?`, username)
-	u, err := scanUser(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &hash)...) }))
-	if errors.Is(err, sql.ErrNoRows) {
-		// Spend the time a real check costs, so that timing does not
-		// reveal which usernames exist.
-		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
-		return nil, shrooms.Errorf(shrooms.EUNAUTHORIZED, "invalid username or password")
-	} else if err != nil {
-		return nil, fmt.Errorf("authenticate: %w", err)
-	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
-		return nil, shrooms.Errorf(shrooms.EUNAUTHORIZED, "invalid username or password")
-	}
-	return u, nil
-}
-
-// dummyHash is compared against when the username is unknown; computed
-// on first use, not at start-up.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("shrooms-dummy-password"), bcrypt.DefaultCost)
-	return h
-})
-
-// scanFunc adapts a function to the scanner interface.
-type scanFunc func(dest ...any) error
-
-// Scan implements scanner.
-func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
-
 // tokenHash is what the database keeps of a token secret.
 func tokenHash(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
@@ -265,3 +231,9 @@ func (db *DB) touchToken(ctx context.Context, tokenID, userID int64, now time.Ti
 	}
 	return commit(tx)
 }
+
+// scanFunc adapts a function to the scanner interface.
+type scanFunc func(dest ...any) error
+
+// Scan implements scanner.
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

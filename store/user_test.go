@@ -84,15 +84,6 @@ func TestCreateUser(t *testing.T) {
 		_, err = db.FindUserByID(ctx, 999)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	})
-	t.Run("authenticate", func(t *testing.T) {
-		if u, err := db.Authenticate(ctx, "alice", password); err != nil || u.ID != alice.ID {
-			t.Fatalf("Authenticate = %v, %v", u, err)
-		}
-		_, err := db.Authenticate(ctx, "alice", "wrong password!")
-		wantCode(t, err, shrooms.EUNAUTHORIZED, "")
-		_, err = db.Authenticate(ctx, "nobody", password)
-		wantCode(t, err, shrooms.EUNAUTHORIZED, "")
-	})
 }
 
 func TestAPITokens(t *testing.T) {
