@@ -40,6 +40,8 @@ type Actor struct {
 	PublicKeyPEM string
 	// PrivateKeyPEM is the PKCS#1 private key of a local actor, "" for remote ones.
 	PrivateKeyPEM string
+	// IconURL is the avatar or logo, "" for none.
+	IconURL string
 	// ManuallyApprovesFollowers makes incoming Follows wait for an admin.
 	ManuallyApprovesFollowers bool
 	FetchedAt                 time.Time // when a remote document was last fetched
@@ -97,6 +99,10 @@ type ActorService interface {
 
 	// FindLocalActor returns the local actor with this handle, or ENOTFOUND.
 	FindLocalActor(ctx context.Context, handle string) (*Actor, error)
+
+	// FindOrgActor returns the node's Organization actor. Its handle can
+	// change during the browser setup, so callers ask rather than keep it.
+	FindOrgActor(ctx context.Context) (*Actor, error)
 
 	// UpsertRemoteActor caches a fetched remote actor document, keyed by IRI,
 	// and sets a.ID. Returns EINVALID (see Actor.Validate) or EFORBIDDEN when

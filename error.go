@@ -15,6 +15,9 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	ETOOLARGE     = "too_large"
 	EUNAVAILABLE  = "unavailable"
+	// ETOOMANY refuses a request because its caller tried too often (login
+	// attempts); the message says when to try again.
+	ETOOMANY = "too_many"
 )
 
 // Error is a domain error: a code and a message that is safe to show to the

@@ -1,0 +1,37 @@
+package shrooms
+
+import "context"
+
+type contextKey int
+
+const (
+	userContextKey contextKey = iota
+	systemContextKey
+)
+
+// NewContextWithUser returns ctx carrying the user a request acts for.
+// Services read it to decide what the caller may see and change.
+func NewContextWithUser(ctx context.Context, u *User) context.Context {
+	return context.WithValue(ctx, userContextKey, u)
+}
+
+// UserFromContext returns the user ctx acts for, or nil for an anonymous
+// caller.
+func UserFromContext(ctx context.Context) *User {
+	u, _ := ctx.Value(userContextKey).(*User)
+	return u
+}
+
+// NewSystemContext marks ctx as the node itself acting: the command line
+// run by the server's operator, and federation's workers. Services allow a
+// system context everything; a context with neither a user nor this mark is
+// anonymous and may do least.
+func NewSystemContext(ctx context.Context) context.Context {
+	return context.WithValue(ctx, systemContextKey, true)
+}
+
+// IsSystem reports whether ctx was made by NewSystemContext.
+func IsSystem(ctx context.Context) bool {
+	b, _ := ctx.Value(systemContextKey).(bool)
+	return b
+}
