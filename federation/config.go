@@ -20,8 +20,6 @@ import (
 type Config struct {
 	// IRIs is the node's URL layout.
 	IRIs shrooms.IRIs
-	// OrgHandle is the organisation actor's handle; it signs fetches.
-	OrgHandle string
 	// AllowPrivateAddresses lets outgoing requests reach loopback and
 	// private networks, and plain-http peers (tests, local setups).
 	AllowPrivateAddresses bool
@@ -89,8 +87,5 @@ func (c *Config) setDefaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
-	}
-	if c.OrgHandle == "" {
-		c.OrgHandle = "org"
 	}
 }

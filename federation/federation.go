@@ -45,5 +45,5 @@ func (f *Federation) Wake() {
 
 // orgActor returns the organisation actor, which signs the node's fetches.
 func (f *Federation) orgActor(ctx context.Context) (*shrooms.Actor, error) {
-	return f.svc.Actors.FindLocalActor(ctx, f.cfg.OrgHandle)
+	return f.svc.Actors.FindOrgActor(ctx)
 }

@@ -91,7 +91,7 @@ type listJSON[T any] struct {
 // the accounts it follows.
 func (s *server) apiFollows(followers bool, state shrooms.FollowState) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		org, err := s.Actors.FindLocalActor(r.Context(), s.OrgHandle)
+		org, err := s.Actors.FindOrgActor(r.Context())
 		if err != nil {
 			s.fail(w, r, err, 0)
 			return
@@ -135,7 +135,7 @@ func (s *server) apiFollow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "address: give handle@host or an actor URL"), 0)
 		return
 	}
-	org, err := s.Actors.FindLocalActor(r.Context(), s.OrgHandle)
+	org, err := s.Actors.FindOrgActor(r.Context())
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return
@@ -192,7 +192,7 @@ func (s *server) apiDecide(w http.ResponseWriter, r *http.Request) {
 // (incoming) or follower; any other follow is not found.
 func (s *server) orgFollow(w http.ResponseWriter, r *http.Request, incoming bool) (*shrooms.Follow, bool) {
 	id, _ := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
-	org, err := s.Actors.FindLocalActor(r.Context(), s.OrgHandle)
+	org, err := s.Actors.FindOrgActor(r.Context())
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return nil, false

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -47,8 +48,18 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, status 
 		writeJSON(w, status, map[string]string{"error": msg, "code": code})
 		return
 	}
-	w.WriteHeader(status)
-	s.pages.render(w, "error", pageData{Title: http.StatusText(status), Message: msg})
+	s.render(w, r, status, "error", fmt.Sprintf("error.title.%d", status), s.errorText(r, err))
+}
+
+// errorText is an error's safe message in the request's language: the
+// catalog translates the domain's messages it knows (keyed by their
+// English text); the others show in English.
+func (s *server) errorText(r *http.Request, err error) string {
+	msg := shrooms.ErrorMessage(err)
+	if t, ok := s.pages.cat.lookup(stateFrom(r.Context()).Lang, msg); ok {
+		return t
+	}
+	return msg
 }
 
 func (s *server) handleNotFound(w http.ResponseWriter, r *http.Request) {

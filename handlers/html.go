@@ -8,19 +8,27 @@ import (
 	shrooms "github.com/shrooms-org/shrooms"
 )
 
+// actorView is what the home page and actor pages show.
+type actorView struct {
+	Org       *shrooms.Actor
+	Actor     *shrooms.Actor
+	Followers int
+	Following int
+}
+
 func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
-	org, err := s.Actors.FindLocalActor(r.Context(), s.OrgHandle)
+	org, err := s.Actors.FindOrgActor(r.Context())
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return
 	}
-	d, err := s.actorPage(r, org)
+	d, err := s.actorView(r, org)
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return
 	}
-	d.Org, d.Title = org, "Home"
-	s.pages.render(w, "home", d)
+	d.Org = org
+	s.render(w, r, 0, "home", "home.title", d)
 }
 
 func (s *server) handleActorPage(w http.ResponseWriter, r *http.Request) {
@@ -29,23 +37,18 @@ func (s *server) handleActorPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	d, err := s.actorPage(r, a)
+	d, err := s.actorView(r, a)
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return
 	}
-	d.Actor, d.Title = a, a.Acct()
-	s.pages.render(w, "actor", d)
+	s.render(w, r, 0, "actor", "actor.title", d)
 }
 
-// actorPage fills what the node and actor pages share.
-func (s *server) actorPage(r *http.Request, a *shrooms.Actor) (pageData, error) {
-	d := pageData{}
-	node, err := s.Nodes.FindNode(r.Context())
-	if err != nil {
-		return d, err
-	}
-	d.NodeName = node.Name
+// actorView counts an actor's followers and followings.
+func (s *server) actorView(r *http.Request, a *shrooms.Actor) (*actorView, error) {
+	d := &actorView{Actor: a}
+	var err error
 	if _, d.Followers, err = s.Follows.FindFollows(r.Context(), shrooms.FollowFilter{FolloweeID: a.ID, State: shrooms.FollowAccepted, Limit: 1}); err != nil {
 		return d, err
 	}

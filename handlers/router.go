@@ -7,6 +7,9 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -18,9 +21,8 @@ import (
 // Deps are what the handlers need: root services, the federation handler
 // and the node's URL layout.
 type Deps struct {
-	IRIs      shrooms.IRIs
-	OrgHandle string
-	Logger    *slog.Logger
+	IRIs   shrooms.IRIs
+	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -31,6 +33,19 @@ type Deps struct {
 	Outbox   shrooms.OutboxService
 	Inbox    shrooms.InboxService
 	Resolver shrooms.ActorResolver
+	Settings shrooms.SettingsService
+	Sessions shrooms.SessionService
+	Accounts shrooms.AccountService
+	Profiles shrooms.ProfileService
+	Groups   shrooms.GroupService
+	Media    shrooms.MediaService
+	Mailer   shrooms.Mailer
+	// SetupCode must be given to the browser setup wizard, so that only
+	// whoever reads the server's log can claim a new node.
+	SetupCode string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed when counting login attempts per address.
+	TrustedProxies []netip.Prefix
 	// Federation serves WebFinger, NodeInfo, ActivityPub documents and inboxes.
 	Federation http.Handler
 	// FederationInbox is federation's inbox alone (POST /inbox and POST
@@ -41,7 +56,10 @@ type Deps struct {
 // server carries the deps and parsed templates through the handlers.
 type server struct {
 	Deps
-	pages *pages
+	pages       *pages
+	mails       mails
+	crossOrigin *http.CrossOriginProtection
+	setupDone   atomic.Bool
 }
 
 // NewRouter returns the node's HTTP handler. It parses every template up
@@ -53,11 +71,22 @@ func NewRouter(d Deps) (http.Handler, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	p, err := parsePages()
+	cat, err := loadCatalog()
 	if err != nil {
 		return nil, err
 	}
-	s := &server{Deps: d, pages: p}
+	p, err := parsePages(cat)
+	if err != nil {
+		return nil, err
+	}
+	m, err := parseMails(cat)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{Deps: d, pages: p, mails: m, crossOrigin: http.NewCrossOriginProtection()}
+	if err := s.crossOrigin.AddTrustedOrigin(d.IRIs.Base); err != nil {
+		return nil, err
+	}
 	r := mux.NewRouter()
 	r.Use(securityHeaders, s.recoverPanics)
 
@@ -73,14 +102,34 @@ func NewRouter(d Deps) (http.Handler, error) {
 	r.PathPrefix("/actors/{handle}/").Handler(fed) // collections: JSON only
 	r.PathPrefix("/activities/").Handler(fed)
 
-	r.HandleFunc("/", s.handleHome).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/actors/{handle}", s.handleActorPage).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/healthz", handleHealth).Methods(http.MethodGet, http.MethodHead)
 	r.PathPrefix("/static/").Handler(staticHandler())
+	r.HandleFunc("/media/{id:[0-9]+}", s.handleMedia).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/theme.css", s.handleThemeCSS).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/custom.css", s.handleCustomCSS).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/api/openapi.json", s.handleOpenAPI).Methods(http.MethodGet, http.MethodHead)
 
 	s.apiRoutes(r.PathPrefix("/api/v1").Subrouter())
 
-	r.NotFoundHandler = http.HandlerFunc(s.handleNotFound)
+	// The web pages: sessions, language, CSRF and the setup gate.
+	web := r.NewRoute().Subrouter()
+	web.Use(s.webState)
+	web.HandleFunc("/", s.handleHome).Methods(http.MethodGet, http.MethodHead)
+	web.HandleFunc("/actors/{handle}", s.handleActorPage).Methods(http.MethodGet, http.MethodHead)
+	web.HandleFunc("/setup", s.handleSetup).Methods(http.MethodGet, http.MethodHead, http.MethodPost)
+	web.HandleFunc("/language", s.handleLanguage).Methods(http.MethodPost)
+	s.accountRoutes(web)
+	s.memberRoutes(web)
+	s.adminRoutes(web)
+
+	notFound := s.webState(http.HandlerFunc(s.handleNotFound))
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if wantsJSON(req) {
+			s.handleNotFound(w, req)
+			return
+		}
+		notFound.ServeHTTP(w, req)
+	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "method %s not allowed here", r.Method), http.StatusMethodNotAllowed)
 	})
@@ -92,16 +141,22 @@ func handleHealth(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// staticHandler serves the embedded assets; they change only with the
-// binary, so browsers may keep them for a day.
+// staticHandler serves the embedded assets. An address with the asset's
+// content hash (static.URL) never changes meaning, so browsers keep it for
+// a year; without it, for an hour.
 func staticHandler() http.Handler {
 	files := http.FileServer(http.FS(static.FS))
 	return http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "" || r.URL.Path[len(r.URL.Path)-1] == '/' {
+		h, ok := static.Hash(r.URL.Path)
+		if !ok || strings.HasPrefix(r.URL.Path, "templates/") || strings.HasPrefix(r.URL.Path, "mail/") {
 			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Cache-Control", "public, max-age=86400")
+		if r.URL.Query().Get("v") == h {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+		}
 		files.ServeHTTP(w, r)
 	}))
 }
@@ -113,7 +168,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
 		next.ServeHTTP(w, r)
 	})
 }

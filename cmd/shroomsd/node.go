@@ -104,7 +104,6 @@ func (m *Main) federationConfig() federation.Config {
 	f := m.Config.Federation
 	return federation.Config{
 		IRIs:                  m.IRIs,
-		OrgHandle:             m.Config.Org.Handle,
 		AllowPrivateAddresses: f.AllowPrivateAddresses,
 		MaxBodyBytes:          f.MaxBodyBytes,
 		MaxJSONDepth:          f.MaxJSONDepth,
@@ -143,11 +142,7 @@ func (m *Main) Run(ctx context.Context) (firstStart bool, err error) {
 			return false, fmt.Errorf("listen: %w", err)
 		}
 	}
-	router, err := handlers.NewRouter(handlers.Deps{
-		IRIs: m.IRIs, OrgHandle: m.Config.Org.Handle, Logger: m.Logger, Now: m.Now,
-		Nodes: m.DB, Actors: m.DB, Users: m.DB, Follows: m.DB, Outbox: m.DB, Inbox: m.DB,
-		Resolver: m.Fed, Federation: m.Fed.Handler(), FederationInbox: m.Fed.InboxHandler(),
-	})
+	router, err := handlers.NewRouter(m.handlerDeps())
 	if err != nil {
 		return false, err
 	}

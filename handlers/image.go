@@ -1,0 +1,99 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	_ "image/gif" // decoders for uploads
+	"image/jpeg"
+	"image/png"
+	"net/http"
+
+	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// Image limits: the largest picture decoded (pixels), so that a small
+// file cannot unpack into gigabytes, and the side of stored images.
+const (
+	maxImagePixels = 40_000_000
+	avatarSide     = 256
+	logoSide       = 512
+)
+
+// readImage reads an uploaded image from a form field, checks it, scales
+// it to fit side×side and re-encodes it as PNG (or JPEG when that is much
+// smaller), which drops every metadata block, EXIF positions included.
+// It returns nil, nil when the field is empty.
+func readImage(r *http.Request, field string, side int) (*shrooms.Media, error) {
+	f, hdr, err := r.FormFile(field)
+	if errors.Is(err, http.ErrMissingFile) {
+		return nil, nil
+	} else if err != nil {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the file could not be read", field)
+	}
+	defer f.Close()
+	if hdr.Size > 2*shrooms.MaxMediaBytes {
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, 2*shrooms.MaxMediaBytes>>20)
+	}
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(f); err != nil {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the file could not be read", field)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: not a PNG, JPEG, GIF or WebP image", field)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxImagePixels {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the image is too large (at most %d megapixels)", field, maxImagePixels/1_000_000)
+	}
+	src, _, err := image.Decode(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the image is damaged", field)
+	}
+	return encodeImage(scaleToFit(src, side))
+}
+
+// scaleToFit shrinks an image to fit side×side, keeping its proportions.
+func scaleToFit(src image.Image, side int) image.Image {
+	b := src.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= side && h <= side {
+		dst := image.NewRGBA(image.Rect(0, 0, w, h))
+		draw.Draw(dst, dst.Bounds(), src, b.Min, draw.Src)
+		return dst
+	}
+	if w >= h {
+		w, h = side, max(1, h*side/w)
+	} else {
+		w, h = max(1, w*side/h), side
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
+	return dst
+}
+
+func encodeImage(img image.Image) (*shrooms.Media, error) {
+	var p bytes.Buffer
+	if err := png.Encode(&p, img); err != nil {
+		return nil, err
+	}
+	m := &shrooms.Media{ContentType: "image/png", Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), Data: p.Bytes()}
+	if opaque(img) {
+		var j bytes.Buffer
+		if err := jpeg.Encode(&j, img, &jpeg.Options{Quality: 88}); err == nil && j.Len() < p.Len()/2 {
+			m.ContentType, m.Data = "image/jpeg", j.Bytes()
+		}
+	}
+	if len(m.Data) > shrooms.MaxMediaBytes {
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "the image is too large once converted")
+	}
+	return m, nil
+}
+
+func opaque(img image.Image) bool {
+	o, ok := img.(interface{ Opaque() bool })
+	return ok && o.Opaque()
+}
