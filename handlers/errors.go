@@ -1,9 +1,9 @@
 package handlers
 
 import (
-	"fmt"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	shrooms "github.com/shrooms-org/shrooms"

@@ -60,9 +60,9 @@ func pageNames() ([]string, []string, error) {
 
 func templateFuncs(cat *catalog, lang string) template.FuncMap {
 	return template.FuncMap{
-		"t": func(id string, args ...any) string { return cat.translate(lang, id, args...) },
-		"asset": static.URL,
-		"languages": func() []string { return shrooms.Languages },
+		"t":            func(id string, args ...any) string { return cat.translate(lang, id, args...) },
+		"asset":        static.URL,
+		"languages":    func() []string { return shrooms.Languages },
 		"languageName": func(l string) string { return languageName[l] },
 		"date": func(t time.Time) string {
 			if t.IsZero() {
@@ -83,9 +83,9 @@ func templateFuncs(cat *catalog, lang string) template.FuncMap {
 			return t.Format("2006-01-02 15:04")
 		},
 		"moduleDescription": func(m string) string { return cat.translate(lang, "module."+m+".description") },
-		"moduleName": func(m string) string { return cat.translate(lang, "module."+m) },
-		"add": func(a, b int) int { return a + b },
-		"sub": func(a, b int) int { return a - b },
+		"moduleName":        func(m string) string { return cat.translate(lang, "module."+m) },
+		"add":               func(a, b int) int { return a + b },
+		"sub":               func(a, b int) int { return a - b },
 		"contains": func(list []string, s string) bool {
 			for _, x := range list {
 				if x == s {
