@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/viper"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/mail"
 )
 
 // Config is the node's configuration. It mirrors config.example.yaml key
@@ -53,6 +54,18 @@ type Config struct {
 		ActorCacheTTL             time.Duration `mapstructure:"actor_cache_ttl"`
 		PollInterval              time.Duration `mapstructure:"poll_interval"`
 	} `mapstructure:"federation"`
+
+	Mail struct {
+		From string `mapstructure:"from"`
+		SMTP struct {
+			Host     string        `mapstructure:"host"`
+			Port     int           `mapstructure:"port"`
+			Username string        `mapstructure:"username"`
+			Password string        `mapstructure:"password"`
+			Security string        `mapstructure:"security"`
+			Timeout  time.Duration `mapstructure:"timeout"`
+		} `mapstructure:"smtp"`
+	} `mapstructure:"mail"`
 }
 
 // defaults are the embedded defaults: a node that runs with no file at all.
@@ -80,6 +93,13 @@ var defaults = map[string]any{
 	"federation.delivery_max_age":            "72h",
 	"federation.actor_cache_ttl":             "24h",
 	"federation.poll_interval":               "1s",
+	"mail.from":                              "SHROOMS <noreply@localhost>",
+	"mail.smtp.host":                         "",
+	"mail.smtp.port":                         587,
+	"mail.smtp.username":                     "",
+	"mail.smtp.password":                     "",
+	"mail.smtp.security":                     "starttls",
+	"mail.smtp.timeout":                      "15s",
 }
 
 // configFileName is the file init writes into the data dir.
@@ -161,6 +181,14 @@ func (c *Config) Validate() error {
 		return errors.New("federation.delivery_workers: must be between 1 and 64")
 	case f.PollInterval < 10*time.Millisecond:
 		return errors.New("federation.poll_interval: must be at least 10ms")
+	}
+	if c.Mail.SMTP.Host != "" && c.Mail.SMTP.Timeout < time.Second {
+		return errors.New("mail.smtp.timeout: must be at least 1s (default 15s)")
+	}
+	// mail.New names the mail.* key it refuses; it neither connects nor
+	// creates the mail folder.
+	if _, err := mail.New(c.MailConfig(), nil); err != nil {
+		return err
 	}
 	return nil
 }
