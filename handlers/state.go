@@ -97,7 +97,7 @@ func (s *server) webState(next http.Handler) http.Handler {
 			}
 		}
 		st.Lang = s.pages.cat.pickLanguage(r, st.User, settings.DefaultLanguage)
-		if st.CSRF = s.cookie(r, csrfCookie); len(st.CSRF) != 43 {
+		if st.CSRF = s.cookie(r, csrfCookie); len(st.CSRF) != 64 {
 			st.CSRF = shrooms.RandomToken(32)
 			s.setCookie(w, csrfCookie, st.CSRF, 0)
 		}

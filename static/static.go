@@ -12,9 +12,10 @@ import (
 	"strings"
 )
 
-// FS holds every asset.
+// FS holds every asset. Templates are embedded with "all:" because the
+// partials are named _*.html.
 //
-//go:embed templates mail i18n css vendor
+//go:embed all:templates mail i18n css vendor
 var FS embed.FS
 
 // hashes maps an asset path (as under /static/) to the first hex digits of

@@ -53,6 +53,8 @@ type testNode struct {
 	logs  *bytes.Buffer
 	// extra is written into config.yaml (YAML lines, e.g. federation keys).
 	extra string
+	// noAdmin leaves the node without an admin (see withoutAdmin).
+	noAdmin bool
 }
 
 type nodeOption func(*testNode)
@@ -74,19 +76,22 @@ func startNode(t testing.TB, clock *testClock, opts ...nodeOption) *testNode {
 	for _, o := range opts {
 		o(n)
 	}
-	if n.extra == "" {
-		n.extra = "federation:\n  allow_private_addresses: true\n"
+	if !strings.Contains(n.extra, "federation:") {
+		n.extra += "federation:\n  allow_private_addresses: true\n"
 	}
 	cfg := fmt.Sprintf("public_url: %q\nlisten: %q\norg:\n  handle: org\n  name: Node %s\n%s", n.url(), n.addr, n.addr, n.extra)
 	if err := os.WriteFile(filepath.Join(n.dir, configFileName), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	n.start(ln)
+	t.Cleanup(n.stop)
+	if n.noAdmin {
+		return n
+	}
 	u := &shrooms.User{Username: "admin", Email: "admin@example.org", Name: "Admin", Role: shrooms.RoleAdmin}
 	if err := n.m.DB.CreateUser(context.Background(), u, "correct-horse-battery"); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(n.stop)
 	return n
 }
 

@@ -17,6 +17,7 @@ import (
 	shrooms "github.com/shrooms-org/shrooms"
 	"github.com/shrooms-org/shrooms/federation"
 	"github.com/shrooms-org/shrooms/handlers"
+	"github.com/shrooms-org/shrooms/mail"
 	"github.com/shrooms-org/shrooms/store"
 )
 
@@ -33,9 +34,13 @@ type Main struct {
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
 
-	DB   *store.DB
-	Fed  *federation.Federation
-	IRIs shrooms.IRIs
+	DB     *store.DB
+	Fed    *federation.Federation
+	IRIs   shrooms.IRIs
+	Mailer *mail.Mailer
+	// SetupCode is asked by the browser setup wizard while the node has no
+	// admin; serve prints it. "" once an admin exists.
+	SetupCode string
 
 	server  *http.Server
 	lock    *os.File
@@ -89,7 +94,7 @@ func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err 
 // syncOrg applies the follow-approval setting of the config to the
 // organisation actor, so that its actor document says what the node does.
 func (m *Main) syncOrg(ctx context.Context) error {
-	org, err := m.DB.FindLocalActor(ctx, m.Config.Org.Handle)
+	org, err := m.DB.FindOrgActor(ctx)
 	if err != nil {
 		return err
 	}
@@ -136,6 +141,17 @@ func (m *Main) Run(ctx context.Context) (firstStart bool, err error) {
 	}
 	if !m.NoWorkers {
 		m.Fed.Start()
+	}
+	if m.Mailer, err = mail.New(m.Config.MailConfig(), m.Logger); err != nil {
+		return false, err
+	}
+	needsSetup, err := m.DB.NeedsSetup(ctx)
+	if err != nil {
+		return false, err
+	}
+	if needsSetup {
+		m.SetupCode = shrooms.RandomToken(9)
+		m.Logger.Info("the node has no admin yet: open the setup page", "url", m.SetupURL())
 	}
 	if m.Listener == nil {
 		if m.Listener, err = net.Listen("tcp", m.Config.Listen); err != nil {
@@ -232,4 +248,13 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// SetupURL is the setup wizard's address with the setup code, or "" when
+// the node has an admin.
+func (m *Main) SetupURL() string {
+	if m.SetupCode == "" {
+		return ""
+	}
+	return m.IRIs.Base + "/setup?code=" + m.SetupCode
 }

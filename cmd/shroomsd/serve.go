@@ -32,6 +32,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "  open:         %s\n", m.IRIs.Base)
 	fmt.Fprintf(stdout, "  organisation: acct:%s@%s (%s)\n", m.Config.Org.Handle, m.IRIs.Host(), m.IRIs.Actor(m.Config.Org.Handle))
 	fmt.Fprintf(stdout, "  listening on: %s\n  data:         %s\n", m.Addr(), cfg.DataDir)
+	if u := m.SetupURL(); u != "" {
+		fmt.Fprintf(stdout, "  set up:       %s\n                (the code in this address lets only you set up the node)\n", u)
+	}
 	if firstStart {
 		fmt.Fprintf(stdout, "First start: created the database and the organisation's identity in %s.\n", cfg.DataDir)
 	}
