@@ -3,7 +3,9 @@ package vocab
 import (
 	"context"
 	"net/url"
+	"path"
 	"sort"
+	"strings"
 
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
@@ -21,6 +23,7 @@ type actorType interface {
 	GetActivityStreamsName() vocab.ActivityStreamsNameProperty
 	GetActivityStreamsSummary() vocab.ActivityStreamsSummaryProperty
 	GetActivityStreamsUrl() vocab.ActivityStreamsUrlProperty
+	GetActivityStreamsIcon() vocab.ActivityStreamsIconProperty
 	GetActivityStreamsInbox() vocab.ActivityStreamsInboxProperty
 	GetActivityStreamsOutbox() vocab.ActivityStreamsOutboxProperty
 	GetActivityStreamsFollowers() vocab.ActivityStreamsFollowersProperty
@@ -31,6 +34,7 @@ type actorType interface {
 	SetActivityStreamsName(vocab.ActivityStreamsNameProperty)
 	SetActivityStreamsSummary(vocab.ActivityStreamsSummaryProperty)
 	SetActivityStreamsUrl(vocab.ActivityStreamsUrlProperty)
+	SetActivityStreamsIcon(vocab.ActivityStreamsIconProperty)
 	SetActivityStreamsInbox(vocab.ActivityStreamsInboxProperty)
 	SetActivityStreamsOutbox(vocab.ActivityStreamsOutboxProperty)
 	SetActivityStreamsFollowers(vocab.ActivityStreamsFollowersProperty)
@@ -56,9 +60,9 @@ func newActor(kind shrooms.ActorKind) (actorType, bool) {
 }
 
 // ActorJSON renders a local or remote actor document: id, type,
-// preferredUsername, name, summary, url, inbox, outbox, followers,
-// following, endpoints.sharedInbox (omitted when empty), publicKey and
-// manuallyApprovesFollowers. It never writes the private key. It returns
+// preferredUsername, name, summary, url, icon (an Image, omitted when
+// there is none), inbox, outbox, followers, following, endpoints.sharedInbox
+// (omitted when empty), publicKey and manuallyApprovesFollowers. It never writes the private key. It returns
 // EINVALID for an unknown actor kind or a malformed IRI.
 func ActorJSON(a *shrooms.Actor) ([]byte, error) {
 	t, ok := newActor(a.Kind)
@@ -96,6 +100,15 @@ func ActorJSON(a *shrooms.Actor) ([]byte, error) {
 		p := streams.NewActivityStreamsUrlProperty()
 		p.AppendXMLSchemaAnyURI(u)
 		t.SetActivityStreamsUrl(p)
+	}
+	if a.IconURL != "" {
+		icon, err := iconImage(a.IconURL)
+		if err != nil {
+			return nil, err
+		}
+		p := streams.NewActivityStreamsIconProperty()
+		p.AppendActivityStreamsImage(icon)
+		t.SetActivityStreamsIcon(p)
 	}
 
 	// The four collections: each a functional IRI-valued property.
@@ -201,6 +214,7 @@ func ParseActor(raw []byte) (*shrooms.Actor, error) {
 		a.Summary = langString(it.IsXMLSchemaString(), it.GetXMLSchemaString(), it.IsRDFLangString(), it.GetRDFLangString())
 	}
 	a.URL = actorURL(at.GetActivityStreamsUrl())
+	a.IconURL = iconURL(at.GetActivityStreamsIcon())
 	if p := at.GetActivityStreamsInbox(); p != nil {
 		a.Inbox = idOfIter(p)
 	}
@@ -267,6 +281,57 @@ func actorURL(p vocab.ActivityStreamsUrlProperty) string {
 			return it.GetXMLSchemaAnyURI().String()
 		case it.IsIRI():
 			return it.GetIRI().String()
+		case it.IsActivityStreamsLink():
+			if h := it.GetActivityStreamsLink().GetActivityStreamsHref(); h != nil && h.Get() != nil {
+				return h.Get().String()
+			}
+		}
+	}
+	return ""
+}
+
+// iconImage is the Image an actor's icon is: its url, and its mediaType
+// when the address names the file's type. SHROOMS serves its images at
+// /media/ID, which does not; mediaType is optional in ActivityStreams,
+// and Mastodon and GoToSocial take an icon without it.
+func iconImage(iconURL string) (vocab.ActivityStreamsImage, error) {
+	u, err := parseIRI("actor icon", iconURL)
+	if err != nil {
+		return nil, err
+	}
+	img := streams.NewActivityStreamsImage()
+	up := streams.NewActivityStreamsUrlProperty()
+	up.AppendXMLSchemaAnyURI(u)
+	img.SetActivityStreamsUrl(up)
+	if mt := imageMediaTypes[strings.ToLower(path.Ext(u.Path))]; mt != "" {
+		mp := streams.NewActivityStreamsMediaTypeProperty()
+		mp.Set(mt)
+		img.SetActivityStreamsMediaType(mp)
+	}
+	return img, nil
+}
+
+// imageMediaTypes are the image types an icon's file extension names.
+var imageMediaTypes = map[string]string{
+	".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+	".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif",
+}
+
+// iconURL returns the address of an actor's first icon: an Image's (or
+// Link's) url, or a plain IRI.
+func iconURL(p vocab.ActivityStreamsIconProperty) string {
+	if p == nil {
+		return ""
+	}
+	for i := 0; i < p.Len(); i++ {
+		it := p.At(i)
+		switch {
+		case it.IsIRI():
+			return it.GetIRI().String()
+		case it.IsActivityStreamsImage():
+			if u := actorURL(it.GetActivityStreamsImage().GetActivityStreamsUrl()); u != "" {
+				return u
+			}
 		case it.IsActivityStreamsLink():
 			if h := it.GetActivityStreamsLink().GetActivityStreamsHref(); h != nil && h.Get() != nil {
 				return h.Get().String()

@@ -2,6 +2,7 @@ package vocab_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -62,6 +63,57 @@ func TestActorRoundTrip(t *testing.T) {
 	}
 }
 
+// An icon is written as an Image, with a mediaType when its address names
+// the file's type, and read back from an Image, a Link or a plain IRI.
+func TestActorIcon(t *testing.T) {
+	a := personActor(t)
+	a.IconURL = "https://shrooms.example/files/alice.JPG"
+	raw, err := vocab.ActorJSON(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Icon map[string]any `json:"icon"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"type": "Image", "url": a.IconURL, "mediaType": "image/jpeg"}
+	if !reflect.DeepEqual(doc.Icon, want) {
+		t.Fatalf("icon = %v, want %v", doc.Icon, want)
+	}
+
+	a.IconURL = ""
+	if raw, err = vocab.ActorJSON(a); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte(`"icon"`)) {
+		t.Fatalf("icon written for an actor without one: %s", raw)
+	}
+	a.IconURL = "not a url"
+	_, err = vocab.ActorJSON(a)
+	wantCode(t, err, shrooms.EINVALID, "actor icon")
+
+	for _, tc := range []struct{ name, icon string }{
+		{"iri", `"https://x.example/a.png"`},
+		{"link", `{"type": "Link", "href": "https://x.example/a.png"}`},
+		{"image array", `[{"type": "Image", "url": "https://x.example/a.png"}, {"type": "Image", "url": "https://x.example/b.png"}]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := `{"@context": "https://www.w3.org/ns/activitystreams", "id": "https://x.example/a", "type": "Person",
+				"inbox": "https://x.example/a/inbox", "icon": ` + tc.icon + `,
+				"publicKey": {"id": "https://x.example/a#k", "owner": "https://x.example/a", "publicKeyPem": "PEM"}}`
+			got, err := vocab.ParseActor([]byte(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.IconURL != "https://x.example/a.png" {
+				t.Fatalf("icon = %q", got.IconURL)
+			}
+		})
+	}
+}
+
 func TestActorJSONRefusals(t *testing.T) {
 	a := personActor(t)
 	a.Kind = "Note"
@@ -95,6 +147,7 @@ func TestParseActorPeers(t *testing.T) {
 			SharedInbox:               "https://mastodon.example/inbox",
 			KeyID:                     "https://mastodon.example/users/alice#main-key",
 			PublicKeyPEM:              pem,
+			IconURL:                   "https://files.mastodon.example/accounts/avatars/109/000/001/original/5e1f.png",
 			ManuallyApprovesFollowers: true,
 		}},
 		{"gotosocial_person_no_security.json", shrooms.Actor{

@@ -74,6 +74,7 @@ func personActor(t testing.TB) *shrooms.Actor {
 		SharedInbox:  x.SharedInbox(),
 		KeyID:        x.Key("alice"),
 		PublicKeyPEM: publicKeyPEM(t),
+		IconURL:      "https://shrooms.example/media/7",
 	}
 }
 
@@ -122,6 +123,7 @@ func TestGolden(t *testing.T) {
 	noShared := personActor(t)
 	noShared.SharedInbox = ""
 	noShared.URL = ""
+	noShared.IconURL = ""
 	create := &shrooms.Activity{
 		IRI:       "https://shrooms.example/activities/c1",
 		Type:      shrooms.ActivityCreate,
