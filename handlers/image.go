@@ -7,6 +7,7 @@ import (
 	_ "image/gif" // decoders for uploads
 	"image/jpeg"
 	"image/png"
+	"io"
 	"net/http"
 
 	"golang.org/x/image/draw"
@@ -29,18 +30,31 @@ const (
 // It returns nil, nil when the field is empty.
 func readImage(r *http.Request, field string, side int) (*shrooms.Media, error) {
 	f, hdr, err := r.FormFile(field)
-	if errors.Is(err, http.ErrMissingFile) {
-		return nil, nil
+	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
+		return nil, nil // no file chosen, or a form sent without files
 	} else if err != nil {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the file could not be read", field)
 	}
 	defer f.Close()
-	if hdr.Size > 2*shrooms.MaxMediaBytes {
-		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, 2*shrooms.MaxMediaBytes>>20)
+	if hdr.Size > maxUploadBytes {
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, maxUploadBytes>>20)
 	}
+	return decodeImage(f, field, side)
+}
+
+// maxUploadBytes is the largest image file accepted before re-encoding.
+const maxUploadBytes = 2 * shrooms.MaxMediaBytes
+
+// decodeImage reads an image file of at most maxUploadBytes from rd,
+// checks it, scales it to fit side×side and re-encodes it (see
+// readImage). field names the input in error messages.
+func decodeImage(rd io.Reader, field string, side int) (*shrooms.Media, error) {
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(f); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(rd, maxUploadBytes+1)); err != nil {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the file could not be read", field)
+	}
+	if buf.Len() > maxUploadBytes {
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, maxUploadBytes>>20)
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(buf.Bytes()))
 	if err != nil {

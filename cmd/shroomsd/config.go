@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,6 +36,7 @@ type Config struct {
 		ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 		TLSCertFile     string        `mapstructure:"tls_cert_file"`
 		TLSKeyFile      string        `mapstructure:"tls_key_file"`
+		TrustedProxies  []string      `mapstructure:"trusted_proxies"`
 	} `mapstructure:"http"`
 
 	Database struct {
@@ -81,6 +83,7 @@ var defaults = map[string]any{
 	"http.shutdown_timeout":                  "20s",
 	"http.tls_cert_file":                     "",
 	"http.tls_key_file":                      "",
+	"http.trusted_proxies":                   []string{},
 	"database.busy_timeout":                  "10s",
 	"federation.allow_private_addresses":     false,
 	"federation.manually_approves_followers": false,
@@ -162,6 +165,9 @@ func (c *Config) Validate() error {
 	if (c.HTTP.TLSCertFile == "") != (c.HTTP.TLSKeyFile == "") {
 		return errors.New("http.tls_cert_file and http.tls_key_file: set both or neither")
 	}
+	if _, err := c.trustedProxies(); err != nil {
+		return err
+	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:
@@ -195,3 +201,21 @@ func (c *Config) Validate() error {
 
 // dbPath is where the node's database lives.
 func (c *Config) dbPath() string { return filepath.Join(c.DataDir, "shrooms.db") }
+
+// trustedProxies parses http.trusted_proxies: addresses or CIDR prefixes.
+func (c *Config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.HTTP.TrustedProxies {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("http.trusted_proxies: %q is not an IP address or CIDR prefix", s)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}

@@ -5,12 +5,14 @@ import "github.com/shrooms-org/shrooms/handlers"
 // handlerDeps wires the store, federation and mail into the HTTP handlers.
 func (m *Main) handlerDeps() handlers.Deps {
 	db := m.DB
+	proxies, _ := m.Config.trustedProxies() // checked by Validate
 	return handlers.Deps{
 		IRIs: m.IRIs, Logger: m.Logger, Now: m.Now,
 		Nodes: db, Actors: db, Users: db, Follows: db, Outbox: db, Inbox: db,
-		Settings: db, Sessions: db, Accounts: db, // TODO(lead): Profiles, Groups, Media when store has them
-		Mailer:    m.Mailer,
-		SetupCode: m.SetupCode,
-		Resolver:  m.Fed, Federation: m.Fed.Handler(), FederationInbox: m.Fed.InboxHandler(),
+		Settings: db, Sessions: db, Accounts: db, Profiles: db, Groups: db, Media: db,
+		Mailer:         m.Mailer,
+		SetupCode:      m.SetupCode,
+		TrustedProxies: proxies,
+		Resolver:       m.Fed, Federation: m.Fed.Handler(), FederationInbox: m.Fed.InboxHandler(),
 	}
 }
