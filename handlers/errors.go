@@ -28,6 +28,8 @@ func statusOf(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case shrooms.EUNAVAILABLE:
 		return http.StatusBadGateway
+	case shrooms.ETOOMANY:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
