@@ -21,6 +21,17 @@ func (s *server) apiRoutes(r *mux.Router) {
 	auth := r.NewRoute().Subrouter()
 	auth.Use(s.requireToken)
 	auth.HandleFunc("/me", s.apiMe).Methods(http.MethodGet)
+	auth.HandleFunc("/me", s.apiUpdateMe).Methods(http.MethodPatch)
+	auth.HandleFunc("/me/password", s.apiChangePassword).Methods(http.MethodPost)
+	auth.HandleFunc("/me/tokens", s.apiTokens).Methods(http.MethodGet)
+	auth.HandleFunc("/me/tokens", s.apiCreateToken).Methods(http.MethodPost)
+	auth.HandleFunc("/me/tokens/{id:[0-9]+}", s.apiDeleteToken).Methods(http.MethodDelete)
+	auth.HandleFunc("/me/profile", s.apiMyProfile).Methods(http.MethodGet)
+	auth.HandleFunc("/me/profile", s.apiUpdateProfile).Methods(http.MethodPut)
+	auth.HandleFunc("/profiles", s.apiProfiles).Methods(http.MethodGet)
+	auth.HandleFunc("/profiles/{username}", s.apiProfile).Methods(http.MethodGet)
+	auth.HandleFunc("/media", s.apiCreateMedia).Methods(http.MethodPost)
+	s.apiAdminRoutes(auth)
 	auth.HandleFunc("/followers", s.requireAdmin(s.apiFollows(true, ""))).Methods(http.MethodGet)
 	auth.HandleFunc("/following", s.requireAdmin(s.apiFollows(false, ""))).Methods(http.MethodGet)
 	auth.HandleFunc("/following", s.requireAdmin(s.apiFollow)).Methods(http.MethodPost)
@@ -30,6 +41,29 @@ func (s *server) apiRoutes(r *mux.Router) {
 	auth.HandleFunc("/deliveries", s.requireAdmin(s.apiDeliveries)).Methods(http.MethodGet)
 	auth.HandleFunc("/deliveries/{id:[0-9]+}/retry", s.requireAdmin(s.apiRetryDelivery)).Methods(http.MethodPost)
 	auth.HandleFunc("/queue", s.requireAdmin(s.apiQueue)).Methods(http.MethodGet)
+}
+
+// apiAdminRoutes are the routes for managing the node: accounts,
+// invitations, groups, grants and settings. The services decide who may
+// use them; most are for admins.
+func (s *server) apiAdminRoutes(auth *mux.Router) {
+	auth.HandleFunc("/users", s.apiUsers).Methods(http.MethodGet)
+	auth.HandleFunc("/users/{id:[0-9]+}", s.requireAdmin(s.apiUser)).Methods(http.MethodGet)
+	auth.HandleFunc("/users/{id:[0-9]+}", s.apiUpdateUser).Methods(http.MethodPatch)
+	auth.HandleFunc("/users/{id:[0-9]+}", s.apiDeleteUser).Methods(http.MethodDelete)
+	auth.HandleFunc("/invitations", s.apiInvitations).Methods(http.MethodGet)
+	auth.HandleFunc("/invitations", s.apiCreateInvitation).Methods(http.MethodPost)
+	auth.HandleFunc("/invitations/{id:[0-9]+}", s.apiDeleteInvitation).Methods(http.MethodDelete)
+	auth.HandleFunc("/groups", s.apiGroups).Methods(http.MethodGet)
+	auth.HandleFunc("/groups", s.apiCreateGroup).Methods(http.MethodPost)
+	auth.HandleFunc("/groups/{id:[0-9]+}", s.apiGroup).Methods(http.MethodGet)
+	auth.HandleFunc("/groups/{id:[0-9]+}", s.apiUpdateGroup).Methods(http.MethodPatch)
+	auth.HandleFunc("/groups/{id:[0-9]+}", s.apiDeleteGroup).Methods(http.MethodDelete)
+	auth.HandleFunc("/groups/{id:[0-9]+}/members", s.apiSetGroupMembers).Methods(http.MethodPut)
+	auth.HandleFunc("/grants", s.apiGrants).Methods(http.MethodGet)
+	auth.HandleFunc("/grants", s.apiSetGrants).Methods(http.MethodPut)
+	auth.HandleFunc("/settings", s.apiSettings).Methods(http.MethodGet)
+	auth.HandleFunc("/settings", s.apiUpdateSettings).Methods(http.MethodPatch)
 }
 
 type instanceJSON struct {
@@ -54,19 +88,36 @@ func (s *server) apiInstance(w http.ResponseWriter, r *http.Request) {
 }
 
 type userJSON struct {
-	ID        int64     `json:"id"`
-	Username  string    `json:"username"`
-	Name      string    `json:"name"`
-	Email     string    `json:"email"`
-	Role      string    `json:"role"`
-	Actor     string    `json:"actor"`
-	CreatedAt time.Time `json:"created_at"`
+	ID              int64      `json:"id"`
+	Username        string     `json:"username"`
+	Name            string     `json:"name"`
+	Email           string     `json:"email"`
+	Role            string     `json:"role"`
+	Status          string     `json:"status"`
+	Language        string     `json:"language"`
+	Dashboard       []string   `json:"dashboard"`
+	Actor           string     `json:"actor"`
+	EmailVerifiedAt *time.Time `json:"email_verified_at,omitempty"`
+	LastActiveAt    *time.Time `json:"last_active_at,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+}
+
+func (s *server) toUserJSON(u *shrooms.User) userJSON {
+	return userJSON{ID: u.ID, Username: u.Username, Name: u.Name, Email: u.Email, Role: string(u.Role),
+		Status: string(u.Status), Language: u.Language, Dashboard: u.Dashboard, Actor: s.IRIs.Actor(u.Username),
+		EmailVerifiedAt: optTime(u.EmailVerifiedAt), LastActiveAt: optTime(u.LastActiveAt), CreatedAt: u.CreatedAt}
+}
+
+// optTime is nil for the zero time, which JSON leaves out.
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 func (s *server) apiMe(w http.ResponseWriter, r *http.Request) {
-	u := userFrom(r.Context())
-	writeJSON(w, http.StatusOK, userJSON{ID: u.ID, Username: u.Username, Name: u.Name, Email: u.Email,
-		Role: string(u.Role), Actor: s.IRIs.Actor(u.Username), CreatedAt: u.CreatedAt})
+	writeJSON(w, http.StatusOK, s.toUserJSON(userFrom(r.Context())))
 }
 
 type followJSON struct {
