@@ -163,10 +163,12 @@ func (s *server) handleProfileEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	// The image is stored only once the rest of the form is known to be
 	// good, so that a refused form leaves no stray image behind.
-	avatar, err := readImage(r, "avatar", avatarSide)
-	if err != nil {
-		fail("avatar", err)
-		return
+	var avatar *shrooms.Media
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") { // else there is no file to read
+		if avatar, err = readImage(r, "avatar", avatarSide); err != nil {
+			fail("avatar", err)
+			return
+		}
 	}
 	if avatar != nil {
 		if err := s.Media.CreateMedia(ctx, avatar); err != nil {
