@@ -140,3 +140,26 @@ func TestPagesParse(t *testing.T) {
 		t.Errorf("en home.followers 3 = %q", got)
 	}
 }
+
+// inlineCode finds what the Content-Security-Policy blocks: inline
+// scripts, event handler attributes, style attributes and javascript: URLs.
+var inlineCode = regexp.MustCompile(`(?i)<script(\s[^>]*)?>[^<]|\son[a-z]+\s*=|\sstyle\s*=|javascript:`)
+
+// TestTemplatesNeedNoInlineCode keeps the templates within the CSP, which
+// allows no inline script nor style: a violation would be blocked in the
+// browser (and fail the browser tests).
+func TestTemplatesNeedNoInlineCode(t *testing.T) {
+	files, err := fs.Glob(static.FS, "templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, err := static.FS.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := inlineCode.FindString(string(b)); m != "" {
+			t.Errorf("%s: %q is blocked by the Content-Security-Policy", f, m)
+		}
+	}
+}
