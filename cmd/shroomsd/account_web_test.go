@@ -331,10 +331,19 @@ func TestAccountSignupModes(t *testing.T) {
 		t.Fatalf("refused sign-ups sent mail")
 	}
 
-	secret, _, err := n.m.DB.CreateInvitation(acctSys, "erin@example.org", shrooms.RoleMember)
-	if err != nil {
-		t.Fatal(err)
+	// The admin invites erin through the API, which mails the invitation.
+	token := strings.TrimSpace(n.mustCLI("admin", "token", "create", "--user", "admin"))
+	if status, body := n.api("POST", "/api/v1/invitations", token, map[string]string{"email": "erin@example.org", "language": "en"}); status != 201 {
+		t.Fatalf("invite: %d %v", status, body)
 	}
+	m := acctMail(t, srv, "erin@example.org")
+	org := "Node " + n.addr
+	if !strings.Contains(m.Subject, "You are invited to join "+org) || !strings.Contains(m.Text, "Admin invites you to create an account at "+org) ||
+		!strings.Contains(m.Text, "expires in 14 days") || !strings.Contains(m.Text, "-- \n"+org) {
+		t.Errorf("invitation mail: %q\n%s", m.Subject, m.Text)
+	}
+	invite, _ := url.Parse(linkIn(t, m.Text, n.url()+"/signup?invite="))
+	secret := invite.Query().Get("invite")
 	if p := c.get("/signup?invite=" + url.QueryEscape(secret)); !p.Has(`name="invite" value="` + secret + `"`) {
 		t.Fatalf("invited sign-up page: %d\n%s", p.Status, p.Body)
 	}
