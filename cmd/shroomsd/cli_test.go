@@ -25,7 +25,8 @@ var initArgs = []string{"init", "--public-url", "http://127.0.0.1:18080", "--org
 // config.yaml, and refuses to overwrite a node.
 func TestInit(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "node")
-	code, out, errOut := runCLI(append(initArgs, "--data-dir", dir, "--modules", "inventory,loans")...)
+	code, out, errOut := runCLI(append(initArgs, "--data-dir", dir, "--modules", "inventory,loans",
+		"--description", "Fix it together", "--postal-address", `1 quai de Seine\n75019 Paris`, "--signup-mode", "open")...)
 	if code != 0 {
 		t.Fatalf("init: %d %s", code, errOut)
 	}
@@ -48,8 +49,15 @@ func TestInit(t *testing.T) {
 	if err != nil || node.Name != "Riverside Repair Café" || strings.Join(node.Modules, ",") != "inventory,loans" {
 		t.Fatalf("node: %+v %v", node, err)
 	}
+	settings, err := db.FindSettings(ctx)
+	if err != nil || settings.Description != "Fix it together" || settings.PostalAddress != "1 quai de Seine\n75019 Paris" || settings.SignupMode != shrooms.SignupOpen {
+		t.Fatalf("settings: %+v %v", settings, err)
+	}
+	if need, err := db.NeedsSetup(ctx); err != nil || need {
+		t.Fatalf("a node made by init still needs the browser setup: %v %v", need, err)
+	}
 	u, err := db.FindUserByUsername(ctx, "alice")
-	if err != nil || u.Role != shrooms.RoleAdmin {
+	if err != nil || u.Role != shrooms.RoleAdmin || !u.Active() {
 		t.Fatalf("admin: %+v %v", u, err)
 	}
 	if _, err := db.FindLocalActor(ctx, "alice"); err != nil {
@@ -75,6 +83,7 @@ func TestInitErrorsNameTheField(t *testing.T) {
 		{[]string{"--org-name", ""}, "--org-name"},
 		{[]string{"--org-handle", "Not OK"}, "--org-handle"},
 		{[]string{"--modules", "inventory,teleport"}, "--modules"},
+		{[]string{"--signup-mode", "sometimes"}, "--signup-mode"},
 		{[]string{"--admin-user", ""}, "--admin-user"},
 		{[]string{"--admin-user", "Alice Smith"}, "--admin-user"},
 		{[]string{"--admin-email", "not-an-address"}, "--admin-email"},

@@ -28,6 +28,8 @@ type initFlags struct {
 	dataDir, publicURL, listen         string
 	orgName, orgHandle, modules        string
 	adminUser, adminEmail, adminPasswd string
+	description, postalAddress         string
+	signupMode                         string
 }
 
 func runInit(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
@@ -39,6 +41,9 @@ func runInit(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	fs.StringVar(&f.orgName, "org-name", "", "the organisation's name")
 	fs.StringVar(&f.orgHandle, "org-handle", "org", "the organisation's handle (acct:HANDLE@host)")
 	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules to enable: "+strings.Join(shrooms.Modules, ","))
+	fs.StringVar(&f.description, "description", "", "a short description of the organisation")
+	fs.StringVar(&f.postalAddress, "postal-address", "", "the organisation's postal address (lines separated by \\n)")
+	fs.StringVar(&f.signupMode, "signup-mode", string(shrooms.SignupInvite), "who may create an account in the browser: open, invite or closed")
 	fs.StringVar(&f.adminUser, "admin-user", "", "the first admin's username")
 	fs.StringVar(&f.adminEmail, "admin-email", "", "the first admin's e-mail address")
 	fs.StringVar(&f.adminPasswd, "admin-password", "", "the first admin's password (asked on a terminal when absent)")
@@ -120,6 +125,9 @@ func (f *initFlags) create(ctx context.Context, stdout io.Writer) (err error) {
 	if err != nil {
 		return fmt.Errorf("--modules: %s", shrooms.ErrorMessage(err))
 	}
+	if _, err := shrooms.ParseSignupMode(f.signupMode); err != nil {
+		return fmt.Errorf("--signup-mode: must be open, invite or closed")
+	}
 	admin := &shrooms.User{Username: f.adminUser, Email: f.adminEmail, Name: f.adminUser, Role: shrooms.RoleAdmin}
 	if err := admin.Validate(f.adminPasswd); err != nil {
 		return fmt.Errorf("--admin-%s", strings.Replace(shrooms.ErrorMessage(err), "username:", "user:", 1))
@@ -152,6 +160,9 @@ func (f *initFlags) create(ctx context.Context, stdout io.Writer) (err error) {
 		Node:    shrooms.Node{PublicURL: iris.Base, OrgHandle: f.orgHandle, Name: f.orgName, Modules: modules},
 		OrgName: f.orgName, Admin: admin, AdminPassword: f.adminPasswd,
 	})
+	if err == nil {
+		err = f.applySettings(ctx, db)
+	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -168,6 +179,25 @@ func (f *initFlags) create(ctx context.Context, stdout io.Writer) (err error) {
 		fmt.Fprintln(stdout, "  federation.allow_private_addresses is on: the public URL is a local address.")
 	}
 	fmt.Fprintf(stdout, "Start it with: shroomsd serve --data-dir %s\n", f.dataDir)
+	return nil
+}
+
+// applySettings stores what the setup wizard would: the description,
+// postal address and sign-up mode.
+func (f *initFlags) applySettings(ctx context.Context, db *store.DB) error {
+	ctx = shrooms.NewSystemContext(ctx)
+	s, err := db.FindSettings(ctx)
+	if err != nil {
+		return err
+	}
+	mode, err := shrooms.ParseSignupMode(f.signupMode)
+	if err != nil {
+		return fmt.Errorf("--signup-mode: must be open, invite or closed")
+	}
+	s.Description, s.PostalAddress, s.SignupMode = f.description, strings.ReplaceAll(f.postalAddress, `\n`, "\n"), mode
+	if err := db.UpdateSettings(ctx, s); err != nil {
+		return fmt.Errorf("init: %s", shrooms.ErrorMessage(err))
+	}
 	return nil
 }
 
