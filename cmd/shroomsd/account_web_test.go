@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -575,5 +577,24 @@ func TestAccountFrench(t *testing.T) {
 	}
 	if p := en.post("/account/language", url.Values{"language": {"de"}}); p.Status != 400 {
 		t.Fatalf("unknown language: %d", p.Status)
+	}
+}
+
+// TestAccountSignupMailDown: when the mail cannot be sent, the account
+// exists, the page says the mail failed and offers to send it again.
+func TestAccountSignupMailDown(t *testing.T) {
+	ln := listenLoopback(t)
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close() // nothing listens there now: connections are refused
+	n := startNode(t, newTestClock(), func(n *testNode) {
+		n.extra += fmt.Sprintf("mail:\n  from: \"Test node <node@example.org>\"\n  smtp:\n    host: \"127.0.0.1\"\n    port: %d\n    security: none\n", port)
+	})
+	acctSetSignupMode(t, n, shrooms.SignupOpen)
+	p := newWebClient(t, n).post("/signup", acctSignupForm("lena", "lena@example.org", "long-enough-password"))
+	if p.Status != 200 || !p.Has(`role="alert"`) || !p.Has("The e-mail could not be sent. Please try again later.") || !p.Has(`action="/verify/resend"`) {
+		t.Fatalf("sign-up with the mail down: %d\n%s", p.Status, p.Body)
+	}
+	if st := acctUserStatus(t, n, "lena"); st != shrooms.StatusPending {
+		t.Fatalf("lena is %s", st)
 	}
 }
