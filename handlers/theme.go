@@ -58,6 +58,9 @@ func themeCSS(primary, accent string) string {
 .btn-primary { --bs-btn-bg: %[1]s; --bs-btn-border-color: %[1]s; --bs-btn-hover-bg: %[1]s; --bs-btn-hover-border-color: %[1]s; --bs-btn-active-bg: %[1]s; --bs-btn-disabled-bg: %[1]s; --bs-btn-disabled-border-color: %[1]s; }
 .btn-outline-primary { --bs-btn-color: %[1]s; --bs-btn-border-color: %[1]s; --bs-btn-hover-bg: %[1]s; --bs-btn-hover-border-color: %[1]s; --bs-btn-active-bg: %[1]s; }
 .bg-primary, .navbar.bg-primary { background-color: %[1]s !important; }
+.form-check-input:checked { background-color: %[1]s; border-color: %[1]s; }
+.form-control:focus, .form-select:focus, .form-check-input:focus { border-color: %[1]s; box-shadow: 0 0 0 .25rem rgba(%[2]s, .25); }
+.page-link { --bs-pagination-color: %[1]s; --bs-pagination-active-bg: %[1]s; --bs-pagination-active-border-color: %[1]s; }
 .text-bg-accent { background-color: %[3]s !important; color: #fff !important; }
 `, primary, rgb(primary), accent, rgb(accent))
 }
