@@ -84,6 +84,7 @@ func templateFuncs(cat *catalog, lang string) template.FuncMap {
 		},
 		"moduleDescription": func(m string) string { return cat.translate(lang, "module."+m+".description") },
 		"moduleName":        func(m string) string { return cat.translate(lang, "module."+m) },
+		"inSection":         func(path, href string) bool { return path == href || strings.HasPrefix(path, href+"/") },
 		"add":               func(a, b int) int { return a + b },
 		"sub":               func(a, b int) int { return a - b },
 		"contains": func(list []string, s string) bool {
