@@ -1,0 +1,628 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/mail/mailtest"
+)
+
+// The admin pages, through the browser's forms: users, invitations,
+// groups, permissions, settings and follow requests.
+
+var adminSys = shrooms.NewSystemContext(context.Background())
+
+// adminMember creates an active account with the store, as the node
+// itself would.
+func adminMember(t *testing.T, n *testNode, username string, role shrooms.Role) *shrooms.User {
+	t.Helper()
+	u := &shrooms.User{Username: username, Email: username + "@example.org", Name: strings.ToUpper(username[:1]) + username[1:], Role: role}
+	if err := n.m.DB.CreateUser(adminSys, u, "member-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func adminUser(t *testing.T, n *testNode, username string) *shrooms.User {
+	t.Helper()
+	u, err := n.m.DB.FindUserByUsername(adminSys, username)
+	if err != nil {
+		t.Fatalf("find %s: %v", username, err)
+	}
+	return u
+}
+
+// adminLogin returns a browser logged in as the node's admin.
+func adminLogin(t *testing.T, n *testNode) *webClient {
+	t.Helper()
+	w := newWebClient(t, n)
+	w.login("admin", "correct-horse-battery")
+	return w
+}
+
+func wantStatus(t *testing.T, what string, p page, status int) {
+	t.Helper()
+	if p.Status != status {
+		t.Fatalf("%s: status %d on %s, want %d:\n%s", what, p.Status, p.Path, status, p.Body)
+	}
+}
+
+func userPath(u *shrooms.User) string { return "/admin/users/" + strconv.FormatInt(u.ID, 10) }
+
+// TestAdminUsers: the admin lists and searches users, changes a member's
+// role, suspends them (which ends their session), lifts the suspension and
+// deletes the account, whose actor and username are gone for good.
+func TestAdminUsers(t *testing.T) {
+	n := startNode(t, newTestClock())
+	bob := adminMember(t, n, "bob", shrooms.RoleMember)
+	adminMember(t, n, "carol", shrooms.RoleStaff)
+	w := adminLogin(t, n)
+
+	p := w.get("/admin")
+	wantStatus(t, "overview", p, 200)
+	if !p.Has(`id="count-users">3 accounts`) || !p.Has(`href="/admin/federation"`) {
+		t.Fatalf("overview lacks the counts or links:\n%s", p.Body)
+	}
+	p = w.get("/admin/users")
+	wantStatus(t, "users", p, 200)
+	for _, s := range []string{">admin<", ">bob<", ">carol<", "3 accounts found", `action="/admin/invitations"`} {
+		if !p.Has(s) {
+			t.Errorf("users list lacks %q", s)
+		}
+	}
+	p = w.get("/admin/users?q=bo")
+	if !p.Has(">bob<") || p.Has(">carol<") || !p.Has("1 account found") {
+		t.Fatalf("search bo:\n%s", p.Body)
+	}
+	p = w.get("/admin/users?role=staff")
+	if !p.Has(">carol<") || p.Has(">bob<") {
+		t.Fatalf("filter staff:\n%s", p.Body)
+	}
+	wantStatus(t, "bad role filter", w.get("/admin/users?role=king"), 400)
+	wantStatus(t, "bad page", w.get("/admin/users?page=zero"), 400)
+
+	p = w.get(userPath(bob))
+	wantStatus(t, "user page", p, 200)
+	if !p.Has("bob@example.org") || !p.Has(`id="user-role">Member`) {
+		t.Fatalf("user page:\n%s", p.Body)
+	}
+	p = w.post(userPath(bob)+"/role", url.Values{"role": {"staff"}})
+	if p.Status != 200 || p.Path != userPath(bob) || !p.Has(`id="user-role">Staff`) || !p.Has("The role was changed.") {
+		t.Fatalf("role change ended on %s %d:\n%s", p.Path, p.Status, p.Body)
+	}
+	if got := adminUser(t, n, "bob").Role; got != shrooms.RoleStaff {
+		t.Fatalf("bob's role = %s", got)
+	}
+	wantStatus(t, "unknown role", w.post(userPath(bob)+"/role", url.Values{"role": {"king"}}), 400)
+	if got := adminUser(t, n, "bob").Role; got != shrooms.RoleStaff {
+		t.Fatalf("bob's role after a bad form = %s", got)
+	}
+
+	// Suspending ends bob's session at once.
+	bobWeb := newWebClient(t, n)
+	bobWeb.login("bob", "member-password-1")
+	p = w.post(userPath(bob)+"/suspend", nil)
+	if p.Status != 200 || !p.Has(`id="user-status">Suspended`) {
+		t.Fatalf("suspend: %d\n%s", p.Status, p.Body)
+	}
+	if p = bobWeb.get("/dashboard"); !strings.HasPrefix(p.Path, "/login") {
+		t.Fatalf("suspended bob still reaches %s", p.Path)
+	}
+	if p = bobWeb.post("/login", url.Values{"login": {"bob"}, "password": {"member-password-1"}}); strings.HasPrefix(p.Path, "/dashboard") {
+		t.Fatal("suspended bob could log in")
+	}
+	p = w.post(userPath(bob)+"/unsuspend", nil)
+	if p.Status != 200 || !p.Has(`id="user-status">Active`) {
+		t.Fatalf("unsuspend: %d\n%s", p.Status, p.Body)
+	}
+	bobWeb.login("bob", "member-password-1")
+
+	// Deleting: the confirmation page shows the policy, in English and in
+	// French, from the catalog.
+	p = w.get(userPath(bob) + "/delete")
+	wantStatus(t, "delete page", p, 200)
+	if !strings.Contains(html.UnescapeString(p.Body), shrooms.UserDeletionPolicy) {
+		t.Fatalf("delete page does not show the deletion policy:\n%s", p.Body)
+	}
+	w.lang = "fr"
+	w.post("/language", url.Values{"lang": {"fr"}, "next": {"/"}})
+	if p = w.get(userPath(bob) + "/delete"); !strings.Contains(html.UnescapeString(p.Body), "passent à l'organisation") {
+		t.Fatalf("French delete page:\n%s", p.Body)
+	}
+	w.post("/language", url.Values{"lang": {"en"}, "next": {"/"}})
+	w.lang = "en"
+	actorIRI := n.url() + "/actors/bob"
+	if status, _, _ := n.get("/actors/bob", "application/activity+json"); status != 200 {
+		t.Fatalf("bob's actor before deletion: %d", status)
+	}
+	p = w.post(userPath(bob)+"/delete", nil)
+	if p.Status != 200 || p.Path != "/admin/users" || !p.Has("The account was deleted.") || p.Has(">bob<") {
+		t.Fatalf("delete ended on %s %d:\n%s", p.Path, p.Status, p.Body)
+	}
+	if status, _, _ := n.get("/actors/bob", "application/activity+json"); status != 404 && status != 410 {
+		t.Fatalf("deleted bob's actor %s answers %d", actorIRI, status)
+	}
+	if p = bobWeb.get("/dashboard"); !strings.HasPrefix(p.Path, "/login") {
+		t.Fatalf("deleted bob still reaches %s", p.Path)
+	}
+	again := &shrooms.User{Username: "bob", Email: "bob2@example.org", Role: shrooms.RoleMember}
+	if err := n.m.DB.CreateUser(adminSys, again, "member-password-1"); shrooms.ErrorCode(err) != shrooms.ECONFLICT {
+		t.Fatalf("re-creating bob: %v, want a conflict", err)
+	}
+	wantStatus(t, "deleted user page", w.get(userPath(bob)), 404)
+}
+
+// TestAdminLastAdmin: the only admin cannot demote, suspend or delete
+// themselves; each attempt is a 409 with a clear message and changes
+// nothing. With a second admin, demoting oneself works.
+func TestAdminLastAdmin(t *testing.T) {
+	n := startNode(t, newTestClock())
+	w := adminLogin(t, n)
+	me := adminUser(t, n, "admin")
+	for _, tc := range []struct {
+		name, path string
+		form       url.Values
+		msg        string
+	}{
+		{"demote", userPath(me) + "/role", url.Values{"role": {"member"}}, "cannot lose the admin role nor be suspended"},
+		{"suspend", userPath(me) + "/suspend", nil, "cannot lose the admin role nor be suspended"},
+		{"delete", userPath(me) + "/delete", nil, "The last active admin cannot be deleted"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := w.post(tc.path, tc.form)
+			if p.Status != http.StatusConflict || !p.Has(tc.msg) || !p.Has(`role="alert"`) {
+				t.Fatalf("%d, want 409 with %q:\n%s", p.Status, tc.msg, p.Body)
+			}
+			if u := adminUser(t, n, "admin"); u.Role != shrooms.RoleAdmin || u.Status != shrooms.StatusActive {
+				t.Fatalf("admin is now %s/%s", u.Role, u.Status)
+			}
+		})
+	}
+	wantStatus(t, "still an admin", w.get("/admin"), 200)
+
+	adminMember(t, n, "second", shrooms.RoleAdmin)
+	p := w.post(userPath(me)+"/role", url.Values{"role": {"member"}})
+	if p.Status != 200 || p.Path != "/" {
+		t.Fatalf("demoting oneself beside another admin ended on %s %d", p.Path, p.Status)
+	}
+	wantStatus(t, "former admin", w.get("/admin"), 403)
+}
+
+// adminRoutes lists every admin page and form, for the access tests.
+func adminRoutes(userID int64) (gets, posts []string) {
+	u := "/admin/users/" + strconv.FormatInt(userID, 10)
+	gets = []string{"/admin", "/admin/users", u, u + "/delete", "/admin/groups", "/admin/groups/1",
+		"/admin/permissions", "/admin/settings", "/admin/federation"}
+	posts = []string{u + "/role", u + "/suspend", u + "/unsuspend", u + "/delete", "/admin/invitations",
+		"/admin/invitations/1/delete", "/admin/groups", "/admin/groups/1", "/admin/groups/1/delete",
+		"/admin/permissions", "/admin/settings", "/admin/following", "/admin/following/1/delete",
+		"/admin/follow-requests/1/approve", "/admin/follow-requests/1/reject"}
+	return gets, posts
+}
+
+// TestAdminPagesForbidden: a member gets 403 on every admin page and
+// form, and changes nothing; an anonymous visitor is sent to log in.
+func TestAdminPagesForbidden(t *testing.T) {
+	n := startNode(t, newTestClock())
+	bob := adminMember(t, n, "bob", shrooms.RoleMember)
+	before, err := n.m.DB.FindSettings(adminSys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := newWebClient(t, n)
+	member.login("bob", "member-password-1")
+	if p := member.get("/dashboard"); p.Has(`href="/admin"`) {
+		t.Error("a member's menu links to the admin pages")
+	}
+	gets, posts := adminRoutes(bob.ID)
+	// A fresh form each time: post fills in the client's CSRF token.
+	form := func() url.Values {
+		return url.Values{"role": {"admin"}, "name": {"Taken over"}, "email": {"x@example.org"}, "address": {"org@example.org"}, "signup_mode": {"open"}}
+	}
+	for _, path := range gets {
+		wantStatus(t, "member GET "+path, member.get(path), 403)
+	}
+	for _, path := range posts {
+		wantStatus(t, "member POST "+path, member.post(path, form()), 403)
+	}
+	if u := adminUser(t, n, "bob"); u.Role != shrooms.RoleMember || u.Status != shrooms.StatusActive {
+		t.Fatalf("bob is now %s/%s", u.Role, u.Status)
+	}
+	if after, _ := n.m.DB.FindSettings(adminSys); after.Name != before.Name || after.SignupMode != before.SignupMode {
+		t.Fatalf("settings changed by a member: %+v", after)
+	}
+	anon := newWebClient(t, n)
+	for _, path := range gets {
+		if p := anon.get(path); !strings.HasPrefix(p.Path, "/login?next=") {
+			t.Errorf("anonymous GET %s ended on %s %d", path, p.Path, p.Status)
+		}
+	}
+	for _, path := range posts {
+		if p := anon.post(path, form()); !strings.HasPrefix(p.Path, "/login") {
+			t.Errorf("anonymous POST %s ended on %s %d", path, p.Path, p.Status)
+		}
+	}
+}
+
+var groupLink = regexp.MustCompile(`href="/admin/groups/(\d+)"`)
+
+// TestAdminGroups: create a group, rename it and choose its members with
+// the checkboxes, refuse bad names, delete it.
+func TestAdminGroups(t *testing.T) {
+	n := startNode(t, newTestClock())
+	bob := adminMember(t, n, "bob", shrooms.RoleMember)
+	carol := adminMember(t, n, "carol", shrooms.RoleMember)
+	w := adminLogin(t, n)
+
+	p := w.post("/admin/groups", url.Values{"name": {"Repairers"}, "description": {"Fix things"}})
+	if p.Status != 200 || !strings.HasPrefix(p.Path, "/admin/groups/") || !p.Has(`name="members"`) {
+		t.Fatalf("create group ended on %s %d:\n%s", p.Path, p.Status, p.Body)
+	}
+	gpath := p.Path
+	gid, _ := strconv.ParseInt(strings.TrimPrefix(gpath, "/admin/groups/"), 10, 64)
+	wantStatus(t, "duplicate name", w.post("/admin/groups", url.Values{"name": {"repairers"}}), 409)
+	wantStatus(t, "empty name", w.post("/admin/groups", url.Values{"name": {"  "}}), 400)
+
+	p = w.post(gpath, url.Values{"name": {"Menders"}, "description": {"Mend things"},
+		"members": {strconv.FormatInt(bob.ID, 10), strconv.FormatInt(carol.ID, 10)}})
+	if p.Status != 200 || p.Path != gpath || !p.Has("Menders") {
+		t.Fatalf("save group: %s %d\n%s", p.Path, p.Status, p.Body)
+	}
+	g, err := n.m.DB.FindGroupByID(adminSys, gid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Name != "Menders" || g.Description != "Mend things" || len(g.MemberIDs) != 2 {
+		t.Fatalf("group after save: %+v", g)
+	}
+	if !regexp.MustCompile(`value="` + strconv.FormatInt(bob.ID, 10) + `" id="member-\d+" checked`).MatchString(p.Body) {
+		t.Fatalf("bob is not ticked:\n%s", p.Body)
+	}
+	// Unticking carol removes her; a bad member refuses the form whole.
+	w.post(gpath, url.Values{"name": {"Menders"}, "members": {strconv.FormatInt(bob.ID, 10)}})
+	wantStatus(t, "bad member", w.post(gpath, url.Values{"name": {"Renamed"}, "members": {"x"}}), 400)
+	if g, _ = n.m.DB.FindGroupByID(adminSys, gid); g.Name != "Menders" || len(g.MemberIDs) != 1 || g.MemberIDs[0] != bob.ID {
+		t.Fatalf("group after unticking and a bad form: %+v", g)
+	}
+	if p = w.get("/admin/groups"); !p.Has("Menders") || !groupLink.MatchString(p.Body) || !p.Has("1 member") {
+		t.Fatalf("groups list:\n%s", p.Body)
+	}
+	p = w.post(gpath+"/delete", nil)
+	if p.Status != 200 || p.Path != "/admin/groups" || p.Has("Menders") {
+		t.Fatalf("delete group: %s %d\n%s", p.Path, p.Status, p.Body)
+	}
+	wantStatus(t, "deleted group", w.get(gpath), 404)
+}
+
+// permForm is the whole permissions matrix: staff write, members read,
+// groups nothing, except what set says.
+func permForm(groupIDs []int64, set map[string]string) url.Values {
+	f := url.Values{}
+	for _, m := range shrooms.Modules {
+		f.Set(m+".role-staff", "write")
+		f.Set(m+".role-member", "read")
+		for _, id := range groupIDs {
+			f.Set(m+".group-"+strconv.FormatInt(id, 10), "none")
+		}
+	}
+	for k, v := range set {
+		f.Set(k, v)
+	}
+	return f
+}
+
+// TestAdminPermissions: the matrix shows the grants; saving it changes
+// what members may do; a bad value changes nothing.
+func TestAdminPermissions(t *testing.T) {
+	n := startNode(t, newTestClock())
+	bob := adminMember(t, n, "bob", shrooms.RoleMember)
+	g := &shrooms.Group{Name: "Volunteers"}
+	if err := n.m.DB.CreateGroup(adminSys, g); err != nil {
+		t.Fatal(err)
+	}
+	w := adminLogin(t, n)
+	member := newWebClient(t, n)
+	member.login("bob", "member-password-1")
+	wantStatus(t, "people before", member.get("/people"), 200)
+
+	p := w.get("/admin/permissions")
+	wantStatus(t, "permissions", p, 200)
+	for _, s := range []string{`name="people.role-member"`, `name="people.group-` + strconv.FormatInt(g.ID, 10) + `"`, "Volunteers", "Admins always have every right."} {
+		if !p.Has(s) {
+			t.Errorf("matrix lacks %q", s)
+		}
+	}
+	groupCell := "people.group-" + strconv.FormatInt(g.ID, 10)
+	p = w.post("/admin/permissions", permForm([]int64{g.ID}, map[string]string{"people.role-member": "none"}))
+	if p.Status != 200 || !p.Has("The permissions were saved.") {
+		t.Fatalf("save: %d\n%s", p.Status, p.Body)
+	}
+	if p = member.get("/people"); p.Status != 403 && p.Status != 404 {
+		t.Fatalf("member without access to people gets %d", p.Status)
+	}
+	// A group grant gives it back to the group's members.
+	if err := n.m.DB.SetGroupMembers(adminSys, g.ID, []int64{bob.ID}); err != nil {
+		t.Fatal(err)
+	}
+	w.post("/admin/permissions", permForm([]int64{g.ID}, map[string]string{"people.role-member": "none", groupCell: "read"}))
+	wantStatus(t, "people through the group", member.get("/people"), 200)
+	p = w.get("/admin/permissions")
+	if !regexp.MustCompile(`name="` + regexp.QuoteMeta(groupCell) + `">\s*<option value="none" >[^<]*</option>\s*<option value="read" selected>`).MatchString(p.Body) {
+		t.Fatalf("the group's read grant is not selected:\n%s", p.Body)
+	}
+	before, _ := n.m.DB.FindGrants(adminSys)
+	wantStatus(t, "bad access", w.post("/admin/permissions", permForm(nil, map[string]string{"loans.role-staff": "root"})), 400)
+	if after, _ := n.m.DB.FindGrants(adminSys); len(after) != len(before) {
+		t.Fatalf("grants changed by a bad form: %d → %d", len(before), len(after))
+	}
+}
+
+func adminPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	for x := 0; x < 40; x++ {
+		for y := 0; y < 30; y++ {
+			img.Set(x, y, color.RGBA{uint8(6 * x), uint8(8 * y), 90, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// postMultipart sends a form with an optional file, as a browser sends a
+// form with enctype multipart/form-data.
+func (w *webClient) postMultipart(path string, form url.Values, field string, file []byte) page {
+	w.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	form.Set("csrf", w.csrf())
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	if file != nil {
+		fw, err := mw.CreateFormFile(field, "logo.png")
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		_, _ = fw.Write(file)
+	}
+	_ = mw.Close()
+	req, err := http.NewRequest(http.MethodPost, w.n.url()+path, &body)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return w.do(req)
+}
+
+// settingsForm is the whole settings form with these modules on.
+func settingsForm(name string, modules ...string) url.Values {
+	return url.Values{"name": {name}, "description": {"We fix things"}, "postal_address": {"1 rue des Champignons\n75000 Paris"},
+		"primary_color": {"#7a4a24"}, "primary_color_text": {"#7a4a24"}, "accent_color": {"#3f6b2a"}, "accent_color_text": {"#3f6b2a"},
+		"custom_css": {".x { color: red }"}, "signup_mode": {"invite"}, "default_language": {"fr"}, "modules": modules}
+}
+
+// TestAdminSettings: the name shows in every page's title, a logo is
+// uploaded, kept and removed, a bad colour changes nothing, and a module
+// turned off disappears from the menu and its pages.
+func TestAdminSettings(t *testing.T) {
+	n := startNode(t, newTestClock())
+	w := adminLogin(t, n)
+	p := w.get("/admin/settings")
+	wantStatus(t, "settings", p, 200)
+	if !p.Has(`type="color"`) || !p.Has(`name="modules" value="people"`) {
+		t.Fatalf("settings form:\n%s", p.Body)
+	}
+	if !w.get("/dashboard").Has(`href="/people"`) {
+		t.Fatal("the menu has no People link while the module is on")
+	}
+
+	p = w.postMultipart("/admin/settings", settingsForm("Atelier Vélo", shrooms.Modules...), "logo", adminPNG(t))
+	if p.Status != 200 || !p.Has("The settings were saved.") || !p.Has("· Atelier Vélo</title>") {
+		t.Fatalf("save settings: %d\n%s", p.Status, p.Body)
+	}
+	s, _ := n.m.DB.FindSettings(adminSys)
+	if s.Name != "Atelier Vélo" || s.LogoID == 0 || s.SignupMode != shrooms.SignupInvite || s.DefaultLanguage != "fr" || s.CustomCSS != ".x { color: red }" {
+		t.Fatalf("settings after save: %+v", s)
+	}
+	logo := s.LogoID
+	// The text twin of a colour picker wins when it was changed.
+	form := settingsForm("Atelier Vélo", shrooms.Modules...)
+	form.Set("primary_color_text", "#112233")
+	w.postMultipart("/admin/settings", form, "", nil)
+	if s, _ = n.m.DB.FindSettings(adminSys); s.LogoID != logo || s.PrimaryColor != "#112233" {
+		t.Fatalf("without an upload the logo must stay (%d → %d), typed colour %s", logo, s.LogoID, s.PrimaryColor)
+	}
+	form.Set("primary_color_text", "brown")
+	wantStatus(t, "bad colour", w.postMultipart("/admin/settings", form, "", nil), 400)
+	if s, _ = n.m.DB.FindSettings(adminSys); s.PrimaryColor != "#112233" {
+		t.Fatalf("a bad colour changed the settings: %+v", s)
+	}
+	form = settingsForm("Atelier Vélo", shrooms.Modules...)
+	form.Set("remove_logo", "1")
+	w.postMultipart("/admin/settings", form, "", nil)
+	if s, _ = n.m.DB.FindSettings(adminSys); s.LogoID != 0 {
+		t.Fatalf("logo after remove_logo: %d", s.LogoID)
+	}
+
+	var noPeople []string
+	for _, m := range shrooms.Modules {
+		if m != "people" {
+			noPeople = append(noPeople, m)
+		}
+	}
+	p = w.post("/admin/settings", settingsForm("Atelier Vélo", noPeople...))
+	wantStatus(t, "people off", p, 200)
+	if p = w.get("/dashboard"); p.Has(`href="/people"`) {
+		t.Fatal("the menu still links to People with the module off")
+	}
+	wantStatus(t, "/people with the module off", w.get("/people"), 404)
+	if p = w.get("/admin/settings"); p.Has(`value="people" id="module-people" checked`) || !p.Has(`value="loans" id="module-loans" checked`) {
+		t.Fatalf("module boxes after turning people off:\n%s", p.Body)
+	}
+}
+
+var (
+	inviteRevoke = regexp.MustCompile(`action="/admin/invitations/(\d+)/delete"`)
+	followForm   = regexp.MustCompile(`action="/admin/follow-requests/(\d+)/(approve|reject)"`)
+)
+
+// TestAdminInvitations: the invitation mail arrives with its sign-up
+// link; the pending invitation is listed and can be withdrawn; bad input
+// is refused.
+func TestAdminInvitations(t *testing.T) {
+	srv := mailtest.NewServer(t)
+	n := startNode(t, newTestClock(), withSMTP(srv))
+	w := adminLogin(t, n)
+	p := w.post("/admin/invitations", url.Values{"email": {"newbie@example.org"}, "role": {"staff"}, "lang": {"fr"}})
+	if p.Status != 200 || p.Path != "/admin/users" || !p.Has("The invitation is on its way.") || !p.Has("newbie@example.org · Staff") {
+		t.Fatalf("invite: %s %d\n%s", p.Path, p.Status, p.Body)
+	}
+	msg, err := srv.WaitFor("newbie@example.org", 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := linkIn(t, msg.Text, n.url()+"/signup?invite=")
+	if p = newWebClient(t, n).get(strings.TrimPrefix(link, n.url())); p.Status != 200 {
+		t.Fatalf("invitation link: %d", p.Status)
+	}
+	wantStatus(t, "bad e-mail", w.post("/admin/invitations", url.Values{"email": {"not an address"}, "role": {"member"}}), 400)
+	wantStatus(t, "bad role", w.post("/admin/invitations", url.Values{"email": {"x@example.org"}, "role": {"king"}}), 400)
+	adminMember(t, n, "bob", shrooms.RoleMember)
+	wantStatus(t, "existing account", w.post("/admin/invitations", url.Values{"email": {"bob@example.org"}, "role": {"member"}}), 409)
+
+	m := inviteRevoke.FindStringSubmatch(w.get("/admin/users").Body)
+	if m == nil {
+		t.Fatal("no revoke button")
+	}
+	p = w.post("/admin/invitations/"+m[1]+"/delete", nil)
+	if p.Status != 200 || p.Has("newbie@example.org") {
+		t.Fatalf("revoke: %d\n%s", p.Status, p.Body)
+	}
+	if invs, _ := n.m.DB.FindInvitations(adminSys); len(invs) != 0 {
+		t.Fatalf("invitations after revoke: %d", len(invs))
+	}
+}
+
+// TestAdminInvitationMailFails: when the mail cannot leave, the page says
+// so and shows the link once, and the link works.
+func TestAdminInvitationMailFails(t *testing.T) {
+	ln := listenLoopback(t)
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close() // nothing listens there any more: the SMTP connection is refused
+	n := startNode(t, newTestClock(), func(n *testNode) {
+		n.extra += fmt.Sprintf("mail:\n  from: \"Test node <node@example.org>\"\n  smtp:\n    host: \"127.0.0.1\"\n    port: %d\n    security: none\n", port)
+	})
+	w := adminLogin(t, n)
+	p := w.post("/admin/invitations", url.Values{"email": {"newbie@example.org"}, "role": {"member"}})
+	if p.Status != 200 || !p.Has(`id="invite-link"`) || !p.Has("could not be sent") {
+		t.Fatalf("invite with mail down: %d\n%s", p.Status, p.Body)
+	}
+	link := regexp.MustCompile(`value="(http[^"]+/signup\?invite=[^"]+)"`).FindStringSubmatch(p.Body)
+	if link == nil {
+		t.Fatalf("no invitation link on the page:\n%s", p.Body)
+	}
+	if invs, _ := n.m.DB.FindInvitations(adminSys); len(invs) != 1 {
+		t.Fatalf("invitations = %d, want 1", len(invs))
+	}
+	if p = w.get("/admin/users"); p.Has(`id="invite-link"`) {
+		t.Fatal("the link is shown again on the next visit")
+	}
+}
+
+// federationPage returns the admin federation page of a node.
+func federationPage(t *testing.T, w *webClient) page {
+	t.Helper()
+	p := w.get("/admin/federation")
+	wantStatus(t, "federation page", p, 200)
+	return p
+}
+
+// TestAdminFollowRequests: A and C follow B from their admin pages; B
+// approves A and rejects C with the buttons; both sides show the outcome;
+// A unfollows.
+func TestAdminFollowRequests(t *testing.T) {
+	clock := newTestClock()
+	a, b, c := startNode(t, clock), startNode(t, clock, manualApproval), startNode(t, clock)
+	aw, bw, cw := adminLogin(t, a), adminLogin(t, b), adminLogin(t, c)
+
+	for _, w := range []*webClient{aw, cw} {
+		p := w.post("/admin/following", url.Values{"address": {b.acct()}})
+		if p.Status != 200 || !p.Has("The follow request was sent.") || !p.Has("@"+b.acct()) || !p.Has("Waiting for an answer") {
+			t.Fatalf("follow from %s: %d\n%s", w.n.addr, p.Status, p.Body)
+		}
+	}
+	wantStatus(t, "follow nobody", aw.post("/admin/following", url.Values{"address": {""}}), 400)
+	wantStatus(t, "follow again", aw.post("/admin/following", url.Values{"address": {b.acct()}}), 409)
+	drain(t, a, b, c)
+
+	p := federationPage(t, bw)
+	if !p.Has("@"+a.acct()) || !p.Has("@"+c.acct()) {
+		t.Fatalf("B's follow requests:\n%s", p.Body)
+	}
+	if ov := bw.get("/admin"); !ov.Has(`id="count-requests">2 follow requests`) {
+		t.Fatalf("overview count:\n%s", ov.Body)
+	}
+	ids := map[string]string{}
+	for _, r := range b.follows(true, shrooms.FollowPending) {
+		ids[r.Follower.IRI] = strconv.FormatInt(r.ID, 10)
+	}
+	if len(followForm.FindAllString(p.Body, -1)) != 4 {
+		t.Fatalf("want approve and reject buttons for two requests:\n%s", p.Body)
+	}
+	p = bw.post("/admin/follow-requests/"+ids[a.org().IRI]+"/approve", nil)
+	if p.Status != 200 || !p.Has("The request was approved") {
+		t.Fatalf("approve: %d\n%s", p.Status, p.Body)
+	}
+	p = bw.post("/admin/follow-requests/"+ids[c.org().IRI]+"/reject", nil)
+	if p.Status != 200 || !p.Has("The request was rejected.") {
+		t.Fatalf("reject: %d\n%s", p.Status, p.Body)
+	}
+	wantStatus(t, "approve twice", bw.post("/admin/follow-requests/"+ids[a.org().IRI]+"/approve", nil), 409)
+	wantStatus(t, "unknown request", bw.post("/admin/follow-requests/999999/approve", nil), 404)
+	drain(t, a, b, c)
+
+	followers := regexp.MustCompile(`(?s)<table[^>]*id="followers".*?</table>`).FindString(federationPage(t, bw).Body)
+	if !strings.Contains(followers, "@"+a.acct()) || strings.Contains(followers, "@"+c.acct()) {
+		t.Fatalf("B's followers:\n%s", followers)
+	}
+	if p = federationPage(t, aw); !p.Has("@"+b.acct()) || !p.Has(">Accepted<") {
+		t.Fatalf("A's following:\n%s", p.Body)
+	}
+	if p = federationPage(t, cw); !p.Has("@"+b.acct()) || !p.Has(">Refused<") {
+		t.Fatalf("C's following:\n%s", p.Body)
+	}
+
+	// A unfollows: B loses its follower.
+	m := regexp.MustCompile(`action="/admin/following/(\d+)/delete"`).FindStringSubmatch(federationPage(t, aw).Body)
+	if m == nil {
+		t.Fatal("no unfollow button on A")
+	}
+	if p = aw.post("/admin/following/"+m[1]+"/delete", nil); p.Status != 200 || p.Has("@"+b.acct()) {
+		t.Fatalf("unfollow: %d\n%s", p.Status, p.Body)
+	}
+	drain(t, a, b, c)
+	if got := b.follows(true, shrooms.FollowAccepted); len(got) != 0 {
+		t.Fatalf("B followers after A unfollowed: %d", len(got))
+	}
+}
