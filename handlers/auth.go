@@ -8,14 +8,10 @@ import (
 	shrooms "github.com/shrooms-org/shrooms"
 )
 
-type ctxKey int
-
-const userKey ctxKey = iota
-
-// userFrom returns the authenticated user of the request, or nil.
+// userFrom returns the authenticated user of the request, or nil. The
+// services read the same user from the context to check rights.
 func userFrom(ctx context.Context) *shrooms.User {
-	u, _ := ctx.Value(userKey).(*shrooms.User)
-	return u
+	return shrooms.UserFromContext(ctx)
 }
 
 // requireToken authenticates API requests by personal bearer token.
@@ -33,7 +29,7 @@ func (s *server) requireToken(next http.Handler) http.Handler {
 			s.fail(w, r, err, 0)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey, u)))
+		next.ServeHTTP(w, r.WithContext(shrooms.NewContextWithUser(r.Context(), u)))
 	})
 }
 

@@ -15,7 +15,7 @@ import (
 // are always loaded with their private key: the delivery workers sign with
 // the actor they find by ID.
 const actorColumns = `id, iri, kind, handle, host, local, name, summary, url, inbox, outbox,
-	followers, following, shared_inbox, key_id, public_key_pem, private_key_pem,
+	followers, following, shared_inbox, key_id, public_key_pem, private_key_pem, icon_url,
 	manually_approves_followers, fetched_at, created_at, updated_at`
 
 // scanner is a *sql.Row or *sql.Rows.
@@ -29,7 +29,7 @@ func scanActor(s scanner) (*shrooms.Actor, error) {
 	var fetched, created, updated sql.NullInt64
 	err := s.Scan(&a.ID, &a.IRI, &kind, &a.Handle, &a.Host, &a.Local, &a.Name, &a.Summary, &a.URL,
 		&a.Inbox, &a.Outbox, &a.Followers, &a.Following, &a.SharedInbox, &a.KeyID, &a.PublicKeyPEM,
-		&a.PrivateKeyPEM, &a.ManuallyApprovesFollowers, &fetched, &created, &updated)
+		&a.PrivateKeyPEM, &a.IconURL, &a.ManuallyApprovesFollowers, &fetched, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
@@ -39,8 +39,11 @@ func scanActor(s scanner) (*shrooms.Actor, error) {
 }
 
 // findActor returns the one actor matching cond, or ENOTFOUND with what.
+// A deleted local actor is never found: it no longer answers anyone, and
+// its row stays only to keep its handle and IRI taken. cond may end with
+// ORDER BY and LIMIT but must not have a top-level OR.
 func findActor(ctx context.Context, tx *sql.Tx, what, cond string, args ...any) (*shrooms.Actor, error) {
-	a, err := scanActor(tx.QueryRowContext(ctx, `SELECT `+actorColumns+` FROM actors WHERE `+cond, args...))
+	a, err := scanActor(tx.QueryRowContext(ctx, `SELECT `+actorColumns+` FROM actors WHERE deleted_at IS NULL AND `+cond, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("%s not found", what)
 	} else if err != nil {
@@ -96,6 +99,17 @@ func (db *DB) FindLocalActor(ctx context.Context, handle string) (*shrooms.Actor
 	})
 }
 
+// FindOrgActor returns the node's Organization actor, the local actor
+// whose handle the settings name. Returns ENOTFOUND before InitNode.
+func (db *DB) FindOrgActor(ctx context.Context) (*shrooms.Actor, error) {
+	return db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) { return findOrgActor(ctx, tx) })
+}
+
+func findOrgActor(ctx context.Context, tx *sql.Tx) (*shrooms.Actor, error) {
+	return findActor(ctx, tx, "organisation actor",
+		`local = 1 AND handle = (SELECT value FROM settings WHERE key = ?)`, settingOrgHandle)
+}
+
 // prepareLocalActor validates a new local actor and fills in what the
 // node derives: IRIs, host and, outside any transaction since RSA key
 // generation is slow, the key pair.
@@ -129,11 +143,11 @@ func (db *DB) prepareLocalActor(a *shrooms.Actor) error {
 func (db *DB) insertLocalActor(ctx context.Context, tx *sql.Tx, a *shrooms.Actor, override map[string]string) error {
 	now := db.now()
 	res, err := tx.ExecContext(ctx, `INSERT INTO actors (iri, kind, handle, host, local, name, summary, url,
-		inbox, outbox, followers, following, shared_inbox, key_id, public_key_pem, private_key_pem,
+		inbox, outbox, followers, following, shared_inbox, key_id, public_key_pem, private_key_pem, icon_url,
 		manually_approves_followers, created_at, updated_at)
-		VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.IRI, string(a.Kind), a.Handle, a.Host, a.Name, a.Summary, a.URL,
-		a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox, a.KeyID, a.PublicKeyPEM, a.PrivateKeyPEM,
+		a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox, a.KeyID, a.PublicKeyPEM, a.PrivateKeyPEM, a.IconURL,
 		a.ManuallyApprovesFollowers, now.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return dbError(err, override)
@@ -155,7 +169,7 @@ func (db *DB) UpdateLocalActor(ctx context.Context, a *shrooms.Actor) error {
 	defer tx.Rollback()
 	now := db.now()
 	res, err := tx.ExecContext(ctx, `UPDATE actors SET name = ?, summary = ?, manually_approves_followers = ?,
-		updated_at = ? WHERE id = ? AND local = 1`,
+		updated_at = ? WHERE id = ? AND local = 1 AND deleted_at IS NULL`,
 		a.Name, a.Summary, a.ManuallyApprovesFollowers, now.UnixMilli(), a.ID)
 	if err != nil {
 		return dbError(err, nil)
@@ -195,20 +209,20 @@ func (db *DB) UpsertRemoteActor(ctx context.Context, a *shrooms.Actor) error {
 	var id int64
 	var created sql.NullInt64
 	err = tx.QueryRowContext(ctx, `INSERT INTO actors (iri, kind, handle, host, local, name, summary, url,
-		inbox, outbox, followers, following, shared_inbox, key_id, public_key_pem, private_key_pem,
+		inbox, outbox, followers, following, shared_inbox, key_id, public_key_pem, private_key_pem, icon_url,
 		manually_approves_followers, fetched_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)
 		ON CONFLICT (iri) DO UPDATE SET kind = excluded.kind, handle = excluded.handle, host = excluded.host,
 			name = excluded.name, summary = excluded.summary, url = excluded.url, inbox = excluded.inbox,
 			outbox = excluded.outbox, followers = excluded.followers, following = excluded.following,
 			shared_inbox = excluded.shared_inbox, key_id = excluded.key_id,
-			public_key_pem = excluded.public_key_pem,
+			public_key_pem = excluded.public_key_pem, icon_url = excluded.icon_url,
 			manually_approves_followers = excluded.manually_approves_followers,
 			fetched_at = excluded.fetched_at, updated_at = excluded.updated_at
 		WHERE actors.local = 0
 		RETURNING id, created_at`,
 		a.IRI, string(a.Kind), a.Handle, shrooms.HostOf(a.IRI), a.Name, a.Summary, a.URL,
-		a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox, a.KeyID, a.PublicKeyPEM,
+		a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox, a.KeyID, a.PublicKeyPEM, a.IconURL,
 		a.ManuallyApprovesFollowers, now.UnixMilli(), now.UnixMilli(), now.UnixMilli()).Scan(&id, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return shrooms.Errorf(shrooms.EFORBIDDEN, "actor %q is a local actor", a.IRI)

@@ -11,7 +11,7 @@ import (
 )
 
 func TestBackup(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	db, _ := openDB(t)
 	org := initNode(t, db, false)
 	remote := remoteActor(t, db, "partner.example", "org")

@@ -1,6 +1,11 @@
 // Package store implements the SHROOMS service interfaces on SQLite
-// (mattn/go-sqlite3): node settings, actors, users, follows, the
-// transactional outbox, the delivery queue and the durable inbox.
+// (mattn/go-sqlite3): node settings, actors, accounts and sessions,
+// profiles, groups and grants, media, follows, the transactional outbox,
+// the delivery queue and the durable inbox.
+//
+// Every method that checks rights resolves the caller from its context
+// (shrooms.IsSystem, shrooms.UserFromContext) inside its transaction and
+// asks the root package's Principal; the rules are not repeated here.
 //
 // One file holds the data of one noun. Exported methods open the
 // transaction; the private helpers they call take the *sql.Tx.
@@ -35,6 +40,13 @@ var (
 	_ shrooms.FollowService = (*DB)(nil)
 	_ shrooms.OutboxService = (*DB)(nil)
 	_ shrooms.InboxService  = (*DB)(nil)
+
+	_ shrooms.AccountService  = (*DB)(nil)
+	_ shrooms.SessionService  = (*DB)(nil)
+	_ shrooms.ProfileService  = (*DB)(nil)
+	_ shrooms.SettingsService = (*DB)(nil)
+	_ shrooms.MediaService    = (*DB)(nil)
+	_ shrooms.GroupService    = (*DB)(nil)
 )
 
 // DefaultBusyTimeout is how long a statement waits for a lock held by

@@ -70,7 +70,7 @@ func (fx *queueFixture) stats(t *testing.T) shrooms.QueueStats {
 }
 
 func TestOutbox(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newQueueFixture(t)
 	db := fx.db
 
@@ -181,7 +181,7 @@ func TestOutbox(t *testing.T) {
 }
 
 func TestDeliveryQueue(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newQueueFixture(t)
 	db := fx.db
 	ds := fx.publish(t, "https://a.example/inbox", "https://b.example/inbox", "https://a.example/users/x/inbox")

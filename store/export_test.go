@@ -4,8 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"golang.org/x/crypto/bcrypt"
+
 	shrooms "github.com/shrooms-org/shrooms"
 )
+
+// Tests hash passwords at bcrypt's lowest cost: they log in hundreds of
+// times, and the cost changes nothing they check.
+func init() { bcryptCost = bcrypt.MinCost }
 
 // InsertOutboxForTest writes an outbox entry in its own transaction, as
 // the store's own write methods do inside theirs, for tests of the queue

@@ -85,7 +85,8 @@ func insertFollow(ctx context.Context, tx *sql.Tx, follower, followee *shrooms.A
 }
 
 // CreateFollow makes local actor localID follow remote actor remoteID: a
-// pending follow and its Follow activity in the outbox, one transaction.
+// pending follow and its Follow activity in the outbox, one transaction,
+// for admins and the system (EUNAUTHORIZED, EFORBIDDEN).
 // A rejected follow is sent again under a new activity IRI. Returns
 // ENOTFOUND for an unknown actor, EINVALID when the follower is not local,
 // the followee is local or both are the same actor, ECONFLICT "already
@@ -99,6 +100,9 @@ func (db *DB) CreateFollow(ctx context.Context, localID, remoteID int64) (*shroo
 		return nil, err
 	}
 	defer tx.Rollback()
+	if _, err := requireAdmin(ctx, tx); err != nil {
+		return nil, err
+	}
 	local, err := findActorByID(ctx, tx, localID)
 	if err != nil {
 		return nil, err
@@ -152,14 +156,18 @@ func (db *DB) CreateFollow(ctx context.Context, localID, remoteID int64) (*shroo
 }
 
 // Unfollow deletes local actor localID's follow of remoteID, whatever its
-// state, and writes an Undo of the Follow to the outbox. Returns
-// ENOTFOUND when there is no such follow by a local actor.
+// state, and writes an Undo of the Follow to the outbox, for admins and
+// the system. Returns ENOTFOUND when there is no such follow by a local
+// actor, EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) Unfollow(ctx context.Context, localID, remoteID int64) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if _, err := requireAdmin(ctx, tx); err != nil {
+		return err
+	}
 	f, err := findFollowByPair(ctx, tx, localID, remoteID)
 	if err != nil {
 		return err

@@ -104,15 +104,17 @@ func findIncomingFollow(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Fol
 }
 
 // ApproveFollowRequest accepts a pending incoming follow and writes an
-// Accept. Returns ENOTFOUND (also for an outgoing follow), ECONFLICT when
-// it is not pending.
+// Accept, for admins and the system. Returns ENOTFOUND (also for an
+// outgoing follow), ECONFLICT when it is not pending, EUNAUTHORIZED,
+// EFORBIDDEN.
 func (db *DB) ApproveFollowRequest(ctx context.Context, id int64) (*shrooms.Follow, error) {
 	return db.answerFollowRequest(ctx, id, shrooms.ActivityAccept)
 }
 
 // RejectFollowRequest rejects a pending or accepted incoming follow (the
-// latter removes a follower) and writes a Reject. Returns ENOTFOUND,
-// ECONFLICT when already rejected.
+// latter removes a follower) and writes a Reject, for admins and the
+// system. Returns ENOTFOUND, ECONFLICT when already rejected,
+// EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) RejectFollowRequest(ctx context.Context, id int64) (*shrooms.Follow, error) {
 	return db.answerFollowRequest(ctx, id, shrooms.ActivityReject)
 }
@@ -123,6 +125,9 @@ func (db *DB) answerFollowRequest(ctx context.Context, id int64, typ shrooms.Act
 		return nil, err
 	}
 	defer tx.Rollback()
+	if _, err := requireAdmin(ctx, tx); err != nil {
+		return nil, err
+	}
 	f, err := findIncomingFollow(ctx, tx, id)
 	if err != nil {
 		return nil, err

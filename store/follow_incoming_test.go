@@ -9,7 +9,7 @@ import (
 )
 
 func TestReceiveFollow(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
 	const iri1, iri2 = "https://partner.example/follows/1", "https://partner.example/follows/2"
@@ -162,7 +162,7 @@ func TestReceiveFollow(t *testing.T) {
 }
 
 func TestReceiveFollowAnswer(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
 	f, err := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
@@ -211,7 +211,7 @@ func TestReceiveFollowAnswer(t *testing.T) {
 }
 
 func TestReceiveUndoFollow(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
 	const iri = "https://partner.example/follows/1"

@@ -93,7 +93,7 @@ func answer(typ shrooms.ActivityType, followee, follower *shrooms.Actor, followI
 }
 
 func TestCreateFollow(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
 
@@ -181,7 +181,7 @@ func TestCreateFollow(t *testing.T) {
 }
 
 func TestUnfollow(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
 	f, err := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
@@ -226,7 +226,7 @@ func TestUnfollow(t *testing.T) {
 }
 
 func TestFindFollows(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
 	out1, _ := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
@@ -271,7 +271,7 @@ func TestFindFollows(t *testing.T) {
 
 // A follow change and its outbox entry commit together or not at all.
 func TestFollowOutboxAtomic(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
 	raw := rawDB(t, db.Path())

@@ -35,8 +35,9 @@ func parseModuleList(mods []string) ([]string, error) {
 }
 
 // InitNode creates the node settings, the Organization actor (with a new
-// key pair) and the optional first admin with its Person actor, in one
-// transaction. The node's public URL is the one the store was opened
+// key pair) and the optional first admin (active and verified) with its
+// Person actor, in one transaction. It checks no rights: it is the node's
+// first start. The node's public URL is the one the store was opened
 // with; init.Node.PublicURL may repeat it or be empty. An empty module
 // list enables every module. Returns ECONFLICT "node already initialised",
 // EINVALID naming a bad field, ECONFLICT when the admin's username is the
@@ -72,6 +73,7 @@ func (db *DB) InitNode(ctx context.Context, init shrooms.NodeInit) (*shrooms.Act
 		if init.Admin.Role != shrooms.RoleAdmin {
 			return nil, shrooms.Errorf(shrooms.EINVALID, "admin role: must be admin")
 		}
+		init.Admin.Status = shrooms.StatusActive
 		if admin, adminHash, err = db.newUserActor(init.Admin, init.AdminPassword); err != nil {
 			if shrooms.ErrorCode(err) == shrooms.EINVALID {
 				return nil, shrooms.Errorf(shrooms.EINVALID, "admin %s", shrooms.ErrorMessage(err))
@@ -121,6 +123,7 @@ func (db *DB) InitNode(ctx context.Context, init shrooms.NodeInit) (*shrooms.Act
 		return nil, err
 	}
 	if init.Admin != nil {
+		init.Admin.EmailVerifiedAt = db.now()
 		if err := db.insertUser(ctx, tx, init.Admin, admin, adminHash); err != nil {
 			if shrooms.ErrorCode(err) == shrooms.ECONFLICT && admin.Handle == org.Handle {
 				return nil, shrooms.Errorf(shrooms.ECONFLICT, "admin username is taken by the organisation")

@@ -10,7 +10,7 @@ import (
 )
 
 func TestInitNode(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	db, _ := openDB(t)
 
 	if _, err := db.FindNode(ctx); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
@@ -90,7 +90,7 @@ func TestInitNode(t *testing.T) {
 }
 
 func TestInitNodeInvalid(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	valid := func() shrooms.NodeInit {
 		return shrooms.NodeInit{
 			Node:          shrooms.Node{OrgHandle: "org", Name: "Org"},
@@ -150,7 +150,7 @@ func TestInitNodeInvalid(t *testing.T) {
 }
 
 func TestNodeStats(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	db, clock := openDB(t)
 	org := initNode(t, db, false)
 	var secrets []string

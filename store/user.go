@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -19,24 +19,55 @@ import (
 const APITokenPrefix = "shr_"
 
 // activityResolution is how stale users.last_active_at may get: an API
-// request writes it at most once per interval, not on every request.
+// request or a page view writes it at most once per interval, not on
+// every request.
 const activityResolution = time.Minute
 
+// maxUserPage is the largest page of the admins' user list.
+const maxUserPage = 100
+
 // userOverride words a taken local handle as a taken username: users and
-// the organisation share the local handle namespace.
+// the organisation share the local handle namespace, and a deleted
+// user's handle stays taken.
 var userOverride = map[string]string{"actors.handle": "username is taken"}
 
-const userColumns = `id, username, email, name, role, actor_id, created_at`
+const userColumns = `users.id, users.username, users.email, users.name, users.role, users.status,
+	users.language, users.dashboard, users.actor_id, users.email_verified_at, users.last_active_at,
+	users.created_at`
 
 func scanUser(s scanner) (*shrooms.User, error) {
 	var u shrooms.User
-	var role string
-	var created sql.NullInt64
-	if err := s.Scan(&u.ID, &u.Username, &u.Email, &u.Name, &role, &u.ActorID, &created); err != nil {
+	var role, status string
+	var dashboard sql.NullString
+	var verified, active, created sql.NullInt64
+	if err := s.Scan(&u.ID, &u.Username, &u.Email, &u.Name, &role, &status, &u.Language, &dashboard,
+		&u.ActorID, &verified, &active, &created); err != nil {
 		return nil, err
 	}
-	u.Role, u.CreatedAt = shrooms.Role(role), fromMS(created)
+	u.Role, u.Status = shrooms.Role(role), shrooms.UserStatus(status)
+	u.EmailVerifiedAt, u.LastActiveAt, u.CreatedAt = fromMS(verified), fromMS(active), fromMS(created)
+	if dashboard.Valid {
+		if err := json.Unmarshal([]byte(dashboard.String), &u.Dashboard); err != nil {
+			return nil, fmt.Errorf("user %d dashboard: %w", u.ID, err)
+		}
+		if u.Dashboard == nil {
+			u.Dashboard = []string{} // "null" stored by hand: an empty layout, not the default
+		}
+	}
 	return &u, nil
+}
+
+// dashboardValue is what the dashboard column keeps: NULL for the default
+// layout, else a JSON array.
+func dashboardValue(ids []string) (any, error) {
+	if ids == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("encode dashboard: %w", err)
+	}
+	return string(b), nil
 }
 
 func findUser(ctx context.Context, tx *sql.Tx, what, cond string, args ...any) (*shrooms.User, error) {
@@ -49,9 +80,18 @@ func findUser(ctx context.Context, tx *sql.Tx, what, cond string, args ...any) (
 	return u, nil
 }
 
+func findUserByID(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.User, error) {
+	return findUser(ctx, tx, fmt.Sprintf("user %d", id), `id = ?`, id)
+}
+
+// bcryptCost is the work factor of new password hashes. Tests lower it
+// (export_test.go); the dummy hash of unknown logins uses it too, so that
+// both take the same time.
+var bcryptCost = bcrypt.DefaultCost
+
 // hashPassword bcrypts a password, refusing what bcrypt cannot hash.
 func hashPassword(password string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
 	if errors.Is(err, bcrypt.ErrPasswordTooLong) {
 		return "", shrooms.Errorf(shrooms.EINVALID, "password: must be at most 72 bytes")
 	} else if err != nil {
@@ -60,9 +100,19 @@ func hashPassword(password string) (string, error) {
 	return string(h), nil
 }
 
+// actorName is the Person actor's name: the user's name, else the
+// username.
+func actorName(u *shrooms.User) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Username
+}
+
 // newUserActor validates u and prepares, outside any transaction, what
 // creating it needs: the password hash and the Person actor with keys.
 func (db *DB) newUserActor(u *shrooms.User, password string) (*shrooms.Actor, string, error) {
+	u.Name = strings.TrimSpace(u.Name)
 	if err := u.Validate(password); err != nil {
 		return nil, "", err
 	}
@@ -70,26 +120,33 @@ func (db *DB) newUserActor(u *shrooms.User, password string) (*shrooms.Actor, st
 	if err != nil {
 		return nil, "", err
 	}
-	name := u.Name
-	if name == "" {
-		name = u.Username
-	}
-	a := &shrooms.Actor{Kind: shrooms.KindPerson, Handle: u.Username, Name: name}
+	a := &shrooms.Actor{Kind: shrooms.KindPerson, Handle: u.Username, Name: actorName(u)}
 	if err := db.prepareLocalActor(a); err != nil {
 		return nil, "", err
 	}
 	return a, hash, nil
 }
 
-// insertUser stores a user and its prepared Person actor.
+// insertUser stores a user and its prepared Person actor, with the
+// status and verification time the caller set on u.
 func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *shrooms.User, a *shrooms.Actor, hash string) error {
 	if err := db.insertLocalActor(ctx, tx, a, userOverride); err != nil {
 		return err
 	}
+	dash, err := dashboardValue(u.Dashboard)
+	if err != nil {
+		return err
+	}
+	var verified any
+	if !u.EmailVerifiedAt.IsZero() {
+		verified = u.EmailVerifiedAt.UnixMilli()
+	}
 	now := db.now()
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (username, email, name, role, password_hash, actor_id,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.Username, u.Email, u.Name, string(u.Role), hash, a.ID, now.UnixMilli(), now.UnixMilli())
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (username, email, name, role, status, language, dashboard,
+		password_hash, actor_id, email_verified_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.Username, u.Email, u.Name, string(u.Role), string(u.Status), u.Language, dash, hash, a.ID, verified,
+		now.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return dbError(err, userOverride)
 	}
@@ -100,11 +157,17 @@ func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *shrooms.User, a *sh
 	return nil
 }
 
-// CreateUser creates a user and its Person actor (with a new key pair)
-// in one transaction, and sets u.ID, u.ActorID and u.CreatedAt. Returns
-// EINVALID naming the field, ECONFLICT "username is taken" (also when the
-// organisation actor has that handle) or "e-mail is taken".
+// CreateUser creates an active, verified user and its Person actor (with
+// a new key pair) in one transaction, for admins and the system, and sets
+// u.ID, u.ActorID, u.Status, u.EmailVerifiedAt and u.CreatedAt. Returns
+// EUNAUTHORIZED, EFORBIDDEN, EINVALID naming the field, ECONFLICT
+// "username is taken" (also when the organisation or a deleted account
+// had that handle) or "e-mail is taken".
 func (db *DB) CreateUser(ctx context.Context, u *shrooms.User, password string) error {
+	if err := db.checkAdmin(ctx); err != nil {
+		return err
+	}
+	u.Status = shrooms.StatusActive
 	a, hash, err := db.newUserActor(u, password)
 	if err != nil {
 		return err
@@ -114,10 +177,27 @@ func (db *DB) CreateUser(ctx context.Context, u *shrooms.User, password string) 
 		return err
 	}
 	defer tx.Rollback()
+	if _, err := requireAdmin(ctx, tx); err != nil {
+		return err
+	}
+	u.EmailVerifiedAt = db.now()
 	if err := db.insertUser(ctx, tx, u, a, hash); err != nil {
 		return err
 	}
 	return commit(tx)
+}
+
+// checkAdmin refuses a caller who is not an admin before slow work (key
+// generation, bcrypt) is done for them; the write transaction checks
+// again.
+func (db *DB) checkAdmin(ctx context.Context) error {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	_, err = requireAdmin(ctx, tx)
+	return err
 }
 
 // FindUserByUsername returns ENOTFOUND.
@@ -137,7 +217,7 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (*shrooms.User, error)
 		return nil, err
 	}
 	defer tx.Rollback()
-	return findUser(ctx, tx, fmt.Sprintf("user %d", id), `id = ?`, id)
+	return findUserByID(ctx, tx, id)
 }
 
 // CountUsers counts all accounts.
@@ -149,91 +229,170 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// tokenHash is what the database keeps of a token secret.
-func tokenHash(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
+// likePattern makes a LIKE pattern matching s anywhere, with LIKE's
+// wildcards in s taken literally (ESCAPE '\').
+func likePattern(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
 }
 
-// CreateAPIToken creates a token for the user and returns its secret,
-// shown once: "shr_" and 64 hex digits. Only its SHA-256 is stored.
-// Returns ENOTFOUND for an unknown user, EINVALID for a name over 100
-// characters.
-func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string) (string, *shrooms.APIToken, error) {
-	if len([]rune(name)) > 100 {
-		return "", nil, shrooms.Errorf(shrooms.EINVALID, "name: must be at most 100 characters")
+// FindUsers lists users for admins, by username, and the total count
+// ignoring Offset and Limit. A page holds at most 100 users. Returns
+// EUNAUTHORIZED or EFORBIDDEN for anyone else.
+func (db *DB) FindUsers(ctx context.Context, filter shrooms.UserFilter) ([]*shrooms.User, int, error) {
+	offset, limit := page(filter.Offset, filter.Limit)
+	limit = min(limit, maxUserPage)
+	var conds []string
+	var args []any
+	if q := strings.TrimSpace(filter.Query); q != "" {
+		conds = append(conds, `(username LIKE ? ESCAPE '\' OR name LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\')`)
+		p := likePattern(q)
+		args = append(args, p, p, p)
 	}
-	secret := APITokenPrefix + shrooms.RandomToken(32)
-	tx, err := db.beginWrite(ctx)
+	if filter.Role != "" {
+		conds, args = append(conds, `role = ?`), append(args, string(filter.Role))
+	}
+	if filter.Status != "" {
+		conds, args = append(conds, `status = ?`), append(args, string(filter.Status))
+	}
+	tx, err := db.beginRead(ctx)
 	if err != nil {
-		return "", nil, err
+		return nil, 0, err
 	}
 	defer tx.Rollback()
-	if _, err := findUser(ctx, tx, fmt.Sprintf("user %d", userID), `id = ?`, userID); err != nil {
-		return "", nil, err
+	if _, err := requireAdmin(ctx, tx); err != nil {
+		return nil, 0, err
 	}
-	now := db.now()
-	res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`,
-		userID, name, tokenHash(secret), now.UnixMilli())
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`+where(conds), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count users: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users`+where(conds)+
+		` ORDER BY username LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
-		return "", nil, dbError(err, nil)
+		return nil, 0, fmt.Errorf("find users: %w", err)
 	}
-	t := &shrooms.APIToken{UserID: userID, Name: name, CreatedAt: now}
-	if t.ID, err = res.LastInsertId(); err != nil {
-		return "", nil, fmt.Errorf("insert token: %w", err)
+	defer rows.Close()
+	var out []*shrooms.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("find users: %w", err)
+		}
+		out = append(out, u)
 	}
-	if err := commit(tx); err != nil {
-		return "", nil, err
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find users: %w", err)
 	}
-	return secret, t, nil
+	return out, total, nil
 }
 
-// FindUserByAPIToken returns the token's user, or EUNAUTHORIZED "invalid
-// token". It records the token's last use and the user's activity (for
-// NodeInfo's active user counts) at most once a minute.
-func (db *DB) FindUserByAPIToken(ctx context.Context, secret string) (*shrooms.User, error) {
-	hash := tokenHash(secret)
-	var tokenID int64
-	var lastUsed, lastActive sql.NullInt64
-	row := db.read.QueryRowContext(ctx, `SELECT u.id, u.username, u.email, u.name, u.role, u.actor_id, u.created_at,
-		t.id, t.last_used_at, u.last_active_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, hash)
-	u, err := scanUser(scanFunc(func(dest ...any) error {
-		return row.Scan(append(dest, &tokenID, &lastUsed, &lastActive)...)
-	}))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, shrooms.Errorf(shrooms.EUNAUTHORIZED, "invalid token")
-	} else if err != nil {
-		return nil, fmt.Errorf("find token: %w", err)
+// otherActiveAdmins counts the active admins other than user id.
+func otherActiveAdmins(ctx context.Context, tx *sql.Tx, id int64) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = 'admin' AND status = 'active' AND id <> ?`, id).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count admins: %w", err)
 	}
-	now := db.now()
-	stale := now.Add(-activityResolution)
-	if fromMS(lastUsed).Before(stale) || fromMS(lastActive).Before(stale) {
-		if err := db.touchToken(ctx, tokenID, u.ID, now); err != nil {
+	return n, nil
+}
+
+// UpdateUser applies upd and returns the user as stored. The caller must
+// be the user or an admin; Role and Status need an admin. The last active
+// admin cannot lose the role nor stop being active (ECONFLICT). An
+// account that stops being active loses its sessions. A new name is also
+// the Person actor's. Returns ENOTFOUND, EINVALID naming the field,
+// EUNAUTHORIZED, EFORBIDDEN, ECONFLICT.
+func (db *DB) UpdateUser(ctx context.Context, id int64, upd shrooms.UserUpdate) (*shrooms.User, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	p, err := requireSelfOrAdmin(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if upd.Role != nil || upd.Status != nil {
+		if err := p.RequireAdmin(); err != nil {
 			return nil, err
 		}
+	}
+	u, err := findUserByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	wasActiveAdmin, wasActive, oldName := u.IsAdmin() && u.Active(), u.Active(), u.Name
+	if err := applyUserUpdate(u, upd); err != nil {
+		return nil, err
+	}
+	if wasActiveAdmin && !(u.IsAdmin() && u.Active()) {
+		if n, err := otherActiveAdmins(ctx, tx, u.ID); err != nil {
+			return nil, err
+		} else if n == 0 {
+			return nil, shrooms.Errorf(shrooms.ECONFLICT, "the last active admin cannot lose the admin role nor be suspended")
+		}
+	}
+	dash, err := dashboardValue(u.Dashboard)
+	if err != nil {
+		return nil, err
+	}
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, language = ?, dashboard = ?, role = ?, status = ?,
+		updated_at = ? WHERE id = ?`, u.Name, u.Language, dash, string(u.Role), string(u.Status), now.UnixMilli(), u.ID); err != nil {
+		return nil, dbError(err, nil)
+	}
+	if u.Name != oldName {
+		if _, err := tx.ExecContext(ctx, `UPDATE actors SET name = ?, updated_at = ? WHERE id = ?`,
+			actorName(u), now.UnixMilli(), u.ActorID); err != nil {
+			return nil, dbError(err, nil)
+		}
+	}
+	if wasActive && !u.Active() {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
+			return nil, fmt.Errorf("end sessions: %w", err)
+		}
+	}
+	if err := commit(tx); err != nil {
+		return nil, err
 	}
 	return u, nil
 }
 
-// touchToken records a token's use and its user's activity.
-func (db *DB) touchToken(ctx context.Context, tokenID, userID int64, now time.Time) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return err
+// applyUserUpdate validates upd and applies it to u. Returns EINVALID
+// naming the field.
+func applyUserUpdate(u *shrooms.User, upd shrooms.UserUpdate) error {
+	if upd.Name != nil {
+		name := strings.TrimSpace(*upd.Name)
+		if len([]rune(name)) > 100 {
+			return shrooms.Errorf(shrooms.EINVALID, "name: must be at most 100 characters")
+		}
+		u.Name = name
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now.UnixMilli(), tokenID); err != nil {
-		return fmt.Errorf("touch token: %w", err)
+	if upd.Language != nil {
+		if *upd.Language != "" && !shrooms.IsLanguage(*upd.Language) {
+			return shrooms.Errorf(shrooms.EINVALID, "language: must be one of %s", strings.Join(shrooms.Languages, ", "))
+		}
+		u.Language = *upd.Language
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET last_active_at = ? WHERE id = ?`, now.UnixMilli(), userID); err != nil {
-		return fmt.Errorf("touch user: %w", err)
+	if upd.Dashboard != nil {
+		if err := shrooms.ValidDashboard(*upd.Dashboard); err != nil {
+			return err
+		}
+		u.Dashboard = *upd.Dashboard
 	}
-	return commit(tx)
+	if upd.Role != nil {
+		r, err := shrooms.ParseRole(string(*upd.Role))
+		if err != nil {
+			return err
+		}
+		u.Role = r
+	}
+	if upd.Status != nil {
+		st, err := shrooms.ParseUserStatus(string(*upd.Status))
+		if err != nil {
+			return err
+		}
+		u.Status = st
+	}
+	return nil
 }
-
-// scanFunc adapts a function to the scanner interface.
-type scanFunc func(dest ...any) error
-
-// Scan implements scanner.
-func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

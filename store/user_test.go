@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"reflect"
 	"regexp"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 const password = "long enough password"
 
 func TestCreateUser(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	db, _ := openDB(t)
 	initNode(t, db, false) // organisation handle "org"
 
@@ -35,7 +36,7 @@ func TestCreateUser(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			if *u != *alice {
+			if !reflect.DeepEqual(u, alice) {
 				t.Fatalf("%s: %+v, want %+v", name, *u, *alice)
 			}
 		}
@@ -87,7 +88,7 @@ func TestCreateUser(t *testing.T) {
 }
 
 func TestAPITokens(t *testing.T) {
-	ctx := context.Background()
+	ctx := shrooms.NewSystemContext(context.Background())
 	db, clock := openDB(t)
 	u := &shrooms.User{Username: "alice", Email: "alice@example.org", Role: shrooms.RoleMember}
 	if err := db.CreateUser(ctx, u, password); err != nil {

@@ -41,7 +41,8 @@ func runAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a := &adminRun{ctx: ctx, m: m, org: org, out: stdout, pos: pos, user: *user, label: *label, state: *state}
+	// The operator at the command line acts as the node itself.
+	a := &adminRun{ctx: shrooms.NewSystemContext(ctx), m: m, org: org, out: stdout, pos: pos, user: *user, label: *label, state: *state}
 	return cmd(a)
 }
 

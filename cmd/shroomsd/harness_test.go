@@ -89,7 +89,7 @@ func startNode(t testing.TB, clock *testClock, opts ...nodeOption) *testNode {
 		return n
 	}
 	u := &shrooms.User{Username: "admin", Email: "admin@example.org", Name: "Admin", Role: shrooms.RoleAdmin}
-	if err := n.m.DB.CreateUser(context.Background(), u, "correct-horse-battery"); err != nil {
+	if err := n.m.DB.CreateUser(shrooms.NewSystemContext(context.Background()), u, "correct-horse-battery"); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// CreateMedia stores an image for the user in ctx, who owns it, or for
+// the system (m.OwnerID as given, 0 for the organisation), and sets m.ID.
+// Only PNG and JPEG of at most shrooms.MaxMediaBytes are kept; checking
+// and re-encoding them is the caller's job. Returns EUNAUTHORIZED,
+// ETOOLARGE, EINVALID.
+func (db *DB) CreateMedia(ctx context.Context, m *shrooms.Media) error {
+	if !shrooms.IsSystem(ctx) && !shrooms.UserFromContext(ctx).Active() {
+		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first")
+	}
+	switch {
+	case len(m.Data) > shrooms.MaxMediaBytes:
+		return shrooms.Errorf(shrooms.ETOOLARGE, "image: must be at most %d MB", shrooms.MaxMediaBytes>>20)
+	case len(m.Data) == 0:
+		return shrooms.Errorf(shrooms.EINVALID, "image: is empty")
+	case m.ContentType != "image/png" && m.ContentType != "image/jpeg":
+		return shrooms.Errorf(shrooms.EINVALID, "content_type: must be image/png or image/jpeg")
+	case m.Width < 0 || m.Height < 0:
+		return shrooms.Errorf(shrooms.EINVALID, "image: width and height must not be negative")
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	p, err := principal(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if p.User != nil {
+		m.OwnerID = p.User.ID
+	}
+	var owner any
+	if m.OwnerID != 0 {
+		owner = m.OwnerID
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO media (content_type, width, height, size, data, owner_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ContentType, m.Width, m.Height, len(m.Data), m.Data, owner, db.now().UnixMilli())
+	if err != nil {
+		return dbError(err, nil)
+	}
+	if m.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("insert media: %w", err)
+	}
+	return commit(tx)
+}
+
+// FindMedia returns an image, to anyone who knows its ID. Returns
+// ENOTFOUND.
+func (db *DB) FindMedia(ctx context.Context, id int64) (*shrooms.Media, error) {
+	var m shrooms.Media
+	var owner sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT id, content_type, width, height, data, owner_id FROM media WHERE id = ?`, id).
+		Scan(&m.ID, &m.ContentType, &m.Width, &m.Height, &m.Data, &owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("image %d not found", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find media: %w", err)
+	}
+	m.OwnerID = owner.Int64
+	return &m, nil
+}

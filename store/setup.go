@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// errSetupDone refuses a second run of the setup wizard.
+func errSetupDone() error { return shrooms.Errorf(shrooms.ECONFLICT, "setup is already done") }
+
+// CompleteSetup applies the browser's first-run wizard in one
+// transaction, only while the node has no active admin: the settings (and
+// the Organization actor's name, summary and icon), an optional new
+// organisation handle, and the first admin, active and verified. Anyone
+// may call it while it is allowed: that is what the wizard is for.
+// Returns ECONFLICT "setup is already done", "the organisation's handle
+// can no longer change" once it has federated, or when a user has the
+// handle; EINVALID naming the field ("admin …" for the admin's).
+func (db *DB) CompleteSetup(ctx context.Context, s *shrooms.Setup) (*shrooms.User, error) {
+	// Refuse early, before the slow key generation and bcrypt.
+	if needs, err := db.NeedsSetup(ctx); err != nil {
+		return nil, err
+	} else if !needs {
+		return nil, errSetupDone()
+	}
+	set := s.Settings
+	if err := set.Validate(); err != nil {
+		return nil, err
+	}
+	if s.OrgHandle != "" {
+		if err := shrooms.ValidHandle(s.OrgHandle); err != nil {
+			return nil, shrooms.Errorf(shrooms.EINVALID, "org_handle: %s", shrooms.ErrorMessage(err))
+		}
+	}
+	admin := s.Admin
+	admin.Role, admin.Status, admin.Dashboard = shrooms.RoleAdmin, shrooms.StatusActive, nil
+	actor, hash, err := db.newUserActor(&admin, s.Password)
+	if err != nil {
+		if shrooms.ErrorCode(err) == shrooms.EINVALID {
+			return nil, shrooms.Errorf(shrooms.EINVALID, "admin %s", shrooms.ErrorMessage(err))
+		}
+		return nil, err
+	}
+
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if n, err := countActiveAdmins(ctx, tx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		return nil, errSetupDone()
+	}
+	if _, err := findSettings(ctx, tx); err != nil {
+		return nil, err
+	}
+	if set.LogoID != 0 {
+		if err := requireMedia(ctx, tx, set.LogoID, "logo_id"); err != nil {
+			return nil, err
+		}
+	}
+	org, err := findOrgActor(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if s.OrgHandle != "" && s.OrgHandle != org.Handle {
+		if err := db.renameOrg(ctx, tx, org, s.OrgHandle); err != nil {
+			return nil, err
+		}
+	}
+	if err := saveSettings(ctx, tx, &set); err != nil {
+		return nil, err
+	}
+	if err := db.updateOrgActor(ctx, tx, &set); err != nil {
+		return nil, err
+	}
+	admin.EmailVerifiedAt = db.now()
+	if err := db.insertUser(ctx, tx, &admin, actor, hash); err != nil {
+		if shrooms.ErrorCode(err) == shrooms.ECONFLICT && admin.Username == org.Handle {
+			return nil, shrooms.Errorf(shrooms.ECONFLICT, "admin username is taken by the organisation")
+		}
+		if shrooms.ErrorCode(err) == shrooms.ECONFLICT {
+			return nil, shrooms.Errorf(shrooms.ECONFLICT, "admin %s", shrooms.ErrorMessage(err))
+		}
+		return nil, err
+	}
+	if err := commit(tx); err != nil {
+		return nil, err
+	}
+	s.Settings = set
+	return &admin, nil
+}
+
+// renameOrg gives the Organization actor a new handle and the IRIs that
+// go with it. Only an actor that never federated may change: once a
+// follow exists in either direction or anything was written to its
+// outbox, other servers know its IRI.
+func (db *DB) renameOrg(ctx context.Context, tx *sql.Tx, org *shrooms.Actor, handle string) error {
+	var used int
+	err := tx.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM follows WHERE follower_id = ?1 OR followee_id = ?1)
+		OR EXISTS (SELECT 1 FROM outbox WHERE actor_id = ?1)`, org.ID).Scan(&used)
+	if err != nil {
+		return fmt.Errorf("check organisation: %w", err)
+	}
+	if used != 0 {
+		return shrooms.Errorf(shrooms.ECONFLICT, "the organisation's handle can no longer change")
+	}
+	var taken int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM actors WHERE local = 1 AND handle = ?`, handle).Scan(&taken); err != nil {
+		return fmt.Errorf("check handle: %w", err)
+	}
+	if taken > 0 {
+		return shrooms.Errorf(shrooms.ECONFLICT, "org_handle: %q is taken", handle)
+	}
+	x := db.iris
+	_, err = tx.ExecContext(ctx, `UPDATE actors SET handle = ?, iri = ?, url = ?, inbox = ?, outbox = ?,
+		followers = ?, following = ?, key_id = ?, updated_at = ? WHERE id = ?`,
+		handle, x.Actor(handle), x.Actor(handle), x.Inbox(handle), x.Outbox(handle),
+		x.Followers(handle), x.Following(handle), x.Key(handle), db.now().UnixMilli(), org.ID)
+	if err != nil {
+		return dbError(err, map[string]string{"actors.handle": "org_handle is taken", "actors.iri": "org_handle is taken"})
+	}
+	if err := putSetting(ctx, tx, settingOrgHandle, handle); err != nil {
+		return err
+	}
+	org.Handle = handle
+	return nil
+}
