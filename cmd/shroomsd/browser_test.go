@@ -83,15 +83,17 @@ func requireBrowser(t *testing.T) string {
 	return p
 }
 
-// artifactsDir is where screenshots go: $SHROOMS_ARTIFACTS, or
-// artifacts/screenshots at the repository's root.
+// artifactsDir is where a test's screenshots go: a folder named after the
+// test (BrowserWalk) in $SHROOMS_ARTIFACTS, or in artifacts/screenshots at
+// the repository's root.
 func artifactsDir(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv(artifactsEnv)
 	if dir == "" {
 		dir = filepath.Join("..", "..", "artifacts", "screenshots")
 	}
-	dir, err := filepath.Abs(dir)
+	test, _, _ := strings.Cut(t.Name(), "/")
+	dir, err := filepath.Abs(filepath.Join(dir, strings.TrimPrefix(test, "Test")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -488,7 +490,7 @@ func (b *browser) path() string {
 }
 
 // screenshot saves a full-page PNG as a test artefact, named like
-// desktop-03-dashboard.png.
+// BrowserWalk/desktop-03-dashboard.png.
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
 	ctx, cancel := b.waiting()
