@@ -1,11 +1,18 @@
 package handlers
 
+import (
+	"context"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
 // menuEntry is a link of the main menu.
 type menuEntry struct {
 	Href  string
 	Label string // message key
 	// Module is the module the page belongs to, "" for none: the entry is
-	// hidden while the module is off.
+	// hidden while the module is off, or when the user's grants do not let
+	// them read it.
 	Module string
 	// Staff and Admin entries are shown only to staff or admins.
 	Staff, Admin bool
@@ -19,16 +26,52 @@ var menuEntries = []menuEntry{
 }
 
 // menu returns the entries the request's user may see.
-func (s *server) menu(st *reqState) []menuEntry {
+func (s *server) menu(ctx context.Context, st *reqState) []menuEntry {
 	if st.User == nil {
 		return nil
 	}
+	var p *shrooms.Principal
+	var grants []shrooms.Grant
 	var out []menuEntry
 	for _, e := range menuEntries {
 		if e.Module != "" && !st.Settings.HasModule(e.Module) || e.Staff && !st.User.IsStaff() || e.Admin && !st.User.IsAdmin() {
 			continue
 		}
+		if e.Module != "" && !st.User.IsAdmin() {
+			if p == nil {
+				var err error
+				if p, grants, err = s.principal(ctx, st.User); err != nil {
+					s.Logger.Error("menu rights", "err", err)
+					continue
+				}
+			}
+			if p.ModuleAccess(grants, e.Module)&shrooms.AccessRead == 0 {
+				continue
+			}
+		}
 		out = append(out, e)
 	}
 	return out
+}
+
+// principal is the user with their groups, and the node's grants, for
+// deciding what to show. The store decides again on every action.
+func (s *server) principal(ctx context.Context, u *shrooms.User) (*shrooms.Principal, []shrooms.Grant, error) {
+	grants, err := s.Groups.FindGrants(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	groups, err := s.Groups.FindGroups(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &shrooms.Principal{User: u}
+	for _, g := range groups {
+		for _, id := range g.MemberIDs {
+			if id == u.ID {
+				p.Groups = append(p.Groups, g.ID)
+			}
+		}
+	}
+	return p, grants, nil
 }

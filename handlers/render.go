@@ -151,7 +151,7 @@ func (s *server) newView(w http.ResponseWriter, r *http.Request, title string, d
 	v := view{Lang: st.Lang, Settings: st.Settings, User: st.User, CSRF: st.CSRF, Path: r.URL.Path,
 		Version: shrooms.Version, Data: data}
 	v.Title = s.pages.cat.translate(v.Lang, title)
-	v.Menu = s.menu(st)
+	v.Menu = s.menu(r.Context(), st)
 	if key := takeFlash(w, r); key != "" {
 		v.Flash = s.pages.cat.translate(v.Lang, key)
 	}

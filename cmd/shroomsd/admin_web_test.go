@@ -355,12 +355,18 @@ func TestAdminPermissions(t *testing.T) {
 	if p = member.get("/people"); p.Status != 403 && p.Status != 404 {
 		t.Fatalf("member without access to people gets %d", p.Status)
 	}
+	if member.get("/dashboard").Has(`href="/people"`) {
+		t.Error("the menu offers People to a member without access to it")
+	}
 	// A group grant gives it back to the group's members.
 	if err := n.m.DB.SetGroupMembers(adminSys, g.ID, []int64{bob.ID}); err != nil {
 		t.Fatal(err)
 	}
 	w.post("/admin/permissions", permForm([]int64{g.ID}, map[string]string{"people.role-member": "none", groupCell: "read"}))
 	wantStatus(t, "people through the group", member.get("/people"), 200)
+	if !member.get("/dashboard").Has(`href="/people"`) {
+		t.Error("the menu hides People from a member whose group may read it")
+	}
 	p = w.get("/admin/permissions")
 	if !regexp.MustCompile(`name="` + regexp.QuoteMeta(groupCell) + `">\s*<option value="none" >[^<]*</option>\s*<option value="read" selected>`).MatchString(p.Body) {
 		t.Fatalf("the group's read grant is not selected:\n%s", p.Body)
