@@ -17,6 +17,10 @@ import (
 // maxUserAgent is the longest user agent kept with a session, in bytes.
 const maxUserAgent = 500
 
+// maxLoginKey is the longest unknown login a failure is counted under,
+// in bytes: longer than any e-mail address.
+const maxLoginKey = 320
+
 // Answers of logins and sessions, new each time so that no caller can
 // change a shared one.
 func errWrongLogin() error {
@@ -75,6 +79,9 @@ func findLoginTarget(ctx context.Context, tx *sql.Tx, login string) (loginTarget
 	u, err := scanUser(scanFunc(func(dest ...any) error { return row.Scan(append(dest, &hash)...) }))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
+		if len(login) > maxLoginKey {
+			login = strings.ToValidUTF8(login[:maxLoginKey], "")
+		}
 		t.key = "login:" + strings.ToLower(login)
 	case err != nil:
 		return t, fmt.Errorf("find login: %w", err)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,6 +199,14 @@ func TestLoginRateLimits(t *testing.T) {
 			wantCode(t, attempt(p.db, "ghost", "wrong", fmt.Sprintf("198.51.100.%d", i)), shrooms.EUNAUTHORIZED, "")
 		}
 		wantCode(t, attempt(p.db, "GHOST", "wrong", "198.51.100.200"), shrooms.ETOOMANY, "")
+	})
+	t.Run("a long unknown login is counted under a bounded key", func(t *testing.T) {
+		p := newPeople(t)
+		long := strings.Repeat("x", 10_000)
+		wantCode(t, attempt(p.db, long, "wrong", "198.51.100.9"), shrooms.EUNAUTHORIZED, "")
+		if n := count(t, p.db, `SELECT MAX(length(key)) FROM login_failures`); n > 400 {
+			t.Fatalf("a failure key of %d bytes", n)
+		}
 	})
 	t.Run("per address", func(t *testing.T) {
 		p := newPeople(t)
