@@ -73,3 +73,33 @@ func (b *browser) checkContrast(page string) {
 		b.t.Errorf("%s %s: low contrast: %s", b.vp.Name, page, p)
 	}
 }
+
+// overflowJS lists what sticks out of the viewport sideways (a page that
+// scrolls sideways on a phone): the elements whose right edge passes the
+// viewport's width, outermost first.
+const overflowJS = `(() => {
+  const w = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= w) return [];
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (r.right > w + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w + 1)) {
+      out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+        (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "") +
+        " reaches " + Math.round(r.right) + "px");
+    }
+  }
+  return out.length ? out : ["the page is " + document.documentElement.scrollWidth + "px wide"];
+})()`
+
+// checkOverflow fails the test when the page is wider than the screen.
+func (b *browser) checkOverflow(page string) {
+	b.t.Helper()
+	var problems []string
+	if err := json.Unmarshal([]byte(b.eval(overflowJS)), &problems); err != nil {
+		b.t.Fatal(err)
+	}
+	for _, p := range problems {
+		b.t.Errorf("%s %s: wider than the screen: %s", b.vp.Name, page, p)
+	}
+}

@@ -490,7 +490,8 @@ func (b *browser) path() string {
 }
 
 // screenshot saves a full-page PNG as a test artefact, named like
-// BrowserWalk/desktop-03-dashboard.png.
+// BrowserWalk/desktop-03-dashboard.png, and checks the page's contrast and
+// width.
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
 	ctx, cancel := b.waiting()
@@ -509,6 +510,7 @@ func (b *browser) screenshot(name string) {
 	b.t.Logf("screenshot %s", file)
 	if name != "FAILED" {
 		b.checkContrast(name)
+		b.checkOverflow(name)
 	}
 }
 
