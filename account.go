@@ -43,6 +43,11 @@ const (
 	MaxLoginFailuresPerAddress = 20
 )
 
+// MaxMailLinksPerHour is how many verification or reset links (each
+// purpose apart) one account may be sent in an hour: a resend form must
+// not let anyone flood someone's mailbox through the node.
+const MaxMailLinksPerHour = 3
+
 // SignUp is what a visitor enters to create an account.
 type SignUp struct {
 	Username string
@@ -81,7 +86,7 @@ type AccountService interface {
 
 	// CreateVerification returns a new verification secret for a pending
 	// account, for a resend. Returns ENOTFOUND, ECONFLICT when the account
-	// is not pending.
+	// is not pending, ETOOMANY past MaxMailLinksPerHour.
 	CreateVerification(ctx context.Context, email string) (*User, string, error)
 
 	// VerifyEmail uses a verification secret once and activates its
@@ -91,7 +96,7 @@ type AccountService interface {
 
 	// RequestPasswordReset returns the secret of a reset link for the
 	// active account with that e-mail. Returns ENOTFOUND (which the web
-	// page does not reveal).
+	// page does not reveal), ETOOMANY past MaxMailLinksPerHour.
 	RequestPasswordReset(ctx context.Context, email string) (*User, string, error)
 
 	// ResetPassword uses a reset secret once, sets the password and ends

@@ -42,7 +42,7 @@ func (s *server) handleForgot(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			s.Logger.Warn("password reset mail not sent", "user", u.Username, "err", err)
 		}
-	case shrooms.ENOTFOUND, shrooms.EINVALID:
+	case shrooms.ENOTFOUND, shrooms.EINVALID, shrooms.ETOOMANY: // the same page: it must not tell whether the address has an account
 	default:
 		s.fail(w, r, err, 0)
 		return

@@ -160,7 +160,7 @@ func (s *server) handleResend(w http.ResponseWriter, r *http.Request) {
 	switch shrooms.ErrorCode(err) {
 	case "":
 		_ = s.sendVerification(r, u, secret) // logged; not shown, it would tell the address exists
-	case shrooms.ENOTFOUND, shrooms.ECONFLICT, shrooms.EINVALID:
+	case shrooms.ENOTFOUND, shrooms.ECONFLICT, shrooms.EINVALID, shrooms.ETOOMANY: // the same page: it must not tell whether the address has an account
 	default:
 		s.fail(w, r, err, 0)
 		return

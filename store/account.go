@@ -26,10 +26,19 @@ func errLinkUsed() error {
 }
 
 // createEmailToken stores a new single-use link of purpose for a user and
-// returns its secret.
+// returns its secret. Returns ETOOMANY when the user was sent
+// shrooms.MaxMailLinksPerHour links of that purpose in the last hour.
 func (db *DB) createEmailToken(ctx context.Context, tx *sql.Tx, userID int64, purpose string, ttl time.Duration) (string, error) {
 	secret := shrooms.RandomToken(32)
 	now := db.now()
+	var recent int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM email_tokens WHERE user_id = ? AND purpose = ? AND created_at > ?`,
+		userID, purpose, now.Add(-time.Hour).UnixMilli()).Scan(&recent); err != nil {
+		return "", fmt.Errorf("count links: %w", err)
+	}
+	if recent >= shrooms.MaxMailLinksPerHour {
+		return "", shrooms.Errorf(shrooms.ETOOMANY, "too many e-mails were sent to this address; try again in an hour")
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO email_tokens (token_hash, purpose, user_id, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?)`, tokenHash(secret), purpose, userID, now.UnixMilli(), now.Add(ttl).UnixMilli()); err != nil {
 		return "", dbError(err, nil)
@@ -156,7 +165,7 @@ func findUserByEmail(ctx context.Context, tx *sql.Tx, email string) (*shrooms.Us
 // CreateVerification returns a new verification secret, valid
 // shrooms.VerifyEmailTTL, for the pending account with that e-mail
 // address; earlier links stay valid. Returns ENOTFOUND, ECONFLICT when
-// the account is not pending.
+// the account is not pending, ETOOMANY past shrooms.MaxMailLinksPerHour.
 func (db *DB) CreateVerification(ctx context.Context, email string) (*shrooms.User, string, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -212,7 +221,8 @@ func (db *DB) VerifyEmail(ctx context.Context, secret string) (*shrooms.User, er
 // RequestPasswordReset returns the secret of a reset link, valid
 // shrooms.ResetPasswordTTL, for the active account with that e-mail
 // address. Returns ENOTFOUND for no account or one that is not active
-// (which the web page does not reveal).
+// (which the web page does not reveal), ETOOMANY past
+// shrooms.MaxMailLinksPerHour.
 func (db *DB) RequestPasswordReset(ctx context.Context, email string) (*shrooms.User, string, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {

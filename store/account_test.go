@@ -372,3 +372,45 @@ func TestChangePassword(t *testing.T) {
 		wantCode(t, err, shrooms.EUNAUTHORIZED, "")
 	})
 }
+
+// TestMailLinksAreLimited: a resend or reset form cannot make the node
+// flood a mailbox.
+func TestMailLinksAreLimited(t *testing.T) {
+	p := newPeople(t)
+	db := p.db
+	for i := 0; i < shrooms.MaxMailLinksPerHour; i++ {
+		if _, _, err := db.RequestPasswordReset(anon, p.member.Email); err != nil {
+			t.Fatalf("reset %d: %v", i+1, err)
+		}
+	}
+	_, _, err := db.RequestPasswordReset(anon, p.member.Email)
+	wantCode(t, err, shrooms.ETOOMANY, "try again in an hour")
+	// Each account and purpose counts apart.
+	if _, _, err := db.RequestPasswordReset(anon, p.staff.Email); err != nil {
+		t.Fatalf("another account: %v", err)
+	}
+	p.clock.Add(time.Hour + time.Second)
+	if _, _, err := db.RequestPasswordReset(anon, p.member.Email); err != nil {
+		t.Fatalf("an hour later: %v", err)
+	}
+
+	settings, err := db.FindSettings(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings.SignupMode = shrooms.SignupOpen
+	if err := db.UpdateSettings(sys, settings); err != nil {
+		t.Fatal(err)
+	}
+	u, _, err := db.SignUp(anon, shrooms.SignUp{Username: "newbie", Email: "newbie@example.org", Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < shrooms.MaxMailLinksPerHour; i++ { // sign-up sent the first
+		if _, _, err := db.CreateVerification(anon, u.Email); err != nil {
+			t.Fatalf("resend %d: %v", i, err)
+		}
+	}
+	_, _, err = db.CreateVerification(anon, u.Email)
+	wantCode(t, err, shrooms.ETOOMANY, "")
+}
