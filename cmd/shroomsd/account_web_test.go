@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"html"
 	"io"
@@ -86,37 +85,16 @@ func (w *webClient) acctSessionCookie() *http.Cookie {
 	return nil
 }
 
-var acctSys = shrooms.NewSystemContext(context.Background())
-
 func acctSetSignupMode(t *testing.T, n *testNode, mode shrooms.SignupMode) {
 	t.Helper()
-	s, err := n.m.DB.FindSettings(acctSys)
+	s, err := n.m.DB.FindSettings(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.SignupMode = mode
-	if err := n.m.DB.UpdateSettings(acctSys, s); err != nil {
+	if err := n.m.DB.UpdateSettings(systemCtx, s); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// acctAddMember creates an active member.
-func acctAddMember(t *testing.T, n *testNode, username, password string) *shrooms.User {
-	t.Helper()
-	u := &shrooms.User{Username: username, Email: username + "@example.org", Name: strings.ToUpper(username[:1]) + username[1:], Role: shrooms.RoleMember}
-	if err := n.m.DB.CreateUser(acctSys, u, password); err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-func acctUserStatus(t *testing.T, n *testNode, username string) shrooms.UserStatus {
-	t.Helper()
-	u, err := n.m.DB.FindUserByUsername(acctSys, username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.Status
 }
 
 // acctMail waits for the next mail to an address; the node hands mail over
@@ -155,7 +133,7 @@ func TestAccountSignupVerifyLogin(t *testing.T) {
 	if p := c.post("/signup", acctSignupForm("alice", "alice@example.org", "short")); p.Status != 400 || !p.Has("at least 10 characters") {
 		t.Fatalf("short password: %d\n%s", p.Status, p.Body)
 	}
-	if _, err := n.m.DB.FindUserByUsername(acctSys, "alice"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+	if _, err := n.m.DB.FindUserByUsername(systemCtx, "alice"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 		t.Fatalf("refused sign-ups created alice: %v", err)
 	}
 
@@ -180,7 +158,7 @@ func TestAccountSignupVerifyLogin(t *testing.T) {
 	if page.Status != 200 || !page.Has(`action="/verify"`) || !page.Has(`name="token" value="`+u.Query().Get("token")+`"`) {
 		t.Fatalf("verify page: %d\n%s", page.Status, page.Body)
 	}
-	if st := acctUserStatus(t, n, "alice"); st != shrooms.StatusPending {
+	if st := findUser(t, n, "alice").Status; st != shrooms.StatusPending {
 		t.Fatalf("GET of the link made alice %s", st)
 	}
 
@@ -190,7 +168,7 @@ func TestAccountSignupVerifyLogin(t *testing.T) {
 	if p := c.get("/login"); !p.Has("Your e-mail address is confirmed") || p.Has(u.Query().Get("token")) {
 		t.Errorf("login page after verification:\n%s", p.Body)
 	}
-	if st := acctUserStatus(t, n, "alice"); st != shrooms.StatusActive {
+	if st := findUser(t, n, "alice").Status; st != shrooms.StatusActive {
 		t.Fatalf("after verification alice is %s", st)
 	}
 	// The link works once.
@@ -230,7 +208,7 @@ func TestAccountVerifyExpiredAndResend(t *testing.T) {
 	if p := c.post("/verify", url.Values{"token": {token}}); p.Status != 400 || !p.Has("This link has expired or was already used.") {
 		t.Fatalf("expired link: %d\n%s", p.Status, p.Body)
 	}
-	if st := acctUserStatus(t, n, "bob"); st != shrooms.StatusPending {
+	if st := findUser(t, n, "bob").Status; st != shrooms.StatusPending {
 		t.Fatalf("expired link made bob %s", st)
 	}
 
@@ -255,7 +233,7 @@ func TestAccountVerifyExpiredAndResend(t *testing.T) {
 // ?next= redirect.
 func TestAccountLoginErrors(t *testing.T) {
 	n := startNode(t, newTestClock())
-	acctAddMember(t, n, "carol", "carols-long-password")
+	createUser(t, n, "carol", shrooms.RoleMember, "carols-long-password")
 	c := newWebClient(t, n)
 
 	if p := c.get("/login?next=" + url.QueryEscape("//evil.example/x")); p.Status != 200 || !p.Has(`name="next" value="//evil.example/x"`) {
@@ -286,9 +264,9 @@ func TestAccountLoginErrors(t *testing.T) {
 	n.clock.Advance(shrooms.LoginWindow + time.Minute)
 	guest.acctLogIn("carol", "carols-long-password", "/dashboard")
 
-	dave := acctAddMember(t, n, "dave", "daves-long-password")
+	dave := createUser(t, n, "dave", shrooms.RoleMember, "daves-long-password")
 	suspended := shrooms.StatusSuspended
-	if _, err := n.m.DB.UpdateUser(acctSys, dave.ID, shrooms.UserUpdate{Status: &suspended}); err != nil {
+	if _, err := n.m.DB.UpdateUser(systemCtx, dave.ID, shrooms.UserUpdate{Status: &suspended}); err != nil {
 		t.Fatal(err)
 	}
 	if r := newWebClient(t, n).acctSubmit("/login", url.Values{"login": {"dave"}, "password": {"daves-long-password"}}, true); r.Status != 403 || !strings.Contains(r.Body, "This account is suspended.") {
@@ -326,7 +304,7 @@ func TestAccountSignupModes(t *testing.T) {
 		"password": {"long-enough-password"}, "password_confirm": {"long-enough-password"}}); p.Status != 400 || !p.Has("This invitation has expired or was already used.") {
 		t.Fatalf("sign-up with a wrong invitation: %d\n%s", p.Status, p.Body)
 	}
-	if _, err := n.m.DB.FindUserByUsername(acctSys, "erin"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+	if _, err := n.m.DB.FindUserByUsername(systemCtx, "erin"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 		t.Fatalf("refused sign-ups created erin: %v", err)
 	}
 	if len(srv.Messages()) != 0 {
@@ -354,7 +332,7 @@ func TestAccountSignupModes(t *testing.T) {
 	if r := c.acctSubmit("/signup", form, true); r.Status != 303 || r.Location != "/dashboard" {
 		t.Fatalf("invited sign-up: %d to %q\n%s", r.Status, r.Location, r.Body)
 	}
-	if !c.acctLoggedIn() || acctUserStatus(t, n, "erin") != shrooms.StatusActive {
+	if !c.acctLoggedIn() || findUser(t, n, "erin").Status != shrooms.StatusActive {
 		t.Fatal("the invited member is not logged in and active")
 	}
 }
@@ -365,7 +343,7 @@ func TestAccountSignupModes(t *testing.T) {
 func TestAccountPasswordReset(t *testing.T) {
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
-	acctAddMember(t, n, "frank", "franks-old-password")
+	createUser(t, n, "frank", shrooms.RoleMember, "franks-old-password")
 	other := newWebClient(t, n)
 	other.acctLogIn("frank", "franks-old-password", "/dashboard")
 
@@ -412,7 +390,7 @@ func TestAccountPasswordReset(t *testing.T) {
 // keeps this session and ends the others.
 func TestAccountPasswordChange(t *testing.T) {
 	n := startNode(t, newTestClock())
-	acctAddMember(t, n, "gina", "ginas-old-password")
+	createUser(t, n, "gina", shrooms.RoleMember, "ginas-old-password")
 	c, other := newWebClient(t, n), newWebClient(t, n)
 	c.acctLogIn("gina", "ginas-old-password", "/dashboard")
 	other.acctLogIn("gina", "ginas-old-password", "/dashboard")
@@ -448,7 +426,7 @@ var acctTokenRe = regexp.MustCompile(`shr_[0-9a-f]{64}`)
 // its name, and stops working once revoked.
 func TestAccountTokens(t *testing.T) {
 	n := startNode(t, newTestClock())
-	acctAddMember(t, n, "hana", "hanas-long-password")
+	createUser(t, n, "hana", shrooms.RoleMember, "hanas-long-password")
 	c := newWebClient(t, n)
 	c.acctLogIn("hana", "hanas-long-password", "/dashboard")
 
@@ -472,7 +450,7 @@ func TestAccountTokens(t *testing.T) {
 		t.Fatalf("no revoke form:\n%s", list.Body)
 	}
 	// Another member cannot revoke it.
-	acctAddMember(t, n, "ivan", "ivans-long-password")
+	createUser(t, n, "ivan", shrooms.RoleMember, "ivans-long-password")
 	ivan := newWebClient(t, n)
 	ivan.acctLogIn("ivan", "ivans-long-password", "/dashboard")
 	if r := ivan.acctSubmit(m[1], nil, true); r.Status != 404 {
@@ -496,7 +474,7 @@ func TestAccountTokens(t *testing.T) {
 // form without its CSRF field is refused and changes nothing.
 func TestAccountLogoutAndCSRF(t *testing.T) {
 	n := startNode(t, newTestClock())
-	acctAddMember(t, n, "jade", "jades-long-password")
+	createUser(t, n, "jade", shrooms.RoleMember, "jades-long-password")
 	c := newWebClient(t, n)
 	c.acctLogIn("jade", "jades-long-password", "/dashboard")
 
@@ -594,7 +572,7 @@ func TestAccountSignupMailDown(t *testing.T) {
 	if p.Status != 200 || !p.Has(`role="alert"`) || !p.Has("The e-mail could not be sent. Please try again later.") || !p.Has(`action="/verify/resend"`) {
 		t.Fatalf("sign-up with the mail down: %d\n%s", p.Status, p.Body)
 	}
-	if st := acctUserStatus(t, n, "lena"); st != shrooms.StatusPending {
+	if st := findUser(t, n, "lena").Status; st != shrooms.StatusPending {
 		t.Fatalf("lena is %s", st)
 	}
 }

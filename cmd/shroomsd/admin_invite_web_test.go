@@ -25,7 +25,7 @@ var (
 func TestAdminInvitations(t *testing.T) {
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
-	w := adminLogin(t, n)
+	w := loginAs(t, n, "admin", adminPassword)
 	p := w.post("/admin/invitations", url.Values{"email": {"newbie@example.org"}, "role": {"staff"}, "lang": {"fr"}})
 	if p.Status != 200 || p.Path != "/admin/users" || !p.Has("The invitation is on its way.") || !p.Has("newbie@example.org · Staff") {
 		t.Fatalf("invite: %s %d\n%s", p.Path, p.Status, p.Body)
@@ -40,7 +40,7 @@ func TestAdminInvitations(t *testing.T) {
 	}
 	wantStatus(t, "bad e-mail", w.post("/admin/invitations", url.Values{"email": {"not an address"}, "role": {"member"}}), 400)
 	wantStatus(t, "bad role", w.post("/admin/invitations", url.Values{"email": {"x@example.org"}, "role": {"king"}}), 400)
-	adminMember(t, n, "bob", shrooms.RoleMember)
+	createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
 	wantStatus(t, "existing account", w.post("/admin/invitations", url.Values{"email": {"bob@example.org"}, "role": {"member"}}), 409)
 
 	m := inviteRevoke.FindStringSubmatch(w.get("/admin/users").Body)
@@ -51,7 +51,7 @@ func TestAdminInvitations(t *testing.T) {
 	if p.Status != 200 || p.Has("newbie@example.org") {
 		t.Fatalf("revoke: %d\n%s", p.Status, p.Body)
 	}
-	if invs, _ := n.m.DB.FindInvitations(adminSys); len(invs) != 0 {
+	if invs, _ := n.m.DB.FindInvitations(systemCtx); len(invs) != 0 {
 		t.Fatalf("invitations after revoke: %d", len(invs))
 	}
 }
@@ -65,7 +65,7 @@ func TestAdminInvitationMailFails(t *testing.T) {
 	n := startNode(t, newTestClock(), func(n *testNode) {
 		n.extra += fmt.Sprintf("mail:\n  from: \"Test node <node@example.org>\"\n  smtp:\n    host: \"127.0.0.1\"\n    port: %d\n    security: none\n", port)
 	})
-	w := adminLogin(t, n)
+	w := loginAs(t, n, "admin", adminPassword)
 	p := w.post("/admin/invitations", url.Values{"email": {"newbie@example.org"}, "role": {"member"}})
 	if p.Status != 200 || !p.Has(`id="invite-link"`) || !p.Has("could not be sent") {
 		t.Fatalf("invite with mail down: %d\n%s", p.Status, p.Body)
@@ -74,7 +74,7 @@ func TestAdminInvitationMailFails(t *testing.T) {
 	if link == nil {
 		t.Fatalf("no invitation link on the page:\n%s", p.Body)
 	}
-	if invs, _ := n.m.DB.FindInvitations(adminSys); len(invs) != 1 {
+	if invs, _ := n.m.DB.FindInvitations(systemCtx); len(invs) != 1 {
 		t.Fatalf("invitations = %d, want 1", len(invs))
 	}
 	if p = w.get("/admin/users"); p.Has(`id="invite-link"`) {
@@ -96,7 +96,7 @@ func federationPage(t *testing.T, w *webClient) page {
 func TestAdminFollowRequests(t *testing.T) {
 	clock := newTestClock()
 	a, b, c := startNode(t, clock), startNode(t, clock, manualApproval), startNode(t, clock)
-	aw, bw, cw := adminLogin(t, a), adminLogin(t, b), adminLogin(t, c)
+	aw, bw, cw := loginAs(t, a, "admin", adminPassword), loginAs(t, b, "admin", adminPassword), loginAs(t, c, "admin", adminPassword)
 
 	for _, w := range []*webClient{aw, cw} {
 		p := w.post("/admin/following", url.Values{"address": {b.acct()}})
@@ -166,9 +166,9 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	for _, vp := range []viewport{phone, desktop} {
 		t.Run(vp.Name, func(t *testing.T) {
 			n := startNode(t, newTestClock())
-			bob := adminMember(t, n, "bob", shrooms.RoleMember)
+			bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
 			g := &shrooms.Group{Name: "Volunteers", Description: "Saturday helpers", MemberIDs: []int64{bob.ID}}
-			if err := n.m.DB.CreateGroup(adminSys, g); err != nil {
+			if err := n.m.DB.CreateGroup(systemCtx, g); err != nil {
 				t.Fatal(err)
 			}
 			b := newBrowser(t, n, vp)

@@ -1,13 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"html"
-	"image"
-	"image/color"
-	"image/png"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -20,36 +14,6 @@ import (
 
 // The admin pages, through the browser's forms: users, invitations,
 // groups, permissions, settings and follow requests.
-
-var adminSys = shrooms.NewSystemContext(context.Background())
-
-// adminMember creates an active account with the store, as the node
-// itself would.
-func adminMember(t *testing.T, n *testNode, username string, role shrooms.Role) *shrooms.User {
-	t.Helper()
-	u := &shrooms.User{Username: username, Email: username + "@example.org", Name: strings.ToUpper(username[:1]) + username[1:], Role: role}
-	if err := n.m.DB.CreateUser(adminSys, u, "member-password-1"); err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-func adminUser(t *testing.T, n *testNode, username string) *shrooms.User {
-	t.Helper()
-	u, err := n.m.DB.FindUserByUsername(adminSys, username)
-	if err != nil {
-		t.Fatalf("find %s: %v", username, err)
-	}
-	return u
-}
-
-// adminLogin returns a browser logged in as the node's admin.
-func adminLogin(t *testing.T, n *testNode) *webClient {
-	t.Helper()
-	w := newWebClient(t, n)
-	w.login("admin", "correct-horse-battery")
-	return w
-}
 
 func wantStatus(t *testing.T, what string, p page, status int) {
 	t.Helper()
@@ -65,9 +29,9 @@ func userPath(u *shrooms.User) string { return "/admin/users/" + strconv.FormatI
 // deletes the account, whose actor and username are gone for good.
 func TestAdminUsers(t *testing.T) {
 	n := startNode(t, newTestClock())
-	bob := adminMember(t, n, "bob", shrooms.RoleMember)
-	adminMember(t, n, "carol", shrooms.RoleStaff)
-	w := adminLogin(t, n)
+	bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
+	createUser(t, n, "carol", shrooms.RoleStaff, memberPassword)
+	w := loginAs(t, n, "admin", adminPassword)
 
 	p := w.get("/admin")
 	wantStatus(t, "overview", p, 200)
@@ -101,17 +65,17 @@ func TestAdminUsers(t *testing.T) {
 	if p.Status != 200 || p.Path != userPath(bob) || !p.Has(`id="user-role">Staff`) || !p.Has("The role was changed.") {
 		t.Fatalf("role change ended on %s %d:\n%s", p.Path, p.Status, p.Body)
 	}
-	if got := adminUser(t, n, "bob").Role; got != shrooms.RoleStaff {
+	if got := findUser(t, n, "bob").Role; got != shrooms.RoleStaff {
 		t.Fatalf("bob's role = %s", got)
 	}
 	wantStatus(t, "unknown role", w.post(userPath(bob)+"/role", url.Values{"role": {"king"}}), 400)
-	if got := adminUser(t, n, "bob").Role; got != shrooms.RoleStaff {
+	if got := findUser(t, n, "bob").Role; got != shrooms.RoleStaff {
 		t.Fatalf("bob's role after a bad form = %s", got)
 	}
 
 	// Suspending ends bob's session at once.
 	bobWeb := newWebClient(t, n)
-	bobWeb.login("bob", "member-password-1")
+	bobWeb.login("bob", memberPassword)
 	p = w.post(userPath(bob)+"/suspend", nil)
 	if p.Status != 200 || !p.Has(`id="user-status">Suspended`) {
 		t.Fatalf("suspend: %d\n%s", p.Status, p.Body)
@@ -119,14 +83,14 @@ func TestAdminUsers(t *testing.T) {
 	if p = bobWeb.get("/dashboard"); !strings.HasPrefix(p.Path, "/login") {
 		t.Fatalf("suspended bob still reaches %s", p.Path)
 	}
-	if p = bobWeb.post("/login", url.Values{"login": {"bob"}, "password": {"member-password-1"}}); strings.HasPrefix(p.Path, "/dashboard") {
+	if p = bobWeb.post("/login", url.Values{"login": {"bob"}, "password": {memberPassword}}); strings.HasPrefix(p.Path, "/dashboard") {
 		t.Fatal("suspended bob could log in")
 	}
 	p = w.post(userPath(bob)+"/unsuspend", nil)
 	if p.Status != 200 || !p.Has(`id="user-status">Active`) {
 		t.Fatalf("unsuspend: %d\n%s", p.Status, p.Body)
 	}
-	bobWeb.login("bob", "member-password-1")
+	bobWeb.login("bob", memberPassword)
 
 	// Deleting: the confirmation page shows the policy, in English and in
 	// French, from the catalog.
@@ -157,7 +121,7 @@ func TestAdminUsers(t *testing.T) {
 		t.Fatalf("deleted bob still reaches %s", p.Path)
 	}
 	again := &shrooms.User{Username: "bob", Email: "bob2@example.org", Role: shrooms.RoleMember}
-	if err := n.m.DB.CreateUser(adminSys, again, "member-password-1"); shrooms.ErrorCode(err) != shrooms.ECONFLICT {
+	if err := n.m.DB.CreateUser(systemCtx, again, memberPassword); shrooms.ErrorCode(err) != shrooms.ECONFLICT {
 		t.Fatalf("re-creating bob: %v, want a conflict", err)
 	}
 	wantStatus(t, "deleted user page", w.get(userPath(bob)), 404)
@@ -168,8 +132,8 @@ func TestAdminUsers(t *testing.T) {
 // nothing. With a second admin, demoting oneself works.
 func TestAdminLastAdmin(t *testing.T) {
 	n := startNode(t, newTestClock())
-	w := adminLogin(t, n)
-	me := adminUser(t, n, "admin")
+	w := loginAs(t, n, "admin", adminPassword)
+	me := findUser(t, n, "admin")
 	for _, tc := range []struct {
 		name, path string
 		form       url.Values
@@ -184,14 +148,14 @@ func TestAdminLastAdmin(t *testing.T) {
 			if p.Status != http.StatusConflict || !p.Has(tc.msg) || !p.Has(`role="alert"`) {
 				t.Fatalf("%d, want 409 with %q:\n%s", p.Status, tc.msg, p.Body)
 			}
-			if u := adminUser(t, n, "admin"); u.Role != shrooms.RoleAdmin || u.Status != shrooms.StatusActive {
+			if u := findUser(t, n, "admin"); u.Role != shrooms.RoleAdmin || u.Status != shrooms.StatusActive {
 				t.Fatalf("admin is now %s/%s", u.Role, u.Status)
 			}
 		})
 	}
 	wantStatus(t, "still an admin", w.get("/admin"), 200)
 
-	adminMember(t, n, "second", shrooms.RoleAdmin)
+	createUser(t, n, "second", shrooms.RoleAdmin, memberPassword)
 	p := w.post(userPath(me)+"/role", url.Values{"role": {"member"}})
 	if p.Status != 200 || p.Path != "/" {
 		t.Fatalf("demoting oneself beside another admin ended on %s %d", p.Path, p.Status)
@@ -215,13 +179,13 @@ func adminRoutes(userID int64) (gets, posts []string) {
 // form, and changes nothing; an anonymous visitor is sent to log in.
 func TestAdminPagesForbidden(t *testing.T) {
 	n := startNode(t, newTestClock())
-	bob := adminMember(t, n, "bob", shrooms.RoleMember)
-	before, err := n.m.DB.FindSettings(adminSys)
+	bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
+	before, err := n.m.DB.FindSettings(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	member := newWebClient(t, n)
-	member.login("bob", "member-password-1")
+	member.login("bob", memberPassword)
 	if p := member.get("/dashboard"); p.Has(`href="/admin"`) {
 		t.Error("a member's menu links to the admin pages")
 	}
@@ -236,10 +200,10 @@ func TestAdminPagesForbidden(t *testing.T) {
 	for _, path := range posts {
 		wantStatus(t, "member POST "+path, member.post(path, form()), 403)
 	}
-	if u := adminUser(t, n, "bob"); u.Role != shrooms.RoleMember || u.Status != shrooms.StatusActive {
+	if u := findUser(t, n, "bob"); u.Role != shrooms.RoleMember || u.Status != shrooms.StatusActive {
 		t.Fatalf("bob is now %s/%s", u.Role, u.Status)
 	}
-	if after, _ := n.m.DB.FindSettings(adminSys); after.Name != before.Name || after.SignupMode != before.SignupMode {
+	if after, _ := n.m.DB.FindSettings(systemCtx); after.Name != before.Name || after.SignupMode != before.SignupMode {
 		t.Fatalf("settings changed by a member: %+v", after)
 	}
 	anon := newWebClient(t, n)
@@ -261,9 +225,9 @@ var groupLink = regexp.MustCompile(`href="/admin/groups/(\d+)"`)
 // the checkboxes, refuse bad names, delete it.
 func TestAdminGroups(t *testing.T) {
 	n := startNode(t, newTestClock())
-	bob := adminMember(t, n, "bob", shrooms.RoleMember)
-	carol := adminMember(t, n, "carol", shrooms.RoleMember)
-	w := adminLogin(t, n)
+	bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
+	carol := createUser(t, n, "carol", shrooms.RoleMember, memberPassword)
+	w := loginAs(t, n, "admin", adminPassword)
 
 	p := w.post("/admin/groups", url.Values{"name": {"Repairers"}, "description": {"Fix things"}})
 	if p.Status != 200 || !strings.HasPrefix(p.Path, "/admin/groups/") || !p.Has(`name="members"`) {
@@ -279,7 +243,7 @@ func TestAdminGroups(t *testing.T) {
 	if p.Status != 200 || p.Path != gpath || !p.Has("Menders") {
 		t.Fatalf("save group: %s %d\n%s", p.Path, p.Status, p.Body)
 	}
-	g, err := n.m.DB.FindGroupByID(adminSys, gid)
+	g, err := n.m.DB.FindGroupByID(systemCtx, gid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +256,7 @@ func TestAdminGroups(t *testing.T) {
 	// Unticking carol removes her; a bad member refuses the form whole.
 	w.post(gpath, url.Values{"name": {"Menders"}, "members": {strconv.FormatInt(bob.ID, 10)}})
 	wantStatus(t, "bad member", w.post(gpath, url.Values{"name": {"Renamed"}, "members": {"x"}}), 400)
-	if g, _ = n.m.DB.FindGroupByID(adminSys, gid); g.Name != "Menders" || len(g.MemberIDs) != 1 || g.MemberIDs[0] != bob.ID {
+	if g, _ = n.m.DB.FindGroupByID(systemCtx, gid); g.Name != "Menders" || len(g.MemberIDs) != 1 || g.MemberIDs[0] != bob.ID {
 		t.Fatalf("group after unticking and a bad form: %+v", g)
 	}
 	if p = w.get("/admin/groups"); !p.Has("Menders") || !groupLink.MatchString(p.Body) || !p.Has("1 member") {
@@ -326,14 +290,14 @@ func permForm(groupIDs []int64, set map[string]string) url.Values {
 // what members may do; a bad value changes nothing.
 func TestAdminPermissions(t *testing.T) {
 	n := startNode(t, newTestClock())
-	bob := adminMember(t, n, "bob", shrooms.RoleMember)
+	bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
 	g := &shrooms.Group{Name: "Volunteers"}
-	if err := n.m.DB.CreateGroup(adminSys, g); err != nil {
+	if err := n.m.DB.CreateGroup(systemCtx, g); err != nil {
 		t.Fatal(err)
 	}
-	w := adminLogin(t, n)
+	w := loginAs(t, n, "admin", adminPassword)
 	member := newWebClient(t, n)
-	member.login("bob", "member-password-1")
+	member.login("bob", memberPassword)
 	wantStatus(t, "people before", member.get("/people"), 200)
 
 	p := w.get("/admin/permissions")
@@ -355,7 +319,7 @@ func TestAdminPermissions(t *testing.T) {
 		t.Error("the menu offers People to a member without access to it")
 	}
 	// A group grant gives it back to the group's members.
-	if err := n.m.DB.SetGroupMembers(adminSys, g.ID, []int64{bob.ID}); err != nil {
+	if err := n.m.DB.SetGroupMembers(systemCtx, g.ID, []int64{bob.ID}); err != nil {
 		t.Fatal(err)
 	}
 	w.post("/admin/permissions", permForm([]int64{g.ID}, map[string]string{"people.role-member": "none", groupCell: "read"}))
@@ -367,54 +331,11 @@ func TestAdminPermissions(t *testing.T) {
 	if !regexp.MustCompile(`name="` + regexp.QuoteMeta(groupCell) + `">\s*<option value="none" >[^<]*</option>\s*<option value="read" selected>`).MatchString(p.Body) {
 		t.Fatalf("the group's read grant is not selected:\n%s", p.Body)
 	}
-	before, _ := n.m.DB.FindGrants(adminSys)
+	before, _ := n.m.DB.FindGrants(systemCtx)
 	wantStatus(t, "bad access", w.post("/admin/permissions", permForm(nil, map[string]string{"loans.role-staff": "root"})), 400)
-	if after, _ := n.m.DB.FindGrants(adminSys); len(after) != len(before) {
+	if after, _ := n.m.DB.FindGrants(systemCtx); len(after) != len(before) {
 		t.Fatalf("grants changed by a bad form: %d → %d", len(before), len(after))
 	}
-}
-
-func adminPNG(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
-	for x := 0; x < 40; x++ {
-		for y := 0; y < 30; y++ {
-			img.Set(x, y, color.RGBA{uint8(6 * x), uint8(8 * y), 90, 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-// postMultipart sends a form with an optional file, as a browser sends a
-// form with enctype multipart/form-data.
-func (w *webClient) postMultipart(path string, form url.Values, field string, file []byte) page {
-	w.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	form.Set("csrf", w.csrf())
-	for k, vs := range form {
-		for _, v := range vs {
-			_ = mw.WriteField(k, v)
-		}
-	}
-	if file != nil {
-		fw, err := mw.CreateFormFile(field, "logo.png")
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		_, _ = fw.Write(file)
-	}
-	_ = mw.Close()
-	req, err := http.NewRequest(http.MethodPost, w.n.url()+path, &body)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return w.do(req)
 }
 
 // settingsForm is the whole settings form with these modules on.
@@ -429,7 +350,7 @@ func settingsForm(name string, modules ...string) url.Values {
 // turned off disappears from the menu and its pages.
 func TestAdminSettings(t *testing.T) {
 	n := startNode(t, newTestClock())
-	w := adminLogin(t, n)
+	w := loginAs(t, n, "admin", adminPassword)
 	p := w.get("/admin/settings")
 	wantStatus(t, "settings", p, 200)
 	if !p.Has(`type="color"`) || !p.Has(`name="modules" value="people"`) {
@@ -439,11 +360,11 @@ func TestAdminSettings(t *testing.T) {
 		t.Fatal("the menu has no People link while the module is on")
 	}
 
-	p = w.postMultipart("/admin/settings", settingsForm("Atelier Vélo", shrooms.Modules...), "logo", adminPNG(t))
+	p = w.postMultipart("/admin/settings", settingsForm("Atelier Vélo", shrooms.Modules...), "logo", "logo.png", testPNG(t, 40, 30))
 	if p.Status != 200 || !p.Has("The settings were saved.") || !p.Has("· Atelier Vélo</title>") {
 		t.Fatalf("save settings: %d\n%s", p.Status, p.Body)
 	}
-	s, _ := n.m.DB.FindSettings(adminSys)
+	s, _ := n.m.DB.FindSettings(systemCtx)
 	if s.Name != "Atelier Vélo" || s.LogoID == 0 || s.SignupMode != shrooms.SignupInvite || s.DefaultLanguage != "fr" || s.CustomCSS != ".x { color: red }" {
 		t.Fatalf("settings after save: %+v", s)
 	}
@@ -451,19 +372,19 @@ func TestAdminSettings(t *testing.T) {
 	// The text twin of a colour picker wins when it was changed.
 	form := settingsForm("Atelier Vélo", shrooms.Modules...)
 	form.Set("primary_color_text", "#112233")
-	w.postMultipart("/admin/settings", form, "", nil)
-	if s, _ = n.m.DB.FindSettings(adminSys); s.LogoID != logo || s.PrimaryColor != "#112233" {
+	w.postMultipart("/admin/settings", form, "", "", nil)
+	if s, _ = n.m.DB.FindSettings(systemCtx); s.LogoID != logo || s.PrimaryColor != "#112233" {
 		t.Fatalf("without an upload the logo must stay (%d → %d), typed colour %s", logo, s.LogoID, s.PrimaryColor)
 	}
 	form.Set("primary_color_text", "brown")
-	wantStatus(t, "bad colour", w.postMultipart("/admin/settings", form, "", nil), 400)
-	if s, _ = n.m.DB.FindSettings(adminSys); s.PrimaryColor != "#112233" {
+	wantStatus(t, "bad colour", w.postMultipart("/admin/settings", form, "", "", nil), 400)
+	if s, _ = n.m.DB.FindSettings(systemCtx); s.PrimaryColor != "#112233" {
 		t.Fatalf("a bad colour changed the settings: %+v", s)
 	}
 	form = settingsForm("Atelier Vélo", shrooms.Modules...)
 	form.Set("remove_logo", "1")
-	w.postMultipart("/admin/settings", form, "", nil)
-	if s, _ = n.m.DB.FindSettings(adminSys); s.LogoID != 0 {
+	w.postMultipart("/admin/settings", form, "", "", nil)
+	if s, _ = n.m.DB.FindSettings(systemCtx); s.LogoID != 0 {
 		t.Fatalf("logo after remove_logo: %d", s.LogoID)
 	}
 

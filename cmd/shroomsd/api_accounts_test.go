@@ -5,9 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"io"
 	"net"
 	"net/http"
@@ -24,12 +21,8 @@ import (
 // fresh API token.
 func (n *testNode) apiUser(username string, role shrooms.Role) (*shrooms.User, string) {
 	n.t.Helper()
-	ctx := shrooms.NewSystemContext(context.Background())
-	u := &shrooms.User{Username: username, Email: username + "@example.org", Name: strings.ToUpper(username[:1]) + username[1:], Role: role}
-	if err := n.m.DB.CreateUser(ctx, u, "a-long-enough-password"); err != nil {
-		n.t.Fatal(err)
-	}
-	secret, _, err := n.m.DB.CreateAPIToken(ctx, u.ID, "test")
+	u := createUser(n.t, n, username, role, "a-long-enough-password")
+	secret, _, err := n.m.DB.CreateAPIToken(systemCtx, u.ID, "test")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -39,12 +32,8 @@ func (n *testNode) apiUser(username string, role shrooms.Role) (*shrooms.User, s
 // adminToken returns a token of the harness's admin.
 func (n *testNode) adminToken() (*shrooms.User, string) {
 	n.t.Helper()
-	ctx := shrooms.NewSystemContext(context.Background())
-	u, err := n.m.DB.FindUserByUsername(ctx, "admin")
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	secret, _, err := n.m.DB.CreateAPIToken(ctx, u.ID, "test")
+	u := findUser(n.t, n, "admin")
+	secret, _, err := n.m.DB.CreateAPIToken(systemCtx, u.ID, "test")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -272,21 +261,6 @@ func TestAPIChangePassword(t *testing.T) {
 	if status, _ := n.api("GET", "/api/v1/me", tok, nil); status != 200 {
 		t.Errorf("token after a password change: %d, want 200 (tokens stay)", status)
 	}
-}
-
-func testPNG(t *testing.T, w, h int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for x := 0; x < w; x++ {
-		for y := 0; y < h; y++ {
-			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 100, 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 // TestAPIProfile: a member uploads an avatar, saves a whole profile with

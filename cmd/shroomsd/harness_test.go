@@ -64,8 +64,11 @@ func manualApproval(n *testNode) {
 	n.extra += "federation:\n  allow_private_addresses: true\n  manually_approves_followers: true\n"
 }
 
+// adminPassword is the password of the admin account startNode creates.
+const adminPassword = "correct-horse-battery"
+
 // startNode starts a node with an admin account "admin" (password
-// "correct-horse-battery").
+// adminPassword).
 func startNode(t testing.TB, clock *testClock, opts ...nodeOption) *testNode {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -89,7 +92,7 @@ func startNode(t testing.TB, clock *testClock, opts ...nodeOption) *testNode {
 		return n
 	}
 	u := &shrooms.User{Username: "admin", Email: "admin@example.org", Name: "Admin", Role: shrooms.RoleAdmin}
-	if err := n.m.DB.CreateUser(shrooms.NewSystemContext(context.Background()), u, "correct-horse-battery"); err != nil {
+	if err := n.m.DB.CreateUser(shrooms.NewSystemContext(context.Background()), u, adminPassword); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -17,7 +17,7 @@ import (
 func TestForgotCannotFloodAMailbox(t *testing.T) {
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
-	acctAddMember(t, n, "gina", "ginas-old-password")
+	createUser(t, n, "gina", shrooms.RoleMember, "ginas-old-password")
 	c := newWebClient(t, n)
 	var first page
 	for i := 0; i < shrooms.MaxMailLinksPerHour+3; i++ {

@@ -41,13 +41,13 @@ func memberActor(t *testing.T, n *testNode, username string) (map[string]any, st
 
 func TestMemberProfileEdit(t *testing.T) {
 	n := startNode(t, newTestClock())
-	alice := memberCreate(t, n, "alice", shrooms.RoleMember)
-	w := memberLogin(t, n, "alice")
+	alice := createUser(t, n, "alice", shrooms.RoleMember, memberPassword)
+	w := loginAs(t, n, "alice", memberPassword)
 
 	if p := w.get("/profile/edit"); p.Status != http.StatusOK || !p.Has("also published on the fediverse") {
 		t.Fatalf("profile form: %d\n%s", p.Status, p.Body)
 	}
-	p := memberUpload(w, "/profile/edit", memberProfileForm(), "avatar", "photo.jpg", memberJPEG(t, 600, 400))
+	p := w.postMultipart("/profile/edit", memberProfileForm(), "avatar", "photo.jpg", testJPEG(t, 600, 400))
 	if p.Path != "/profile" || !p.Has("Your profile is saved.") {
 		t.Fatalf("save ended on %s (%d):\n%s", p.Path, p.Status, p.Body)
 	}
@@ -96,7 +96,7 @@ func TestMemberProfileEdit(t *testing.T) {
 	f.Set("bio", "Members-only secrets.")
 	f.Set("bio_audience", "members")
 	f.Set("avatar_audience", "members")
-	if p := memberUpload(w, "/profile/edit", f, "avatar", "", nil); p.Path != "/profile" {
+	if p := w.postMultipart("/profile/edit", f, "avatar", "", nil); p.Path != "/profile" {
 		t.Fatalf("second save ended on %s:\n%s", p.Path, p.Body)
 	}
 	if got := memberProfile(t, n, alice.ID); got.AvatarID != prof.AvatarID || got.Bio != "Members-only secrets." {
@@ -110,7 +110,7 @@ func TestMemberProfileEdit(t *testing.T) {
 	// Remove the avatar and the first address.
 	f.Set("remove_avatar", "1")
 	f.Set("address-0-remove", "1")
-	if p := memberUpload(w, "/profile/edit", f, "avatar", "", nil); p.Path != "/profile" {
+	if p := w.postMultipart("/profile/edit", f, "avatar", "", nil); p.Path != "/profile" {
 		t.Fatalf("third save ended on %s:\n%s", p.Path, p.Body)
 	}
 	if got := memberProfile(t, n, alice.ID); got.AvatarID != 0 || len(got.Addresses) != 1 || got.Addresses[0].Label != "Workshop" {
@@ -120,9 +120,9 @@ func TestMemberProfileEdit(t *testing.T) {
 
 func TestMemberProfileInvalid(t *testing.T) {
 	n := startNode(t, newTestClock())
-	alice := memberCreate(t, n, "alice", shrooms.RoleMember)
-	w := memberLogin(t, n, "alice")
-	if p := memberUpload(w, "/profile/edit", memberProfileForm(), "avatar", "a.jpg", memberJPEG(t, 40, 40)); p.Path != "/profile" {
+	alice := createUser(t, n, "alice", shrooms.RoleMember, memberPassword)
+	w := loginAs(t, n, "alice", memberPassword)
+	if p := w.postMultipart("/profile/edit", memberProfileForm(), "avatar", "a.jpg", testJPEG(t, 40, 40)); p.Path != "/profile" {
 		t.Fatalf("first save ended on %s:\n%s", p.Path, p.Body)
 	}
 	before := memberProfile(t, n, alice.ID)
@@ -140,7 +140,7 @@ func TestMemberProfileInvalid(t *testing.T) {
 			f := memberProfileForm()
 			f.Set("name", "Changed Name")
 			f.Set(tc.field, tc.value)
-			p := memberUpload(w, "/profile/edit", f, "avatar", "b.jpg", memberJPEG(t, 40, 40))
+			p := w.postMultipart("/profile/edit", f, "avatar", "b.jpg", testJPEG(t, 40, 40))
 			if p.Status != http.StatusBadRequest || !p.Has(tc.msg) || !p.Has(`role="alert"`) || !p.Has(`aria-invalid="true"`) && tc.field != "address-2-label" {
 				t.Fatalf("status %d:\n%s", p.Status, p.Body)
 			}
@@ -159,7 +159,7 @@ func TestMemberProfileInvalid(t *testing.T) {
 	}
 
 	// A file that is no image is refused next to the avatar input.
-	p := memberUpload(w, "/profile/edit", memberProfileForm(), "avatar", "c.jpg", []byte("not an image"))
+	p := w.postMultipart("/profile/edit", memberProfileForm(), "avatar", "c.jpg", []byte("not an image"))
 	if p.Status != http.StatusBadRequest || !p.Has(`id="avatar-error"`) {
 		t.Fatalf("bad image: %d\n%s", p.Status, p.Body)
 	}
@@ -175,10 +175,10 @@ func TestMemberProfileInvalid(t *testing.T) {
 
 func TestMemberProfileVisibility(t *testing.T) {
 	n := startNode(t, newTestClock())
-	alice := memberCreate(t, n, "alice", shrooms.RoleMember)
-	bob := memberCreate(t, n, "bob", shrooms.RoleMember)
-	memberCreate(t, n, "sam", shrooms.RoleStaff)
-	a := memberLogin(t, n, "alice")
+	alice := createUser(t, n, "alice", shrooms.RoleMember, memberPassword)
+	bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
+	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
+	a := loginAs(t, n, "alice", memberPassword)
 	f := memberProfileForm()
 	f.Set("bio_audience", "staff")
 	if p := a.post("/profile/edit", f); p.Path != "/profile" {
@@ -187,7 +187,7 @@ func TestMemberProfileVisibility(t *testing.T) {
 
 	// Another member sees what members may see: the contact details and
 	// the members' address, not the staff's address nor a staff-only bio.
-	b := memberLogin(t, n, "bob")
+	b := loginAs(t, n, "bob", memberPassword)
 	p := b.get("/people/alice")
 	if p.Status != http.StatusOK || !p.Has("6 12 34 56 78") || !p.Has("2 rue des Membres") {
 		t.Fatalf("member view: %d\n%s", p.Status, p.Body)
@@ -196,7 +196,7 @@ func TestMemberProfileVisibility(t *testing.T) {
 		t.Fatalf("member view shows staff-only details:\n%s", p.Body)
 	}
 	// Staff see the staff address and bio.
-	p = memberLogin(t, n, "sam").get("/people/alice")
+	p = loginAs(t, n, "sam", memberPassword).get("/people/alice")
 	if !p.Has("1 rue des Staff") || !p.Has("I fix lamps.") {
 		t.Fatalf("staff view:\n%s", p.Body)
 	}
@@ -260,8 +260,8 @@ func TestMemberProfileVisibility(t *testing.T) {
 
 func TestMemberPeopleModuleOff(t *testing.T) {
 	n := startNode(t, newTestClock())
-	memberCreate(t, n, "alice", shrooms.RoleMember)
-	w := memberLogin(t, n, "alice")
+	createUser(t, n, "alice", shrooms.RoleMember, memberPassword)
+	w := loginAs(t, n, "alice", memberPassword)
 	if p := w.get("/people"); p.Status != http.StatusOK {
 		t.Fatalf("/people with the module on: %d", p.Status)
 	}

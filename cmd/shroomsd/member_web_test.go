@@ -1,12 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"image"
-	"image/color"
-	"image/jpeg"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -15,81 +10,6 @@ import (
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
-
-const memberPassword = "mushroom-picker-42"
-
-// memberCreate makes an active, verified account as the node's operator
-// would, and returns it.
-func memberCreate(t *testing.T, n *testNode, username string, role shrooms.Role) *shrooms.User {
-	t.Helper()
-	u := &shrooms.User{Username: username, Email: username + "@example.org", Name: strings.ToUpper(username[:1]) + username[1:], Role: role}
-	if err := n.m.DB.CreateUser(shrooms.NewSystemContext(context.Background()), u, memberPassword); err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-// memberLogin returns a web client logged in as username.
-func memberLogin(t *testing.T, n *testNode, username string) *webClient {
-	t.Helper()
-	w := newWebClient(t, n)
-	if username == "admin" {
-		w.login(username, "correct-horse-battery") // startNode's admin
-	} else {
-		w.login(username, memberPassword)
-	}
-	return w
-}
-
-// memberUpload posts a multipart form, as a browser sends a form with a
-// file, with the CSRF token. file may be nil for an empty file input.
-func memberUpload(w *webClient, path string, form url.Values, field, filename string, file []byte) page {
-	w.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	if form.Get("csrf") == "" {
-		form.Set("csrf", w.csrf())
-	}
-	for k, vs := range form {
-		for _, v := range vs {
-			if err := mw.WriteField(k, v); err != nil {
-				w.t.Fatal(err)
-			}
-		}
-	}
-	fw, err := mw.CreateFormFile(field, filename)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	if _, err := fw.Write(file); err != nil {
-		w.t.Fatal(err)
-	}
-	if err := mw.Close(); err != nil {
-		w.t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, w.n.url()+path, &body)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return w.do(req)
-}
-
-// memberJPEG is a real photo-sized JPEG.
-func memberJPEG(t *testing.T, width, height int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, width, height))
-	for y := 0; y < height; y++ {
-		for x := 0; x < width; x++ {
-			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 128, 255})
-		}
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // memberWidgets lists the dashboard's widgets in page order.
 func memberWidgets(p page) []string {
@@ -111,7 +31,7 @@ func memberWidgets(p page) []string {
 // memberProfile reads a profile whole, as the system.
 func memberProfile(t *testing.T, n *testNode, id int64) *shrooms.Profile {
 	t.Helper()
-	p, err := n.m.DB.FindProfile(shrooms.NewSystemContext(context.Background()), id)
+	p, err := n.m.DB.FindProfile(systemCtx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,9 +60,9 @@ func memberProfileForm() url.Values {
 
 func TestMemberDashboardWidgets(t *testing.T) {
 	n := startNode(t, newTestClock())
-	memberCreate(t, n, "bea", shrooms.RoleMember)
+	createUser(t, n, "bea", shrooms.RoleMember, memberPassword)
 
-	admin := memberLogin(t, n, "admin")
+	admin := loginAs(t, n, "admin", adminPassword)
 	p := admin.get("/dashboard")
 	if p.Status != http.StatusOK {
 		t.Fatalf("admin dashboard: %d\n%s", p.Status, p.Body)
@@ -161,7 +81,7 @@ func TestMemberDashboardWidgets(t *testing.T) {
 		t.Errorf("dashboard shows an untranslated key:\n%s", p.Body)
 	}
 
-	bea := memberLogin(t, n, "bea")
+	bea := loginAs(t, n, "bea", memberPassword)
 	p = bea.get("/dashboard")
 	if got, want := memberWidgets(p), []string{"welcome", "loans", "events", "tasks", "dues"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("member widgets = %v, want %v", got, want)
@@ -197,7 +117,7 @@ func TestMemberDashboardFollowRequests(t *testing.T) {
 	a, b := startNode(t, clock), startNode(t, clock, manualApproval)
 	a.mustCLI("admin", "follow", b.acct())
 	drain(t, a, b)
-	p := memberLogin(t, b, "admin").get("/dashboard")
+	p := loginAs(t, b, "admin", adminPassword).get("/dashboard")
 	if !p.Has("1 organisation asks to follow yours.") {
 		t.Fatalf("follow-requests widget does not count the request:\n%s", p.Body)
 	}
@@ -205,8 +125,8 @@ func TestMemberDashboardFollowRequests(t *testing.T) {
 
 func TestMemberDashboardArrange(t *testing.T) {
 	n := startNode(t, newTestClock())
-	u := memberCreate(t, n, "bea", shrooms.RoleMember)
-	w := memberLogin(t, n, "bea")
+	u := createUser(t, n, "bea", shrooms.RoleMember, memberPassword)
+	w := loginAs(t, n, "bea", memberPassword)
 
 	p := w.get("/dashboard/arrange")
 	if p.Status != http.StatusOK || !p.Has(`name="move" value="up:dues"`) || !p.Has(`<label class="form-check-label" for="show-events">`) {
@@ -250,7 +170,7 @@ func TestMemberDashboardArrange(t *testing.T) {
 		t.Fatalf("stored layout = %v, want %v", got, want)
 	}
 	// It persists: a new session shows the same.
-	if got := memberWidgets(memberLogin(t, n, "bea").get("/dashboard")); !reflect.DeepEqual(got, want[:4]) {
+	if got := memberWidgets(loginAs(t, n, "bea", memberPassword).get("/dashboard")); !reflect.DeepEqual(got, want[:4]) {
 		t.Fatalf("widgets in a new session = %v", got)
 	}
 	// The arrange page shows the saved order, hidden widgets last.
@@ -295,8 +215,8 @@ func TestMemberDashboardArrange(t *testing.T) {
 // layout for when the module is back.
 func TestMemberDashboardArrangeModuleOff(t *testing.T) {
 	n := startNode(t, newTestClock())
-	u := memberCreate(t, n, "bea", shrooms.RoleMember)
-	w := memberLogin(t, n, "bea")
+	u := createUser(t, n, "bea", shrooms.RoleMember, memberPassword)
+	w := loginAs(t, n, "bea", memberPassword)
 	sys := shrooms.NewSystemContext(context.Background())
 	s, err := n.m.DB.FindSettings(sys)
 	if err != nil {
@@ -323,7 +243,7 @@ func TestMemberDashboardArrangeModuleOff(t *testing.T) {
 
 func TestMemberDashboardFrench(t *testing.T) {
 	n := startNode(t, newTestClock())
-	memberCreate(t, n, "bea", shrooms.RoleMember)
+	createUser(t, n, "bea", shrooms.RoleMember, memberPassword)
 	w := newWebClient(t, n)
 	w.lang = "fr"
 	w.login("bea", memberPassword)

@@ -1,8 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -10,8 +17,51 @@ import (
 	"strings"
 	"testing"
 
+	shrooms "github.com/shrooms-org/shrooms"
 	"github.com/shrooms-org/shrooms/mail/mailtest"
 )
+
+// Shared helpers of the web, API and browser tests: accounts, logged-in
+// clients, forms with files and test images. Write a helper here once
+// rather than again in each test file.
+
+// systemCtx is the context the tests use to reach the store directly, as
+// the node itself does.
+var systemCtx = shrooms.NewSystemContext(context.Background())
+
+// memberPassword is the password of the accounts the tests create when the
+// password itself does not matter.
+const memberPassword = "mushroom-picker-42"
+
+// createUser creates an active, verified account with the store, as the
+// node's operator would: its e-mail is username@example.org and its name
+// the username capitalised.
+func createUser(t testing.TB, n *testNode, username string, role shrooms.Role, password string) *shrooms.User {
+	t.Helper()
+	u := &shrooms.User{Username: username, Email: username + "@example.org", Name: strings.ToUpper(username[:1]) + username[1:], Role: role}
+	if err := n.m.DB.CreateUser(systemCtx, u, password); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// findUser reads an account by its username, as the system.
+func findUser(t testing.TB, n *testNode, username string) *shrooms.User {
+	t.Helper()
+	u, err := n.m.DB.FindUserByUsername(systemCtx, username)
+	if err != nil {
+		t.Fatalf("find %s: %v", username, err)
+	}
+	return u
+}
+
+// loginAs returns a new web client logged in through the login form.
+func loginAs(t testing.TB, n *testNode, username, password string) *webClient {
+	t.Helper()
+	w := newWebClient(t, n)
+	w.login(username, password)
+	return w
+}
 
 // withSMTP sends the node's mail through a real SMTP server the test runs.
 func withSMTP(srv *mailtest.Server) nodeOption {
@@ -129,4 +179,72 @@ func linkIn(t testing.TB, body, prefix string) string {
 	}
 	t.Fatalf("no link starting with %s in:\n%s", prefix, body)
 	return ""
+}
+
+// postMultipart sends a form as a browser sends one with enctype
+// multipart/form-data, with the CSRF token. With field "" the form has no
+// file input; a nil file with a field is a file input left empty.
+func (w *webClient) postMultipart(path string, form url.Values, field, filename string, file []byte) page {
+	w.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if form.Get("csrf") == "" {
+		form.Set("csrf", w.csrf())
+	}
+	for k, vs := range form {
+		for _, v := range vs {
+			if err := mw.WriteField(k, v); err != nil {
+				w.t.Fatal(err)
+			}
+		}
+	}
+	if field != "" {
+		fw, err := mw.CreateFormFile(field, filename)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if _, err := fw.Write(file); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		w.t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, w.n.url()+path, &body)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return w.do(req)
+}
+
+// testImage is a width×height colour gradient: a real picture to upload.
+func testImage(width, height int) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, width, height))
+	for y := 0; y < height; y++ {
+		for x := 0; x < width; x++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 128, 255})
+		}
+	}
+	return img
+}
+
+// testPNG is testImage encoded as PNG.
+func testPNG(t testing.TB, width, height int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, testImage(width, height)); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// testJPEG is testImage encoded as JPEG.
+func testJPEG(t testing.TB, width, height int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, testImage(width, height), nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
