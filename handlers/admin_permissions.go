@@ -38,6 +38,8 @@ type adminPermissions struct {
 	Rows     []permRow
 }
 
+// accessName spells an Access as the permissions form and the API do:
+// none, read or write (write includes read).
 func accessName(a shrooms.Access) string {
 	switch {
 	case a&shrooms.AccessWrite != 0:

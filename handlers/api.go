@@ -138,6 +138,16 @@ type listJSON[T any] struct {
 	Total int `json:"total"`
 }
 
+// writeList answers with a page of items, each converted by toJSON, and
+// the total count of the list; no items is [], never null.
+func writeList[T, J any](w http.ResponseWriter, items []T, total int, toJSON func(T) J) {
+	out := listJSON[J]{Items: make([]J, 0, len(items)), Total: total}
+	for _, it := range items {
+		out.Items = append(out.Items, toJSON(it))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
 // apiFollows lists the organisation's followers (or follow requests) or
 // the accounts it follows.
 func (s *server) apiFollows(followers bool, state shrooms.FollowState) http.HandlerFunc {
@@ -161,15 +171,12 @@ func (s *server) apiFollows(followers bool, state shrooms.FollowState) http.Hand
 			s.fail(w, r, err, 0)
 			return
 		}
-		out := listJSON[followJSON]{Items: []followJSON{}, Total: total}
-		for _, f := range follows {
-			other := f.Followee
+		writeList(w, follows, total, func(f *shrooms.Follow) followJSON {
 			if followers {
-				other = f.Follower
+				return toFollowJSON(f, f.Follower)
 			}
-			out.Items = append(out.Items, toFollowJSON(f, other))
-		}
-		writeJSON(w, http.StatusOK, out)
+			return toFollowJSON(f, f.Followee)
+		})
 	}
 }
 
@@ -293,12 +300,10 @@ func (s *server) apiDeliveries(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	out := listJSON[deliveryJSON]{Items: []deliveryJSON{}, Total: total}
-	for _, d := range ds {
-		out.Items = append(out.Items, deliveryJSON{ID: d.ID, State: string(d.State), Inbox: d.Inbox, Recipient: d.Recipient,
-			Attempts: d.Attempts, NextAttemptAt: d.NextAttemptAt, LastStatus: d.LastStatus, LastError: d.LastError, CreatedAt: d.CreatedAt})
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeList(w, ds, total, func(d *shrooms.Delivery) deliveryJSON {
+		return deliveryJSON{ID: d.ID, State: string(d.State), Inbox: d.Inbox, Recipient: d.Recipient,
+			Attempts: d.Attempts, NextAttemptAt: d.NextAttemptAt, LastStatus: d.LastStatus, LastError: d.LastError, CreatedAt: d.CreatedAt}
+	})
 }
 
 func (s *server) apiRetryDelivery(w http.ResponseWriter, r *http.Request) {
@@ -334,6 +339,16 @@ func decodeJSON(r *http.Request, v any) error {
 		return shrooms.Errorf(shrooms.EINVALID, "invalid JSON: %s", err.Error())
 	}
 	return nil
+}
+
+// apiPathID reads the numeric route variable name ({id:[0-9]+}); a number
+// too large for int64 is no record.
+func apiPathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(mux.Vars(r)[name], 10, 64)
+	if err != nil {
+		return 0, shrooms.Errorf(shrooms.ENOTFOUND, "%s: no such record", name)
+	}
+	return id, nil
 }
 
 // paging reads ?offset= and ?limit= (1–200, default 50).

@@ -28,11 +28,7 @@ func (s *server) apiGroups(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	out := listJSON[groupJSON]{Items: []groupJSON{}, Total: len(gs)}
-	for _, g := range gs {
-		out.Items = append(out.Items, toGroupJSON(g))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeList(w, gs, len(gs), toGroupJSON)
 }
 
 func (s *server) apiGroup(w http.ResponseWriter, r *http.Request) {
@@ -152,30 +148,15 @@ type grantsJSON struct {
 	Grants []grantJSON `json:"grants"`
 }
 
-// apiAccessName spells an Access as the API does: none, read or write.
-func apiAccessName(a shrooms.Access) string {
-	switch {
-	case a&shrooms.AccessWrite != 0:
-		return "write"
-	case a&shrooms.AccessRead != 0:
-		return "read"
-	}
-	return "none"
-}
-
 func (s *server) apiGrants(w http.ResponseWriter, r *http.Request) {
 	gs, err := s.Groups.FindGrants(r.Context())
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return
 	}
-	s.writeGrants(w, gs)
-}
-
-func (s *server) writeGrants(w http.ResponseWriter, gs []shrooms.Grant) {
 	out := grantsJSON{Grants: []grantJSON{}}
 	for _, g := range gs {
-		out.Grants = append(out.Grants, grantJSON{Module: g.Module, Role: string(g.Role), GroupID: g.GroupID, Access: apiAccessName(g.Access)})
+		out.Grants = append(out.Grants, grantJSON{Module: g.Module, Role: string(g.Role), GroupID: g.GroupID, Access: accessName(g.Access)})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -206,11 +187,7 @@ func (s *server) apiSetGrants(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	if gs, err := s.Groups.FindGrants(r.Context()); err != nil {
-		s.fail(w, r, err, 0)
-	} else {
-		s.writeGrants(w, gs)
-	}
+	s.apiGrants(w, r)
 }
 
 type settingsJSON struct {
@@ -227,7 +204,12 @@ type settingsJSON struct {
 	DefaultLanguage string   `json:"default_language"`
 }
 
-func (s *server) writeSettings(w http.ResponseWriter, st *shrooms.Settings) {
+func (s *server) apiSettings(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Settings.FindSettings(r.Context())
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
 	out := settingsJSON{Name: st.Name, Description: st.Description, PostalAddress: st.PostalAddress, LogoID: st.LogoID,
 		LogoURL: s.mediaURL(st.LogoID), PrimaryColor: st.PrimaryColor, AccentColor: st.AccentColor, CustomCSS: st.CustomCSS,
 		SignupMode: string(st.SignupMode), Modules: st.Modules, DefaultLanguage: st.DefaultLanguage}
@@ -235,15 +217,6 @@ func (s *server) writeSettings(w http.ResponseWriter, st *shrooms.Settings) {
 		out.Modules = []string{}
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-func (s *server) apiSettings(w http.ResponseWriter, r *http.Request) {
-	st, err := s.Settings.FindSettings(r.Context())
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	s.writeSettings(w, st)
 }
 
 // apiUpdateSettings changes the settings given and keeps the others.
@@ -287,11 +260,7 @@ func (s *server) apiUpdateSettings(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	if st, err = s.Settings.FindSettings(r.Context()); err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	s.writeSettings(w, st)
+	s.apiSettings(w, r)
 }
 
 // setIf sets *dst to *v when v is given.

@@ -2,23 +2,10 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
-
-// apiPathID reads the numeric route variable name ({id:[0-9]+}); a number
-// too large for int64 is no record.
-func apiPathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(mux.Vars(r)[name], 10, 64)
-	if err != nil {
-		return 0, shrooms.Errorf(shrooms.ENOTFOUND, "%s: no such record", name)
-	}
-	return id, nil
-}
 
 // apiUpdateMe changes the caller's own account: name, language and
 // dashboard. Role and status are not fields here (an unknown field is
@@ -79,11 +66,7 @@ func (s *server) apiTokens(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	out := listJSON[tokenJSON]{Items: []tokenJSON{}, Total: len(ts)}
-	for _, t := range ts {
-		out.Items = append(out.Items, toTokenJSON(t))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeList(w, ts, len(ts), toTokenJSON)
 }
 
 // apiCreateToken creates a personal token; its secret is in this answer

@@ -76,7 +76,13 @@ func (s *server) toProfileJSON(p *shrooms.Profile) profileJSON {
 }
 
 func (s *server) apiMyProfile(w http.ResponseWriter, r *http.Request) {
-	p, err := s.Profiles.FindProfile(r.Context(), userFrom(r.Context()).ID)
+	s.writeProfile(w, r, userFrom(r.Context()).ID)
+}
+
+// writeProfile answers with a member's profile as stored and as the
+// caller may see it.
+func (s *server) writeProfile(w http.ResponseWriter, r *http.Request, userID int64) {
+	p, err := s.Profiles.FindProfile(r.Context(), userID)
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return
@@ -105,12 +111,7 @@ func (s *server) apiUpdateProfile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	p, err := s.Profiles.FindProfile(r.Context(), me.ID)
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.toProfileJSON(p))
+	s.writeProfile(w, r, me.ID)
 }
 
 // apiProfiles is the member directory, each profile as the caller may
@@ -126,11 +127,7 @@ func (s *server) apiProfiles(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	out := listJSON[profileJSON]{Items: []profileJSON{}, Total: total}
-	for _, p := range ps {
-		out.Items = append(out.Items, s.toProfileJSON(p))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeList(w, ps, total, s.toProfileJSON)
 }
 
 // apiProfile is one member's profile as the caller may see it: whole for
@@ -141,12 +138,7 @@ func (s *server) apiProfile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	p, err := s.Profiles.FindProfile(r.Context(), u.ID)
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.toProfileJSON(p))
+	s.writeProfile(w, r, u.ID)
 }
 
 // mediaUses are what an uploaded image may be for (?use=), and the side

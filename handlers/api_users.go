@@ -36,11 +36,7 @@ func (s *server) apiUsers(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	out := listJSON[userJSON]{Items: []userJSON{}, Total: total}
-	for _, u := range users {
-		out.Items = append(out.Items, s.toUserJSON(u))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeList(w, users, total, s.toUserJSON)
 }
 
 // apiUser shows one account. UserService.FindUserByID checks no rights
@@ -139,11 +135,7 @@ func (s *server) apiInvitations(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	out := listJSON[invitationJSON]{Items: []invitationJSON{}, Total: len(invs)}
-	for _, inv := range invs {
-		out.Items = append(out.Items, toInvitationJSON(inv))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeList(w, invs, len(invs), toInvitationJSON)
 }
 
 // apiCreateInvitation invites an e-mail address and mails it the link.
