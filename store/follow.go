@@ -95,14 +95,11 @@ func (db *DB) CreateFollow(ctx context.Context, localID, remoteID int64) (*shroo
 	if localID == remoteID {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "an actor cannot follow itself")
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.writeAsAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := requireAdmin(ctx, tx); err != nil {
-		return nil, err
-	}
 	local, err := findActorByID(ctx, tx, localID)
 	if err != nil {
 		return nil, err
@@ -160,14 +157,11 @@ func (db *DB) CreateFollow(ctx context.Context, localID, remoteID int64) (*shroo
 // the system. Returns ENOTFOUND when there is no such follow by a local
 // actor, EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) Unfollow(ctx context.Context, localID, remoteID int64) error {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := requireAdmin(ctx, tx); err != nil {
-		return err
-	}
 	f, err := findFollowByPair(ctx, tx, localID, remoteID)
 	if err != nil {
 		return err

@@ -120,14 +120,11 @@ func (db *DB) RejectFollowRequest(ctx context.Context, id int64) (*shrooms.Follo
 }
 
 func (db *DB) answerFollowRequest(ctx context.Context, id int64, typ shrooms.ActivityType) (*shrooms.Follow, error) {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.writeAsAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := requireAdmin(ctx, tx); err != nil {
-		return nil, err
-	}
 	f, err := findIncomingFollow(ctx, tx, id)
 	if err != nil {
 		return nil, err

@@ -12,23 +12,6 @@ import (
 // groupOverride names the field of a taken group name.
 var groupOverride = map[string]string{"groups.name": "name: a group with this name exists"}
 
-// readAsUser opens a read transaction for a logged-in user or the system.
-func (db *DB) readAsUser(ctx context.Context) (*sql.Tx, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	p, err := principal(ctx, tx)
-	if err == nil {
-		err = requireUser(p)
-	}
-	if err != nil {
-		tx.Rollback()
-		return nil, err
-	}
-	return tx, nil
-}
-
 // findGroups loads the groups matching cond with their members, by name.
 func findGroups(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]*shrooms.Group, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, name, description FROM groups`+where([]string{cond})+
@@ -109,14 +92,11 @@ func findGroupByID(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Group, e
 // name is taken (in any case), ENOTFOUND for an unknown member,
 // EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) CreateGroup(ctx context.Context, g *shrooms.Group) error {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := requireAdmin(ctx, tx); err != nil {
-		return err
-	}
 	if err := g.Validate(); err != nil {
 		return err
 	}
@@ -138,14 +118,11 @@ func (db *DB) CreateGroup(ctx context.Context, g *shrooms.Group) error {
 // members change with SetGroupMembers. Returns EINVALID, ECONFLICT,
 // ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) UpdateGroup(ctx context.Context, g *shrooms.Group) error {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := requireAdmin(ctx, tx); err != nil {
-		return err
-	}
 	if err := g.Validate(); err != nil {
 		return err
 	}
@@ -169,14 +146,11 @@ func (db *DB) UpdateGroup(ctx context.Context, g *shrooms.Group) error {
 // DeleteGroup deletes a group, its memberships and its grants, for
 // admins. Returns ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) DeleteGroup(ctx context.Context, id int64) error {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := requireAdmin(ctx, tx); err != nil {
-		return err
-	}
 	for _, q := range []string{`DELETE FROM grants WHERE group_id = ?`, `DELETE FROM group_members WHERE group_id = ?`} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return fmt.Errorf("delete group: %w", err)
@@ -198,14 +172,11 @@ func (db *DB) DeleteGroup(ctx context.Context, id int64) error {
 // count once. Returns ENOTFOUND for an unknown group or user,
 // EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) SetGroupMembers(ctx context.Context, id int64, userIDs []int64) error {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := requireAdmin(ctx, tx); err != nil {
-		return err
-	}
 	if _, err := findGroupByID(ctx, tx, id); err != nil {
 		return err
 	}
@@ -251,14 +222,11 @@ func (db *DB) FindGrants(ctx context.Context) ([]shrooms.Grant, error) {
 // 1): a bad module, subject or access, an unknown group, or a second
 // grant of one module to one subject; EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) SetGrants(ctx context.Context, grants []shrooms.Grant) error {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := requireAdmin(ctx, tx); err != nil {
-		return err
-	}
 	type subject struct {
 		module string
 		role   shrooms.Role

@@ -100,14 +100,11 @@ func (db *DB) CreateInvitation(ctx context.Context, email string, role shrooms.R
 // FindInvitations lists the invitations not yet used, expired ones
 // included, newest first, for admins. Returns EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) FindInvitations(ctx context.Context) ([]*shrooms.Invitation, error) {
-	tx, err := db.beginRead(ctx)
+	tx, err := db.readAsAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := requireAdmin(ctx, tx); err != nil {
-		return nil, err
-	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE used_at IS NULL ORDER BY id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("find invitations: %w", err)
@@ -130,14 +127,11 @@ func (db *DB) FindInvitations(ctx context.Context) ([]*shrooms.Invitation, error
 // DeleteInvitation revokes an invitation, for admins. Returns ENOTFOUND,
 // EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) DeleteInvitation(ctx context.Context, id int64) error {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := requireAdmin(ctx, tx); err != nil {
-		return err
-	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM invitations WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete invitation: %w", err)

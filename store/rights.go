@@ -61,6 +61,47 @@ func requireAdmin(ctx context.Context, tx *sql.Tx) (shrooms.Principal, error) {
 	return p, p.RequireAdmin()
 }
 
+// readAsAdmin opens a read transaction for an admin or the system; for
+// anyone else it returns requireAdmin's error and no transaction.
+func (db *DB) readAsAdmin(ctx context.Context) (*sql.Tx, error) {
+	return asAdmin(ctx, db.beginRead)
+}
+
+// writeAsAdmin opens a write transaction for an admin or the system; for
+// anyone else it returns requireAdmin's error and no transaction.
+func (db *DB) writeAsAdmin(ctx context.Context) (*sql.Tx, error) {
+	return asAdmin(ctx, db.beginWrite)
+}
+
+func asAdmin(ctx context.Context, begin func(context.Context) (*sql.Tx, error)) (*sql.Tx, error) {
+	tx, err := begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := requireAdmin(ctx, tx); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
+}
+
+// readAsUser opens a read transaction for a logged-in user or the system.
+func (db *DB) readAsUser(ctx context.Context) (*sql.Tx, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := principal(ctx, tx)
+	if err == nil {
+		err = requireUser(p)
+	}
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
+}
+
 // requireSelfOrAdmin resolves the caller and lets only the user userID,
 // admins and the system through (see Principal.RequireSelfOrAdmin).
 func requireSelfOrAdmin(ctx context.Context, tx *sql.Tx, userID int64) (shrooms.Principal, error) {

@@ -24,14 +24,11 @@ const droppedKey = "deleted"
 // taken forever. The last active admin cannot be deleted (ECONFLICT).
 // Returns ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) DeleteUser(ctx context.Context, id int64) error {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := requireAdmin(ctx, tx); err != nil {
-		return err
-	}
 	u, err := findUserByID(ctx, tx, id)
 	if err != nil {
 		return err
