@@ -214,10 +214,14 @@ func TestBinaryDefaults(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(cwd, "data", "shrooms.db")); err != nil {
 		t.Fatalf("no ./data/shrooms.db: %v", err)
 	}
-	if !strings.Contains(p.output(), "http://localhost:8080") || !strings.Contains(p.output(), "First start") {
-		t.Fatalf("start-up message:\n%s", p.output())
-	}
+	// The start-up message is printed once the server listens; stopping
+	// the process first makes sure it is all there.
 	p.stop(t)
+	out := p.output()
+	if !strings.Contains(out, "http://localhost:8080") || !strings.Contains(out, "First start") ||
+		!strings.Contains(out, "http://localhost:8080/setup?code=") {
+		t.Fatalf("start-up message (with the setup address):\n%s", out)
+	}
 }
 
 // TestBinaryWithoutFTS5Refuses: a binary built without the sqlite_fts5 tag
