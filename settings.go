@@ -162,15 +162,16 @@ type Media struct {
 // MaxMediaBytes is the largest stored image.
 const MaxMediaBytes = 2 << 20
 
-// MediaService stores images. Media are public by their unguessable-free
-// numeric ID only when something public points at them; the service
-// itself does not check rights on reads.
+// MediaService stores images. An image is seen by whoever may see what
+// points at it: the organisation's logo by everyone, an avatar by its
+// profile's avatar audience; its uploader and admins always see it.
 type MediaService interface {
 	// CreateMedia stores an image for the user in ctx (or the system).
 	// Returns EINVALID, ETOOLARGE, EUNAUTHORIZED.
 	CreateMedia(ctx context.Context, m *Media) error
 
-	// FindMedia returns ENOTFOUND.
+	// FindMedia returns the image if the caller in ctx may see it, else
+	// ENOTFOUND.
 	FindMedia(ctx context.Context, id int64) (*Media, error)
 }
 

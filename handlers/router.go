@@ -104,7 +104,6 @@ func NewRouter(d Deps) (http.Handler, error) {
 
 	r.HandleFunc("/healthz", handleHealth).Methods(http.MethodGet, http.MethodHead)
 	r.PathPrefix("/static/").Handler(staticHandler())
-	r.HandleFunc("/media/{id:[0-9]+}", s.handleMedia).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/theme.css", s.handleThemeCSS).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/custom.css", s.handleCustomCSS).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/api/openapi.json", s.handleOpenAPI).Methods(http.MethodGet, http.MethodHead)
@@ -115,6 +114,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 	web := r.NewRoute().Subrouter()
 	web.Use(s.webState)
 	web.HandleFunc("/", s.handleHome).Methods(http.MethodGet, http.MethodHead)
+	web.HandleFunc("/media/{id:[0-9]+}", s.handleMedia).Methods(http.MethodGet, http.MethodHead)
 	web.HandleFunc("/actors/{handle}", s.handleActorPage).Methods(http.MethodGet, http.MethodHead)
 	web.HandleFunc("/setup", s.handleSetup).Methods(http.MethodGet, http.MethodHead, http.MethodPost)
 	web.HandleFunc("/language", s.handleLanguage).Methods(http.MethodPost)

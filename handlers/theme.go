@@ -21,7 +21,9 @@ func (s *server) handleMedia(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", m.ContentType)
-	w.Header().Set("Cache-Control", "public, max-age=86400")
+	// Not every image is public (avatars have an audience): shared caches
+	// must not keep them.
+	w.Header().Set("Cache-Control", "private, max-age=3600")
 	w.Header().Set("Content-Length", strconv.Itoa(len(m.Data)))
 	w.Header().Set("Content-Disposition", "inline")
 	_, _ = w.Write(m.Data)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"context"
 	"reflect"
 	"testing"
 
@@ -191,7 +192,7 @@ func TestMedia(t *testing.T) {
 		if err := db.CreateMedia(as(p.member), m); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.FindMedia(anon, m.ID)
+		got, err := db.FindMedia(as(p.member), m.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +205,7 @@ func TestMedia(t *testing.T) {
 		if err := db.CreateMedia(sys, m); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := db.FindMedia(anon, m.ID); got.OwnerID != 0 {
+		if got, _ := db.FindMedia(sys, m.ID); got.OwnerID != 0 {
 			t.Fatalf("owner = %d", got.OwnerID)
 		}
 	})
@@ -212,4 +213,65 @@ func TestMedia(t *testing.T) {
 		_, err := db.FindMedia(anon, 999)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	})
+}
+
+// TestMediaVisibility: an image is seen by whoever may see what points at
+// it.
+func TestMediaVisibility(t *testing.T) {
+	p := newPeople(t)
+	db := p.db
+	upload := func(ctx context.Context) int64 {
+		m := &shrooms.Media{ContentType: "image/png", Data: []byte("png")}
+		if err := db.CreateMedia(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		return m.ID
+	}
+	sees := func(ctx context.Context, id int64) bool {
+		_, err := db.FindMedia(ctx, id)
+		if err != nil && shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	loose := upload(as(p.member))
+	if !sees(as(p.member), loose) || !sees(as(p.admin), loose) || sees(as(p.staff), loose) || sees(anon, loose) {
+		t.Error("an image nothing points at is seen beyond its uploader and admins")
+	}
+
+	avatar := upload(as(p.member))
+	prof, err := db.FindProfile(as(p.member), p.member.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof.AvatarID, prof.AvatarAudience = avatar, shrooms.AudienceStaff
+	if err := db.UpdateProfile(as(p.member), prof); err != nil {
+		t.Fatal(err)
+	}
+	if !sees(as(p.staff), avatar) || sees(anon, avatar) {
+		t.Error("a staff-only avatar: staff must see it, anonymous visitors not")
+	}
+	prof.AvatarAudience = shrooms.AudiencePublic
+	if err := db.UpdateProfile(as(p.member), prof); err != nil {
+		t.Fatal(err)
+	}
+	if !sees(anon, avatar) {
+		t.Error("a public avatar is hidden from anonymous visitors")
+	}
+
+	logo := upload(sys)
+	s, err := db.FindSettings(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sees(anon, logo) {
+		t.Error("an unused organisation image is public")
+	}
+	s.LogoID = logo
+	if err := db.UpdateSettings(sys, s); err != nil {
+		t.Fatal(err)
+	}
+	if !sees(anon, logo) {
+		t.Error("the logo is hidden")
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
@@ -58,9 +59,14 @@ func (db *DB) CreateMedia(ctx context.Context, m *shrooms.Media) error {
 // FindMedia returns an image, to anyone who knows its ID. Returns
 // ENOTFOUND.
 func (db *DB) FindMedia(ctx context.Context, id int64) (*shrooms.Media, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
 	var m shrooms.Media
 	var owner sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT id, content_type, width, height, data, owner_id FROM media WHERE id = ?`, id).
+	err = tx.QueryRowContext(ctx, `SELECT id, content_type, width, height, data, owner_id FROM media WHERE id = ?`, id).
 		Scan(&m.ID, &m.ContentType, &m.Width, &m.Height, &m.Data, &owner)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("image %d not found", id)
@@ -68,5 +74,50 @@ func (db *DB) FindMedia(ctx context.Context, id int64) (*shrooms.Media, error) {
 		return nil, fmt.Errorf("find media: %w", err)
 	}
 	m.OwnerID = owner.Int64
+	p, err := principal(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := mediaVisible(ctx, tx, p, &m)
+	if err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, notFound("image %d not found", id)
+	}
 	return &m, nil
+}
+
+// mediaVisible says whether p may see an image: its uploader and admins
+// always; anyone the organisation's logo; and an avatar whoever its
+// profile's avatar audience reaches (an active account's only). An image
+// nothing points at stays with its uploader.
+func mediaVisible(ctx context.Context, tx *sql.Tx, p shrooms.Principal, m *shrooms.Media) (bool, error) {
+	if p.RequireAdmin() == nil || p.User != nil && m.OwnerID != 0 && p.User.ID == m.OwnerID {
+		return true, nil
+	}
+	var logo int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE key = ? AND value = ?`,
+		settingLogoID, strconv.FormatInt(m.ID, 10)).Scan(&logo); err != nil {
+		return false, fmt.Errorf("media logo: %w", err)
+	}
+	if logo > 0 {
+		return true, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT pr.avatar_audience FROM profiles pr JOIN users u ON u.id = pr.user_id
+		WHERE pr.avatar_id = ? AND u.status = 'active'`, m.ID)
+	if err != nil {
+		return false, fmt.Errorf("media avatar: %w", err)
+	}
+	defer rows.Close()
+	standing := shrooms.StandingOf(p)
+	for rows.Next() {
+		var aud string
+		if err := rows.Scan(&aud); err != nil {
+			return false, fmt.Errorf("media avatar: %w", err)
+		}
+		if shrooms.Audience(aud).Includes(standing) {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
 }

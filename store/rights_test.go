@@ -127,9 +127,9 @@ func TestRights(t *testing.T) {
 			if err := db.CreateMedia(sys, m); err != nil {
 				t.Fatal(err)
 			}
-			_, err := db.FindMedia(ctx, m.ID)
+			_, err := db.FindMedia(ctx, m.ID) // nothing points at it yet
 			return err
-		}, [5]string{pass, pass, pass, pass, pass}},
+		}, [5]string{shrooms.ENOTFOUND, shrooms.ENOTFOUND, shrooms.ENOTFOUND, pass, pass}},
 		{"FindProfile of the member", func(t *testing.T, ctx context.Context) error {
 			_, err := db.FindProfile(ctx, p.member.ID)
 			return err

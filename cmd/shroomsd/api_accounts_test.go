@@ -285,8 +285,10 @@ func TestAPIProfile(t *testing.T) {
 	if status != 201 || media["id"] == nil || media["width"] != float64(256) || media["height"] != float64(128) {
 		t.Fatalf("upload: %d %v", status, media)
 	}
-	if status, h, _ := n.get(strings.TrimPrefix(media["url"].(string), n.url()), ""); status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "image/") {
-		t.Fatalf("GET %s: %d %s", media["url"], status, h.Get("Content-Type"))
+	mediaPath := strings.TrimPrefix(media["url"].(string), n.url())
+	// An image nothing points at yet stays with its uploader.
+	if status, _, _ := n.get(mediaPath, ""); status != 404 {
+		t.Fatalf("anonymous GET of an unused upload: %d, want 404", status)
 	}
 
 	profile := map[string]any{
@@ -301,6 +303,10 @@ func TestAPIProfile(t *testing.T) {
 	status, saved := n.api("PUT", "/api/v1/me/profile", bobTok, profile)
 	if status != 200 {
 		t.Fatalf("put profile: %d %v", status, saved)
+	}
+	// A public avatar is anyone's to see.
+	if status, h, _ := n.get(mediaPath, ""); status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "image/") {
+		t.Fatalf("GET %s: %d %s", media["url"], status, h.Get("Content-Type"))
 	}
 	status, got := n.api("GET", "/api/v1/me/profile", bobTok, nil)
 	if status != 200 || got["name"] != "Bob Builder" || got["bio"] != "I fix bikes." || got["avatar_id"] != media["id"] ||
