@@ -51,7 +51,6 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err, 0)
 			return
 		case shrooms.ETOOMANY:
-			status = http.StatusTooManyRequests
 			f.Error = s.tooManyText(r, err)
 		default:
 			f.Error = s.errorText(r, err)

@@ -167,6 +167,17 @@ func findUserByEmail(ctx context.Context, tx *sql.Tx, email string) (*shrooms.Us
 // address; earlier links stay valid. Returns ENOTFOUND, ECONFLICT when
 // the account is not pending, ETOOMANY past shrooms.MaxMailLinksPerHour.
 func (db *DB) CreateVerification(ctx context.Context, email string) (*shrooms.User, string, error) {
+	return db.mailLink(ctx, email, purposeVerify, shrooms.VerifyEmailTTL, func(u *shrooms.User) error {
+		if u.Status != shrooms.StatusPending {
+			return shrooms.Errorf(shrooms.ECONFLICT, "this account is not waiting for an e-mail confirmation")
+		}
+		return nil
+	})
+}
+
+// mailLink creates a link of purpose for the account with that e-mail
+// address, once check accepts the account, in one transaction.
+func (db *DB) mailLink(ctx context.Context, email, purpose string, ttl time.Duration, check func(*shrooms.User) error) (*shrooms.User, string, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, "", err
@@ -176,10 +187,10 @@ func (db *DB) CreateVerification(ctx context.Context, email string) (*shrooms.Us
 	if err != nil {
 		return nil, "", err
 	}
-	if u.Status != shrooms.StatusPending {
-		return nil, "", shrooms.Errorf(shrooms.ECONFLICT, "this account is not waiting for an e-mail confirmation")
+	if err := check(u); err != nil {
+		return nil, "", err
 	}
-	secret, err := db.createEmailToken(ctx, tx, u.ID, purposeVerify, shrooms.VerifyEmailTTL)
+	secret, err := db.createEmailToken(ctx, tx, u.ID, purpose, ttl)
 	if err != nil {
 		return nil, "", err
 	}
@@ -224,26 +235,12 @@ func (db *DB) VerifyEmail(ctx context.Context, secret string) (*shrooms.User, er
 // (which the web page does not reveal), ETOOMANY past
 // shrooms.MaxMailLinksPerHour.
 func (db *DB) RequestPasswordReset(ctx context.Context, email string) (*shrooms.User, string, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	defer tx.Rollback()
-	u, err := findUserByEmail(ctx, tx, email)
-	if err != nil {
-		return nil, "", err
-	}
-	if !u.Active() {
-		return nil, "", notFound("account with this e-mail address not found")
-	}
-	secret, err := db.createEmailToken(ctx, tx, u.ID, purposeReset, shrooms.ResetPasswordTTL)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := commit(tx); err != nil {
-		return nil, "", err
-	}
-	return u, secret, nil
+	return db.mailLink(ctx, email, purposeReset, shrooms.ResetPasswordTTL, func(u *shrooms.User) error {
+		if !u.Active() {
+			return notFound("account with this e-mail address not found")
+		}
+		return nil
+	})
 }
 
 // ResetPassword uses a reset secret once (with every other reset link of
