@@ -30,10 +30,14 @@ type Activity struct {
 	// inline (Accept, Reject and Undo of a Follow embed the Follow).
 	Embedded *Activity `json:"embedded,omitempty"`
 	// ObjectType is the ActivityStreams type of the object when known.
-	ObjectType string    `json:"object_type,omitempty"`
-	To         []string  `json:"to,omitempty"`
-	CC         []string  `json:"cc,omitempty"`
-	Published  time.Time `json:"published"`
+	ObjectType string `json:"object_type,omitempty"`
+	// Item is the item a Create or Update carries, as it was when the
+	// change was committed; vocab renders it. A Delete carries only the
+	// Object IRI.
+	Item      *Item     `json:"item,omitempty"`
+	To        []string  `json:"to,omitempty"`
+	CC        []string  `json:"cc,omitempty"`
+	Published time.Time `json:"published"`
 }
 
 // Recipients returns To and CC, in order, without duplicates.

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -52,6 +53,15 @@ func (x IRIs) Followers(handle string) string { return x.Actor(handle) + "/follo
 
 // Following returns the actor's following collection.
 func (x IRIs) Following(handle string) string { return x.Actor(handle) + "/following" }
+
+// Item returns the IRI of a local item, which is also its web page.
+func (x IRIs) Item(id int64) string { return x.Base + "/items/" + strconv.FormatInt(id, 10) }
+
+// Media returns the URL of an uploaded image.
+func (x IRIs) Media(id int64) string { return x.Base + "/media/" + strconv.FormatInt(id, 10) }
+
+// Place returns the web page of a place.
+func (x IRIs) Place(id int64) string { return x.Base + "/places/" + strconv.FormatInt(id, 10) }
 
 // SharedInbox returns the node's shared inbox.
 func (x IRIs) SharedInbox() string { return x.Base + "/inbox" }

@@ -40,6 +40,13 @@ type Deps struct {
 	Groups   shrooms.GroupService
 	Media    shrooms.MediaService
 	Mailer   shrooms.Mailer
+
+	Items      shrooms.ItemService
+	Categories shrooms.CategoryService
+	Places     shrooms.PlaceService
+	Stock      shrooms.StockService
+	// Map says where the maps' tiles come from.
+	Map MapConfig
 	// SetupCode must be given to the browser setup wizard, so that only
 	// whoever reads the server's log can claim a new node.
 	SetupCode string
@@ -51,6 +58,13 @@ type Deps struct {
 	// FederationInbox is federation's inbox alone (POST /inbox and POST
 	// /actors/{handle}/inbox).
 	FederationInbox http.Handler
+}
+
+// MapConfig is the tile server of the maps (config map.*).
+type MapConfig struct {
+	TileURL     string
+	Attribution string
+	MaxZoom     int
 }
 
 // server carries the deps and parsed templates through the handlers.

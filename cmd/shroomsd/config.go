@@ -68,6 +68,12 @@ type Config struct {
 			Timeout  time.Duration `mapstructure:"timeout"`
 		} `mapstructure:"smtp"`
 	} `mapstructure:"mail"`
+
+	Map struct {
+		TileURL     string `mapstructure:"tile_url"`
+		Attribution string `mapstructure:"attribution"`
+		MaxZoom     int    `mapstructure:"max_zoom"`
+	} `mapstructure:"map"`
 }
 
 // defaults are the embedded defaults: a node that runs with no file at all.
@@ -78,6 +84,9 @@ var defaults = map[string]any{
 	"log_level":                              "info",
 	"org.handle":                             "org",
 	"org.name":                               "My organisation",
+	"map.tile_url":                           "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+	"map.attribution":                        "© OpenStreetMap contributors",
+	"map.max_zoom":                           19,
 	"http.read_timeout":                      "30s",
 	"http.write_timeout":                     "60s",
 	"http.shutdown_timeout":                  "20s",

@@ -10,6 +10,8 @@ func (m *Main) handlerDeps() handlers.Deps {
 		IRIs: m.IRIs, Logger: m.Logger, Now: m.Now,
 		Nodes: db, Actors: db, Users: db, Follows: db, Outbox: db, Inbox: db,
 		Settings: db, Sessions: db, Accounts: db, Profiles: db, Groups: db, Media: db,
+		Items: db, Categories: db, Places: db, Stock: db,
+		Map:            handlers.MapConfig{TileURL: m.Config.Map.TileURL, Attribution: m.Config.Map.Attribution, MaxZoom: m.Config.Map.MaxZoom},
 		Mailer:         m.Mailer,
 		SetupCode:      m.SetupCode,
 		TrustedProxies: proxies,
