@@ -21,6 +21,9 @@ type menuEntry struct {
 // menuEntries lists the main menu in order. Later modules add theirs.
 var menuEntries = []menuEntry{
 	{Href: "/dashboard", Label: "nav.dashboard"},
+	{Href: "/items", Label: "nav.items", Module: "inventory"},
+	{Href: "/stock", Label: "nav.stock", Module: "stock", Staff: true},
+	{Href: "/places", Label: "nav.places", Module: "locations"},
 	{Href: "/people", Label: "nav.people", Module: "people"},
 	{Href: "/admin", Label: "nav.admin", Admin: true},
 }

@@ -134,6 +134,9 @@ func NewRouter(d Deps) (http.Handler, error) {
 	web.HandleFunc("/language", s.handleLanguage).Methods(http.MethodPost)
 	s.accountRoutes(web)
 	s.memberRoutes(web)
+	s.itemFileRoutes(web) // before inventoryRoutes: /items/import is not /items/{id}
+	s.inventoryRoutes(web)
+	s.placeRoutes(web)
 	s.adminRoutes(web)
 
 	notFound := s.webState(http.HandlerFunc(s.handleNotFound))

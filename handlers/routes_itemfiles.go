@@ -1,0 +1,7 @@
+package handlers
+
+import "github.com/gorilla/mux"
+
+// itemFileRoutes: CSV import and export of items and the PDF label sheets.
+func (s *server) itemFileRoutes(r *mux.Router) {
+}
