@@ -22,6 +22,9 @@ const (
 	maxImagePixels = 40_000_000
 	avatarSide     = 256
 	logoSide       = 512
+	// photoSide and thumbSide bound item photos and their thumbnails.
+	photoSide = 1600
+	thumbSide = 320
 )
 
 // readImage reads an uploaded image from a form field, checks it, scales
@@ -40,6 +43,58 @@ func readImage(r *http.Request, field string, side int) (*shrooms.Media, error) 
 		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, maxUploadBytes>>20)
 	}
 	return decodeImage(f, field, side)
+}
+
+// readImages reads every file of a multiple file input, each as
+// readImage does. Empty file parts (no file chosen) are skipped.
+func readImages(r *http.Request, field string, side int) ([]*shrooms.Media, error) {
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	var out []*shrooms.Media
+	for _, hdr := range r.MultipartForm.File[field] {
+		if hdr.Size == 0 && hdr.Filename == "" {
+			continue
+		}
+		if hdr.Size > maxUploadBytes {
+			return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, maxUploadBytes>>20)
+		}
+		f, err := hdr.Open()
+		if err != nil {
+			return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the file could not be read", field)
+		}
+		m, err := decodeImage(f, field, side)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// thumbnail returns a copy of an already re-encoded image scaled to fit
+// side×side, in the original's format (JPEG stays JPEG, PNG stays PNG),
+// for the small pictures of lists and item pages.
+func thumbnail(m *shrooms.Media, side int) (*shrooms.Media, error) {
+	src, _, err := image.Decode(bytes.NewReader(m.Data))
+	if err != nil {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "the image is damaged")
+	}
+	img := scaleToFit(src, side)
+	t := &shrooms.Media{ContentType: m.ContentType, Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), OwnerID: m.OwnerID}
+	var b bytes.Buffer
+	if m.ContentType == "image/jpeg" {
+		err = jpeg.Encode(&b, img, &jpeg.Options{Quality: 85})
+	} else {
+		t.ContentType = "image/png"
+		err = png.Encode(&b, img)
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.Data = b.Bytes()
+	return t, nil
 }
 
 // maxUploadBytes is the largest image file accepted before re-encoding.
