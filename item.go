@@ -73,6 +73,9 @@ type Photo struct {
 	ThumbURL string `json:"thumb_url"`
 	Width    int    `json:"width"`
 	Height   int    `json:"height"`
+	// ContentType is the photo's media type (image/jpeg or image/png),
+	// set by the store; federation publishes it as the mediaType.
+	ContentType string `json:"content_type,omitempty"`
 }
 
 // MaxPhotos is how many photos an item may have.

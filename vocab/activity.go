@@ -63,14 +63,49 @@ var newActivity = map[shrooms.ActivityType]func() activityWriter{
 // ActivityJSON renders a domain activity with the full Context: id, type,
 // actor, object, to, cc and published (RFC 3339, UTC; omitted when zero).
 // The object is a.Embedded rendered recursively when set (an Accept embeds
-// the whole Follow, as Mastodon does), else the IRI a.Object. It returns
-// EINVALID for an activity type the node does not emit or a malformed IRI.
+// the whole Follow, as Mastodon does); the item a.Item carries, embedded
+// with the activity's addressing, when set (a Create or Update of an
+// item); a Tombstone for the Delete of an item (ObjectType "Item");
+// else the IRI a.Object. It returns EINVALID for an activity type the
+// node does not emit or a malformed IRI.
 func ActivityJSON(a *shrooms.Activity) ([]byte, error) {
 	t, err := activityType(a, 0)
 	if err != nil {
 		return nil, err
 	}
-	return serialize(t, fixActivity)
+	var object map[string]any
+	switch {
+	case a.Item != nil && a.Embedded == nil:
+		object, err = itemMap(a.Item, a.Actor, a.To, a.CC, a.Type == shrooms.ActivityUpdate)
+	case a.Type == shrooms.ActivityDelete && a.ObjectType == ItemObjectType && a.Object != "" && a.Embedded == nil:
+		object, err = tombstone(a.Object)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return serialize(t, func(m map[string]any) {
+		fixActivity(m)
+		if object != nil {
+			m["object"] = object
+		}
+	})
+}
+
+// tombstone is what a Delete of an item carries: Mastodon accepts an IRI
+// or a Tombstone, and formerType tells others what was deleted.
+func tombstone(iri string) (map[string]any, error) {
+	id, err := parseIRI("activity object", iri)
+	if err != nil {
+		return nil, err
+	}
+	ts := streams.NewActivityStreamsTombstone()
+	idProp := streams.NewJSONLDIdProperty()
+	idProp.Set(id)
+	ts.SetJSONLDId(idProp)
+	former := streams.NewActivityStreamsFormerTypeProperty()
+	former.AppendXMLSchemaString("Page")
+	ts.SetActivityStreamsFormerType(former)
+	return ts.Serialize()
 }
 
 // fixActivity writes addressing as arrays, as Mastodon does, in the
@@ -120,8 +155,13 @@ func activityType(a *shrooms.Activity, depth int) (vocab.Type, error) {
 			return nil, err
 		}
 		t.SetActivityStreamsObject(obj)
-	case a.Object != "":
-		u, err := parseIRI("activity object", a.Object)
+	case a.Object != "" || a.Item != nil:
+		// An item is embedded by ActivityJSON; its IRI stands here.
+		iri := a.Object
+		if iri == "" {
+			iri = a.Item.IRI
+		}
+		u, err := parseIRI("activity object", iri)
 		if err != nil {
 			return nil, err
 		}
@@ -228,6 +268,13 @@ func fromStreams(r activityReader, m map[string]any, depth int) *shrooms.Activit
 				a.ObjectType = inner.GetTypeName()
 				if ir, ok := inner.(activityReader); ok && depth < maxEmbedding {
 					a.Embedded = fromStreams(ir, rawObj, depth+1)
+				}
+				// A SHROOMS item travels whole in a Create or Update;
+				// one that does not parse stays a plain Page.
+				if rawObj != nil && isItem(rawObj) {
+					if item, _, err := itemFromMap(rawObj); err == nil {
+						a.ObjectType, a.Item = ItemObjectType, item
+					}
 				}
 			case rawObj != nil:
 				fillObjectFromRaw(a, rawObj, depth)

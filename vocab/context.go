@@ -50,6 +50,16 @@ func Context() []any {
 			"shrooms": Namespace,
 			// Mastodon's term, not in the published ActivityStreams context.
 			"manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+			// schema.org terms of the facts attached to an item, as
+			// Mastodon writes its profile fields.
+			"schema":        "http://schema.org#",
+			"PropertyValue": "schema:PropertyValue",
+			"value":         "schema:value",
+			"address":       "schema:address",
+			// Free-form JSON values: custom field values by key and
+			// the loan rules keep their plain keys.
+			"shrooms:fields":    map[string]any{"@id": "shrooms:fields", "@type": "@json"},
+			"shrooms:loanRules": map[string]any{"@id": "shrooms:loanRules", "@type": "@json"},
 		},
 	}
 }
