@@ -15,7 +15,7 @@ import (
 // FS holds every asset. Templates are embedded with "all:" because the
 // partials are named _*.html.
 //
-//go:embed all:templates mail i18n css img vendor
+//go:embed all:templates mail i18n css img js vendor
 var FS embed.FS
 
 // hashes maps an asset path (as under /static/) to the first hex digits of

@@ -1,0 +1,216 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// historyLength is how many changes the item page shows.
+const historyLength = 50
+
+// itemPage is one item's page.
+type itemPage struct {
+	itemRights
+	Item *shrooms.Item
+	// CanWrite: the caller may change this item (edit, check out/in).
+	CanWrite     bool
+	Fields       []fieldValue
+	History      []*shrooms.ItemChange
+	HistoryTotal int
+	Comments     []*shrooms.Comment
+	UserID       int64
+	Map          any
+	Stock        any
+	// Comment is the comment typed, shown again with Error.
+	Comment string
+	Error   string
+}
+
+// fieldValue is a custom field as the page shows it.
+type fieldValue struct {
+	Label, Value string
+	Type         shrooms.FieldType
+}
+
+// handleItem shows an item: photos, facts, custom fields, loan rules,
+// place, kit, stock, actions, history and comments.
+func (s *server) handleItem(w http.ResponseWriter, r *http.Request) {
+	s.showItem(w, r, 0, "", "")
+}
+
+// showItem renders the item page, with a comment sent back when status
+// is not 0.
+func (s *server) showItem(w http.ResponseWriter, r *http.Request, status int, comment, errText string) {
+	ctx := r.Context()
+	item, err := s.Items.FindItemByID(ctx, pathID(r))
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	d := &itemPage{itemRights: s.itemRights(r), Item: item, Comment: comment, Error: errText}
+	d.CanWrite = d.canWrite(item)
+	if u := stateFrom(ctx).User; u != nil {
+		d.UserID = u.ID
+	}
+	for _, f := range item.FieldDefs {
+		if v := item.Fields[f.Key]; v != "" {
+			d.Fields = append(d.Fields, fieldValue{Label: f.Label, Value: v, Type: f.Type})
+		}
+	}
+	if d.History, d.HistoryTotal, err = s.Items.FindItemHistory(ctx, item.ID, 0, historyLength); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	if d.Comments, err = s.Items.FindComments(ctx, item.ID); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	st := stateFrom(ctx)
+	if item.Place != nil && st.Settings.HasModule("locations") {
+		d.Map = s.itemMap(item)
+	}
+	if item.Kind == shrooms.KindPart && st.Settings.HasModule("stock") {
+		d.Stock = s.itemStock(r, item)
+	}
+	s.render(w, r, status, "item", "items.item.title", d)
+}
+
+// handleItemCheckOut lends an item: on loan, with an optional note
+// saying to whom.
+func (s *server) handleItemCheckOut(w http.ResponseWriter, r *http.Request) {
+	s.setItemStatus(w, r, shrooms.StatusOnLoan, "items.checked_out")
+}
+
+// handleItemCheckIn brings an item back: available.
+func (s *server) handleItemCheckIn(w http.ResponseWriter, r *http.Request) {
+	s.setItemStatus(w, r, shrooms.StatusAvailable, "items.checked_in")
+}
+
+func (s *server) setItemStatus(w http.ResponseWriter, r *http.Request, status shrooms.ItemStatus, flash string) {
+	id := pathID(r)
+	note := formValue(r, "note")
+	if len([]rune(note)) > 500 {
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "%s", s.translator(r)("items.error.note")), http.StatusUnprocessableEntity)
+		return
+	}
+	if _, err := s.Items.UpdateItem(r.Context(), id, shrooms.ItemUpdate{Status: &status, Note: note}); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	s.redirect(w, r, itemPath(id), flash)
+}
+
+// itemDelete is the confirmation page of a deletion.
+type itemDelete struct {
+	Item  *shrooms.Item
+	Error string
+}
+
+// handleItemDelete asks for confirmation (GET) and deletes (POST).
+func (s *server) handleItemDelete(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	item, err := s.Items.FindItemByID(ctx, pathID(r))
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	if r.Method != http.MethodPost {
+		if !s.itemRights(r).canWrite(item) {
+			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change this item."), 0)
+			return
+		}
+		s.render(w, r, 0, "item_delete", "items.delete.title", &itemDelete{Item: item})
+		return
+	}
+	if err := s.Items.DeleteItem(ctx, item.ID); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	s.redirect(w, r, "/items", "items.deleted")
+}
+
+// handleItemPhotoAdd adds the photos chosen on the item page.
+func (s *server) handleItemPhotoAdd(w http.ResponseWriter, r *http.Request) {
+	id := pathID(r)
+	photos, err := readImages(r, "photos", photoSide)
+	if err != nil {
+		s.fail(w, r, err, http.StatusUnprocessableEntity)
+		return
+	}
+	if len(photos) == 0 {
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "%s", s.translator(r)("items.error.no_photo")), http.StatusUnprocessableEntity)
+		return
+	}
+	if err := s.addPhotos(r, id, photos); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	s.redirect(w, r, itemPath(id), "items.photo_added")
+}
+
+// handleItemPhotoDelete removes one photo.
+func (s *server) handleItemPhotoDelete(w http.ResponseWriter, r *http.Request) {
+	id := pathID(r)
+	media, _ := strconv.ParseInt(mux.Vars(r)["media"], 10, 64)
+	if err := s.Items.DeleteItemPhoto(r.Context(), id, media); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	s.redirect(w, r, itemPath(id), "items.photo_deleted")
+}
+
+// handleItemComment adds a comment; a refused one shows the page again
+// with the text typed.
+func (s *server) handleItemComment(w http.ResponseWriter, r *http.Request) {
+	id := pathID(r)
+	c := &shrooms.Comment{ItemID: id, Body: r.PostFormValue("body")}
+	err := s.Items.CreateComment(r.Context(), c)
+	switch shrooms.ErrorCode(err) {
+	case "":
+		s.redirect(w, r, itemPath(id)+"#comments", "items.comment_added")
+	case shrooms.EINVALID:
+		s.showItem(w, r, http.StatusUnprocessableEntity, c.Body, s.commentError(r, err))
+	default:
+		s.fail(w, r, err, 0)
+	}
+}
+
+// commentError translates the comment's validation messages.
+func (s *server) commentError(r *http.Request, err error) string {
+	msg := shrooms.ErrorMessage(err)
+	switch {
+	case msg == "comment: must not be empty":
+		return s.translator(r)("items.error.comment_empty")
+	case strings.HasPrefix(msg, "comment: must be at most"):
+		return s.translator(r)("items.error.comment_long", "Max", shrooms.MaxCommentLength)
+	}
+	return s.errorText(r, err)
+}
+
+// handleCommentDelete removes a comment (its author's, or any for
+// inventory managers) and goes back to its item.
+func (s *server) handleCommentDelete(w http.ResponseWriter, r *http.Request) {
+	back, _ := strconv.ParseInt(r.PostFormValue("item"), 10, 64)
+	if err := s.Items.DeleteComment(r.Context(), pathID(r)); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	to := "/items"
+	if back > 0 {
+		to = itemPath(back) + "#comments"
+	}
+	s.redirect(w, r, to, "items.comment_deleted")
+}
+
+// Money writes an amount in cents as 12.50.
+func (d *itemPage) Money(cents int64) string {
+	if cents == 0 {
+		return "0.00"
+	}
+	return centsText(cents)
+}
