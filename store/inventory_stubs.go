@@ -12,33 +12,6 @@ import (
 
 var errTODO = shrooms.Errorf(shrooms.EINTERNAL, "not implemented yet")
 
-// --- items (store/item*.go) ---
-
-func (db *DB) FindItemByID(ctx context.Context, id int64) (*shrooms.Item, error) { return nil, errTODO }
-func (db *DB) FindItems(ctx context.Context, f shrooms.ItemFilter) ([]*shrooms.Item, int, error) {
-	return nil, 0, errTODO
-}
-func (db *DB) CreateItem(ctx context.Context, i *shrooms.Item) error { return errTODO }
-func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*shrooms.Item, error) {
-	return nil, errTODO
-}
-func (db *DB) DeleteItem(ctx context.Context, id int64) error { return errTODO }
-func (db *DB) AddItemPhoto(ctx context.Context, itemID int64, photo, thumb *shrooms.Media) (*shrooms.Photo, error) {
-	return nil, errTODO
-}
-func (db *DB) DeleteItemPhoto(ctx context.Context, itemID, mediaID int64) error { return errTODO }
-func (db *DB) FindItemHistory(ctx context.Context, itemID int64, offset, limit int) ([]*shrooms.ItemChange, int, error) {
-	return nil, 0, errTODO
-}
-func (db *DB) FindComments(ctx context.Context, itemID int64) ([]*shrooms.Comment, error) {
-	return nil, errTODO
-}
-func (db *DB) CreateComment(ctx context.Context, c *shrooms.Comment) error { return errTODO }
-func (db *DB) DeleteComment(ctx context.Context, id int64) error           { return errTODO }
-func (db *DB) ImportItems(ctx context.Context, items []*shrooms.Item, first int, dryRun bool) ([]shrooms.RowError, error) {
-	return nil, errTODO
-}
-
 // --- categories (store/category.go) ---
 
 func (db *DB) FindCategories(ctx context.Context) ([]*shrooms.Category, error) { return nil, errTODO }

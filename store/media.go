@@ -88,7 +88,8 @@ func (db *DB) FindMedia(ctx context.Context, id int64) (*shrooms.Media, error) {
 }
 
 // mediaVisible says whether p may see an image: its uploader and admins
-// always; anyone the organisation's logo; and an avatar whoever its
+// always; anyone the organisation's logo; an item's photo or thumbnail
+// whoever may read the item; and an avatar whoever its
 // profile's avatar audience reaches (an active account's only). An image
 // nothing points at stays with its uploader.
 func mediaVisible(ctx context.Context, tx *sql.Tx, p shrooms.Principal, m *shrooms.Media) (bool, error) {
@@ -102,6 +103,9 @@ func mediaVisible(ctx context.Context, tx *sql.Tx, p shrooms.Principal, m *shroo
 	}
 	if logo > 0 {
 		return true, nil
+	}
+	if ok, err := itemMediaVisible(ctx, tx, p, m.ID); err != nil || ok {
+		return ok, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT pr.avatar_audience FROM profiles pr JOIN users u ON u.id = pr.user_id
 		WHERE pr.avatar_id = ? AND u.status = 'active'`, m.ID)
@@ -120,4 +124,42 @@ func mediaVisible(ctx context.Context, tx *sql.Tx, p shrooms.Principal, m *shroo
 		}
 	}
 	return false, rows.Err()
+}
+
+// itemMediaVisible reports whether p may read an item that has image id
+// as a photo or thumbnail, while the inventory module is on.
+func itemMediaVisible(ctx context.Context, tx *sql.Tx, p shrooms.Principal, id int64) (bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT i.audience, COALESCE(i.owner_id, 0), COALESCE(i.group_id, 0)
+		FROM item_photos ph JOIN items i ON i.id = ph.item_id WHERE ph.media_id = ? OR ph.thumb_id = ?`, id, id)
+	if err != nil {
+		return false, fmt.Errorf("media item: %w", err)
+	}
+	var owners []shrooms.Ownership
+	for rows.Next() {
+		var aud string
+		var o shrooms.Ownership
+		if err := rows.Scan(&aud, &o.OwnerID, &o.GroupID); err != nil {
+			rows.Close()
+			return false, fmt.Errorf("media item: %w", err)
+		}
+		o.Mode = shrooms.ModeFor(shrooms.Audience(aud))
+		owners = append(owners, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(owners) == 0 {
+		return false, err
+	}
+	if on, err := moduleOn(ctx, tx, inventory); err != nil || !on {
+		return false, err
+	}
+	grants, err := findGrants(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	for _, o := range owners {
+		if p.RecordAccess(grants, inventory, o)&shrooms.AccessRead != 0 {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// maxImportErrors is how many row errors an import collects before it
+// stops looking: nobody reads more, and the rest are usually the same.
+const maxImportErrors = 100
+
+// ImportItems validates every item as CreateItem does and, when all are
+// valid and dryRun is false, creates them all in one transaction, each
+// with an "imported" history entry (and a Create when public). When any
+// row fails, it returns the row errors and writes nothing. Row numbers
+// are the index in items plus first. Returns EFORBIDDEN, EUNAUTHORIZED,
+// ENOTFOUND when the module is off.
+func (db *DB) ImportItems(ctx context.Context, items []*shrooms.Item, first int, dryRun bool) ([]shrooms.RowError, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	c, err := inventoryCaller(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.module(shrooms.AccessReadWrite); err != nil {
+		return nil, err
+	}
+	var rowErrs []shrooms.RowError
+	for k, i := range items {
+		if i == nil {
+			continue
+		}
+		err := i.Validate()
+		if err == nil {
+			err = checkItemRefs(ctx, tx, i, nil, true)
+		}
+		if err == nil {
+			continue
+		}
+		switch shrooms.ErrorCode(err) {
+		case shrooms.EINVALID, shrooms.ENOTFOUND:
+			rowErrs = append(rowErrs, rowError(first+k, err))
+		default:
+			return nil, err
+		}
+		if len(rowErrs) >= maxImportErrors {
+			break
+		}
+	}
+	if len(rowErrs) > 0 || dryRun {
+		return rowErrs, nil
+	}
+	for _, i := range items {
+		if i == nil {
+			continue
+		}
+		created, err := db.insertItem(ctx, tx, c.p, i, shrooms.ActionImported)
+		if err != nil {
+			return nil, err
+		}
+		*i = *created
+	}
+	return nil, commit(tx)
+}
+
+// rowError names the field of an EINVALID message ("name: required") or
+// of an ENOTFOUND one ("place not found").
+func rowError(row int, err error) shrooms.RowError {
+	msg := shrooms.ErrorMessage(err)
+	re := shrooms.RowError{Row: row, Message: msg}
+	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
+		if what, ok := strings.CutSuffix(msg, " not found"); ok && !strings.Contains(what, " ") {
+			re.Field = what
+		}
+		return re
+	}
+	if field, rest, ok := strings.Cut(msg, ": "); ok && field != "" && !strings.Contains(field, " ") {
+		re.Field, re.Message = field, rest
+	}
+	return re
+}
