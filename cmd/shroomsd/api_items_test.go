@@ -21,7 +21,9 @@ func newInventoryTokens(t *testing.T, n *testNode) inventoryTokens {
 	t.Helper()
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
 	createUser(t, n, "mia", shrooms.RoleMember, memberPassword)
-	token := func(user string) string { return strings.TrimSpace(n.mustCLI("admin", "token", "create", "--user", user)) }
+	token := func(user string) string {
+		return strings.TrimSpace(n.mustCLI("admin", "token", "create", "--user", user))
+	}
 	return inventoryTokens{admin: token("admin"), staff: token("sam"), member: token("mia")}
 }
 
