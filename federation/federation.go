@@ -14,6 +14,8 @@ type Services struct {
 	Follows shrooms.FollowService
 	Outbox  shrooms.OutboxService
 	Inbox   shrooms.InboxService
+	// Items serves the documents of public items; nil serves none.
+	Items shrooms.ItemService
 }
 
 // Federation is the node's ActivityPub side: its HTTP endpoints (Handler)

@@ -17,8 +17,8 @@ import (
 const pageSize = 20
 
 // Handler returns the ActivityPub endpoints: WebFinger, NodeInfo, actor
-// documents and collections, activities, and the inboxes. Content
-// negotiation (HTML for browsers) is the caller's.
+// documents and collections, activities, item documents, and the inboxes.
+// Content negotiation (HTML for browsers) is the caller's.
 func (f *Federation) Handler() http.Handler {
 	r := mux.NewRouter()
 	r.HandleFunc("/.well-known/webfinger", f.handleWebFinger).Methods(http.MethodGet, http.MethodHead)
@@ -31,6 +31,7 @@ func (f *Federation) Handler() http.Handler {
 	r.HandleFunc("/actors/{handle}/followers", f.handleFollows(true)).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/actors/{handle}/following", f.handleFollows(false)).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/activities/{token}", f.handleActivity).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/items/{id:[0-9]+}", f.handleItem).Methods(http.MethodGet, http.MethodHead)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
 	})

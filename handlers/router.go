@@ -113,6 +113,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 	r.Handle("/inbox", fed)
 	r.Handle("/actors/{handle}/inbox", fed)
 	r.Handle("/actors/{handle}", fed).MatcherFunc(wantsActivityJSON)
+	r.Handle("/items/{id:[0-9]+}", fed).MatcherFunc(wantsActivityJSON).Methods(http.MethodGet, http.MethodHead)
 	r.PathPrefix("/actors/{handle}/").Handler(fed) // collections: JSON only
 	r.PathPrefix("/activities/").Handler(fed)
 

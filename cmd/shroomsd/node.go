@@ -86,7 +86,7 @@ func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err 
 		m.Config.Org.Handle = node.OrgHandle // the stored identity wins
 	}
 	m.Fed = federation.New(m.federationConfig(), federation.Services{
-		Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db,
+		Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db, Items: db,
 	})
 	return firstStart, m.syncOrg(ctx)
 }
