@@ -262,3 +262,32 @@ func TestParseItemExpandedTerms(t *testing.T) {
 		t.Fatalf("unknown = %v", unknown)
 	}
 }
+
+// A kit lists its contents, an item its kit, by name.
+func TestItemKitFacts(t *testing.T) {
+	kit := toolItem()
+	kit.Kind = shrooms.KindKit
+	kit.Contents = []shrooms.ItemRef{{ID: 50, Name: "Drill"}, {ID: 51, Name: "Bit set"}}
+	inKit := partItem()
+	inKit.Kit = &shrooms.ItemRef{ID: 49, Name: "Electrician's kit"}
+	for _, tc := range []struct {
+		item       *shrooms.Item
+		name, want string
+	}{{kit, "Contents", "Drill, Bit set"}, {inKit, "In kit", "Electrician's kit"}} {
+		raw, err := vocab.ItemJSON(tc.item, orgActor(t), itemTo, itemCC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct{ Attachment []map[string]any }
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, a := range doc.Attachment {
+			found = found || (a["name"] == tc.name && a["value"] == tc.want)
+		}
+		if !found {
+			t.Errorf("no PropertyValue %s = %s in %v", tc.name, tc.want, doc.Attachment)
+		}
+	}
+}

@@ -39,8 +39,8 @@ func label[K ~string](labels map[K]string, k K) string {
 type fact struct{ label, value string }
 
 // itemFacts lists what a reader wants to know, in display order:
-// category, condition, status, loans, location, stock, then the custom
-// fields by label.
+// category, condition, status, loans, location, stock, kit and contents,
+// then the custom fields by label.
 func itemFacts(item *shrooms.Item) []fact {
 	var out []fact
 	add := func(l, v string) {
@@ -67,6 +67,17 @@ func itemFacts(item *shrooms.Item) []fact {
 	}
 	if item.Kind == shrooms.KindPart {
 		add("Stock", stockText(item))
+	}
+	// The store keeps only public kits and contents in what federates.
+	if item.Kit != nil {
+		add("In kit", item.Kit.Name)
+	}
+	if len(item.Contents) > 0 {
+		names := make([]string, len(item.Contents))
+		for i, c := range item.Contents {
+			names[i] = c.Name
+		}
+		add("Contents", strings.Join(names, ", "))
 	}
 	seen := map[string]bool{}
 	for _, d := range item.FieldDefs {
