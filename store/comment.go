@@ -76,7 +76,8 @@ func (db *DB) CreateComment(ctx context.Context, c *shrooms.Comment) error {
 }
 
 // DeleteComment removes a comment; its author (while they may still read
-// the item) and inventory managers may. Returns ENOTFOUND, EFORBIDDEN.
+// the item) and inventory managers may. Returns ENOTFOUND, EFORBIDDEN,
+// EUNAUTHORIZED.
 func (db *DB) DeleteComment(ctx context.Context, id int64) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -96,6 +97,9 @@ func (db *DB) DeleteComment(ctx context.Context, id int64) error {
 		return notFound("comment not found")
 	} else if err != nil {
 		return err
+	}
+	if caller.p.User == nil && !caller.p.System {
+		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first")
 	}
 	mine := caller.p.User.Active() && authorID != 0 && caller.p.User.ID == authorID
 	if !mine && !caller.manager() {
