@@ -123,7 +123,7 @@ func itemRefs(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]shro
 
 // itemPhotos lists an item's photos in order.
 func (db *DB) itemPhotos(ctx context.Context, tx *sql.Tx, itemID int64) ([]shrooms.Photo, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT p.media_id, p.thumb_id, m.width, m.height
+	rows, err := tx.QueryContext(ctx, `SELECT p.media_id, p.thumb_id, m.width, m.height, m.content_type
 		FROM item_photos p JOIN media m ON m.id = p.media_id WHERE p.item_id = ? ORDER BY p.position`, itemID)
 	if err != nil {
 		return nil, fmt.Errorf("load item photos: %w", err)
@@ -132,7 +132,7 @@ func (db *DB) itemPhotos(ctx context.Context, tx *sql.Tx, itemID int64) ([]shroo
 	var out []shrooms.Photo
 	for rows.Next() {
 		var ph shrooms.Photo
-		if err := rows.Scan(&ph.MediaID, &ph.ThumbID, &ph.Width, &ph.Height); err != nil {
+		if err := rows.Scan(&ph.MediaID, &ph.ThumbID, &ph.Width, &ph.Height, &ph.ContentType); err != nil {
 			return nil, fmt.Errorf("load item photos: %w", err)
 		}
 		ph.URL, ph.ThumbURL = db.iris.Media(ph.MediaID), db.iris.Media(ph.ThumbID)
