@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -85,7 +86,7 @@ func (s *server) handleItems(w http.ResponseWriter, r *http.Request) {
 	for p := max(1, d.Page-4); p <= min(d.LastPage, d.Page+4); p++ {
 		d.Pages = append(d.Pages, p)
 	}
-	if d.Categories, err = s.Categories.FindCategories(ctx); err != nil {
+	if d.Categories, err = s.visibleCategories(ctx); err != nil {
 		s.fail(w, r, err, 0)
 		return
 	}
@@ -187,4 +188,16 @@ func oneOfStatus(v shrooms.ItemStatus) bool {
 		}
 	}
 	return false
+}
+
+// visibleCategories lists the categories for the catalogue's filter:
+// none for visitors who may not list them (anonymous visitors see
+// public items, not the category tree).
+func (s *server) visibleCategories(ctx context.Context) ([]*shrooms.Category, error) {
+	cats, err := s.Categories.FindCategories(ctx)
+	switch shrooms.ErrorCode(err) {
+	case shrooms.EUNAUTHORIZED, shrooms.EFORBIDDEN:
+		return nil, nil
+	}
+	return cats, err
 }

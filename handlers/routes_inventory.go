@@ -18,7 +18,7 @@ func (s *server) inventoryRoutes(r *mux.Router) {
 	r.HandleFunc("/items", inv(s.handleItems)).Methods(get, head)
 	r.HandleFunc("/items/new", member(s.handleItemNew)).Methods(get, head, post)
 
-	r.HandleFunc("/items/categories", inv(s.handleCategories)).Methods(get, head)
+	r.HandleFunc("/items/categories", member(s.handleCategories)).Methods(get, head)
 	r.HandleFunc("/items/categories", member(s.handleCategoryCreate)).Methods(post)
 	r.HandleFunc("/items/categories/{id:[0-9]+}", member(s.handleCategoryUpdate)).Methods(post)
 	r.HandleFunc("/items/categories/{id:[0-9]+}/delete", member(s.handleCategoryDelete)).Methods(post)
