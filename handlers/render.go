@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,9 +154,20 @@ func (s *server) newView(w http.ResponseWriter, r *http.Request, title string, d
 	v.Title = s.pages.cat.translate(v.Lang, title)
 	v.Menu = s.menu(r.Context(), st)
 	if key := takeFlash(w, r); key != "" {
-		v.Flash = s.pages.cat.translate(v.Lang, key)
+		v.Flash = s.flashText(v.Lang, key)
 	}
 	return v
+}
+
+// flashText translates a flash key; a last part that is a number is the
+// message's Count: "import.done.12" is import.done with Count 12.
+func (s *server) flashText(lang, key string) string {
+	if i := strings.LastIndexByte(key, '.'); i > 0 {
+		if n, err := strconv.Atoi(key[i+1:]); err == nil {
+			return s.pages.cat.translate(lang, key[:i], "Count", n)
+		}
+	}
+	return s.pages.cat.translate(lang, key)
 }
 
 // tr translates a key in the request's language.

@@ -74,6 +74,7 @@ type server struct {
 	mails       mails
 	crossOrigin *http.CrossOriginProtection
 	setupDone   atomic.Bool
+	imports     pendingImports // CSV import previews awaiting confirmation
 }
 
 // NewRouter returns the node's HTTP handler. It parses every template up

@@ -103,7 +103,7 @@ func (s *server) webState(next http.Handler) http.Handler {
 		}
 		r = r.WithContext(context.WithValue(ctx, stateKey{}, st))
 		if !safeMethod(r.Method) {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, formLimit(r))
 			if err := s.checkCSRF(r, st); err != nil {
 				s.fail(w, r, err, 0)
 				return
@@ -115,6 +115,14 @@ func (s *server) webState(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// formLimit bounds a form: CSV imports are larger than images.
+func formLimit(r *http.Request) int64 {
+	if r.URL.Path == "/items/import" {
+		return maxImportBytes + 64<<10
+	}
+	return maxFormBytes
 }
 
 func safeMethod(m string) bool {
@@ -130,7 +138,7 @@ func (s *server) checkCSRF(r *http.Request, st *reqState) error {
 	}
 	var sent string
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		if err := r.ParseMultipartForm(maxFormBytes); err != nil {
+		if err := r.ParseMultipartForm(formLimit(r)); err != nil {
 			return shrooms.Errorf(shrooms.ETOOLARGE, "The form is too large.")
 		}
 	} else if err := r.ParseForm(); err != nil {

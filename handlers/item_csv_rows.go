@@ -1,0 +1,199 @@
+package handlers
+
+import (
+	"context"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// parsedImport is an import file turned into items: one per row, in
+// order (row firstRow+i), with the errors of the values the handler could
+// not read (the store checks the rest).
+type parsedImport struct {
+	Items []*shrooms.Item
+	Errs  []shrooms.RowError
+	// Preview is the first rows with their names as written.
+	Preview []previewRow
+}
+
+// parseImport reads an import file and maps its rows to items, resolving
+// category, place and owner names through the services. An error is for
+// the whole file (shape, size) or internal.
+func (s *server) parseImport(ctx context.Context, in io.Reader) (*parsedImport, error) {
+	rows, err := readCSV(in)
+	if err != nil {
+		return nil, err
+	}
+	names := &csvNames{s: s, ctx: ctx, owners: map[string]int64{}}
+	out := &parsedImport{Items: make([]*shrooms.Item, 0, len(rows.records))}
+	fieldKeys := rows.fieldKeys()
+	for i, rec := range rows.records {
+		row := firstRow + i
+		it, errs, err := rows.item(rec, row, names, fieldKeys)
+		if err != nil {
+			return nil, err
+		}
+		out.Items = append(out.Items, it)
+		if i < previewRows {
+			out.Preview = append(out.Preview, previewRow{Row: row, Item: it, Category: rows.get(rec, "category"),
+				Place: rows.get(rec, "place"), Owner: rows.get(rec, "owner")})
+		}
+		out.Errs = append(out.Errs, errs...)
+	}
+	return out, nil
+}
+
+// validate asks the store to check every item without writing anything,
+// and merges its errors with the handler's, by row.
+func (s *server) validateImport(ctx context.Context, p *parsedImport) ([]shrooms.RowError, error) {
+	errs, err := s.Items.ImportItems(ctx, p.Items, firstRow, true)
+	if err != nil {
+		return nil, err
+	}
+	all := append(append([]shrooms.RowError{}, p.Errs...), errs...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Row < all[j].Row })
+	return all, nil
+}
+
+// item maps one record to an item. Row errors name the column.
+func (c *csvRows) item(rec []string, row int, names *csvNames, fieldKeys []string) (*shrooms.Item, []shrooms.RowError, error) {
+	var errs []shrooms.RowError
+	bad := func(field, msg string) { errs = append(errs, shrooms.RowError{Row: row, Field: field, Message: msg}) }
+	code := func(col string) string {
+		return strings.ReplaceAll(strings.ToLower(c.get(rec, col)), " ", "_")
+	}
+	it := &shrooms.Item{
+		Name: c.get(rec, "name"), Description: c.get(rec, "description"),
+		Kind: shrooms.ItemKind(code("kind")), Status: shrooms.ItemStatus(code("status")),
+		Condition: shrooms.Condition(code("condition")), Audience: shrooms.Audience(code("audience")),
+		Unit: c.get(rec, "unit"),
+	}
+	if len(rec) > c.width && !blank(rec[c.width:]) {
+		bad("", "this row has more cells than the header has columns")
+	}
+	money := func(col string, dst *int64) {
+		if v, ok := parseMoney(c.get(rec, col)); ok {
+			*dst = v
+		} else {
+			bad(col, "not an amount like 12.50")
+		}
+	}
+	money("value", &it.ValueCents)
+	money("deposit", &it.Loan.DepositCents)
+	number := func(col string, dst *int64) {
+		if v := c.get(rec, col); v != "" {
+			n, err := strconv.ParseInt(strings.ReplaceAll(v, " ", ""), 10, 64)
+			if err != nil {
+				bad(col, "not a whole number")
+			}
+			*dst = n
+		}
+	}
+	number("quantity", &it.Quantity)
+	number("min_quantity", &it.MinQuantity)
+	var days int64
+	number("loan_max_days", &days)
+	if days < 0 || days > 100000 {
+		days = -1 // out of bounds: the store says which
+	}
+	it.Loan.MaxDays = int(days)
+	flag := func(col string, def bool) bool {
+		v := c.get(rec, col)
+		if v == "" {
+			return def
+		}
+		b, ok := parseYesNo(v)
+		if !ok {
+			bad(col, "not yes or no")
+		}
+		return b
+	}
+	it.Loanable = flag("loanable", false)
+	// Members may borrow a loanable item unless the file says otherwise.
+	it.Loan.Members = flag("loan_members", it.Loanable)
+	it.Loan.Partners = flag("loan_partners", false)
+
+	var err error
+	lookup := func(col string, find func(string) (int64, string, error), dst *int64) {
+		v := c.get(rec, col)
+		if v == "" || err != nil {
+			return
+		}
+		id, msg, e := find(v)
+		if e != nil {
+			err = e
+			return
+		}
+		if msg != "" {
+			bad(col, msg)
+		}
+		*dst = id
+	}
+	lookup("category", names.category, &it.CategoryID)
+	lookup("place", names.place, &it.PlaceID)
+	lookup("owner", names.owner, &it.OwnerID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, key := range fieldKeys {
+		if v := c.get(rec, fieldPrefix+key); v != "" {
+			if it.Fields == nil {
+				it.Fields = map[string]string{}
+			}
+			it.Fields[key] = v
+		}
+	}
+	return it, errs, nil
+}
+
+// parseMoney reads an amount like 12.50 or 12,50 (French) into cents; ""
+// is 0.
+func parseMoney(v string) (int64, bool) {
+	v = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(v)
+	if v == "" {
+		return 0, true
+	}
+	whole, frac, _ := strings.Cut(strings.Replace(v, ",", ".", 1), ".")
+	if whole == "" || len(whole) > 12 || len(frac) > 2 || !digits(whole) || !digits(frac) {
+		return 0, false
+	}
+	n, _ := strconv.ParseInt(whole, 10, 64)
+	cents, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
+	return n*100 + cents, true
+}
+
+// formatMoney writes cents as 12.50.
+func formatMoney(cents int64) string {
+	return strconv.FormatInt(cents/100, 10) + "." + strconv.FormatInt(100+cents%100, 10)[1:]
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseYesNo reads yes/no, true/false, 1/0 and oui/non.
+func parseYesNo(v string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "yes", "true", "1", "oui", "y":
+		return true, true
+	case "no", "false", "0", "non", "n":
+		return false, true
+	}
+	return false, false
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
