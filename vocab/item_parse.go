@@ -23,8 +23,9 @@ const (
 // item has: IRI, name, description (from source), kind, status,
 // condition, category path, loan rules, stock, custom field values by
 // key, photos, the public place (its one-line address in Street),
-// audience (public when addressed to the public collection, else empty),
-// and the times. It also returns the raw properties ActivityStreams does
+// audience (public when addressed to the public collection, else the
+// default of Item.Validate, members), and the times. Item.Validate checks
+// and completes the result. It also returns the raw properties ActivityStreams does
 // not define (the shrooms: terms among them), as the document has them.
 // It returns EINVALID for invalid JSON, a missing @context, a document
 // that is not a Page and a shrooms:Item, or values out of bounds.
