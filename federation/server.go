@@ -185,7 +185,12 @@ func (f *Federation) handleActivity(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	body, err := vocab.ActivityJSON(&e.Activity)
+	// An item activity names its object by IRI here: the snapshot it
+	// delivered may be of an item that is no longer public, and the IRI
+	// answers only while it is.
+	act := e.Activity
+	act.Item = nil
+	body, err := vocab.ActivityJSON(&act)
 	f.write(w, vocab.ContentType, body, err)
 }
 

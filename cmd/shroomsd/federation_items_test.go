@@ -102,6 +102,7 @@ func TestItemsFederate(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := next(1)[0]
+	create := got.IRI
 	if got.Type != shrooms.ActivityCreate || got.Actor != a.org().IRI || got.Object != drill.IRI || !got.IsPublic() {
 		t.Fatalf("Create: %+v", got.Activity)
 	}
@@ -192,6 +193,11 @@ func TestItemsFederate(t *testing.T) {
 	}
 	if status, _, body := a.get("/items/"+itoa(drill.ID), "application/activity+json"); status != http.StatusNotFound {
 		t.Fatalf("members item document: %d %s", status, body)
+	}
+	// Its Create, still listed in the outbox, names the item by IRI only.
+	status, _, body = a.get(strings.TrimPrefix(create, a.url()), "application/activity+json")
+	if status != http.StatusOK || !strings.Contains(string(body), `"object":"`+drill.IRI+`"`) || strings.Contains(string(body), "Cordless") {
+		t.Fatalf("GET the Create after the item left public: %d %s", status, body)
 	}
 
 	// A members item never produces an activity, nor does its change.
