@@ -151,3 +151,30 @@ func rawDBB(b *testing.B, path string) *sql.DB {
 	b.Cleanup(func() { raw.Close() })
 	return raw
 }
+
+// BenchmarkImportItems measures an import of 5,000 rows in one
+// transaction, each with a category, custom fields and a place.
+func BenchmarkImportItems(b *testing.B) {
+	db, _, _ := seedCatalogue(b, 0)
+	raw := rawDBB(b, db.Path())
+	if _, err := raw.Exec(`INSERT INTO custom_fields (category_id, key, label, type, position) VALUES (101, 'watts', 'Watts', 'number', 1)`); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		items := make([]*shrooms.Item, 5000)
+		for k := range items {
+			aud := shrooms.AudienceMembers
+			if k%5 == 0 {
+				aud = shrooms.AudiencePublic
+			}
+			items[k] = &shrooms.Item{Name: fmt.Sprintf("Drill %d", k), CategoryID: 101, PlaceID: 101,
+				Fields: map[string]string{"watts": "500"}, Audience: aud}
+		}
+		start := time.Now()
+		errs, err := db.ImportItems(sys, items, 2, false)
+		if err != nil || len(errs) > 0 {
+			b.Fatalf("import: %v %v", errs, err)
+		}
+		b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms/5000-rows")
+	}
+}
