@@ -40,10 +40,21 @@ func (db *DB) FindItemByID(ctx context.Context, id int64) (*shrooms.Item, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := db.trimItem(ctx, tx, c, i); err != nil {
+		return nil, err
+	}
+	return i, nil
+}
+
+// trimItem removes from a loaded item what the caller may not see: a
+// place that is not public unless they may use the locations module, the
+// kit and contents they may not read, the owner's name unless they are a
+// local user.
+func (db *DB) trimItem(ctx context.Context, tx *sql.Tx, c itemCaller, i *shrooms.Item) error {
 	if i.Place != nil && !i.Place.Public {
 		ok, err := c.seesPlaces(ctx, tx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !ok {
 			i.Place = nil
@@ -56,18 +67,20 @@ func (db *DB) FindItemByID(ctx context.Context, id int64) (*shrooms.Item, error)
 	if i.Kit != nil {
 		refs, err := itemRefs(ctx, tx, `id = ? AND `+cond, append([]any{i.KitID}, args...)...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if len(refs) == 0 {
 			i.Kit = nil
 		}
 	}
 	if i.Kind == shrooms.KindKit {
-		if i.Contents, err = itemRefs(ctx, tx, `kit_id = ? AND `+cond, append([]any{i.ID}, args...)...); err != nil {
-			return nil, err
+		contents, err := itemRefs(ctx, tx, `kit_id = ? AND `+cond, append([]any{i.ID}, args...)...)
+		if err != nil {
+			return err
 		}
+		i.Contents = contents
 	}
-	return i, nil
+	return nil
 }
 
 // seesPlaces reports whether the caller may see every place: the system,

@@ -112,6 +112,10 @@ func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*
 	if err := db.federateItem(ctx, tx, before, after); err != nil {
 		return nil, err
 	}
+	// What the caller gets back is what they could read.
+	if err := db.trimItem(ctx, tx, c, after); err != nil {
+		return nil, err
+	}
 	if err := commit(tx); err != nil {
 		return nil, err
 	}
