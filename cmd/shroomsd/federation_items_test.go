@@ -234,9 +234,6 @@ func TestPartStockFederates(t *testing.T) {
 	}
 	clock.Advance(time.Minute)
 	if err := a.m.DB.MoveStock(systemCtx, &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveOut, Amount: 2, Reason: "repair café"}); err != nil {
-		if shrooms.ErrorMessage(err) == "not implemented yet" {
-			t.Skip("MoveStock is still a stub in store/inventory_stubs.go")
-		}
 		t.Fatal(err)
 	}
 	got = next(1)[0]
