@@ -201,3 +201,11 @@ func (s *server) visibleCategories(ctx context.Context) ([]*shrooms.Category, er
 	}
 	return cats, err
 }
+
+// ExportURL is the CSV export of the same filter.
+func (d *itemList) ExportURL() string {
+	if d.Query == "" {
+		return "/items/export.csv"
+	}
+	return "/items/export.csv?" + d.Query
+}
