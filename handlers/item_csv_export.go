@@ -125,6 +125,7 @@ func (s *server) exportFieldKeys(ctx context.Context, f shrooms.ItemFilter, cats
 // writeItemsCSV writes the header and every item matching f.
 func (s *server) writeItemsCSV(ctx context.Context, w io.Writer, f shrooms.ItemFilter, cats []*shrooms.Category, keys []string) error {
 	cw := csv.NewWriter(w)
+	cw.UseCRLF = true // RFC 4180, as spreadsheets write it
 	header := append([]string{}, csvColumns...)
 	for _, k := range keys {
 		header = append(header, fieldPrefix+k)
