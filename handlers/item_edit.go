@@ -51,6 +51,11 @@ func (d *itemFormPage) Action() string {
 // the new category without saving.
 func (s *server) handleItemNew(w http.ResponseWriter, r *http.Request) {
 	d := &itemFormPage{itemRights: s.itemRights(r), F: newItemForm()}
+	if !d.Manage {
+		// A form that cannot be sent helps nobody; the store refuses anyway.
+		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not add items."), 0)
+		return
+	}
 	if r.Method != http.MethodPost {
 		if q := r.URL.Query(); q.Has("reload") || q.Has("category") {
 			d.F = readItemForm(q)

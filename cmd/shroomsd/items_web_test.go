@@ -285,6 +285,9 @@ func TestItemsWebWhoSeesWhat(t *testing.T) {
 	if p := member.get(fmt.Sprintf("/items/%d/edit", drill.ID)); p.Status != http.StatusForbidden && p.Status != http.StatusNotFound {
 		t.Errorf("member edit form: %d, want 403 or 404", p.Status)
 	}
+	if p := member.get("/items/new"); p.Status != http.StatusForbidden {
+		t.Errorf("member new item form: %d, want 403", p.Status)
+	}
 	if p := member.post(fmt.Sprintf("/items/%d/checkout", drill.ID), nil); p.Status != http.StatusForbidden && p.Status != http.StatusNotFound {
 		t.Errorf("member checks out: %d, want 403 or 404", p.Status)
 	}
