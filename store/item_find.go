@@ -96,7 +96,13 @@ func (c itemCaller) seesPlaces(ctx context.Context, tx *sql.Tx) (bool, error) {
 }
 
 // visibility is the SQL condition (on items aliased i) that keeps the
-// items the caller may read, mirroring Principal.RecordAccess with
+// items the caller may read. Its terms carry a unary + so that SQLite
+// never picks an index for them: they match most rows, and an OR over
+// two indexes forces a sort of every match, where walking the catalogue's
+// order index (which covers these columns) stops after one page. The same
+// goes for the kind, status, loanable and audience filters. Without the
+// +, the newest-first page at 100,000 items took 80 ms instead of 1 ms.
+// It mirrors Principal.RecordAccess with
 // ModeFor: everything for inventory managers; for other members the
 // public, partners and members items, their own and their groups'; for
 // anonymous visitors the public ones.
@@ -108,19 +114,19 @@ func (c itemCaller) visibility() (string, []any) {
 		if c.p.ModuleAccess(c.grants, inventory)&shrooms.AccessRead == 0 {
 			return "0 = 1", nil
 		}
-		cond := `(i.audience IN ('public', 'partners', 'members') OR i.owner_id = ?`
+		cond := `(+i.audience IN ('public', 'partners', 'members') OR +i.owner_id = ?`
 		args := []any{c.p.User.ID}
 		if len(c.p.Groups) > 0 {
-			cond += ` OR i.group_id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(c.p.Groups)), ",") + `)`
+			cond += ` OR +i.group_id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(c.p.Groups)), ",") + `)`
 			for _, g := range c.p.Groups {
 				args = append(args, g)
 			}
 		}
 		return cond + `)`, args
 	case c.p.Partner:
-		return `i.audience IN ('public', 'partners')`, nil
+		return `+i.audience IN ('public', 'partners')`, nil
 	}
-	return `i.audience = 'public'`, nil
+	return `+i.audience = 'public'`, nil
 }
 
 // itemOrders maps each sort to its ORDER BY; ties go by id so that pages
@@ -189,10 +195,10 @@ func (db *DB) FindItems(ctx context.Context, f shrooms.ItemFilter) ([]*shrooms.I
 		add(`i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)`, q)
 	}
 	if f.Kind != "" {
-		add(`i.kind = ?`, f.Kind)
+		add(`+i.kind = ?`, f.Kind)
 	}
 	if f.Status != "" {
-		add(`i.status = ?`, f.Status)
+		add(`+i.status = ?`, f.Status)
 	}
 	if f.CategoryID != 0 {
 		add(`i.category_id IN `+treeIDs("categories"), f.CategoryID)
@@ -207,10 +213,10 @@ func (db *DB) FindItems(ctx context.Context, f shrooms.ItemFilter) ([]*shrooms.I
 		add(`i.kit_id = ?`, f.KitID)
 	}
 	if f.Loanable != nil {
-		add(`i.loanable = ?`, *f.Loanable)
+		add(`+i.loanable = ?`, *f.Loanable)
 	}
 	if f.Audience != "" {
-		add(`i.audience = ?`, f.Audience)
+		add(`+i.audience = ?`, f.Audience)
 	}
 	if f.LowStock {
 		add(`i.kind = 'part' AND i.min_quantity > 0 AND i.quantity <= i.min_quantity`)
