@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BOOTSTRAP_VERSION=5.3.9
+LEAFLET_VERSION=1.9.4
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -24,4 +25,13 @@ cp "$tmp/bootstrap/dist/js/bootstrap.bundle.min.js" vendor/bootstrap/
 cp "$tmp/bootstrap/LICENSE" vendor/bootstrap/LICENSE
 # The source maps are not shipped; drop the comments that point at them.
 sed -i '/sourceMappingURL/d' vendor/bootstrap/bootstrap.min.css vendor/bootstrap/bootstrap.bundle.min.js
-echo "bootstrap $BOOTSTRAP_VERSION" >vendor/VERSIONS
+
+fetch leaflet "$LEAFLET_VERSION"
+rm -rf vendor/leaflet
+mkdir -p vendor/leaflet/images
+cp "$tmp/leaflet/dist/leaflet.js" "$tmp/leaflet/dist/leaflet.css" vendor/leaflet/
+cp "$tmp/leaflet/dist/images/"*.png vendor/leaflet/images/
+cp "$tmp/leaflet/LICENSE" vendor/leaflet/LICENSE
+sed -i '/sourceMappingURL/d' vendor/leaflet/leaflet.js
+
+printf 'bootstrap %s\nleaflet %s\n' "$BOOTSTRAP_VERSION" "$LEAFLET_VERSION" >vendor/VERSIONS
