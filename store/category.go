@@ -25,10 +25,11 @@ func (db *DB) FindCategories(ctx context.Context) ([]*shrooms.Category, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := inventoryCaller(ctx, tx); err != nil {
+	c, err := inventoryCaller(ctx, tx)
+	if err != nil {
 		return nil, err
 	}
-	return findCategories(ctx, tx)
+	return findCategories(ctx, tx, c)
 }
 
 // FindCategoryByID returns one category with its own fields. Returns
@@ -39,10 +40,11 @@ func (db *DB) FindCategoryByID(ctx context.Context, id int64) (*shrooms.Category
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := inventoryCaller(ctx, tx); err != nil {
+	c, err := inventoryCaller(ctx, tx)
+	if err != nil {
 		return nil, err
 	}
-	return findCategory(ctx, tx, id)
+	return findCategory(ctx, tx, c, id)
 }
 
 // FindFieldsFor returns the fields of a category and its ancestors, root
@@ -53,11 +55,12 @@ func (db *DB) FindFieldsFor(ctx context.Context, id int64) ([]shrooms.CustomFiel
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := inventoryCaller(ctx, tx); err != nil {
+	c, err := inventoryCaller(ctx, tx)
+	if err != nil {
 		return nil, err
 	}
 	if id != 0 {
-		if _, err := findCategory(ctx, tx, id); err != nil {
+		if _, err := findCategory(ctx, tx, c, id); err != nil {
 			return nil, err
 		}
 	}
@@ -105,7 +108,7 @@ func (db *DB) UpdateCategory(ctx context.Context, c *shrooms.Category) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := findCategory(ctx, tx, c.ID); err != nil {
+	if _, err := findCategory(ctx, tx, everything, c.ID); err != nil {
 		return err
 	}
 	if err := checkTreeParent(ctx, tx, "categories", "category", c.ID, c.ParentID); err != nil {
@@ -129,7 +132,7 @@ func (db *DB) DeleteCategory(ctx context.Context, id int64) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := findCategory(ctx, tx, id); err != nil {
+	if _, err := findCategory(ctx, tx, everything, id); err != nil {
 		return err
 	}
 	var used int
@@ -172,7 +175,7 @@ func (db *DB) SetCategoryFields(ctx context.Context, id int64, fields []shrooms.
 	if err := c.p.RequireAdmin(); err != nil {
 		return err
 	}
-	if _, err := findCategory(ctx, tx, id); err != nil {
+	if _, err := findCategory(ctx, tx, everything, id); err != nil {
 		return err
 	}
 	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE
@@ -238,7 +241,11 @@ func (db *DB) fillCategory(ctx context.Context, c *shrooms.Category) error {
 		return err
 	}
 	defer tx.Rollback()
-	got, err := findCategory(ctx, tx, c.ID)
+	caller, err := inventoryCaller(ctx, tx)
+	if err != nil {
+		return err
+	}
+	got, err := findCategory(ctx, tx, caller, c.ID)
 	if err != nil {
 		return err
 	}
@@ -251,8 +258,12 @@ func categoryError(err error) error {
 	return dbError(err, map[string]string{"index 'categories_sibling'": "name: another category here has this name"})
 }
 
-func findCategory(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Category, error) {
-	all, err := findCategories(ctx, tx)
+// everything is the caller of existence checks inside writes: it counts
+// every item.
+var everything = itemCaller{p: shrooms.Principal{System: true}}
+
+func findCategory(ctx context.Context, tx *sql.Tx, c itemCaller, id int64) (*shrooms.Category, error) {
+	all, err := findCategories(ctx, tx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -264,11 +275,13 @@ func findCategory(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Category,
 	return nil, notFound("category not found")
 }
 
-// findCategories loads every category with its own fields and item count,
-// in tree order.
-func findCategories(ctx context.Context, tx *sql.Tx) ([]*shrooms.Category, error) {
+// findCategories loads every category with its own fields and the count
+// of its items that caller may read, in tree order: a count of hidden
+// items would tell anonymous visitors what members keep.
+func findCategories(ctx context.Context, tx *sql.Tx, caller itemCaller) ([]*shrooms.Category, error) {
+	vis, args := caller.visibility()
 	rows, err := tx.QueryContext(ctx, `SELECT c.id, COALESCE(c.parent_id, 0), c.name,
-		(SELECT count(*) FROM items i WHERE i.category_id = c.id) FROM categories c`)
+		(SELECT count(*) FROM items i WHERE i.category_id = c.id AND `+vis+`) FROM categories c`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find categories: %w", err)
 	}

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	shrooms "github.com/shrooms-org/shrooms"
@@ -123,56 +125,104 @@ func TestCategoryFields(t *testing.T) {
 	}
 }
 
-func TestPlaces(t *testing.T) {
+// TestCategoryVisibility: categories are not secret, but their counts
+// only include the items the caller may read; with the module off they
+// are gone.
+func TestCategoryVisibility(t *testing.T) {
 	p := newPeople(t)
-	staff := as(p.staff)
-	shop := &shrooms.Place{Name: "Workshop", Kind: shrooms.PlaceWorkshop, City: "Lyon", HasPoint: true, Latitude: 45.75, Longitude: 4.85, Public: true}
-	if err := p.db.CreatePlace(staff, shop); err != nil {
+	tools := &shrooms.Category{Name: "Tools"}
+	if err := p.db.CreateCategory(as(p.staff), tools); err != nil {
 		t.Fatal(err)
 	}
-	shelf := &shrooms.Place{Name: "Shelf A", Kind: shrooms.PlaceShelf, ParentID: shop.ID}
-	if err := p.db.CreatePlace(staff, shelf); err != nil {
-		t.Fatal(err)
+	for _, a := range []shrooms.Audience{shrooms.AudiencePublic, shrooms.AudienceMembers, shrooms.AudienceStaff} {
+		if err := p.db.CreateItem(as(p.staff), &shrooms.Item{Name: "Saw " + string(a), CategoryID: tools.ID, Audience: a}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if shelf.Path != "Workshop › Shelf A" || shelf.HasPoint {
-		t.Fatalf("%+v", shelf)
+	for _, tc := range []struct {
+		who   string
+		ctx   func() context.Context
+		items int
+	}{
+		{"anonymous", func() context.Context { return anon }, 1},
+		{"member", func() context.Context { return as(p.member) }, 2},
+		{"staff", func() context.Context { return as(p.staff) }, 3},
+	} {
+		all, err := p.db.FindCategories(tc.ctx())
+		if err != nil || len(all) != 1 || all[0].Items != tc.items {
+			t.Errorf("%s: %+v %v, want 1 category with %d items", tc.who, all, err, tc.items)
+		}
+		c, err := p.db.FindCategoryByID(tc.ctx(), tools.ID)
+		if err != nil || c.Items != tc.items {
+			t.Errorf("%s by id: %+v %v, want %d items", tc.who, c, err, tc.items)
+		}
 	}
-	wantCode(t, p.db.CreatePlace(staff, &shrooms.Place{Name: "x", HasPoint: true, Latitude: 100}), shrooms.EINVALID, "latitude: must be between -90 and 90")
-	wantCode(t, p.db.CreatePlace(as(p.member), &shrooms.Place{Name: "Home"}), shrooms.EFORBIDDEN, "")
+	if _, err := p.db.FindFieldsFor(anon, tools.ID); err != nil {
+		t.Fatalf("anonymous fields: %v", err)
+	}
+	_, err := p.db.FindFieldsFor(anon, 999)
+	wantCode(t, err, shrooms.ENOTFOUND, "category not found")
 
-	got, err := p.db.FindPlaceByID(anon, shop.ID)
-	if err != nil || got.Latitude != 45.75 || got.City != "Lyon" {
-		t.Fatalf("public place for anonymous: %+v %v", got, err)
-	}
-	_, err = p.db.FindPlaceByID(anon, shelf.ID)
-	wantCode(t, err, shrooms.ENOTFOUND, "place not found")
-	if all, _ := p.db.FindPlaces(anon); len(all) != 1 {
-		t.Fatalf("anonymous sees %d places", len(all))
-	}
-	if all, _ := p.db.FindPlaces(as(p.member)); len(all) != 2 {
-		t.Fatalf("member sees %d places", len(all))
-	}
+	setModules(t, p.db, "people", "locations", "stock")
+	_, err = p.db.FindCategories(anon)
+	wantCode(t, err, shrooms.ENOTFOUND, "module inventory is off")
+	_, err = p.db.FindCategoryByID(as(p.staff), tools.ID)
+	wantCode(t, err, shrooms.ENOTFOUND, "module inventory is off")
+	wantCode(t, p.db.CreateCategory(as(p.staff), &shrooms.Category{Name: "Kitchen"}), shrooms.ENOTFOUND, "module inventory is off")
+	wantCode(t, p.db.SetCategoryFields(as(p.admin), tools.ID, nil), shrooms.ENOTFOUND, "module inventory is off")
+}
 
-	shop.ParentID = shelf.ID
-	wantCode(t, p.db.UpdatePlace(staff, shop), shrooms.ECONFLICT, "parent: a place cannot be inside itself")
-	shop.ParentID, shop.HasPoint = 0, false
-	if err := p.db.UpdatePlace(staff, shop); err != nil {
+// TestCategoryFieldsReplaced: the definitions are replaced as a whole, in
+// the order given, and a choice needs options.
+func TestCategoryFieldsReplaced(t *testing.T) {
+	p := newPeople(t)
+	admin := as(p.admin)
+	c := &shrooms.Category{Name: "Bikes"}
+	if err := p.db.CreateCategory(admin, c); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := p.db.FindPlaceByID(staff, shop.ID); got.HasPoint {
-		t.Fatal("point not removed")
+	wantCode(t, p.db.SetCategoryFields(admin, c.ID, []shrooms.CustomField{{Key: "size", Label: "Size", Type: shrooms.FieldChoice, Choices: []string{" ", ""}}}),
+		shrooms.EINVALID, "field size: a choice needs at least one option")
+	wantCode(t, p.db.SetCategoryFields(admin, 999, nil), shrooms.ENOTFOUND, "category not found")
+	keys := func() []string {
+		t.Helper()
+		got, err := p.db.FindCategoryByID(admin, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range got.Fields {
+			out = append(out, f.Key+":"+strings.Join(f.Choices, "/"))
+		}
+		return out
 	}
-	if err := p.db.CreateItem(staff, &shrooms.Item{Name: "Drill", PlaceID: shelf.ID}); err != nil {
+	if err := p.db.SetCategoryFields(admin, c.ID, []shrooms.CustomField{
+		{Key: "wheel", Label: "Wheel", Type: shrooms.FieldNumber},
+		{Key: "size", Label: "Size", Type: shrooms.FieldChoice, Choices: []string{"S", "M", "S", " L "}},
+		{Key: "electric", Label: "Electric", Type: shrooms.FieldBool},
+	}); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, p.db.DeletePlace(staff, shelf.ID), shrooms.ECONFLICT, "the place still has items or places inside it")
-	wantCode(t, p.db.DeletePlace(staff, shop.ID), shrooms.ECONFLICT, "the place still has items or places inside it")
-
-	s, _ := p.db.FindSettings(sys)
-	s.Modules = []string{"people", "inventory"}
-	if err := p.db.UpdateSettings(sys, s); err != nil {
+	if got := strings.Join(keys(), " "); got != "wheel: size:S/M/L electric:" {
+		t.Fatalf("fields in order: %q", got)
+	}
+	if err := p.db.SetCategoryFields(admin, c.ID, []shrooms.CustomField{{Key: "electric", Label: "Electric", Type: shrooms.FieldBool}}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = p.db.FindPlaces(as(p.member))
-	wantCode(t, err, shrooms.ENOTFOUND, "module locations is off")
+	if got := strings.Join(keys(), " "); got != "electric:" {
+		t.Fatalf("replaced fields: %q", got)
+	}
+	if err := p.db.SetCategoryFields(admin, c.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(); len(got) != 0 {
+		t.Fatalf("cleared fields: %q", got)
+	}
+	// An empty category with fields can go; its fields go with it.
+	if err := p.db.SetCategoryFields(admin, c.ID, []shrooms.CustomField{{Key: "electric", Label: "Electric", Type: shrooms.FieldBool}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.db.DeleteCategory(as(p.staff), c.ID); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -39,11 +39,15 @@ func (db *DB) FindPlaces(ctx context.Context) ([]*shrooms.Place, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	_, _, public, err := placeCaller(ctx, tx)
+	p, grants, public, err := placeCaller(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	all, err := findPlaces(ctx, tx)
+	vis, args, err := itemsCounted(ctx, tx, p, grants)
+	if err != nil {
+		return nil, err
+	}
+	all, err := findPlaces(ctx, tx, vis, args)
 	if err != nil {
 		return nil, err
 	}
@@ -67,11 +71,15 @@ func (db *DB) FindPlaceByID(ctx context.Context, id int64) (*shrooms.Place, erro
 		return nil, err
 	}
 	defer tx.Rollback()
-	_, _, public, err := placeCaller(ctx, tx)
+	caller, grants, public, err := placeCaller(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	p, err := findPlace(ctx, tx, id)
+	vis, args, err := itemsCounted(ctx, tx, caller, grants)
+	if err != nil {
+		return nil, err
+	}
+	p, err := findPlace(ctx, tx, vis, args, id)
 	if err != nil || public && !p.Public {
 		return nil, notFound("place not found")
 	}
@@ -120,7 +128,7 @@ func (db *DB) UpdatePlace(ctx context.Context, p *shrooms.Place) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := findPlace(ctx, tx, p.ID); err != nil {
+	if _, err := findPlace(ctx, tx, "1 = 1", nil, p.ID); err != nil {
 		return err
 	}
 	if err := checkTreeParent(ctx, tx, "places", "place", p.ID, p.ParentID); err != nil {
@@ -144,7 +152,7 @@ func (db *DB) DeletePlace(ctx context.Context, id int64) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := findPlace(ctx, tx, id); err != nil {
+	if _, err := findPlace(ctx, tx, "1 = 1", nil, id); err != nil {
 		return err
 	}
 	var used int
@@ -180,7 +188,19 @@ func (db *DB) placeWrite(ctx context.Context) (*sql.Tx, error) {
 
 // commitPlace reloads the place's path and count, then commits.
 func (db *DB) commitPlace(ctx context.Context, tx *sql.Tx, p *shrooms.Place) error {
-	got, err := findPlace(ctx, tx, p.ID)
+	caller, err := principal(ctx, tx)
+	if err != nil {
+		return err
+	}
+	grants, err := findGrants(ctx, tx)
+	if err != nil {
+		return err
+	}
+	vis, args, err := itemsCounted(ctx, tx, caller, grants)
+	if err != nil {
+		return err
+	}
+	got, err := findPlace(ctx, tx, vis, args, p.ID)
 	if err != nil {
 		return err
 	}
@@ -199,8 +219,24 @@ func placePoint(p *shrooms.Place) (lat, lon any) {
 	return p.Latitude, p.Longitude
 }
 
-func findPlace(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Place, error) {
-	all, err := findPlaces(ctx, tx)
+// itemsCounted is the SQL condition (on items aliased i) of the items a
+// place's count includes: those the caller may read, none while the
+// inventory module is off. A count of hidden items would tell visitors
+// what members keep.
+func itemsCounted(ctx context.Context, tx *sql.Tx, p shrooms.Principal, grants []shrooms.Grant) (string, []any, error) {
+	if p.System {
+		return "1 = 1", nil, nil
+	}
+	on, err := moduleOn(ctx, tx, inventory)
+	if err != nil || !on {
+		return "0 = 1", nil, err
+	}
+	vis, args := itemCaller{p: p, grants: grants}.visibility()
+	return vis, args, nil
+}
+
+func findPlace(ctx context.Context, tx *sql.Tx, vis string, args []any, id int64) (*shrooms.Place, error) {
+	all, err := findPlaces(ctx, tx, vis, args)
 	if err != nil {
 		return nil, err
 	}
@@ -212,13 +248,13 @@ func findPlace(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Place, error
 	return nil, notFound("place not found")
 }
 
-// findPlaces loads every place with its item count, in tree order. Places
-// are few (a workshop has tens or hundreds), so one scan serves paths,
-// order and lookups.
-func findPlaces(ctx context.Context, tx *sql.Tx) ([]*shrooms.Place, error) {
+// findPlaces loads every place with the count of its items matching vis
+// (see itemsCounted), in tree order. Places are few (a workshop has tens
+// or hundreds), so one scan serves paths, order and lookups.
+func findPlaces(ctx context.Context, tx *sql.Tx, vis string, args []any) ([]*shrooms.Place, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT p.id, COALESCE(p.parent_id, 0), p.kind, p.name, p.description, p.street,
 		p.postal_code, p.city, p.country, p.latitude, p.longitude, p.public,
-		(SELECT count(*) FROM items i WHERE i.place_id = p.id) FROM places p`)
+		(SELECT count(*) FROM items i WHERE i.place_id = p.id AND `+vis+`) FROM places p`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find places: %w", err)
 	}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"sync"
 	"testing"
 
@@ -38,11 +39,20 @@ func TestMoveStock(t *testing.T) {
 			t.Fatalf("%s %d: %+v", step.kind, step.amount, m)
 		}
 	}
-	// Taking more than there is changes nothing.
+	// Taking more than there is changes nothing: no quantity, no
+	// movement, no history, no version.
+	prev, _ := p.db.FindItemByID(staff, fuse.ID)
 	wantCode(t, p.db.MoveStock(staff, &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveOut, Amount: 8}), shrooms.ECONFLICT, "not enough in stock")
+	wantCode(t, p.db.MoveStock(staff, &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveRepair, Amount: 8}), shrooms.ECONFLICT, "not enough in stock")
 	got, _ := p.db.FindItemByID(staff, fuse.ID)
-	if got.Quantity != 7 {
-		t.Fatalf("quantity %d after a refused movement", got.Quantity)
+	if got.Quantity != 7 || got.Version != prev.Version {
+		t.Fatalf("quantity %d version %d after a refused movement", got.Quantity, got.Version)
+	}
+	if n := count(t, p.db, `SELECT count(*) FROM stock_movements WHERE item_id = ?`, fuse.ID); n != 5 {
+		t.Fatalf("%d movements after a refused one", n)
+	}
+	if n := count(t, p.db, `SELECT count(*) FROM item_changes WHERE item_id = ? AND action = 'stock'`, fuse.ID); n != 4 {
+		t.Fatalf("%d stock history rows, want 4", n)
 	}
 	moves, total, err := p.db.FindMovements(as(p.member), fuse.ID, 0, 2)
 	if err != nil {
@@ -98,8 +108,41 @@ func TestStockNeverNegative(t *testing.T) {
 	wg.Wait()
 	got, _ := p.db.FindItemByID(as(p.staff), part.ID)
 	_, total, _ := p.db.FindMovements(as(p.staff), part.ID, 0, 1)
-	if ok != 10 || conflicts != 10 || got.Quantity != 0 || total != 11 {
-		t.Fatalf("%d moved, %d refused, quantity %d, %d movements", ok, conflicts, got.Quantity, total)
+	outs := count(t, p.db, `SELECT count(*) FROM stock_movements WHERE item_id = ? AND kind = 'out' AND delta = -1`, part.ID)
+	if ok != 10 || conflicts != 10 || got.Quantity != 0 || total != 11 || outs != 10 {
+		t.Fatalf("%d moved, %d refused, quantity %d, %d movements (%d out)", ok, conflicts, got.Quantity, total, outs)
+	}
+	// Each balance was seen once, from 9 down to 0.
+	if n := count(t, p.db, `SELECT count(DISTINCT balance) FROM stock_movements WHERE item_id = ? AND kind = 'out'`, part.ID); n != 10 {
+		t.Fatalf("%d distinct balances", n)
+	}
+}
+
+// TestStockRights: the stock module off hides everything; a member may
+// read the movements of parts they may read, but not move stock nor see
+// the low-stock list; a staff-only part is not found for them.
+func TestStockRights(t *testing.T) {
+	p := newPeople(t)
+	part := newPart(t, p, "Relay", 3, 5, shrooms.AudienceMembers)
+	secret := newPart(t, p, "Key blank", 2, 0, shrooms.AudienceStaff)
+	move := func(ctx context.Context, id int64) error {
+		return p.db.MoveStock(ctx, &shrooms.StockMovement{ItemID: id, Kind: shrooms.MoveOut, Amount: 1})
+	}
+	wantCode(t, move(anon, part.ID), shrooms.EUNAUTHORIZED, "")
+	wantCode(t, move(as(p.member), part.ID), shrooms.EFORBIDDEN, "")
+	_, _, err := p.db.FindMovements(as(p.member), secret.ID, 0, 10)
+	wantCode(t, err, shrooms.ENOTFOUND, "")
+	_, _, err = p.db.FindMovements(anon, part.ID, 0, 10)
+	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
+
+	setModules(t, p.db, "people", "inventory", "locations")
+	wantCode(t, move(as(p.staff), part.ID), shrooms.ENOTFOUND, "module stock is off")
+	_, _, err = p.db.FindMovements(as(p.staff), part.ID, 0, 10)
+	wantCode(t, err, shrooms.ENOTFOUND, "module stock is off")
+	_, err = p.db.FindLowStock(as(p.staff), 10)
+	wantCode(t, err, shrooms.ENOTFOUND, "module stock is off")
+	if got, _ := p.db.FindItemByID(as(p.staff), part.ID); got.Quantity != 3 {
+		t.Fatalf("quantity %d with the module off", got.Quantity)
 	}
 }
 
