@@ -103,7 +103,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	r := mux.NewRouter()
-	r.Use(securityHeaders, s.recoverPanics)
+	r.Use(s.securityHeaders(), s.recoverPanics)
 
 	fed := d.Federation
 	r.Handle("/inbox", d.FederationInbox).Methods(http.MethodPost)
@@ -180,16 +180,24 @@ func staticHandler() http.Handler {
 	}))
 }
 
-// securityHeaders sets the headers every answer carries.
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
-		next.ServeHTTP(w, r)
-	})
+// securityHeaders sets the headers every answer carries. Images may also
+// come from the map's tile server (config map.tile_url).
+func (s *server) securityHeaders() func(http.Handler) http.Handler {
+	img := "'self' data:"
+	if o := tileOrigin(s.Map.TileURL); o != "" {
+		img += " " + o
+	}
+	csp := "default-src 'self'; img-src " + img + "; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := w.Header()
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("Content-Security-Policy", csp)
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 func (s *server) recoverPanics(next http.Handler) http.Handler {
