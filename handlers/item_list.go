@@ -95,7 +95,7 @@ func (s *server) handleItems(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err, 0)
 			return
 		}
-		d.Map = s.itemsMap(d.Items)
+		d.Map = s.itemsMap(d.Items, d.Places)
 	}
 	s.render(w, r, 0, "items", "items.title", d)
 }

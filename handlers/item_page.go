@@ -72,7 +72,7 @@ func (s *server) showItem(w http.ResponseWriter, r *http.Request, status int, co
 	}
 	st := stateFrom(ctx)
 	if item.Place != nil && st.Settings.HasModule("locations") {
-		d.Map = s.itemMap(item)
+		d.Map = s.itemMap(ctx, item)
 	}
 	if item.Kind == shrooms.KindPart && st.Settings.HasModule("stock") {
 		d.Stock = s.itemStock(r, item)
