@@ -200,10 +200,36 @@ func (c *Config) Validate() error {
 	if c.Mail.SMTP.Host != "" && c.Mail.SMTP.Timeout < time.Second {
 		return errors.New("mail.smtp.timeout: must be at least 1s (default 15s)")
 	}
+	if err := c.validateMap(); err != nil {
+		return err
+	}
 	// mail.New names the mail.* key it refuses; it neither connects nor
 	// creates the mail folder.
 	if _, err := mail.New(c.MailConfig(), nil); err != nil {
 		return err
+	}
+	return nil
+}
+
+// validateMap checks map.*: the tile URL becomes a CSP img-src source
+// and Leaflet's tile template, so it must be an absolute http(s) URL with
+// the {z}, {x} and {y} placeholders.
+func (c *Config) validateMap() error {
+	u := c.Map.TileURL
+	scheme, rest, _ := strings.Cut(u, "://")
+	host, _, _ := strings.Cut(rest, "/")
+	switch {
+	case scheme != "http" && scheme != "https":
+		return fmt.Errorf("map.tile_url: %q must be an http or https URL", u)
+	case host == "" || strings.ContainsAny(strings.ReplaceAll(host, "{s}", "a"), "{}"):
+		// Only a {s} subdomain may vary: the CSP names the host.
+		return fmt.Errorf("map.tile_url: %q has no valid host", u)
+	case strings.ContainsAny(u, " ;'\"\\"):
+		return fmt.Errorf("map.tile_url: %q must not contain spaces, quotes or ';'", u)
+	case !strings.Contains(u, "{z}") || !strings.Contains(u, "{x}") || !strings.Contains(u, "{y}"):
+		return fmt.Errorf("map.tile_url: %q must contain {z}, {x} and {y}", u)
+	case c.Map.MaxZoom < 1 || c.Map.MaxZoom > 22:
+		return fmt.Errorf("map.max_zoom: %d must be between 1 and 22", c.Map.MaxZoom)
 	}
 	return nil
 }

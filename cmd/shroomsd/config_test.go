@@ -100,6 +100,12 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"http:\n  tls_cert_file: a.pem\n", "tls_key_file"},
 		{"federation:\n  no_such_key: 1\n", "no_such_key"},
 		{"federation:\n  http_timeout: soon\n", "http_timeout"},
+		{"map:\n  tile_url: \"ftp://t.example/{z}/{x}/{y}.png\"\n", "map.tile_url"},
+		{"map:\n  tile_url: \"/tiles/{z}/{x}/{y}.png\"\n", "map.tile_url"},
+		{"map:\n  tile_url: \"https://t.example/{z}/{x}.png\"\n", "map.tile_url"},
+		{"map:\n  tile_url: \"https://t.example; script-src *;/{z}/{x}/{y}\"\n", "map.tile_url"},
+		{"map:\n  max_zoom: 0\n", "map.max_zoom"},
+		{"map:\n  max_zoom: 23\n", "map.max_zoom"},
 	} {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, configFileName), []byte(tc.file), 0o600)
