@@ -20,7 +20,14 @@ type widgetView struct {
 	// FollowRequests counts the organisation's pending follow requests
 	// (the follow-requests widget, for admins).
 	FollowRequests int
+	// LowStock are the emptiest parts at or below their minimum (the
+	// low-stock widget, for staff); LowStockOK says the list was read.
+	LowStock   []*shrooms.Item
+	LowStockOK bool
 }
+
+// lowStockWidget is how many parts the low-stock widget lists.
+const lowStockWidget = 5
 
 func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -40,6 +47,19 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			v.FollowRequests = n
+		}
+		if wd.ID == "low-stock" {
+			// A user without the stock read grant gets the widget's
+			// empty state, not a failing dashboard.
+			items, err := s.Stock.FindLowStock(ctx, lowStockWidget)
+			switch shrooms.ErrorCode(err) {
+			case "":
+				v.LowStock, v.LowStockOK = items, true
+			case shrooms.EFORBIDDEN, shrooms.EUNAUTHORIZED, shrooms.ENOTFOUND:
+			default:
+				s.fail(w, r, err, 0)
+				return
+			}
 		}
 		d.Widgets = append(d.Widgets, v)
 	}
