@@ -168,7 +168,7 @@ func TestAPIItems(t *testing.T) {
 
 	// Comments: members comment on what they see; authors delete theirs.
 	status, body = n.api("POST", path+"/comments", tk.member, map[string]any{"body": "  The battery is weak.  "})
-	if status != 201 || body["body"] != "The battery is weak." || body["id"] == nil {
+	if status != 201 || body["body"] != "The battery is weak." || body["id"] == nil || body["author_name"] != "Mia" {
 		t.Fatalf("comment: %d %v", status, body)
 	}
 	comment := int64(body["id"].(float64))
@@ -196,6 +196,17 @@ func TestAPIItems(t *testing.T) {
 	apiWantError(t, "read deleted", status, body, 404, "")
 	status, body = n.api("DELETE", path, tk.staff, nil)
 	apiWantError(t, "delete twice", status, body, 404, "")
+
+	// With the inventory module off, its API answers 404, even to admins.
+	if status, body = n.api("PATCH", "/api/v1/settings", tk.admin, map[string]any{"modules": []string{"people"}}); status != 200 {
+		t.Fatalf("turn inventory off: %d %v", status, body)
+	}
+	for _, p := range []string{"/api/v1/items", fmt.Sprintf("/api/v1/items/%d", secret), "/api/v1/categories"} {
+		status, body = n.api("GET", p, tk.admin, nil)
+		apiWantError(t, "module off: GET "+p, status, body, 404, "")
+	}
+	status, body = n.api("POST", "/api/v1/items", tk.admin, map[string]any{"name": "Ghost"})
+	apiWantError(t, "module off: create", status, body, 404, "")
 }
 
 // TestAPIItemFilters: catalogue filters, sorting and pagination totals,
