@@ -75,5 +75,8 @@ func (s *server) selectMap(places []*shrooms.Place) any {
 
 // itemStock is the stock panel of a part, from the stock pages.
 func (s *server) itemStock(r *http.Request, i *shrooms.Item) any {
-	return nil
+	if p := s.stockPanel(r, i); p != nil {
+		return p
+	}
+	return nil // a nil *stockPanel would be a non-nil any: the page shows no panel
 }

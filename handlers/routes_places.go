@@ -6,7 +6,7 @@ import (
 	"github.com/gorilla/mux"
 )
 
-// placeRoutes: places and their map, and the stock pages (parts, movements, low stock).
+// placeRoutes: places and their map, and the stock pages (stockRoutes).
 // Places disappear with the locations module, stock pages with the stock
 // module. Reading places needs no login (anonymous visitors see public
 // places); the services decide what each caller may see and change.
@@ -14,9 +14,6 @@ func (s *server) placeRoutes(r *mux.Router) {
 	const get, head, post = http.MethodGet, http.MethodHead, http.MethodPost
 	loc := func(h http.HandlerFunc) http.HandlerFunc { return s.requireModule("locations", h) }
 	locMember := func(h http.HandlerFunc) http.HandlerFunc { return loc(s.requireLogin(h)) }
-	stock := func(h http.HandlerFunc) http.HandlerFunc {
-		return s.requireModule("stock", s.requireModule("inventory", s.requireLogin(h)))
-	}
 
 	r.HandleFunc("/places", loc(s.handlePlaces)).Methods(get, head)
 	r.HandleFunc("/places/new", locMember(s.handlePlaceNew)).Methods(get, head, post)
@@ -24,7 +21,5 @@ func (s *server) placeRoutes(r *mux.Router) {
 	r.HandleFunc("/places/{id:[0-9]+}/edit", locMember(s.handlePlaceEdit)).Methods(get, head, post)
 	r.HandleFunc("/places/{id:[0-9]+}/delete", locMember(s.handlePlaceDelete)).Methods(get, head, post)
 
-	r.HandleFunc("/stock", stock(s.handleStock)).Methods(get, head)
-	r.HandleFunc("/items/{id:[0-9]+}/stock", stock(s.handleStockMove)).Methods(post)
-	r.HandleFunc("/items/{id:[0-9]+}/movements", stock(s.handleStockMovements)).Methods(get, head)
+	s.stockRoutes(r)
 }
