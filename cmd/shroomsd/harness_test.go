@@ -82,6 +82,10 @@ func startNode(t testing.TB, clock *testClock, opts ...nodeOption) *testNode {
 	if !strings.Contains(n.extra, "federation:") {
 		n.extra += "federation:\n  allow_private_addresses: true\n"
 	}
+	if !strings.Contains(n.extra, "map:") {
+		// Tests run offline: the maps' tiles come from the node itself.
+		n.extra += fmt.Sprintf("map:\n  tile_url: %q\n", n.url()+"/static/img/tile.png?{z}/{x}/{y}")
+	}
 	cfg := fmt.Sprintf("public_url: %q\nlisten: %q\norg:\n  handle: org\n  name: Node %s\n%s", n.url(), n.addr, n.addr, n.extra)
 	if err := os.WriteFile(filepath.Join(n.dir, configFileName), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

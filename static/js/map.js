@@ -65,7 +65,9 @@
       if (sel) {
         sel.addEventListener("change", function () {
           var mk = byID[sel.value];
-          if (mk) {
+          // Only a place out of view moves the map: a marker just
+          // clicked stays where the finger is, with its neighbours.
+          if (mk && !map.getBounds().contains(mk.getLatLng())) {
             map.panTo(mk.getLatLng());
           }
         });
