@@ -195,3 +195,45 @@ func TestPlacesDelete(t *testing.T) {
 		t.Errorf("delete when empty: %s %d", p.Path, p.Status)
 	}
 }
+
+// TestPlacesAndStockModulesOff: with locations and stock off, their pages
+// are gone and the item page has no stock panel.
+func TestPlacesAndStockModulesOff(t *testing.T) {
+	n := startNode(t, newTestClock())
+	shelf := &shrooms.Place{Name: "Shelf C", Kind: shrooms.PlaceShelf}
+	if err := n.m.DB.CreatePlace(systemCtx, shelf); err != nil {
+		t.Fatal(err)
+	}
+	fuse := createItem(t, n, &shrooms.Item{Name: "Fuse 5A", Kind: shrooms.KindPart, Quantity: 3, Audience: shrooms.AudienceMembers})
+	w := loginAs(t, n, "admin", adminPassword)
+	item := "/items/" + strconv.FormatInt(fuse.ID, 10)
+	if p := w.get(item); !p.Has(`id="stock-quantity"`) {
+		t.Fatal("modules on: no stock panel")
+	}
+	s, err := n.m.DB.FindSettings(systemCtx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mods []string
+	for _, m := range s.Modules {
+		if m != "locations" && m != "stock" {
+			mods = append(mods, m)
+		}
+	}
+	s.Modules = mods
+	if err := n.m.DB.UpdateSettings(systemCtx, s); err != nil {
+		t.Fatal(err)
+	}
+	place := "/places/" + strconv.FormatInt(shelf.ID, 10)
+	for _, path := range []string{"/places", place, place + "/edit", place + "/delete", "/places/new", "/stock", item + "/movements"} {
+		if p := w.get(path); p.Status != http.StatusNotFound {
+			t.Errorf("modules off: %s answers %d, want 404", path, p.Status)
+		}
+	}
+	if p := w.post(item+"/stock", move("in", "1", "")); p.Status != http.StatusNotFound {
+		t.Errorf("modules off: a movement answers %d, want 404", p.Status)
+	}
+	if p := w.get(item); p.Status != http.StatusOK || p.Has(`id="stock-quantity"`) {
+		t.Errorf("modules off: item page %d still has the stock panel", p.Status)
+	}
+}
