@@ -47,6 +47,10 @@ func TestStockWebMovements(t *testing.T) {
 		!p.Has(`href="`+itemPath+`/movements"`) || p.Has(`id="stock-low"`) {
 		t.Fatalf("part page for staff: %d\n%s", p.Status, p.Body)
 	}
+	// The form carries the CSRF token itself (the panel is not the view).
+	if form := p.Body[strings.Index(p.Body, `id="stock-form"`):]; !strings.Contains(form[:strings.Index(form, "</form>")], `name="csrf" value="`+staff.csrf()+`"`) {
+		t.Errorf("the stock form has no CSRF token")
+	}
 
 	steps := []struct {
 		name                 string
