@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -51,15 +52,15 @@ func (s *server) apiAdminRoutes(auth *mux.Router) {
 	auth.HandleFunc("/users", s.apiUsers).Methods(http.MethodGet)
 	auth.HandleFunc("/users/{id:[0-9]+}", s.requireAdmin(s.apiUser)).Methods(http.MethodGet)
 	auth.HandleFunc("/users/{id:[0-9]+}", s.apiUpdateUser).Methods(http.MethodPatch)
-	auth.HandleFunc("/users/{id:[0-9]+}", s.apiDeleteUser).Methods(http.MethodDelete)
+	auth.HandleFunc("/users/{id:[0-9]+}", s.apiDelete(func(ctx context.Context, id int64) error { return s.Users.DeleteUser(ctx, id) })).Methods(http.MethodDelete)
 	auth.HandleFunc("/invitations", s.apiInvitations).Methods(http.MethodGet)
 	auth.HandleFunc("/invitations", s.apiCreateInvitation).Methods(http.MethodPost)
-	auth.HandleFunc("/invitations/{id:[0-9]+}", s.apiDeleteInvitation).Methods(http.MethodDelete)
+	auth.HandleFunc("/invitations/{id:[0-9]+}", s.apiDelete(func(ctx context.Context, id int64) error { return s.Accounts.DeleteInvitation(ctx, id) })).Methods(http.MethodDelete)
 	auth.HandleFunc("/groups", s.apiGroups).Methods(http.MethodGet)
 	auth.HandleFunc("/groups", s.apiCreateGroup).Methods(http.MethodPost)
 	auth.HandleFunc("/groups/{id:[0-9]+}", s.apiGroup).Methods(http.MethodGet)
 	auth.HandleFunc("/groups/{id:[0-9]+}", s.apiUpdateGroup).Methods(http.MethodPatch)
-	auth.HandleFunc("/groups/{id:[0-9]+}", s.apiDeleteGroup).Methods(http.MethodDelete)
+	auth.HandleFunc("/groups/{id:[0-9]+}", s.apiDelete(func(ctx context.Context, id int64) error { return s.Groups.DeleteGroup(ctx, id) })).Methods(http.MethodDelete)
 	auth.HandleFunc("/groups/{id:[0-9]+}/members", s.apiSetGroupMembers).Methods(http.MethodPut)
 	auth.HandleFunc("/grants", s.apiGrants).Methods(http.MethodGet)
 	auth.HandleFunc("/grants", s.apiSetGrants).Methods(http.MethodPut)
@@ -367,4 +368,22 @@ func paging(r *http.Request) (offset, limit int, err error) {
 		}
 	}
 	return offset, limit, nil
+}
+
+// apiDelete answers DELETE on a path with an {id}: del (a closure, so
+// that the service is looked up per request) deletes
+// (and decides who may; users are deleted as shrooms.UserDeletionPolicy
+// says), 204 on success.
+func (s *server) apiDelete(del func(context.Context, int64) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := apiPathID(r, "id")
+		if err == nil {
+			err = del(r.Context(), id)
+		}
+		if err != nil {
+			s.fail(w, r, err, 0)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
 }

@@ -91,18 +91,6 @@ func (s *server) apiUpdateCategory(w http.ResponseWriter, r *http.Request) {
 	s.writeCategory(w, r, id, http.StatusOK)
 }
 
-func (s *server) apiDeleteCategory(w http.ResponseWriter, r *http.Request) {
-	id, err := apiPathID(r, "id")
-	if err == nil {
-		err = s.Categories.DeleteCategory(r.Context(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
 // customFieldInput is one field definition as PUT .../fields takes it.
 type customFieldInput struct {
 	Key      string            `json:"key"`

@@ -100,18 +100,6 @@ func (s *server) apiUpdateGroup(w http.ResponseWriter, r *http.Request) {
 	s.writeGroup(w, r, id, http.StatusOK)
 }
 
-func (s *server) apiDeleteGroup(w http.ResponseWriter, r *http.Request) {
-	id, err := apiPathID(r, "id")
-	if err == nil {
-		err = s.Groups.DeleteGroup(r.Context(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
 // apiSetGroupMembers replaces a group's members: {"user_ids": [...]}.
 func (s *server) apiSetGroupMembers(w http.ResponseWriter, r *http.Request) {
 	var in struct {

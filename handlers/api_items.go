@@ -199,15 +199,3 @@ func (s *server) apiUpdateItem(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeItem(w, r, id, http.StatusOK)
 }
-
-func (s *server) apiDeleteItem(w http.ResponseWriter, r *http.Request) {
-	id, err := apiPathID(r, "id")
-	if err == nil {
-		err = s.Items.DeleteItem(r.Context(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}

@@ -61,15 +61,3 @@ func (s *server) apiCreateComment(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusCreated, c)
 }
-
-func (s *server) apiDeleteComment(w http.ResponseWriter, r *http.Request) {
-	id, err := apiPathID(r, "id")
-	if err == nil {
-		err = s.Items.DeleteComment(r.Context(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}

@@ -130,15 +130,3 @@ func (s *server) apiUpdatePlace(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writePlace(w, r, id, http.StatusOK)
 }
-
-func (s *server) apiDeletePlace(w http.ResponseWriter, r *http.Request) {
-	id, err := apiPathID(r, "id")
-	if err == nil {
-		err = s.Places.DeletePlace(r.Context(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}

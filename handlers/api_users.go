@@ -98,19 +98,6 @@ func (s *server) apiUpdateUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.toUserJSON(u))
 }
 
-// apiDeleteUser deletes an account as shrooms.UserDeletionPolicy says.
-func (s *server) apiDeleteUser(w http.ResponseWriter, r *http.Request) {
-	id, err := apiPathID(r, "id")
-	if err == nil {
-		err = s.Users.DeleteUser(r.Context(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
 type invitationJSON struct {
 	ID        int64      `json:"id"`
 	Email     string     `json:"email"`
@@ -183,16 +170,4 @@ func (s *server) apiCreateInvitation(w http.ResponseWriter, r *http.Request) {
 	out.URL = s.IRIs.Base + "/signup?invite=" + url.QueryEscape(secret)
 	out.MailSent = &sent
 	writeJSON(w, http.StatusCreated, out)
-}
-
-func (s *server) apiDeleteInvitation(w http.ResponseWriter, r *http.Request) {
-	id, err := apiPathID(r, "id")
-	if err == nil {
-		err = s.Accounts.DeleteInvitation(r.Context(), id)
-	}
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"net/http"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
@@ -55,6 +56,22 @@ func (s *server) menu(ctx context.Context, st *reqState) []menuEntry {
 		out = append(out, e)
 	}
 	return out
+}
+
+// moduleAccess is what the request's user holds in module, for choosing
+// what to offer (none for anonymous visitors or when the rights cannot be
+// loaded). The store decides again on every action.
+func (s *server) moduleAccess(r *http.Request, module string) shrooms.Access {
+	u := stateFrom(r.Context()).User
+	if u == nil {
+		return shrooms.AccessNone
+	}
+	p, grants, err := s.principal(r.Context(), u)
+	if err != nil {
+		s.Logger.Error("module rights", "module", module, "err", err)
+		return shrooms.AccessNone
+	}
+	return p.ModuleAccess(grants, module)
 }
 
 // principal is the user with their groups, and the node's grants, for

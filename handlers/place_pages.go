@@ -35,16 +35,7 @@ type placePage struct {
 // canManagePlaces says whether the request's user has the locations
 // module's write grant. The store decides again on every change.
 func (s *server) canManagePlaces(r *http.Request) bool {
-	u := stateFrom(r.Context()).User
-	if u == nil {
-		return false
-	}
-	p, grants, err := s.principal(r.Context(), u)
-	if err != nil {
-		s.Logger.Error("locations rights", "err", err)
-		return false
-	}
-	return p.ModuleAccess(grants, "locations")&shrooms.AccessWrite != 0
+	return s.moduleAccess(r, "locations")&shrooms.AccessWrite != 0
 }
 
 // handlePlaces lists the places the caller may see, as a tree.

@@ -63,15 +63,6 @@ func (s *server) stockPanel(r *http.Request, item *shrooms.Item) *stockPanel {
 // stockAccess says whether the request's user may read and move stock.
 // The store checks again on every call; this only chooses what to offer.
 func (s *server) stockAccess(r *http.Request) (read, write bool) {
-	u := stateFrom(r.Context()).User
-	if u == nil {
-		return false, false
-	}
-	p, grants, err := s.principal(r.Context(), u)
-	if err != nil {
-		s.Logger.Error("stock rights", "err", err)
-		return false, false
-	}
-	a := p.ModuleAccess(grants, "stock")
+	a := s.moduleAccess(r, "stock")
 	return a&shrooms.AccessRead != 0, a&shrooms.AccessWrite != 0
 }
