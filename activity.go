@@ -34,7 +34,15 @@ type Activity struct {
 	// Item is the item a Create or Update carries, as it was when the
 	// change was committed; vocab renders it. A Delete carries only the
 	// Object IRI.
-	Item      *Item     `json:"item,omitempty"`
+	Item *Item `json:"item,omitempty"`
+	// InviteToken is a partner invite's token, carried by the Follow that
+	// uses it (the shrooms:inviteToken property).
+	InviteToken string `json:"invite_token,omitempty"`
+	// Raw is the object of a received Create or Update as it came (JSON),
+	// unknown properties included; Updated is the object's "updated" (or
+	// a Tombstone's "deleted"), zero when absent. Set by vocab's parser.
+	Raw       []byte    `json:"-"`
+	Updated   time.Time `json:"-"`
 	To        []string  `json:"to,omitempty"`
 	CC        []string  `json:"cc,omitempty"`
 	Published time.Time `json:"published"`

@@ -77,10 +77,18 @@ type FollowService interface {
 	// the outbox. A repeated Follow of an accepted pair is accepted again
 	// (peers resend when they lost our Accept). Returns ENOTFOUND when the
 	// followee is not a local actor or the follower is not cached.
-	ReceiveFollow(ctx context.Context, activityIRI, followerIRI, followeeIRI string) (*Follow, error)
+	//
+	// A remote Organization following our organisation is a partnership
+	// request: it is accepted, and followed back, when inviteToken is a
+	// valid partner invite (which it uses up) or when our organisation
+	// already follows it; otherwise it waits in the follow-request queue
+	// whatever ManuallyApprovesFollowers says. A blocked actor's Follow is
+	// EFORBIDDEN.
+	ReceiveFollow(ctx context.Context, activityIRI, followerIRI, followeeIRI, inviteToken string) (*Follow, error)
 
 	// ApproveFollowRequest accepts a pending incoming follow and writes an
-	// Accept. Returns ENOTFOUND, ECONFLICT when it is not pending.
+	// Accept; an Organization following our organisation is followed back
+	// (a partnership). Returns ENOTFOUND, ECONFLICT when it is not pending.
 	ApproveFollowRequest(ctx context.Context, id int64) (*Follow, error)
 
 	// RejectFollowRequest rejects a pending or accepted incoming follow and

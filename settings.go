@@ -39,6 +39,18 @@ type Settings struct {
 	SignupMode      SignupMode
 	Modules         []string
 	DefaultLanguage string
+	// DefaultAudiences is the audience a new record of each module gets
+	// when its form or API call names none (inventory: members, unless
+	// set). Keys are modules, values audiences.
+	DefaultAudiences map[string]Audience
+}
+
+// DefaultAudience is the audience new records of module start with.
+func (s *Settings) DefaultAudience(module string) Audience {
+	if a, ok := s.DefaultAudiences[module]; ok && a != "" {
+		return a
+	}
+	return AudienceMembers
 }
 
 // Default theme colours: a mushroom brown and a moss green that both keep
@@ -103,6 +115,14 @@ func (s *Settings) Validate() error {
 	}
 	if !IsLanguage(s.DefaultLanguage) {
 		return Errorf(EINVALID, "default_language: must be one of %s", strings.Join(Languages, ", "))
+	}
+	for m, a := range s.DefaultAudiences {
+		if !oneOf(m, Modules) {
+			return Errorf(EINVALID, "default_audiences: unknown module %q", m)
+		}
+		if !oneOf(a, Audiences) {
+			return Errorf(EINVALID, "default_audiences: %s: must be one of public, partners, members, staff", m)
+		}
 	}
 	return nil
 }

@@ -16,6 +16,10 @@ type Services struct {
 	Inbox   shrooms.InboxService
 	// Items serves the documents of public items; nil serves none.
 	Items shrooms.ItemService
+	// Partners decides who is a partner and what it may read; Remote is
+	// the cache of partners' objects.
+	Partners shrooms.PartnerService
+	Remote   shrooms.RemoteCacheService
 }
 
 // Federation is the node's ActivityPub side: its HTTP endpoints (Handler)

@@ -52,7 +52,7 @@ func (f *Federation) apply(ctx context.Context, item *shrooms.InboxActivity) (no
 	}
 	switch act.Type {
 	case shrooms.ActivityFollow:
-		_, err = f.svc.Follows.ReceiveFollow(ctx, act.IRI, act.Actor, act.Object)
+		_, err = f.svc.Follows.ReceiveFollow(ctx, act.IRI, act.Actor, act.Object, "")
 		return "", err
 	case shrooms.ActivityAccept, shrooms.ActivityReject:
 		if !f.aboutFollow(act) {

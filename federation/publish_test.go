@@ -36,7 +36,7 @@ func TestAddressCollapsesSharedInboxes(t *testing.T) {
 		if err := db.UpsertRemoteActor(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.ReceiveFollow(ctx, iri+"/follows/1", iri, org.IRI); err != nil {
+		if _, err := db.ReceiveFollow(ctx, iri+"/follows/1", iri, org.IRI, ""); err != nil {
 			t.Fatal(err)
 		}
 		return a

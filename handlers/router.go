@@ -45,6 +45,10 @@ type Deps struct {
 	Categories shrooms.CategoryService
 	Places     shrooms.PlaceService
 	Stock      shrooms.StockService
+
+	Partners shrooms.PartnerService
+	Remote   shrooms.RemoteCacheService
+	Search   shrooms.SearchService
 	// Map says where the maps' tiles come from.
 	Map MapConfig
 	// SetupCode must be given to the browser setup wizard, so that only

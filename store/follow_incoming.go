@@ -38,7 +38,7 @@ func (db *DB) answerFollow(ctx context.Context, tx *sql.Tx, typ shrooms.Activity
 // new request. Returns ENOTFOUND when the followee is not a local actor
 // or the follower is not a cached remote actor, EINVALID without an
 // activity IRI, ECONFLICT when the IRI names another follow.
-func (db *DB) ReceiveFollow(ctx context.Context, activityIRI, followerIRI, followeeIRI string) (*shrooms.Follow, error) {
+func (db *DB) ReceiveFollow(ctx context.Context, activityIRI, followerIRI, followeeIRI, inviteToken string) (*shrooms.Follow, error) {
 	if activityIRI == "" {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "follow activity id is required")
 	}

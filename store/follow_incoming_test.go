@@ -15,7 +15,7 @@ func TestReceiveFollow(t *testing.T) {
 	const iri1, iri2 = "https://partner.example/follows/1", "https://partner.example/follows/2"
 
 	t.Run("auto-accepted, answered with an embedded Accept", func(t *testing.T) {
-		f, err := db.ReceiveFollow(ctx, iri1, fx.partner.IRI, fx.org.IRI)
+		f, err := db.ReceiveFollow(ctx, iri1, fx.partner.IRI, fx.org.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -26,7 +26,7 @@ func TestReceiveFollow(t *testing.T) {
 		fx.wantEntry(t, entries[0], fx.org.ID, answer(shrooms.ActivityAccept, fx.org, fx.partner, iri1, t0))
 	})
 	t.Run("repeated Follow of an accepted pair is accepted again", func(t *testing.T) {
-		f, err := db.ReceiveFollow(ctx, iri2, fx.partner.IRI, fx.org.IRI)
+		f, err := db.ReceiveFollow(ctx, iri2, fx.partner.IRI, fx.org.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +44,7 @@ func TestReceiveFollow(t *testing.T) {
 	var request *shrooms.Follow
 	t.Run("manual followee: pending, nothing sent", func(t *testing.T) {
 		var err error
-		if request, err = db.ReceiveFollow(ctx, manual1, fx.partner.IRI, fx.alice.IRI); err != nil {
+		if request, err = db.ReceiveFollow(ctx, manual1, fx.partner.IRI, fx.alice.IRI, ""); err != nil {
 			t.Fatal(err)
 		}
 		if request.State != shrooms.FollowPending {
@@ -53,7 +53,7 @@ func TestReceiveFollow(t *testing.T) {
 		fx.wantOutbox(t, 2)
 	})
 	t.Run("repeated pending request takes the new IRI", func(t *testing.T) {
-		f, err := db.ReceiveFollow(ctx, manual2, fx.partner.IRI, fx.alice.IRI)
+		f, err := db.ReceiveFollow(ctx, manual2, fx.partner.IRI, fx.alice.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +94,7 @@ func TestReceiveFollow(t *testing.T) {
 		fx.wantOutbox(t, 4)
 	})
 	t.Run("a rejected pair that follows again is a new request", func(t *testing.T) {
-		f, err := db.ReceiveFollow(ctx, "https://partner.example/follows/m3", fx.partner.IRI, fx.alice.IRI)
+		f, err := db.ReceiveFollow(ctx, "https://partner.example/follows/m3", fx.partner.IRI, fx.alice.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,14 +110,14 @@ func TestReceiveFollow(t *testing.T) {
 		fx.wantOutbox(t, 5)
 	})
 	t.Run("a rejected pair of an auto-accepting followee is accepted", func(t *testing.T) {
-		f, err := db.ReceiveFollow(ctx, "https://other.example/f/1", fx.other.IRI, fx.org.IRI)
+		f, err := db.ReceiveFollow(ctx, "https://other.example/f/1", fx.other.IRI, fx.org.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.RejectFollowRequest(ctx, f.ID); err != nil {
 			t.Fatal(err)
 		}
-		f, err = db.ReceiveFollow(ctx, "https://other.example/f/2", fx.other.IRI, fx.org.IRI)
+		f, err = db.ReceiveFollow(ctx, "https://other.example/f/2", fx.other.IRI, fx.org.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +145,7 @@ func TestReceiveFollow(t *testing.T) {
 		{"IRI of another follow", iri2, fx.other.IRI, fx.alice.IRI, shrooms.ECONFLICT},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := db.ReceiveFollow(ctx, tc.iri, tc.follower, tc.followee)
+			_, err := db.ReceiveFollow(ctx, tc.iri, tc.follower, tc.followee, "")
 			wantCode(t, err, tc.code, "")
 			fx.wantOutbox(t, 9)
 		})
@@ -169,7 +169,7 @@ func TestReceiveFollowAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	incoming, err := db.ReceiveFollow(ctx, "https://other.example/f/1", fx.other.IRI, fx.org.IRI)
+	incoming, err := db.ReceiveFollow(ctx, "https://other.example/f/1", fx.other.IRI, fx.org.IRI, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestReceiveUndoFollow(t *testing.T) {
 	const iri = "https://partner.example/follows/1"
 	setup := func(t *testing.T) *shrooms.Follow {
 		t.Helper()
-		f, err := db.ReceiveFollow(ctx, iri, fx.partner.IRI, fx.org.IRI)
+		f, err := db.ReceiveFollow(ctx, iri, fx.partner.IRI, fx.org.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}

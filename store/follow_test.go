@@ -202,7 +202,7 @@ func TestUnfollow(t *testing.T) {
 		t.Fatalf("%d follows left", n)
 	}
 
-	incoming, err := db.ReceiveFollow(ctx, "https://partner.example/f/9", fx.partner.IRI, fx.org.IRI)
+	incoming, err := db.ReceiveFollow(ctx, "https://partner.example/f/9", fx.partner.IRI, fx.org.IRI, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,8 +231,8 @@ func TestFindFollows(t *testing.T) {
 	db := fx.db
 	out1, _ := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
 	out2, _ := db.CreateFollow(ctx, fx.org.ID, fx.other.ID)
-	in1, _ := db.ReceiveFollow(ctx, "https://partner.example/f/1", fx.partner.IRI, fx.org.IRI)
-	in2, _ := db.ReceiveFollow(ctx, "https://partner.example/f/2", fx.partner.IRI, fx.alice.IRI)
+	in1, _ := db.ReceiveFollow(ctx, "https://partner.example/f/1", fx.partner.IRI, fx.org.IRI, "")
+	in2, _ := db.ReceiveFollow(ctx, "https://partner.example/f/2", fx.partner.IRI, fx.alice.IRI, "")
 	ids := func(fs []*shrooms.Follow) []int64 {
 		var out []int64
 		for _, f := range fs {
@@ -281,7 +281,7 @@ func TestFollowOutboxAtomic(t *testing.T) {
 	if _, err := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID); err == nil {
 		t.Fatal("CreateFollow succeeded without its outbox entry")
 	}
-	if _, err := db.ReceiveFollow(ctx, "https://partner.example/f/1", fx.partner.IRI, fx.org.IRI); err == nil {
+	if _, err := db.ReceiveFollow(ctx, "https://partner.example/f/1", fx.partner.IRI, fx.org.IRI, ""); err == nil {
 		t.Fatal("ReceiveFollow succeeded without its Accept")
 	}
 	if fs, n, err := db.FindFollows(ctx, shrooms.FollowFilter{}); err != nil || n != 0 {

@@ -31,7 +31,7 @@ func TestRights(t *testing.T) {
 		if err := db.UpdateLocalActor(sys, &shrooms.Actor{ID: p.org.ID, Name: p.org.Name, ManuallyApprovesFollowers: true}); err != nil {
 			t.Fatal(err)
 		}
-		f, err := db.ReceiveFollow(anon, db.IRIs().NewActivity(), r.IRI, p.org.IRI)
+		f, err := db.ReceiveFollow(anon, db.IRIs().NewActivity(), r.IRI, p.org.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -176,7 +176,7 @@ func TestCompleteSetupRefusals(t *testing.T) {
 		}, nil, shrooms.ECONFLICT, "handle can no longer change"},
 		{"after an incoming follow", func(t *testing.T, p *people) {
 			r := remoteActor(t, p.db, "partner.example", "org")
-			if _, err := p.db.ReceiveFollow(anon, "https://partner.example/f/1", r.IRI, p.org.IRI); err != nil {
+			if _, err := p.db.ReceiveFollow(anon, "https://partner.example/f/1", r.IRI, p.org.IRI, ""); err != nil {
 				t.Fatal(err)
 			}
 		}, nil, shrooms.ECONFLICT, "handle can no longer change"},

@@ -299,7 +299,7 @@ func TestDeleteUser(t *testing.T) {
 	}
 	fan := remoteActor(t, db, "fan.example", "fan")
 	iri := db.IRIs().Actor("vic")
-	if _, err := db.ReceiveFollow(anon, "https://fan.example/follows/1", fan.IRI, iri); err != nil {
+	if _, err := db.ReceiveFollow(anon, "https://fan.example/follows/1", fan.IRI, iri, ""); err != nil {
 		t.Fatal(err)
 	}
 	actor, err := db.FindActorByID(sys, victim.ActorID)
@@ -353,7 +353,7 @@ func TestDeleteUser(t *testing.T) {
 				t.Errorf("%s: %v, want ENOTFOUND", name, err)
 			}
 		}
-		_, err := db.ReceiveFollow(anon, "https://fan.example/follows/2", fan.IRI, iri)
+		_, err := db.ReceiveFollow(anon, "https://fan.example/follows/2", fan.IRI, iri, "")
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 		if fs, _, _ := db.FindFollows(sys, shrooms.FollowFilter{}); len(fs) != 0 {
 			t.Fatalf("follows of the deleted actor remain: %d", len(fs))

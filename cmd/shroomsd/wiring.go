@@ -11,6 +11,7 @@ func (m *Main) handlerDeps() handlers.Deps {
 		Nodes: db, Actors: db, Users: db, Follows: db, Outbox: db, Inbox: db,
 		Settings: db, Sessions: db, Accounts: db, Profiles: db, Groups: db, Media: db,
 		Items: db, Categories: db, Places: db, Stock: db,
+		Partners: db, Remote: db, Search: db,
 		Map:            handlers.MapConfig{TileURL: m.Config.Map.TileURL, Attribution: m.Config.Map.Attribution, MaxZoom: m.Config.Map.MaxZoom},
 		Mailer:         m.Mailer,
 		SetupCode:      m.SetupCode,
