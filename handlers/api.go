@@ -34,6 +34,7 @@ func (s *server) apiRoutes(r *mux.Router) {
 	auth.HandleFunc("/media", s.apiCreateMedia).Methods(http.MethodPost)
 	s.apiAdminRoutes(auth)
 	s.apiInventoryRoutes(auth)
+	s.apiSearchRoutes(auth)
 	auth.HandleFunc("/followers", s.requireAdmin(s.apiFollows(true, ""))).Methods(http.MethodGet)
 	auth.HandleFunc("/following", s.requireAdmin(s.apiFollows(false, ""))).Methods(http.MethodGet)
 	auth.HandleFunc("/following", s.requireAdmin(s.apiFollow)).Methods(http.MethodPost)

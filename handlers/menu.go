@@ -23,6 +23,7 @@ type menuEntry struct {
 var menuEntries = []menuEntry{
 	{Href: "/dashboard", Label: "nav.dashboard"},
 	{Href: "/items", Label: "nav.items", Module: "inventory"},
+	{Href: "/search", Label: "nav.search"},
 	{Href: "/stock", Label: "nav.stock", Module: "stock", Staff: true},
 	{Href: "/places", Label: "nav.places", Module: "locations"},
 	{Href: "/people", Label: "nav.people", Module: "people"},

@@ -143,6 +143,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 	s.itemFileRoutes(web) // before inventoryRoutes: /items/import is not /items/{id}
 	s.inventoryRoutes(web)
 	s.placeRoutes(web)
+	s.searchRoutes(web)
 	s.adminRoutes(web)
 
 	notFound := s.webState(http.HandlerFunc(s.handleNotFound))
