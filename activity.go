@@ -41,8 +41,12 @@ type Activity struct {
 	// Raw is the object of a received Create or Update as it came (JSON),
 	// unknown properties included; Updated is the object's "updated" (or
 	// a Tombstone's "deleted"), zero when absent. Set by vocab's parser.
-	Raw       []byte    `json:"-"`
-	Updated   time.Time `json:"-"`
+	Raw     []byte    `json:"-"`
+	Updated time.Time `json:"-"`
+	// Except lists actor IRIs that must not receive the activity although
+	// a followers collection it is addressed to includes them: the partners
+	// that keep an object whose public copy is deleted.
+	Except    []string  `json:"except,omitempty"`
 	To        []string  `json:"to,omitempty"`
 	CC        []string  `json:"cc,omitempty"`
 	Published time.Time `json:"published"`

@@ -244,6 +244,11 @@ type PartnerService interface {
 	// blocked.
 	UnblockPartner(ctx context.Context, actorID int64) error
 
+	// ReceiveBlock records that the remote actor actorIRI blocked us: both
+	// follows with it are dropped and its cached objects purged; nothing
+	// is sent. Returns ENOTFOUND for an unknown actor.
+	ReceiveBlock(ctx context.Context, actorIRI string) error
+
 	// Blocked reports whether traffic from this actor IRI is refused: the
 	// actor or its host is blocked.
 	Blocked(ctx context.Context, actorIRI string) (bool, error)

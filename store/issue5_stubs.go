@@ -54,6 +54,9 @@ func (db *DB) BlockPartner(ctx context.Context, actorID int64) error { return er
 // UnblockPartner is not implemented yet.
 func (db *DB) UnblockPartner(ctx context.Context, actorID int64) error { return errTODO }
 
+// ReceiveBlock is not implemented yet.
+func (db *DB) ReceiveBlock(ctx context.Context, actorIRI string) error { return errTODO }
+
 // Blocked is not implemented yet.
 func (db *DB) Blocked(ctx context.Context, actorIRI string) (bool, error) { return false, errTODO }
 
