@@ -88,6 +88,9 @@ func ActivityJSON(a *shrooms.Activity) ([]byte, error) {
 		if object != nil {
 			m["object"] = object
 		}
+		if a.Type == shrooms.ActivityFollow && a.InviteToken != "" {
+			m[propInviteToken] = a.InviteToken
+		}
 	})
 }
 
@@ -239,6 +242,9 @@ func ParseActivity(raw []byte) (*shrooms.Activity, error) {
 	}
 	if a.IRI == "" || a.Actor == "" {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no id or actor")
+	}
+	if err := finishActivity(a, m); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

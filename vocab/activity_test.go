@@ -36,7 +36,7 @@ func TestActivityRoundTrip(t *testing.T) {
 	undo.ObjectType = "Follow"
 	for _, a := range []*shrooms.Activity{follow(), accept, reject, undo, create, block,
 		{IRI: "https://shrooms.example/activities/u1", Type: shrooms.ActivityUpdate, Actor: "https://shrooms.example/actors/org", Object: "https://shrooms.example/actors/org", Published: published},
-		{IRI: "https://shrooms.example/activities/d1", Type: shrooms.ActivityDelete, Actor: "https://shrooms.example/actors/org", Object: "https://shrooms.example/items/42", Published: published},
+		{IRI: "https://shrooms.example/activities/d1", Type: shrooms.ActivityDelete, Actor: "https://shrooms.example/actors/org", Object: "https://shrooms.example/items/42", Published: published, Updated: published},
 	} {
 		t.Run(string(a.Type), func(t *testing.T) {
 			raw, err := vocab.ActivityJSON(a)

@@ -48,6 +48,8 @@ func Context() []any {
 		securityContext,
 		map[string]any{
 			"shrooms": Namespace,
+			// The token a Follow carries when it uses a partner invite.
+			"inviteToken": "shrooms:inviteToken",
 			// Mastodon's term, not in the published ActivityStreams context.
 			"manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
 			// schema.org terms of the facts attached to an item, as

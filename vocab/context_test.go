@@ -14,7 +14,7 @@ func TestContext(t *testing.T) {
 	want := []any{
 		"https://www.w3.org/ns/activitystreams",
 		"https://w3id.org/security/v1",
-		map[string]any{"shrooms": vocab.Namespace, "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+		map[string]any{"shrooms": vocab.Namespace, "inviteToken": "shrooms:inviteToken", "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
 			"schema": "http://schema.org#", "PropertyValue": "schema:PropertyValue", "value": "schema:value", "address": "schema:address",
 			"shrooms:fields":    map[string]any{"@id": "shrooms:fields", "@type": "@json"},
 			"shrooms:loanRules": map[string]any{"@id": "shrooms:loanRules", "@type": "@json"}},
