@@ -45,6 +45,9 @@ type Config struct {
 	// PollInterval is how often the workers look for work they were not
 	// woken for (changes written by another process, retries coming due).
 	PollInterval time.Duration
+	// ResyncInterval is how often each linked partner's shared objects are
+	// fetched again in full, to heal missed deliveries.
+	ResyncInterval time.Duration
 	// Now is the clock; tests move it to walk through retry schedules.
 	Now func() time.Time
 	// Logger receives operational messages.
@@ -81,6 +84,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = time.Second
+	}
+	if c.ResyncInterval <= 0 {
+		c.ResyncInterval = 24 * time.Hour
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -24,6 +24,9 @@ func runAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 	user := fs.String("user", "", "username (token create)")
 	label := fs.String("name", "cli", "token label (token create)")
 	state := fs.String("state", "", "filter by state: pending, delivered, dead (deliveries)")
+	expires := fs.String("expires", "", "invite lifetime, e.g. 7d or 48h (invite create)")
+	note := fs.String("note", "", "whom the invite is for (invite create)")
+	modules := fs.String("modules", "", "modules shared with the partner, e.g. inventory,stock (partner share)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -42,7 +45,10 @@ func runAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	// The operator at the command line acts as the node itself.
-	a := &adminRun{ctx: shrooms.NewSystemContext(ctx), m: m, org: org, out: stdout, pos: pos, user: *user, label: *label, state: *state}
+	a := &adminRun{ctx: shrooms.NewSystemContext(ctx), m: m, org: org, out: stdout, pos: pos, user: *user, label: *label, state: *state,
+		expires: *expires, note: *note, modules: *modules}
+	// An empty --modules shares nothing; a missing one is a mistake.
+	fs.Visit(func(f *flag.Flag) { a.modulesSet = a.modulesSet || f.Name == "modules" })
 	return cmd(a)
 }
 
@@ -54,6 +60,12 @@ type adminRun struct {
 	pos         []string
 	user, label string
 	state       string
+	// expires and note are invite create's flags; modules (and whether it
+	// was given at all) is partner share's.
+	expires, note string
+	modules       string
+	modulesSet    bool
+	shareModules  []string // modules, parsed
 }
 
 var adminCommands = map[string]func(*adminRun) error{
@@ -65,6 +77,8 @@ var adminCommands = map[string]func(*adminRun) error{
 	"follow-requests": (*adminRun).followRequests,
 	"deliveries":      (*adminRun).deliveries,
 	"queue":           (*adminRun).queue,
+	"invite":          (*adminRun).invite,
+	"partner":         (*adminRun).partner,
 }
 
 func (a *adminRun) token() error {

@@ -55,6 +55,7 @@ type Config struct {
 		DeliveryMaxAge            time.Duration `mapstructure:"delivery_max_age"`
 		ActorCacheTTL             time.Duration `mapstructure:"actor_cache_ttl"`
 		PollInterval              time.Duration `mapstructure:"poll_interval"`
+		ResyncInterval            time.Duration `mapstructure:"resync_interval"`
 	} `mapstructure:"federation"`
 
 	Mail struct {
@@ -105,6 +106,7 @@ var defaults = map[string]any{
 	"federation.delivery_max_age":            "72h",
 	"federation.actor_cache_ttl":             "24h",
 	"federation.poll_interval":               "1s",
+	"federation.resync_interval":             "24h",
 	"mail.from":                              "SHROOMS <noreply@localhost>",
 	"mail.smtp.host":                         "",
 	"mail.smtp.port":                         587,
@@ -196,6 +198,8 @@ func (c *Config) Validate() error {
 		return errors.New("federation.delivery_workers: must be between 1 and 64")
 	case f.PollInterval < 10*time.Millisecond:
 		return errors.New("federation.poll_interval: must be at least 10ms")
+	case f.ResyncInterval < time.Minute:
+		return errors.New("federation.resync_interval: must be at least 1m (default 24h)")
 	}
 	if c.Mail.SMTP.Host != "" && c.Mail.SMTP.Timeout < time.Second {
 		return errors.New("mail.smtp.timeout: must be at least 1s (default 15s)")

@@ -2,7 +2,8 @@
 //
 //	shroomsd [serve]                 run the node (embedded defaults without a config)
 //	shroomsd init --public-url …     create a node non-interactively
-//	shroomsd admin …                 tokens, follows, follow requests, deliveries
+//	shroomsd admin …                 tokens, follows, follow requests, deliveries,
+//	                                 invites and partners
 //	shroomsd backup FILE             consistent copy of the live database
 //	shroomsd migrate                 apply and list database migrations
 //	shroomsd version
@@ -75,7 +76,11 @@ commands:
              --admin-user, --admin-email, --admin-password, --modules, --listen
   admin      token create --user NAME | follow ADDRESS | unfollow ADDRESS |
              followers | following | follow-requests [list|approve ID|reject ID] |
-             deliveries [--state dead] | deliveries retry ID | queue
+             deliveries [--state dead] | deliveries retry ID | queue |
+             invite create [--expires 7d] [--note TEXT] | invite list |
+             invite revoke ID | partner link URL | partner list |
+             partner unlink|block|unblock|resync ADDRESS-or-ID |
+             partner share ADDRESS-or-ID --modules inventory,stock
   backup     FILE: consistent copy of the live database
   migrate    apply pending database migrations and list them
   version    print the version

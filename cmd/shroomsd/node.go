@@ -120,6 +120,7 @@ func (m *Main) federationConfig() federation.Config {
 		DeliveryMaxAge:        f.DeliveryMaxAge,
 		ActorCacheTTL:         f.ActorCacheTTL,
 		PollInterval:          f.PollInterval,
+		ResyncInterval:        f.ResyncInterval,
 		Now:                   m.Now,
 		Logger:                m.Logger,
 	}
