@@ -13,7 +13,14 @@ type adminSettings struct {
 	adminPage
 	S          *shrooms.Settings
 	AllModules []string
+	// AudienceModules have a default audience to choose, from Audiences.
+	AudienceModules []string
+	Audiences       []shrooms.Audience
 }
+
+// audienceModules are the modules whose records' default audience the
+// settings page sets.
+var audienceModules = []string{"inventory", "stock"}
 
 // handleAdminSettings shows the settings (GET) and saves them (POST): it
 // reads the current settings, changes the fields of the form and saves
@@ -25,7 +32,8 @@ func (s *server) handleAdminSettings(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	d := &adminSettings{adminPage: adminPage{Section: "settings"}, S: cur, AllModules: shrooms.Modules}
+	d := &adminSettings{adminPage: adminPage{Section: "settings"}, S: cur, AllModules: shrooms.Modules,
+		AudienceModules: audienceModules, Audiences: shrooms.Audiences}
 	if cur.PrimaryColor == "" {
 		cur.PrimaryColor = shrooms.DefaultPrimaryColor
 	}
@@ -56,6 +64,7 @@ func (s *server) saveSettings(r *http.Request, st *shrooms.Settings) error {
 	st.CustomCSS = strings.TrimSpace(r.PostFormValue("custom_css"))
 	st.Modules = r.PostForm["modules"]
 	st.DefaultLanguage = formValue(r, "default_language")
+	st.DefaultAudiences = defaultAudiences(r, st.DefaultAudiences)
 	mode, err := shrooms.ParseSignupMode(formValue(r, "signup_mode"))
 	if err != nil {
 		return err
@@ -95,4 +104,20 @@ func colorField(r *http.Request, name, current string) string {
 		return strings.ToLower(picked)
 	}
 	return current
+}
+
+// defaultAudiences reads the default audience selects into a copy of cur
+// (the map is shared with the stored settings); a module the form does
+// not name keeps its value. Validate refuses unknown audiences.
+func defaultAudiences(r *http.Request, cur map[string]shrooms.Audience) map[string]shrooms.Audience {
+	out := map[string]shrooms.Audience{}
+	for m, a := range cur {
+		out[m] = a
+	}
+	for _, m := range audienceModules {
+		if v, ok := r.PostForm["default_audience_"+m]; ok {
+			out[m] = shrooms.Audience(strings.TrimSpace(v[0]))
+		}
+	}
+	return out
 }

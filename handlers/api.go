@@ -44,6 +44,7 @@ func (s *server) apiRoutes(r *mux.Router) {
 	auth.HandleFunc("/deliveries", s.requireAdmin(s.apiDeliveries)).Methods(http.MethodGet)
 	auth.HandleFunc("/deliveries/{id:[0-9]+}/retry", s.requireAdmin(s.apiRetryDelivery)).Methods(http.MethodPost)
 	auth.HandleFunc("/queue", s.requireAdmin(s.apiQueue)).Methods(http.MethodGet)
+	s.apiPartnerRoutes(auth)
 }
 
 // apiAdminRoutes are the routes for managing the node: accounts,

@@ -50,7 +50,7 @@ func (d *itemFormPage) Action() string {
 // A form sent with "reload" (the category changed) shows the fields of
 // the new category without saving.
 func (s *server) handleItemNew(w http.ResponseWriter, r *http.Request) {
-	d := &itemFormPage{itemRights: s.itemRights(r), F: newItemForm()}
+	d := &itemFormPage{itemRights: s.itemRights(r), F: newItemForm(stateFrom(r.Context()).Settings)}
 	if !d.Manage {
 		// A form that cannot be sent helps nobody; the store refuses anyway.
 		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not add items."), 0)

@@ -23,10 +23,15 @@ type itemForm struct {
 }
 
 // newItemForm is the empty form: a tool, available, in good condition,
-// for members, lent to members when made loanable.
-func newItemForm() itemForm {
+// for the inventory's default audience (st's, members when nil), lent to
+// members when made loanable.
+func newItemForm(st *shrooms.Settings) itemForm {
+	audience := shrooms.AudienceMembers
+	if st != nil {
+		audience = st.DefaultAudience(shrooms.ItemModule(shrooms.KindTool))
+	}
 	return itemForm{Kind: string(shrooms.KindTool), Status: string(shrooms.StatusAvailable), Condition: string(shrooms.ConditionGood),
-		Audience: string(shrooms.AudienceMembers), LoanMembers: true, Fields: map[string]string{}}
+		Audience: string(audience), LoanMembers: true, Fields: map[string]string{}}
 }
 
 // itemFormOf fills the form from a stored item.

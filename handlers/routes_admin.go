@@ -36,6 +36,7 @@ func (s *server) adminRoutes(r *mux.Router) {
 	r.HandleFunc("/admin/following", a(s.handleAdminFollow)).Methods(post)
 	r.HandleFunc("/admin/following/{id:[0-9]+}/delete", a(s.handleAdminUnfollow)).Methods(post)
 	r.HandleFunc("/admin/follow-requests/{id:[0-9]+}/{decision:approve|reject}", a(s.handleAdminDecide)).Methods(post)
+	s.adminPartnerRoutes(r)
 }
 
 // adminPage is what every admin page shares: the section the secondary
