@@ -92,34 +92,3 @@ func (db *DB) FinishPartnerSync(ctx context.Context, actorID, gen int64) (int, e
 func (db *DB) FailPartnerSync(ctx context.Context, actorID int64, msg string, next time.Time) error {
 	return errTODO
 }
-
-// ---- RemoteCacheService: store-cache ----
-// ApplyRemoteChanges is not implemented yet.
-func (db *DB) ApplyRemoteChanges(ctx context.Context, changes []shrooms.RemoteChange) ([]shrooms.RemoteResult, error) {
-	return nil, errTODO
-}
-
-// PurgeRemote is not implemented yet.
-func (db *DB) PurgeRemote(ctx context.Context, actorID int64) (int, error) { return 0, errTODO }
-
-// FindRemoteObject is not implemented yet.
-func (db *DB) FindRemoteObject(ctx context.Context, iri string) (*shrooms.RemoteObject, error) {
-	return nil, errTODO
-}
-
-// CountRemoteObjects is not implemented yet.
-func (db *DB) CountRemoteObjects(ctx context.Context, actorID int64) (int, error) { return 0, errTODO }
-
-// ---- SearchService: store-cache ----
-// Search is not implemented yet.
-func (db *DB) Search(ctx context.Context, q shrooms.SearchQuery) (*shrooms.SearchResults, error) {
-	return nil, errTODO
-}
-
-// FindSearchInstances is not implemented yet.
-func (db *DB) FindSearchInstances(ctx context.Context) ([]*shrooms.SearchInstance, error) {
-	return nil, errTODO
-}
-
-// SetSearchInstances is not implemented yet.
-func (db *DB) SetSearchInstances(ctx context.Context, included []int64) error { return errTODO }

@@ -28,9 +28,12 @@ CREATE TABLE remote_objects (
 
 CREATE INDEX remote_objects_actor ON remote_objects (actor_id, sync_gen);
 
+-- Same tokenizer as items_fts, so that a word matches alike in the local
+-- catalogue and the cache.
 CREATE VIRTUAL TABLE remote_fts USING fts5 (
 	name, summary, content, tags,
-	content = 'remote_objects', content_rowid = 'id'
+	content = 'remote_objects', content_rowid = 'id',
+	tokenize = 'unicode61 remove_diacritics 2'
 );
 
 CREATE TRIGGER remote_fts_insert AFTER INSERT ON remote_objects WHEN new.deleted = 0 BEGIN
@@ -39,11 +42,15 @@ END;
 CREATE TRIGGER remote_fts_delete AFTER DELETE ON remote_objects WHEN old.deleted = 0 BEGIN
 	INSERT INTO remote_fts (remote_fts, rowid, name, summary, content, tags) VALUES ('delete', old.id, old.name, old.summary, old.content, old.tags);
 END;
-CREATE TRIGGER remote_fts_update_old AFTER UPDATE OF name, summary, content, tags, deleted ON remote_objects WHEN old.deleted = 0 BEGIN
-	INSERT INTO remote_fts (remote_fts, rowid, name, summary, content, tags) VALUES ('delete', old.id, old.name, old.summary, old.content, old.tags);
-END;
-CREATE TRIGGER remote_fts_update_new AFTER UPDATE OF name, summary, content, tags, deleted ON remote_objects WHEN new.deleted = 0 BEGIN
-	INSERT INTO remote_fts (rowid, name, summary, content, tags) VALUES (new.id, new.name, new.summary, new.content, new.tags);
+-- One trigger for both halves of an update: SQLite fires several
+-- triggers of one event newest first, which would index the new text
+-- before removing the old, and the removal would take the words both
+-- versions share out of the index.
+CREATE TRIGGER remote_fts_update AFTER UPDATE OF name, summary, content, tags, deleted ON remote_objects BEGIN
+	INSERT INTO remote_fts (remote_fts, rowid, name, summary, content, tags)
+		SELECT 'delete', old.id, old.name, old.summary, old.content, old.tags WHERE old.deleted = 0;
+	INSERT INTO remote_fts (rowid, name, summary, content, tags)
+		SELECT new.id, new.name, new.summary, new.content, new.tags WHERE new.deleted = 0;
 END;
 
 -- Organisations a member left out of their searches; every other linked

@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// linkedPartnerSQL keeps the partners whose objects may be searched and
+// shown: linked (both follows accepted), not blocked, their host not
+// blocked. Its one argument is our organisation actor's id, twice.
+const linkedPartnerSQL = `SELECT p.actor_id FROM partners p JOIN actors a ON a.id = p.actor_id
+	WHERE p.blocked = 0 AND a.deleted_at IS NULL
+	AND NOT EXISTS (SELECT 1 FROM blocked_hosts h WHERE h.host = a.host)
+	AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ?1 AND f.followee_id = p.actor_id AND f.state = 'accepted')
+	AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = p.actor_id AND f.followee_id = ?1 AND f.state = 'accepted')`
+
+// linkedPartners returns our organisation actor and the linked partners'
+// actors, by name.
+func linkedPartners(ctx context.Context, tx *sql.Tx) (*shrooms.Actor, []*shrooms.Actor, error) {
+	org, err := findOrgActor(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+actorColumns+` FROM actors WHERE id IN (`+linkedPartnerSQL+`)
+		ORDER BY name COLLATE NOCASE, id`, org.ID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("find linked partners: %w", err)
+	}
+	defer rows.Close()
+	var out []*shrooms.Actor
+	for rows.Next() {
+		a, err := scanActor(rows)
+		if err != nil {
+			return nil, nil, fmt.Errorf("find linked partners: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("find linked partners: %w", err)
+	}
+	return org, out, nil
+}
+
+// isLinkedPartner reports whether actorID is a linked partner.
+func isLinkedPartner(ctx context.Context, tx *sql.Tx, actorID int64) (bool, error) {
+	org, err := findOrgActor(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	var ok bool
+	if err := tx.QueryRowContext(ctx, `SELECT ?2 IN (`+linkedPartnerSQL+`)`, org.ID, actorID).Scan(&ok); err != nil {
+		return false, fmt.Errorf("check partner: %w", err)
+	}
+	return ok, nil
+}
+
+// searchExclusions returns the organisations a user left out of searches.
+func searchExclusions(ctx context.Context, tx *sql.Tx, userID int64) (map[int64]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT actor_id FROM search_exclusions WHERE user_id = ?`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("load search choice: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("load search choice: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// searchInstances lists our organisation then the linked partners, with
+// whether the caller's searches include them (the system excludes none).
+func searchInstances(ctx context.Context, tx *sql.Tx, p shrooms.Principal) ([]*shrooms.SearchInstance, error) {
+	org, partners, err := linkedPartners(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	excluded := map[int64]bool{}
+	if p.User != nil {
+		if excluded, err = searchExclusions(ctx, tx, p.User.ID); err != nil {
+			return nil, err
+		}
+	}
+	out := []*shrooms.SearchInstance{{Org: org, Local: true, Included: !excluded[org.ID]}}
+	for _, a := range partners {
+		out = append(out, &shrooms.SearchInstance{Org: a, Included: !excluded[a.ID]})
+	}
+	return out, nil
+}
+
+// FindSearchInstances returns our organisation and every linked partner,
+// with whether the caller's searches include them, for logged-in users
+// (EUNAUTHORIZED).
+func (db *DB) FindSearchInstances(ctx context.Context) ([]*shrooms.SearchInstance, error) {
+	tx, err := db.readAsUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	p, err := principal(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return searchInstances(ctx, tx, p)
+}
+
+// SetSearchInstances saves the caller's choice of the organisations their
+// searches include, as the list of those left out, so that a partner
+// linked later is included. Returns EINVALID for an ID that is neither
+// ours nor a linked partner, EUNAUTHORIZED for anyone but an active user.
+func (db *DB) SetSearchInstances(ctx context.Context, included []int64) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	p, err := principal(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if !p.User.Active() {
+		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first")
+	}
+	all, err := searchInstances(ctx, tx, p)
+	if err != nil {
+		return err
+	}
+	known := map[int64]bool{}
+	for _, in := range all {
+		known[in.Org.ID] = true
+	}
+	for _, id := range included {
+		if !known[id] {
+			return shrooms.Errorf(shrooms.EINVALID, "instances: %d is neither this organisation nor a linked partner", id)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_exclusions WHERE user_id = ?`, p.User.ID); err != nil {
+		return fmt.Errorf("save search choice: %w", err)
+	}
+	for _, in := range all {
+		if slices.Contains(included, in.Org.ID) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search_exclusions (user_id, actor_id) VALUES (?, ?)`,
+			p.User.ID, in.Org.ID); err != nil {
+			return dbError(err, nil)
+		}
+	}
+	return commit(tx)
+}
