@@ -114,6 +114,21 @@ func (db *DB) CreateFollow(ctx context.Context, localID, remoteID int64) (*shroo
 	case remote.Local:
 		return nil, shrooms.Errorf(shrooms.EINVALID, "followee must be a remote actor")
 	}
+	f, err := db.sendFollow(ctx, tx, local, remote, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := commit(tx); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// sendFollow makes local follow remote, in the caller's transaction: a
+// pending follow (a rejected one is asked again under a new IRI) and its
+// Follow activity, carrying inviteToken when not "". Returns ECONFLICT
+// when the follow is pending or accepted already.
+func (db *DB) sendFollow(ctx context.Context, tx *sql.Tx, local, remote *shrooms.Actor, inviteToken string) (*shrooms.Follow, error) {
 	now := db.now()
 	iri := db.iris.NewActivity()
 	f, err := findFollowByPair(ctx, tx, local.ID, remote.ID)
@@ -135,18 +150,16 @@ func (db *DB) CreateFollow(ctx context.Context, localID, remoteID int64) (*shroo
 		}
 	}
 	act := &shrooms.Activity{
-		IRI:        iri,
-		Type:       shrooms.ActivityFollow,
-		Actor:      local.IRI,
-		Object:     remote.IRI,
-		ObjectType: string(remote.Kind),
-		To:         []string{remote.IRI},
-		Published:  now,
+		IRI:         iri,
+		Type:        shrooms.ActivityFollow,
+		Actor:       local.IRI,
+		Object:      remote.IRI,
+		ObjectType:  string(remote.Kind),
+		InviteToken: inviteToken,
+		To:          []string{remote.IRI},
+		Published:   now,
 	}
 	if _, err := db.insertOutbox(ctx, tx, local.ID, act); err != nil {
-		return nil, err
-	}
-	if err := commit(tx); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -169,6 +182,15 @@ func (db *DB) Unfollow(ctx context.Context, localID, remoteID int64) error {
 	if f == nil || !f.Follower.Local {
 		return notFound("actor %d does not follow actor %d", localID, remoteID)
 	}
+	if err := db.undoFollow(ctx, tx, f); err != nil {
+		return err
+	}
+	return commit(tx)
+}
+
+// undoFollow deletes a local actor's follow f and writes the Undo of its
+// Follow, in the caller's transaction.
+func (db *DB) undoFollow(ctx context.Context, tx *sql.Tx, f *shrooms.Follow) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM follows WHERE id = ?`, f.ID); err != nil {
 		return dbError(err, nil)
 	}
@@ -183,10 +205,8 @@ func (db *DB) Unfollow(ctx context.Context, localID, remoteID int64) error {
 		To:        []string{f.Followee.IRI},
 		Published: db.now(),
 	}
-	if _, err := db.insertOutbox(ctx, tx, f.FollowerID, act); err != nil {
-		return err
-	}
-	return commit(tx)
+	_, err := db.insertOutbox(ctx, tx, f.FollowerID, act)
+	return err
 }
 
 // FindFollows returns matching follows, newest first, with both actors

@@ -62,17 +62,34 @@ func (db *DB) ReceiveFollow(ctx context.Context, activityIRI, followerIRI, follo
 		return nil, err
 	}
 	now := db.now()
+	if blocked, err := blockedActor(ctx, tx, follower); err != nil {
+		return nil, err
+	} else if blocked {
+		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "blocked")
+	}
 	f, err := findFollowByPair(ctx, tx, follower.ID, followee.ID)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case f == nil:
-		if f, err = insertFollow(ctx, tx, follower, followee, shrooms.InitialFollowState(followee), activityIRI, now); err != nil {
+	org, err := findOrgActor(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	partnership := isPartnership(org, follower, followee)
+	initial := shrooms.InitialFollowState(followee)
+	if partnership {
+		if initial, err = db.partnerFollowState(ctx, tx, org, follower, f, inviteToken, now); err != nil {
 			return nil, err
 		}
-	case f.State == shrooms.FollowRejected:
-		err = setFollow(ctx, tx, f, shrooms.InitialFollowState(followee), activityIRI, now)
+	}
+	wasAccepted := f != nil && f.State == shrooms.FollowAccepted
+	switch {
+	case f == nil:
+		if f, err = insertFollow(ctx, tx, follower, followee, initial, activityIRI, now); err != nil {
+			return nil, err
+		}
+	case f.State == shrooms.FollowRejected || partnership && f.State == shrooms.FollowPending:
+		err = setFollow(ctx, tx, f, initial, activityIRI, now)
 	default: // pending stays pending, accepted is accepted again
 		err = setFollow(ctx, tx, f, f.State, activityIRI, now)
 	}
@@ -84,10 +101,52 @@ func (db *DB) ReceiveFollow(ctx context.Context, activityIRI, followerIRI, follo
 			return nil, err
 		}
 	}
+	if partnership && f.State == shrooms.FollowAccepted && !wasAccepted {
+		if err := db.partnerAccepted(ctx, tx, org, follower, now); err != nil {
+			return nil, err
+		}
+	}
 	if err := commit(tx); err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// partnerFollowState is the state a remote organisation's Follow of our
+// organisation takes, with its partners row made: accepted when the pair
+// is accepted already, when inviteToken is a valid invite (used up
+// here), or when we follow it already (we asked first); pending, for an
+// admin, otherwise — whatever ManuallyApprovesFollowers says. An invalid
+// token is never told apart from none.
+func (db *DB) partnerFollowState(ctx context.Context, tx *sql.Tx, org, follower *shrooms.Actor,
+	f *shrooms.Follow, inviteToken string, now time.Time) (shrooms.FollowState, error) {
+	if err := ensurePartner(ctx, tx, follower.ID, now); err != nil {
+		return "", err
+	}
+	if f != nil && f.State == shrooms.FollowAccepted {
+		return shrooms.FollowAccepted, nil
+	}
+	if ok, err := useInvite(ctx, tx, inviteToken, follower.IRI, now); err != nil || ok {
+		return shrooms.FollowAccepted, err
+	}
+	ours, err := findFollowByPair(ctx, tx, org.ID, follower.ID)
+	if err != nil {
+		return "", err
+	}
+	if ours != nil && ours.State != shrooms.FollowRejected {
+		return shrooms.FollowAccepted, nil
+	}
+	return shrooms.FollowPending, nil
+}
+
+// partnerAccepted completes a partnership once we accepted the remote
+// organisation's Follow: we follow it back unless we do already, and a
+// partnership that is now linked is due for a backfill.
+func (db *DB) partnerAccepted(ctx context.Context, tx *sql.Tx, org, remote *shrooms.Actor, now time.Time) error {
+	if err := db.followBack(ctx, tx, org, remote); err != nil {
+		return err
+	}
+	return markLinked(ctx, tx, org, remote.ID, now)
 }
 
 // findIncomingFollow returns follow id when its followee is local, or
@@ -145,10 +204,36 @@ func (db *DB) answerFollowRequest(ctx context.Context, id int64, typ shrooms.Act
 	if err := db.answerFollow(ctx, tx, typ, f, now); err != nil {
 		return nil, err
 	}
+	org, err := findOrgActor(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if isPartnership(org, f.Follower, f.Followee) {
+		if err := db.partnerAnswered(ctx, tx, org, f.Follower, state, now); err != nil {
+			return nil, err
+		}
+	}
 	if err := commit(tx); err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// partnerAnswered applies an admin's answer to a remote organisation's
+// request: approved, it is a partner (followed back); rejected while we
+// do not follow it, its partners row goes (unless it records a block).
+func (db *DB) partnerAnswered(ctx context.Context, tx *sql.Tx, org, remote *shrooms.Actor, state shrooms.FollowState, now time.Time) error {
+	if state == shrooms.FollowAccepted {
+		if err := ensurePartner(ctx, tx, remote.ID, now); err != nil {
+			return err
+		}
+		return db.partnerAccepted(ctx, tx, org, remote, now)
+	}
+	ours, err := findFollowByPair(ctx, tx, org.ID, remote.ID)
+	if err != nil || ours != nil {
+		return err
+	}
+	return dropPartner(ctx, tx, remote.ID)
 }
 
 // ReceiveFollowAccept marks a local actor's follow accepted. The follow
@@ -197,11 +282,29 @@ func (db *DB) receiveFollowAnswer(ctx context.Context, ans shrooms.FollowAnswer,
 		if err := setFollow(ctx, tx, f, state, f.ActivityIRI, db.now()); err != nil {
 			return nil, err
 		}
+		if err := partnerFollowAnswered(ctx, tx, f, db.now()); err != nil {
+			return nil, err
+		}
 	}
 	if err := commit(tx); err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// partnerFollowAnswered applies a remote organisation's answer to our
+// organisation's follow f: accepted, the partnership may now be linked
+// (due for a backfill); rejected, its objects leave our cache.
+func partnerFollowAnswered(ctx context.Context, tx *sql.Tx, f *shrooms.Follow, now time.Time) error {
+	org, err := findOrgActor(ctx, tx)
+	if err != nil || !isPartnership(org, f.Follower, f.Followee) || f.FollowerID != org.ID {
+		return err
+	}
+	if f.State == shrooms.FollowAccepted {
+		return markLinked(ctx, tx, org, f.FolloweeID, now)
+	}
+	_, err = purgeRemoteCache(ctx, tx, f.FolloweeID)
+	return err
 }
 
 // ReceiveUndoFollow deletes a remote actor's follow of a local actor,
@@ -233,5 +336,33 @@ func (db *DB) ReceiveUndoFollow(ctx context.Context, followIRI, actorIRI, follow
 	if _, err := tx.ExecContext(ctx, `DELETE FROM follows WHERE id = ?`, f.ID); err != nil {
 		return dbError(err, nil)
 	}
+	org, err := findOrgActor(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if isPartnership(org, f.Follower, f.Followee) {
+		if err := db.partnerLeft(ctx, tx, org, f.Follower); err != nil {
+			return err
+		}
+	}
 	return commit(tx)
+}
+
+// partnerLeft ends our side of a partnership the remote organisation
+// unlinked: our follow goes with an Undo, its objects leave the cache and
+// its partners row goes (unless it records a block).
+func (db *DB) partnerLeft(ctx context.Context, tx *sql.Tx, org, remote *shrooms.Actor) error {
+	ours, err := findFollowByPair(ctx, tx, org.ID, remote.ID)
+	if err != nil {
+		return err
+	}
+	if ours != nil {
+		if err := db.undoFollow(ctx, tx, ours); err != nil {
+			return err
+		}
+	}
+	if _, err := purgeRemoteCache(ctx, tx, remote.ID); err != nil {
+		return err
+	}
+	return dropPartner(ctx, tx, remote.ID)
 }

@@ -14,7 +14,8 @@ import (
 
 // followFixture is a node with its organisation (auto-accepting), a
 // local member who approves followers by hand, and two cached remote
-// organisations.
+// people: the follow rules without the partnership ones (see
+// partner_test.go for those).
 type followFixture struct {
 	db      *store.DB
 	clock   *testClock
@@ -32,9 +33,20 @@ func newFollowFixture(t *testing.T) *followFixture {
 		clock:   clock,
 		org:     initNode(t, db, false),
 		alice:   localActor(t, db, "alice", true),
-		partner: remoteActor(t, db, "partner.example", "org"),
-		other:   remoteActor(t, db, "other.example", "org"),
+		partner: remotePerson(t, db, "partner.example", "org"),
+		other:   remotePerson(t, db, "other.example", "org"),
 	}
+}
+
+// remotePerson caches a remote Person.
+func remotePerson(t *testing.T, db *store.DB, host, handle string) *shrooms.Actor {
+	t.Helper()
+	a := remoteDoc(host, handle)
+	a.Kind = shrooms.KindPerson
+	if err := db.UpsertRemoteActor(context.Background(), a); err != nil {
+		t.Fatalf("UpsertRemoteActor %s: %v", a.IRI, err)
+	}
+	return a
 }
 
 // wantOutbox checks that the outbox holds exactly n entries and returns
@@ -108,7 +120,7 @@ func TestCreateFollow(t *testing.T) {
 	entries := fx.wantOutbox(t, 1)
 	fx.wantEntry(t, entries[0], fx.org.ID, shrooms.Activity{
 		IRI: f.ActivityIRI, Type: shrooms.ActivityFollow, Actor: fx.org.IRI, Object: fx.partner.IRI,
-		ObjectType: "Organization", To: []string{fx.partner.IRI}, Published: t0,
+		ObjectType: "Person", To: []string{fx.partner.IRI}, Published: t0,
 	})
 
 	t.Run("stored activity is the JSON of shrooms.Activity", func(t *testing.T) {
@@ -154,7 +166,7 @@ func TestCreateFollow(t *testing.T) {
 		entries := fx.wantOutbox(t, 2)
 		fx.wantEntry(t, entries[1], fx.org.ID, shrooms.Activity{
 			IRI: again.ActivityIRI, Type: shrooms.ActivityFollow, Actor: fx.org.IRI, Object: fx.partner.IRI,
-			ObjectType: "Organization", To: []string{fx.partner.IRI}, Published: t0.Add(time.Hour),
+			ObjectType: "Person", To: []string{fx.partner.IRI}, Published: t0.Add(time.Hour),
 		})
 		if got := fx.follow(t, f.ID); got.State != shrooms.FollowPending || got.ActivityIRI != again.ActivityIRI {
 			t.Fatalf("stored follow = %+v", got)
