@@ -70,6 +70,14 @@ func followedNode(t *testing.T, clock *testClock) (*testNode, func(want int) []r
 	a, b := startNode(t, clock), startNode(t, clock)
 	b.mustCLI("admin", "follow", a.acct())
 	drain(t, a, b)
+	// An organisation following an organisation asks for a partnership:
+	// it waits for A's admin, whose approval follows B back.
+	for _, r := range a.follows(true, shrooms.FollowPending) {
+		if _, err := a.m.DB.ApproveFollowRequest(systemCtx, r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	drain(t, a, b)
 	if got := a.follows(true, shrooms.FollowAccepted); len(got) != 1 {
 		t.Fatalf("A followers = %d, want B", len(got))
 	}

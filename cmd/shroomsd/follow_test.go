@@ -23,6 +23,16 @@ func TestFollowBetweenNodes(t *testing.T) {
 		t.Fatalf("follow output %q does not say pending", out)
 	}
 	drain(t, a, b)
+	// An organisation following an organisation asks for a partnership:
+	// it waits for B's admin, whose approval follows A back.
+	reqs := b.follows(true, shrooms.FollowPending)
+	if len(reqs) != 1 {
+		t.Fatalf("B's requests = %+v, want A's", reqs)
+	}
+	if _, err := b.m.DB.ApproveFollowRequest(systemCtx, reqs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, a, b)
 
 	if got := a.follows(false, shrooms.FollowAccepted); len(got) != 1 || got[0].Followee.IRI != b.org().IRI {
 		t.Fatalf("A following = %+v, want B accepted", got)
@@ -31,8 +41,6 @@ func TestFollowBetweenNodes(t *testing.T) {
 		t.Fatalf("B followers = %+v, want A accepted", got)
 	}
 
-	b.mustCLI("admin", "follow", a.org().IRI) // by actor URL this time
-	drain(t, a, b)
 	if got := b.follows(false, shrooms.FollowAccepted); len(got) != 1 {
 		t.Fatalf("B following = %d, want 1", len(got))
 	}
