@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -60,6 +61,9 @@ func (f *Federation) acceptInbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := f.refuseBlocked(ctx, signer); err != nil {
+		return err
+	}
 	if err := f.checkOrigin(env, signer); err != nil {
 		return err
 	}
@@ -71,6 +75,23 @@ func (f *Federation) acceptInbox(w http.ResponseWriter, r *http.Request) error {
 	}
 	if inserted {
 		f.Wake()
+	}
+	return nil
+}
+
+// refuseBlocked refuses, before anything is stored, traffic from an actor
+// our admin blocked (or whose host is blocked). One indexed lookup: the
+// inbox must stay cheap.
+func (f *Federation) refuseBlocked(ctx context.Context, signer *shrooms.Actor) error {
+	if f.svc.Partners == nil {
+		return nil
+	}
+	blocked, err := f.svc.Partners.Blocked(shrooms.NewSystemContext(ctx), signer.IRI)
+	if err != nil {
+		return err
+	}
+	if blocked {
+		return refuse(http.StatusForbidden, "blocked")
 	}
 	return nil
 }

@@ -15,44 +15,132 @@ const inboxLease = 2 * time.Minute
 // processInbox applies up to limit stored activities that are due and
 // reports how many it handled. Refusals by the domain rules are recorded
 // and final; other failures are retried on NextInboxAttempt's schedule.
+// Consecutive changes of the remote cache are applied together, in one
+// transaction: a partner's burst of Creates costs one commit, not one
+// each.
 func (f *Federation) processInbox(ctx context.Context, limit int) (int, error) {
 	items, err := f.svc.Inbox.ClaimInboxActivities(ctx, f.cfg.Now(), inboxLease, limit)
 	if err != nil {
 		return 0, err
 	}
+	// The inbox worker acts for the node itself.
+	ctx = shrooms.NewSystemContext(ctx)
+	scope := f.newCacheScope()
+	var pending []cachePending
 	for _, item := range items {
-		note, err := f.apply(ctx, item)
-		now := f.cfg.Now()
-		switch {
-		case err == nil:
-			err = f.svc.Inbox.MarkInboxDone(ctx, item.ID, now, note)
-		case shrooms.Permanent(err):
-			err = f.svc.Inbox.MarkInboxDone(ctx, item.ID, now, "refused: "+shrooms.ErrorMessage(err))
-		default:
-			f.cfg.Logger.Warn("inbox processing failed", "activity", item.ActivityIRI, "err", err)
-			next, dead := shrooms.NextInboxAttempt(now, item.Attempts+1)
-			err = f.svc.Inbox.MarkInboxFailed(ctx, item.ID, now, err.Error(), next, dead)
+		act, change, err := f.prepare(ctx, scope, item)
+		if err == nil && change != nil && f.svc.Remote != nil {
+			pending = append(pending, cachePending{item: item, change: *change})
+			continue
 		}
-		if err != nil {
+		if err := f.flushCache(ctx, pending); err != nil {
 			return 0, err
 		}
+		pending = pending[:0]
+		note := ""
+		if err == nil {
+			note, err = f.apply(ctx, act)
+		}
+		if err := f.finish(ctx, item, note, err); err != nil {
+			return 0, err
+		}
+	}
+	if err := f.flushCache(ctx, pending); err != nil {
+		return 0, err
 	}
 	return len(items), nil
 }
 
-// apply performs the side effects of one received activity. It returns a
-// note when the activity was deliberately ignored.
-func (f *Federation) apply(ctx context.Context, item *shrooms.InboxActivity) (note string, err error) {
+// finish records the outcome of one activity.
+func (f *Federation) finish(ctx context.Context, item *shrooms.InboxActivity, note string, err error) error {
+	now := f.cfg.Now()
+	switch {
+	case err == nil:
+		return f.svc.Inbox.MarkInboxDone(ctx, item.ID, now, note)
+	case shrooms.Permanent(err):
+		return f.svc.Inbox.MarkInboxDone(ctx, item.ID, now, "refused: "+shrooms.ErrorMessage(err))
+	default:
+		f.cfg.Logger.Warn("inbox processing failed", "activity", item.ActivityIRI, "err", err)
+		next, dead := shrooms.NextInboxAttempt(now, item.Attempts+1)
+		return f.svc.Inbox.MarkInboxFailed(ctx, item.ID, now, err.Error(), next, dead)
+	}
+}
+
+// cachePending is a received activity waiting for its batch's
+// ApplyRemoteChanges.
+type cachePending struct {
+	item   *shrooms.InboxActivity
+	change shrooms.RemoteChange
+}
+
+// flushCache applies a batch of cache changes in one call and records
+// each activity's result. When the batch as a whole fails, each change is
+// applied alone, so that one bad change neither blocks nor drops the
+// others.
+func (f *Federation) flushCache(ctx context.Context, batch []cachePending) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	changes := make([]shrooms.RemoteChange, len(batch))
+	for i, p := range batch {
+		changes[i] = p.change
+	}
+	results, err := f.svc.Remote.ApplyRemoteChanges(ctx, changes)
+	if err == nil && len(results) != len(batch) {
+		err = shrooms.Errorf(shrooms.EINTERNAL, "remote cache answered %d results for %d changes", len(results), len(batch))
+	}
+	if err != nil && len(batch) > 1 {
+		for _, p := range batch {
+			if err := f.flushCache(ctx, []cachePending{p}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i, p := range batch {
+		note := ""
+		if err == nil {
+			note = resultNote(results[i])
+		}
+		if err := f.finish(ctx, p.item, note, err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resultNote is what the inbox records for a cache change's result.
+func resultNote(r shrooms.RemoteResult) string {
+	switch r {
+	case shrooms.RemoteRefused:
+		return "refused: not a partner"
+	case shrooms.RemoteStale:
+		return "stale"
+	}
+	return ""
+}
+
+// prepare parses a stored activity and, when it changes the remote cache,
+// returns that change.
+func (f *Federation) prepare(ctx context.Context, scope *cacheScope, item *shrooms.InboxActivity) (*shrooms.Activity, *shrooms.RemoteChange, error) {
 	act, err := vocab.ParseActivity(item.Raw)
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
 	if act.Actor != item.ActorIRI {
-		return "", shrooms.Errorf(shrooms.EFORBIDDEN, "actor is not the signer")
+		return nil, nil, shrooms.Errorf(shrooms.EFORBIDDEN, "actor is not the signer")
 	}
+	change, err := scope.cacheChange(ctx, act)
+	return act, change, err
+}
+
+// apply performs the side effects of one received activity that is not a
+// cache change. It returns a note when the activity was deliberately
+// ignored.
+func (f *Federation) apply(ctx context.Context, act *shrooms.Activity) (note string, err error) {
 	switch act.Type {
 	case shrooms.ActivityFollow:
-		_, err = f.svc.Follows.ReceiveFollow(ctx, act.IRI, act.Actor, act.Object, "")
+		_, err = f.svc.Follows.ReceiveFollow(ctx, act.IRI, act.Actor, act.Object, act.InviteToken)
 		return "", err
 	case shrooms.ActivityAccept, shrooms.ActivityReject:
 		if !f.aboutFollow(act) {
@@ -68,7 +156,16 @@ func (f *Federation) apply(ctx context.Context, item *shrooms.InboxActivity) (no
 			_, err = f.svc.Follows.ReceiveFollowReject(ctx, ans)
 		}
 		return "", err
+	case shrooms.ActivityBlock:
+		if !f.cfg.IRIs.Local(act.Object) || f.svc.Partners == nil {
+			return "ignored: Block of an actor that is not ours", nil
+		}
+		return "", f.svc.Partners.ReceiveBlock(ctx, act.Actor)
 	case shrooms.ActivityUndo:
+		if act.ObjectType == string(shrooms.ActivityBlock) || (act.Embedded != nil && act.Embedded.Type == shrooms.ActivityBlock) {
+			// Being unblocked links nothing again: one side links anew.
+			return "ignored: Undo of a Block", nil
+		}
 		if !f.aboutFollow(act) {
 			return "ignored: Undo of an unsupported object", nil
 		}
@@ -77,6 +174,8 @@ func (f *Federation) apply(ctx context.Context, item *shrooms.InboxActivity) (no
 			followee = act.Embedded.Object
 		}
 		return "", f.svc.Follows.ReceiveUndoFollow(ctx, act.Object, act.Actor, followee)
+	case shrooms.ActivityCreate, shrooms.ActivityUpdate, shrooms.ActivityDelete:
+		return "ignored: " + string(act.Type) + " of an object the node does not keep", nil
 	}
 	return "ignored: unsupported type " + string(act.Type), nil
 }

@@ -43,7 +43,8 @@ func (f *Federation) publishEntry(ctx context.Context, e *shrooms.OutboxEntry) e
 }
 
 // address finds the inbox of every recipient: the local actor's followers
-// collection expands to its accepted followers; other IRIs are actors. The
+// collection expands to its accepted followers, but for those the
+// activity's Except lists; other IRIs are actors. The
 // public collection and local actors need no delivery. It returns the
 // deliveries it could address and the last resolution error.
 func (f *Federation) address(ctx context.Context, e *shrooms.OutboxEntry) ([]*shrooms.Delivery, error) {
@@ -64,6 +65,12 @@ func (f *Federation) address(ctx context.Context, e *shrooms.OutboxEntry) ([]*sh
 		seen[inbox] = true
 		out = append(out, &shrooms.Delivery{Recipient: a.IRI, Inbox: inbox})
 	}
+	// Except names followers that keep a partners-only copy of an object
+	// whose public copy goes away: they must not get the Delete.
+	except := make(map[string]bool, len(e.Activity.Except))
+	for _, iri := range e.Activity.Except {
+		except[iri] = true
+	}
 	for _, r := range e.Activity.Recipients() {
 		switch {
 		case r == shrooms.PublicAudience || r == "as:Public" || r == "Public":
@@ -73,7 +80,9 @@ func (f *Federation) address(ctx context.Context, e *shrooms.OutboxEntry) ([]*sh
 				return nil, err
 			}
 			for _, a := range followers {
-				add(a)
+				if !except[a.IRI] {
+					add(a)
+				}
 			}
 		case f.cfg.IRIs.Local(r):
 		default:

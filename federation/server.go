@@ -30,6 +30,7 @@ func (f *Federation) Handler() http.Handler {
 	r.HandleFunc("/actors/{handle}/outbox", f.handleOutbox).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/actors/{handle}/followers", f.handleFollows(true)).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/actors/{handle}/following", f.handleFollows(false)).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/actors/{handle}/shared", f.handleShared).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/activities/{token}", f.handleActivity).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/items/{id:[0-9]+}", f.handleItem).Methods(http.MethodGet, http.MethodHead)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -58,7 +58,7 @@ func (f *Federation) round(ctx context.Context) (int, error) {
 	total := 0
 	for ctx.Err() == nil {
 		n := 0
-		for _, step := range []func(context.Context, int) (int, error){f.processInbox, f.publishOutbox, f.deliverDue} {
+		for _, step := range []func(context.Context, int) (int, error){f.processInbox, f.publishOutbox, f.deliverDue, f.syncPartners} {
 			k, err := step(ctx, batch)
 			if err != nil {
 				return total + n + k, err
@@ -74,7 +74,8 @@ func (f *Federation) round(ctx context.Context) (int, error) {
 }
 
 // Drain does all the work that is due now: processes the inbox, publishes
-// the outbox and makes the due deliveries, until nothing is left. Tests use
+// the outbox, makes the due deliveries and runs the due partner syncs to
+// completion, until nothing is left. Tests use
 // it instead of sleeping. It reports how much it did.
 func (f *Federation) Drain(ctx context.Context) (int, error) {
 	return f.round(ctx)

@@ -79,6 +79,12 @@ func ActivityJSON(a *shrooms.Activity) ([]byte, error) {
 		object, err = itemMap(a.Item, a.Actor, a.To, a.CC, a.Type == shrooms.ActivityUpdate)
 	case a.Type == shrooms.ActivityDelete && a.ObjectType == ItemObjectType && a.Object != "" && a.Embedded == nil:
 		object, err = tombstone(a.Object)
+		// "deleted" to the millisecond, as "updated" is: a cache orders
+		// a Delete against the last Update by it, and "published" has
+		// whole seconds only.
+		if err == nil && !a.Published.IsZero() {
+			object["deleted"] = a.Published.UTC().Format(updatedLayout)
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-fed/httpsig"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// Federation of partnerships seen from the wire: signed fetches of
+// partners-only items, the shared collection, and what deliveries do to
+// the partner's cache. (The three-node scenarios through the CLI are in
+// partners_test.go.)
+
+// fpLink links b to a with an invite made in a's store, and drains.
+func fpLink(t *testing.T, a, b *testNode, all ...*testNode) {
+	t.Helper()
+	_, token, err := a.m.DB.CreatePartnerInvite(systemCtx, 0, "fp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote, err := b.m.Fed.ResolveActor(systemCtx, a.org().IRI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.m.DB.LinkPartner(systemCtx, remote.ID, token); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, all...)
+	for _, pair := range [][2]*testNode{{a, b}, {b, a}} {
+		if p := fpPartner(t, pair[0], pair[1]); p == nil || p.State != shrooms.PartnerLinked {
+			t.Fatalf("%s sees %s as %+v, want linked", pair[0].addr, pair[1].addr, p)
+		}
+	}
+}
+
+// fpPartner is n's partner record of other's organisation, nil if none.
+func fpPartner(t *testing.T, n, other *testNode) *shrooms.Partner {
+	t.Helper()
+	a, err := n.m.DB.FindActorByIRI(systemCtx, other.org().IRI)
+	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	p, err := n.m.DB.FindPartner(systemCtx, a.ID)
+	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// fpShare sets n's sharing policy for other.
+func fpShare(t *testing.T, n, other *testNode, modules ...string) {
+	t.Helper()
+	p := fpPartner(t, n, other)
+	if _, err := n.m.DB.SetPartnerModules(systemCtx, p.Actor.ID, modules); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fpItem creates an item on n as the system.
+func fpItem(t *testing.T, n *testNode, name string, kind shrooms.ItemKind, aud shrooms.Audience) *shrooms.Item {
+	t.Helper()
+	it := &shrooms.Item{Kind: kind, Name: name, Description: name + " for the partners test.", Condition: shrooms.ConditionGood,
+		Status: shrooms.StatusAvailable, Audience: aud}
+	if err := n.m.DB.CreateItem(systemCtx, it); err != nil {
+		t.Fatal(err)
+	}
+	return it
+}
+
+// fpCached is n's cached copy of iri, nil when it has none.
+func fpCached(t *testing.T, n *testNode, iri string) *shrooms.RemoteObject {
+	t.Helper()
+	o, err := n.m.DB.FindRemoteObject(systemCtx, iri)
+	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// fpSigner signs requests as n's organisation with its real key.
+func fpSigner(t *testing.T, n *testNode) *remoteActor {
+	t.Helper()
+	org := n.org()
+	key, err := parsePrivatePEM(org.PrivateKeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &remoteActor{t: t, clock: n.clock, actor: *org, key: key}
+}
+
+// TestPartnersOnlyItemFetch: a partners-only item is served to the
+// signed fetch of a partner whose policy shares its module, addressed to
+// it; every other reader gets the 404 of a missing item.
+func TestPartnersOnlyItemFetch(t *testing.T) {
+	clock := newTestClock()
+	a, b, c := startNode(t, clock), startNode(t, clock), startNode(t, clock)
+	fpLink(t, a, b, a, b)
+	fpLink(t, a, c, a, c)
+	fpShare(t, a, b, "inventory")
+	fpShare(t, a, c, "stock")
+	secret := fpItem(t, a, "Thermal camera", shrooms.KindDevice, shrooms.AudiencePartners)
+	members := fpItem(t, a, "Members lathe", shrooms.KindTool, shrooms.AudienceMembers)
+	public := fpItem(t, a, "Public ladder", shrooms.KindTool, shrooms.AudiencePublic)
+	drain(t, a, b, c)
+
+	_, _, missing := a.get("/items/999999", "application/activity+json")
+	status, body := fpSigner(t, b).get(secret.IRI)
+	if status != http.StatusOK || !strings.Contains(body, "Thermal camera") {
+		t.Fatalf("B's signed fetch: %d %s", status, body)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if to, _ := doc["to"].([]any); len(to) != 1 || to[0] != b.org().IRI || doc["cc"] != nil {
+		t.Fatalf("partners item addressed to %v cc %v, want B only", doc["to"], doc["cc"])
+	}
+	// A stranger with a valid signature: a remote Person, not a partner.
+	stranger := newRemoteActor(t, clock, "mallory")
+	for name, fetch := range map[string]func() (int, string){
+		"C (policy without inventory)": func() (int, string) { return fpSigner(t, c).get(secret.IRI) },
+		"a stranger":                   func() (int, string) { return stranger.get(secret.IRI) },
+		"unsigned": func() (int, string) {
+			s, _, b := a.get("/items/"+itoa(secret.ID), "application/activity+json")
+			return s, string(b)
+		},
+		"B, members item": func() (int, string) { return fpSigner(t, b).get(members.IRI) },
+		"B, bad signature": func() (int, string) {
+			req := fpSigner(t, b).signed(http.MethodGet, secret.IRI, nil, signOpts{key: stranger.actor.PrivateKeyPEM,
+				headers: []string{httpsig.RequestTarget, "host", "date"}})
+			req.Header.Set("Accept", "application/activity+json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(body)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			status, body := fetch()
+			if status != http.StatusNotFound || body != string(missing) {
+				t.Fatalf("%d %s, want the 404 of a missing item %s", status, body, missing)
+			}
+		})
+	}
+	// The public item is served to anyone, addressed to the public.
+	if status, _, body := a.get("/items/"+itoa(public.ID), "application/activity+json"); status != http.StatusOK ||
+		!strings.Contains(string(body), shrooms.PublicAudience) {
+		t.Fatalf("public item: %d %s", status, body)
+	}
+}
+
+// TestPartnerCacheDeliveries: Create, Update and Delete of a partners-only
+// item reach the partner's cache; a policy that stops sharing the module
+// withdraws it; a public item reaches a partner too, and the unlinked
+// node's deliveries are refused.
+func TestPartnerCacheDeliveries(t *testing.T) {
+	clock := newTestClock()
+	a, b := startNode(t, clock), startNode(t, clock)
+	fpLink(t, a, b, a, b)
+	fpShare(t, a, b, "inventory")
+	it := fpItem(t, a, "Router table", shrooms.KindTool, shrooms.AudiencePartners)
+	pub := fpItem(t, a, "Step ladder", shrooms.KindTool, shrooms.AudiencePublic)
+	drain(t, a, b)
+	o := fpCached(t, b, it.IRI)
+	if o == nil || o.Name != "Router table" || o.Public || o.Kind != shrooms.KindTool || !strings.Contains(o.Content, "partners test") {
+		t.Fatalf("B's copy after the Create: %+v", o)
+	}
+	if p := fpCached(t, b, pub.IRI); p == nil || !p.Public {
+		t.Fatalf("B's copy of the public item: %+v", p)
+	}
+
+	clock.Advance(time.Second)
+	name := "Router table with fence"
+	if _, err := a.m.DB.UpdateItem(systemCtx, it.ID, shrooms.ItemUpdate{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, a, b)
+	if o := fpCached(t, b, it.IRI); o == nil || o.Name != name {
+		t.Fatalf("B's copy after the Update: %+v", o)
+	}
+
+	// The policy stops sharing inventory: B's copy is withdrawn.
+	clock.Advance(time.Second)
+	fpShare(t, a, b)
+	drain(t, a, b)
+	if o := fpCached(t, b, it.IRI); o != nil {
+		t.Fatalf("B keeps the item the policy withdrew: %+v", o)
+	}
+
+	clock.Advance(time.Second)
+	if err := a.m.DB.DeleteItem(systemCtx, pub.ID); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, a, b)
+	if o := fpCached(t, b, pub.IRI); o != nil {
+		t.Fatalf("B keeps the deleted item: %+v", o)
+	}
+}
