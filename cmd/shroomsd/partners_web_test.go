@@ -135,6 +135,16 @@ func TestPartnersWeb(t *testing.T) {
 	if p := adminA.get("/admin/partners"); !p.Has("Used by") || p.Has(">Valid<") {
 		t.Errorf("A's invite should be used now:\n%s", p.Body)
 	}
+	// Linking again is a conflict, told in the form.
+	if p := adminB.post("/admin/partners/link", url.Values{"url": {invite}}); p.Status != http.StatusConflict || !p.Has(`role="alert"`) || !p.Has("already linked") {
+		t.Errorf("link twice: %d, want 409 with a message\n%s", p.Status, p.Body)
+	}
+	// In French, the page speaks French.
+	adminA.lang = "fr"
+	if p := adminA.get("/admin/partners"); !p.Has("Partenariats") || !p.Has("Liée") || !p.Has("Inviter un partenaire") {
+		t.Errorf("French partners page:\n%s", p.Body)
+	}
+	adminA.lang = "en"
 
 	t.Run("sharing policy", func(t *testing.T) {
 		path := "/admin/partners/" + strconv.FormatInt(pa.Actor.ID, 10) + "/modules"
