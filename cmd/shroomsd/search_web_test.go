@@ -1,0 +1,462 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// Web and API tests of the cross-instance search: the local catalogue with
+// the caller's rights, the partners' cached objects with the organisation
+// that holds each, filters, paging, the member's saved choice of
+// organisations, and hostile input.
+
+// linkPartners links node b to node a as the issue's handshake does: a's
+// admin makes an invite, b's admin links with it, the nodes exchange the
+// Follows and Accepts. Returns a's organisation as b knows it.
+func linkPartners(t *testing.T, a, b *testNode) *shrooms.Actor {
+	t.Helper()
+	_, token, err := a.m.DB.CreatePartnerInvite(systemCtx, 0, "search test")
+	if err != nil {
+		t.Fatalf("invite: %v", err)
+	}
+	org, err := b.m.Fed.ResolveActor(context.Background(), a.org().IRI)
+	if err != nil {
+		t.Fatalf("resolve %s: %v", a.org().IRI, err)
+	}
+	if _, err := b.m.DB.LinkPartner(systemCtx, org.ID, token); err != nil {
+		t.Fatalf("link: %v", err)
+	}
+	drain(t, a, b)
+	// Until the inbox hands the Follow's token to the store, A's admin
+	// approves the request instead; afterwards there is none to approve.
+	for _, f := range a.follows(true, shrooms.FollowPending) {
+		if _, err := a.m.DB.ApproveFollowRequest(systemCtx, f.ID); err != nil {
+			t.Fatalf("approve: %v", err)
+		}
+		drain(t, a, b)
+	}
+	p, err := b.m.DB.FindPartner(systemCtx, org.ID)
+	if err != nil || p.State != shrooms.PartnerLinked {
+		t.Fatalf("partner after linking: %+v %v", p, err)
+	}
+	return org
+}
+
+// remoteItem is an object a partner shares, as b's cache receives it.
+type remoteItem struct {
+	slug, name, summary string
+	kind                shrooms.ItemKind
+	status              shrooms.ItemStatus
+	url                 string // "" for the object's own address
+}
+
+// cacheRemote puts objects of partner a into b's cache, as deliveries
+// from a would.
+func cacheRemote(t *testing.T, a, b *testNode, items ...remoteItem) {
+	t.Helper()
+	actor := a.org().IRI
+	var changes []shrooms.RemoteChange
+	for _, it := range items {
+		iri := a.url() + "/items/search-" + it.slug
+		u := it.url
+		if u == "" {
+			u = iri
+		}
+		raw, _ := json.Marshal(map[string]any{"id": iri, "type": "Item", "name": it.name, "summary": it.summary,
+			"attributedTo": actor, "url": u, "kind": it.kind, "status": it.status})
+		changes = append(changes, shrooms.RemoteChange{Op: shrooms.RemotePut, ActorIRI: actor, Object: shrooms.RemoteObject{
+			IRI: iri, Type: "Item", Kind: it.kind, Status: it.status, Name: it.name, Summary: it.summary,
+			URL: u, Updated: time.Now().UTC().Truncate(time.Second), Raw: raw}})
+	}
+	res, err := b.m.DB.ApplyRemoteChanges(systemCtx, changes)
+	if err != nil {
+		t.Fatalf("cache: %v", err)
+	}
+	for i, r := range res {
+		if r != shrooms.RemoteApplied {
+			t.Fatalf("cache %s: %s", items[i].name, r)
+		}
+	}
+}
+
+// searchAPI calls GET /api/v1/search and returns the status, the names of
+// the results in order, and the decoded answer.
+func searchAPI(t *testing.T, n *testNode, token, query string) (int, []string, map[string]any) {
+	t.Helper()
+	status, body := n.api("GET", "/api/v1/search?"+query, token, nil)
+	var names []string
+	if res, ok := body["results"].([]any); ok {
+		for _, r := range res {
+			names = append(names, r.(map[string]any)["name"].(string))
+		}
+	}
+	return status, names, body
+}
+
+// hitsOf returns the result names of a search page, in order.
+func hitsOf(p page) []string {
+	var out []string
+	_, list, ok := strings.Cut(p.Body, `id="search-results"`)
+	if !ok {
+		return nil
+	}
+	list, _, _ = strings.Cut(list, "</ol>")
+	for _, part := range strings.Split(list, `<h3 class="h6 mb-1 text-break">`)[1:] {
+		name, _, _ := strings.Cut(part, "</h3>")
+		if i := strings.Index(name, ">"); strings.HasPrefix(name, "<a") && i >= 0 {
+			name = strings.TrimSuffix(name[i+1:], "</a>")
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+func sameNames(got []string, want ...string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	have := map[string]int{}
+	for _, g := range got {
+		have[g]++
+	}
+	for _, w := range want {
+		if have[w] == 0 {
+			return false
+		}
+		have[w]--
+	}
+	return true
+}
+
+// TestSearchWebLocal: on one node, a member searches the catalogue: the
+// form alone without words, the items their rights allow with filters,
+// a helpful empty state, pages, hostile words answered safely, bad
+// filters refused; anonymous visitors are sent to log in.
+func TestSearchWebLocal(t *testing.T) {
+	n := startNode(t, newTestClock())
+	createUser(t, n, "mia", shrooms.RoleMember, memberPassword)
+	member := loginAs(t, n, "mia", memberPassword)
+	token := strings.TrimSpace(n.mustCLI("admin", "token", "create", "--user", "mia"))
+
+	pub := createItem(t, n, &shrooms.Item{Name: "Cordless drill", Description: "18 V with two batteries", Kind: shrooms.KindTool, Audience: shrooms.AudiencePublic})
+	createItem(t, n, &shrooms.Item{Name: "Drill press", Kind: shrooms.KindDevice, Status: shrooms.StatusOnLoan, Audience: shrooms.AudienceMembers})
+	createItem(t, n, &shrooms.Item{Name: "Drill bits", Kind: shrooms.KindPart, Audience: shrooms.AudienceMembers})
+	createItem(t, n, &shrooms.Item{Name: "Secret staff drill", Kind: shrooms.KindTool, Audience: shrooms.AudienceStaff})
+	createItem(t, n, &shrooms.Item{Name: "Sewing machine", Kind: shrooms.KindDevice, Audience: shrooms.AudiencePublic})
+
+	t.Run("menu and empty form", func(t *testing.T) {
+		p := member.get("/dashboard")
+		if !p.Has(`href="/search"`) {
+			t.Errorf("the member's menu has no search entry")
+		}
+		p = member.get("/search")
+		if p.Status != http.StatusOK || !p.Has(`id="search-form"`) || p.Has(`id="search-results"`) || p.Has(`id="search-none"`) || p.Has("alert-danger") {
+			t.Errorf("empty search: %d\n%s", p.Status, p.Body)
+		}
+		if p := member.get("/search?q=%20%20"); p.Status != http.StatusOK || p.Has(`id="search-none"`) {
+			t.Errorf("blank words: %d", p.Status)
+		}
+	})
+
+	t.Run("rights and organisation", func(t *testing.T) {
+		p := member.get("/search?q=drill")
+		if p.Status != http.StatusOK || !sameNames(hitsOf(p), "Cordless drill", "Drill press", "Drill bits") {
+			t.Fatalf("drill: %d %q\n%s", p.Status, hitsOf(p), p.Body)
+		}
+		if p.Has("Secret staff drill") {
+			t.Errorf("a member finds a staff item")
+		}
+		if !p.Has(fmt.Sprintf(`<a href="/items/%d">Cordless drill</a>`, pub.ID)) || !p.Has(`<span class="search-org">This organisation</span>`) {
+			t.Errorf("a local hit links to its page and names this organisation:\n%s", p.Body)
+		}
+		admin := loginAs(t, n, "admin", adminPassword)
+		if p := admin.get("/search?q=drill"); !p.Has("Secret staff drill") {
+			t.Errorf("an admin does not find the staff item: %q", hitsOf(p))
+		}
+		if _, names, _ := searchAPI(t, n, token, "q=drill"); !sameNames(names, "Cordless drill", "Drill press", "Drill bits") {
+			t.Errorf("API drill: %q", names)
+		}
+	})
+
+	t.Run("ranking", func(t *testing.T) {
+		// The name matches better than the description alone.
+		createItem(t, n, &shrooms.Item{Name: "Battery charger", Kind: shrooms.KindDevice, Description: "charges 18 V batteries", Audience: shrooms.AudiencePublic})
+		_, names, body := searchAPI(t, n, token, "q=drill+batteries")
+		if len(names) == 0 || names[0] != "Cordless drill" {
+			t.Errorf("drill batteries: %q, want Cordless drill first", names)
+		}
+		res := body["results"].([]any)
+		first := res[0].(map[string]any)
+		org := first["organization"].(map[string]any)
+		if first["item_id"] != float64(pub.ID) || first["iri"] != nil || org["local"] != true || first["url"] != n.url()+fmt.Sprintf("/items/%d", pub.ID) || first["kind"] != "tool" {
+			t.Errorf("local hit JSON: %v", first)
+		}
+	})
+
+	t.Run("filters", func(t *testing.T) {
+		if p := member.get("/search?q=drill&type=part"); !sameNames(hitsOf(p), "Drill bits") || !p.Has(`id="type-part" checked`) {
+			t.Errorf("type=part: %q", hitsOf(p))
+		}
+		if p := member.get("/search?q=drill&type=part&type=device"); !sameNames(hitsOf(p), "Drill bits", "Drill press") {
+			t.Errorf("two types: %q", hitsOf(p))
+		}
+		if p := member.get("/search?q=drill&available=1"); !sameNames(hitsOf(p), "Cordless drill", "Drill bits") || !p.Has(`id="available" checked`) {
+			t.Errorf("available now: %q", hitsOf(p))
+		}
+		if _, names, _ := searchAPI(t, n, token, "q=drill&type=tool,part&available=true"); !sameNames(names, "Cordless drill", "Drill bits") {
+			t.Errorf("API filters: %q", names)
+		}
+	})
+
+	t.Run("nothing found", func(t *testing.T) {
+		p := member.get("/search?q=zeppelin&type=kit")
+		if p.Status != http.StatusOK || !p.Has(`id="search-none"`) || !p.Has("Nothing found for “zeppelin”.") || !p.Has("Untick some filters") {
+			t.Errorf("empty state: %d\n%s", p.Status, p.Body)
+		}
+	})
+
+	t.Run("hostile words", func(t *testing.T) {
+		for _, q := range []string{`"drill`, `drill OR *`, `NEAR(drill`, `drill AND`, `'; DROP TABLE items; --`, `name:drill`, `^drill`, `drill*`, `{drill}`, `<script>alert(1)</script>`, `%`, `\`} {
+			p := member.get("/search?q=" + url.QueryEscape(q))
+			if p.Status != http.StatusOK || p.Has("<script>alert(1)") {
+				t.Errorf("q=%q: %d\n%s", q, p.Status, p.Body)
+			}
+			if status, _, body := searchAPI(t, n, token, "q="+url.QueryEscape(q)); status != http.StatusOK {
+				t.Errorf("API q=%q: %d %v", q, status, body)
+			}
+		}
+		if p := member.get("/search?q=" + strings.Repeat("a", 201)); p.Status != http.StatusBadRequest || !p.Has("A search is at most 200 characters long.") {
+			t.Errorf("long words: %d", p.Status)
+		}
+		if got := countItems(t, n); got != 6 {
+			t.Errorf("items after hostile searches: %d, want 6", got)
+		}
+	})
+
+	t.Run("bad filters", func(t *testing.T) {
+		for _, q := range []string{"q=drill&type=boat", "q=drill&in=x", "q=drill&in=-1", "q=drill&available=maybe", "q=drill&offset=-3", "q=drill&offset=abc"} {
+			if p := member.get("/search?" + q); p.Status != http.StatusBadRequest {
+				t.Errorf("%s: %d, want 400", q, p.Status)
+			}
+		}
+		for _, q := range []string{"", "q=", "q=drill&type=boat", "q=drill&partner=x", "q=drill&available=maybe", "q=drill&limit=0", "q=drill&limit=500", "q=drill&offset=-1", "q=" + strings.Repeat("a", 201)} {
+			if status, _, body := searchAPI(t, n, token, q); status != http.StatusBadRequest || body["error"] == "" {
+				t.Errorf("API %s: %d %v, want 400 with a message", q, status, body)
+			}
+		}
+	})
+
+	t.Run("anonymous", func(t *testing.T) {
+		anon := newWebClient(t, n)
+		if p := anon.get("/search?q=drill"); !strings.HasPrefix(p.Path, "/login?next=") || p.Has("Cordless drill") {
+			t.Errorf("anonymous search: ended on %s", p.Path)
+		}
+		if p := anon.post("/search/instances", url.Values{"in": {"1"}}); !strings.HasPrefix(p.Path, "/login") {
+			t.Errorf("anonymous save: ended on %s", p.Path)
+		}
+		for _, path := range []string{"/api/v1/search?q=drill", "/api/v1/search/instances"} {
+			if status, _ := n.api("GET", path, "", nil); status != http.StatusUnauthorized {
+				t.Errorf("API %s without token: %d, want 401", path, status)
+			}
+		}
+	})
+
+	t.Run("pages", func(t *testing.T) {
+		for i := 1; i <= 25; i++ {
+			createItem(t, n, &shrooms.Item{Name: fmt.Sprintf("Claw hammer %02d", i), Kind: shrooms.KindTool, Audience: shrooms.AudienceMembers})
+		}
+		p := member.get("/search?q=hammer")
+		if got := hitsOf(p); len(got) != 20 || !p.Has(`rel="next"`) || p.Has(`rel="prev"`) {
+			t.Fatalf("page 1: %d hits\n%s", len(got), p.Body)
+		}
+		first := hitsOf(p)
+		p = member.get("/search?q=hammer&offset=20")
+		second := hitsOf(p)
+		if len(second) != 5 || p.Has(`rel="next"`) || !p.Has(`rel="prev"`) || !p.Has(`href="/search?q=hammer&amp;offset=0"`) {
+			t.Fatalf("page 2: %d hits\n%s", len(second), p.Body)
+		}
+		seen := map[string]bool{}
+		for _, h := range append(first, second...) {
+			seen[h] = true
+		}
+		if len(seen) != 25 {
+			t.Errorf("the two pages show %d distinct hammers, want 25", len(seen))
+		}
+		if _, names, body := searchAPI(t, n, token, "q=hammer&limit=10&offset=20"); len(names) != 5 || body["more"] != false {
+			t.Errorf("API last page: %q more=%v", names, body["more"])
+		}
+		if _, names, body := searchAPI(t, n, token, "q=hammer&limit=10"); len(names) != 10 || body["more"] != true {
+			t.Errorf("API first page: %q more=%v", names, body["more"])
+		}
+	})
+}
+
+// TestSearchWebPartners: a member of B searches B and its partner A
+// together: each hit names its organisation and links to its page there,
+// one-off choices leave the saved choice alone, and the saved choice
+// persists and filters, on the web and in the API.
+func TestSearchWebPartners(t *testing.T) {
+	clock := newTestClock()
+	a, b := startNode(t, clock), startNode(t, clock)
+	orgA := linkPartners(t, a, b)
+	orgB := b.org()
+	nameA := orgA.Name
+	if nameA == "" {
+		nameA = orgA.Acct()
+	}
+	createUser(t, b, "mia", shrooms.RoleMember, memberPassword)
+	member := loginAs(t, b, "mia", memberPassword)
+	token := strings.TrimSpace(b.mustCLI("admin", "token", "create", "--user", "mia"))
+
+	createItem(t, b, &shrooms.Item{Name: "Local drill", Kind: shrooms.KindTool, Audience: shrooms.AudienceMembers})
+	cacheRemote(t, a, b,
+		remoteItem{slug: "drill", name: "Partner drill", summary: "Hammer drill, 800 W", kind: shrooms.KindTool, status: shrooms.StatusAvailable},
+		remoteItem{slug: "bits", name: "Partner drill bits", kind: shrooms.KindPart, status: shrooms.StatusOnLoan})
+
+	t.Run("both organisations", func(t *testing.T) {
+		p := member.get("/search?q=drill")
+		if !sameNames(hitsOf(p), "Local drill", "Partner drill", "Partner drill bits") {
+			t.Fatalf("drill on B: %q\n%s", hitsOf(p), p.Body)
+		}
+		remote := a.url() + "/items/search-drill"
+		if !p.Has(`<a href="`+remote+`" rel="noopener noreferrer">Partner drill</a>`) || !p.Has(orgA.Acct()) || !p.Has(`<span class="search-org">`+nameA+`</span>`) {
+			t.Errorf("the remote hit links to A and names A (%s):\n%s", orgA.Name, p.Body)
+		}
+		if p.Has(`src="http`) {
+			t.Errorf("the page loads a remote image")
+		}
+		if p := member.get("/search?q=drill&type=part"); !sameNames(hitsOf(p), "Partner drill bits") {
+			t.Errorf("remote type filter: %q", hitsOf(p))
+		}
+		if p := member.get("/search?q=drill&available=1"); !sameNames(hitsOf(p), "Local drill", "Partner drill") {
+			t.Errorf("remote available filter: %q", hitsOf(p))
+		}
+		status, _, body := searchAPI(t, b, token, "q=hammer+drill")
+		res, _ := body["results"].([]any)
+		if status != http.StatusOK || len(res) == 0 {
+			t.Fatalf("API: %d %v", status, body)
+		}
+		hit := res[0].(map[string]any)
+		org := hit["organization"].(map[string]any)
+		if hit["name"] != "Partner drill" || hit["iri"] != remote || hit["item_id"] != nil || hit["url"] != remote ||
+			org["iri"] != orgA.IRI || org["acct"] != orgA.Acct() || org["local"] != false || org["id"] != float64(orgA.ID) {
+			t.Errorf("remote hit JSON: %v", hit)
+		}
+	})
+
+	instances := func() map[int64]bool {
+		t.Helper()
+		status, body := b.api("GET", "/api/v1/search/instances", token, nil)
+		list, _ := body["instances"].([]any)
+		if status != http.StatusOK || len(list) != 2 {
+			t.Fatalf("instances: %d %v", status, body)
+		}
+		out := map[int64]bool{}
+		for _, x := range list {
+			m := x.(map[string]any)
+			id := int64(m["id"].(float64))
+			if (id == orgB.ID) != (m["local"] == true) {
+				t.Errorf("instance %v: local is wrong", m)
+			}
+			out[id] = m["included"] == true
+		}
+		return out
+	}
+
+	t.Run("one-off choice", func(t *testing.T) {
+		if got := instances(); !got[orgA.ID] || !got[orgB.ID] {
+			t.Fatalf("default instances: %v, want both included", got)
+		}
+		p := member.get(fmt.Sprintf("/search?q=drill&in=%d", orgB.ID))
+		if !sameNames(hitsOf(p), "Local drill") || !p.Has(fmt.Sprintf(`id="in-%d" checked`, orgB.ID)) || p.Has(fmt.Sprintf(`id="in-%d" checked`, orgA.ID)) {
+			t.Errorf("in=B: %q", hitsOf(p))
+		}
+		if !p.Has(`id="search-save"`) {
+			t.Errorf("a search naming organisations offers no save")
+		}
+		if _, names, _ := searchAPI(t, b, token, fmt.Sprintf("q=drill&partner=%d", orgA.ID)); !sameNames(names, "Partner drill", "Partner drill bits") {
+			t.Errorf("API partner=A: %q", names)
+		}
+		if got := instances(); !got[orgA.ID] || !got[orgB.ID] {
+			t.Errorf("a one-off search changed the saved choice: %v", got)
+		}
+	})
+
+	t.Run("saved choice", func(t *testing.T) {
+		p := member.post("/search/instances", url.Values{"in": {fmt.Sprint(orgA.ID)}, "q": {"drill"}})
+		if p.Status != http.StatusOK || p.Path != "/search?q=drill" || !p.Has("Your organisations are saved") {
+			t.Fatalf("save: %d %s\n%s", p.Status, p.Path, p.Body)
+		}
+		if !sameNames(hitsOf(p), "Partner drill", "Partner drill bits") || p.Has(fmt.Sprintf(`id="in-%d" checked`, orgB.ID)) {
+			t.Errorf("after saving A only: %q", hitsOf(p))
+		}
+		if got := instances(); !got[orgA.ID] || got[orgB.ID] {
+			t.Errorf("saved instances: %v, want A only", got)
+		}
+		// Another session of the same member sees the same choice.
+		again := loginAs(t, b, "mia", memberPassword)
+		if p := again.get("/search?q=drill"); !sameNames(hitsOf(p), "Partner drill", "Partner drill bits") {
+			t.Errorf("new session: %q", hitsOf(p))
+		}
+		// Another member's choice is their own.
+		createUser(t, b, "leo", shrooms.RoleMember, memberPassword)
+		if p := loginAs(t, b, "leo", memberPassword).get("/search?q=drill"); len(hitsOf(p)) != 3 {
+			t.Errorf("another member: %q", hitsOf(p))
+		}
+
+		// Bad choices change nothing.
+		for _, form := range []url.Values{{}, {"in": {"x"}}, {"in": {"999999"}}} {
+			if p := member.post("/search/instances", form); p.Status != http.StatusBadRequest {
+				t.Errorf("save %v: %d, want 400", form, p.Status)
+			}
+		}
+		for _, body := range []any{map[string]any{"included": []int64{999999}}, map[string]any{}, map[string]any{"included": []int64{orgB.ID}, "extra": 1}} {
+			if status, out := b.api("PUT", "/api/v1/search/instances", token, body); status != http.StatusBadRequest || out["error"] == "" {
+				t.Errorf("PUT %v: %d %v, want 400", body, status, out)
+			}
+		}
+		if got := instances(); !got[orgA.ID] || got[orgB.ID] {
+			t.Errorf("instances after bad saves: %v, want A only", got)
+		}
+
+		// The API saves too, and answers with the new list.
+		status, out := b.api("PUT", "/api/v1/search/instances", token, map[string]any{"included": []int64{orgB.ID, orgA.ID}})
+		if list, _ := out["instances"].([]any); status != http.StatusOK || len(list) != 2 {
+			t.Fatalf("PUT: %d %v", status, out)
+		}
+		if got := instances(); !got[orgA.ID] || !got[orgB.ID] {
+			t.Errorf("after PUT: %v, want both", got)
+		}
+		if _, names, _ := searchAPI(t, b, token, "q=drill"); len(names) != 3 {
+			t.Errorf("API search after PUT: %q", names)
+		}
+	})
+	t.Run("hostile partner address", func(t *testing.T) {
+		// A partner's object whose address is not a web page is shown
+		// without a link (if the cache keeps it at all).
+		raw := []byte(`{"type":"Item","name":"Evil saw"}`)
+		iri := a.url() + "/items/search-evil"
+		res, err := b.m.DB.ApplyRemoteChanges(systemCtx, []shrooms.RemoteChange{{Op: shrooms.RemotePut, ActorIRI: orgA.IRI,
+			Object: shrooms.RemoteObject{IRI: iri, Type: "Item", Kind: shrooms.KindTool, Status: shrooms.StatusAvailable,
+				Name: "Evil saw", URL: "javascript:alert(1)", ImageURL: "javascript:alert(2)", Updated: time.Now().UTC(), Raw: raw}}})
+		if err != nil || len(res) != 1 {
+			t.Fatalf("cache: %v %v", res, err)
+		}
+		t.Logf("the cache answered %s", res[0])
+		p := member.get("/search?q=evil")
+		if p.Has("javascript:") || p.Has(`src="http`) {
+			t.Errorf("a javascript: address reached the page:\n%s", p.Body)
+		}
+		if res[0] == shrooms.RemoteApplied && !p.Has(`<h3 class="h6 mb-1 text-break">Evil saw</h3>`) {
+			t.Errorf("the evil saw is not shown without a link:\n%s", p.Body)
+		}
+	})
+}
