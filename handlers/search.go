@@ -290,9 +290,27 @@ func (s *server) handleSearchSave(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	back := "/search"
-	if q := formValue(r, "q"); q != "" && len([]rune(q)) <= maxSearchText {
-		back += "?q=" + url.QueryEscape(q)
+	s.redirect(w, r, savedSearchURL(r.PostForm), "search.saved")
+}
+
+// savedSearchURL is the search the member saved from, without its
+// organisations, so that the page shows the saved choice at work. Values
+// no form sends are dropped rather than refused: the choice is saved.
+func savedSearchURL(form url.Values) string {
+	keep := url.Values{}
+	if q := strings.TrimSpace(form.Get("q")); q != "" && len([]rune(q)) <= maxSearchText {
+		keep.Set("q", q)
 	}
-	s.redirect(w, r, back, "search.saved")
+	if kinds, err := searchKinds(form["type"]); err == nil {
+		for _, k := range kinds {
+			keep.Add("type", string(k))
+		}
+	}
+	if form.Get("available") == "1" {
+		keep.Set("available", "1")
+	}
+	if len(keep) == 0 {
+		return "/search"
+	}
+	return "/search?" + keep.Encode()
 }

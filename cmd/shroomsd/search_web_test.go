@@ -216,6 +216,20 @@ func TestSearchWebLocal(t *testing.T) {
 		}
 	})
 
+	t.Run("in French", func(t *testing.T) {
+		fr := loginAs(t, n, "mia", memberPassword)
+		fr.lang = "fr"
+		if p := fr.get("/search"); !p.Has("Que cherchez-vous ?") || !p.Has(">Recherche</a>") {
+			t.Errorf("French search form:\n%s", p.Body)
+		}
+		if p := fr.get("/search?q=zeppelin"); !p.Has("Aucun résultat pour « zeppelin ».") {
+			t.Errorf("French empty state:\n%s", p.Body)
+		}
+		if p := fr.get("/search?q=drill&type=boat"); p.Status != http.StatusBadRequest || !p.Has("Veuillez choisir des types parmi") {
+			t.Errorf("French bad type: %d", p.Status)
+		}
+	})
+
 	t.Run("nothing found", func(t *testing.T) {
 		p := member.get("/search?q=zeppelin&type=kit")
 		if p.Status != http.StatusOK || !p.Has(`id="search-none"`) || !p.Has("Nothing found for “zeppelin”.") || !p.Has("Untick some filters") {
@@ -391,10 +405,14 @@ func TestSearchWebPartners(t *testing.T) {
 	})
 
 	t.Run("saved choice", func(t *testing.T) {
-		p := member.post("/search/instances", url.Values{"in": {fmt.Sprint(orgA.ID)}, "q": {"drill"}})
-		if p.Status != http.StatusOK || p.Path != "/search?q=drill" || !p.Has("Your organisations are saved") {
+		p := member.post("/search/instances", url.Values{"in": {fmt.Sprint(orgA.ID)}, "q": {"drill"}, "type": {"tool"}, "available": {"1"}})
+		if p.Status != http.StatusOK || p.Path != "/search?available=1&q=drill&type=tool" || !p.Has("Your organisations are saved") {
 			t.Fatalf("save: %d %s\n%s", p.Status, p.Path, p.Body)
 		}
+		if !sameNames(hitsOf(p), "Partner drill") {
+			t.Errorf("the search saved from, with A only: %q", hitsOf(p))
+		}
+		p = member.get("/search?q=drill")
 		if !sameNames(hitsOf(p), "Partner drill", "Partner drill bits") || p.Has(fmt.Sprintf(`id="in-%d" checked`, orgB.ID)) {
 			t.Errorf("after saving A only: %q", hitsOf(p))
 		}
