@@ -68,11 +68,18 @@ func nullID(id int64) any {
 }
 
 // CreateItem validates and stores a new item for a caller with the
-// inventory write grant, records its creation and, for a public item,
-// writes a Create to the outbox. A part's initial quantity is the first
-// stock movement. Returns EINVALID naming the field, ENOTFOUND naming an
-// unknown category, place, owner, group or kit, EFORBIDDEN, EUNAUTHORIZED.
+// inventory write grant, records its creation and, for a public or
+// partners item, writes a Create to the outbox. Without an audience it
+// gets the settings' default for its module (inventory, or stock for a
+// part). A part's initial quantity is the first stock movement. Returns
+// EINVALID naming the field, ENOTFOUND naming an unknown category, place,
+// owner, group or kit, EFORBIDDEN, EUNAUTHORIZED.
 func (db *DB) CreateItem(ctx context.Context, i *shrooms.Item) error {
+	if i.Audience == "" { // the admins' default for the item's module
+		if s, err := db.FindSettings(ctx); err == nil {
+			i.Audience = s.DefaultAudience(shrooms.ItemModule(i.Kind))
+		}
+	}
 	if err := i.Validate(); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -22,6 +23,9 @@ const (
 	settingCustomCSS       = "custom_css"
 	settingSignupMode      = "signup_mode"
 	settingDefaultLanguage = "default_language"
+	// settingDefaultAudiences holds Settings.DefaultAudiences as a JSON
+	// object, module to audience.
+	settingDefaultAudiences = "default_audiences"
 )
 
 // settingValues reads the whole settings table.
@@ -74,6 +78,11 @@ func settingsFrom(v map[string]string) *shrooms.Settings {
 	if s.DefaultLanguage == "" {
 		s.DefaultLanguage = shrooms.Languages[0]
 	}
+	// A value that does not parse (never written by this code) reads as
+	// no defaults rather than failing every page.
+	if raw := v[settingDefaultAudiences]; raw != "" {
+		_ = json.Unmarshal([]byte(raw), &s.DefaultAudiences)
+	}
 	return s
 }
 
@@ -105,6 +114,14 @@ func saveSettings(ctx context.Context, tx *sql.Tx, s *shrooms.Settings) error {
 	if s.LogoID != 0 {
 		logo = strconv.FormatInt(s.LogoID, 10)
 	}
+	audiences := ""
+	if len(s.DefaultAudiences) > 0 {
+		b, err := json.Marshal(s.DefaultAudiences) // map keys come out sorted
+		if err != nil {
+			return fmt.Errorf("write settings: %w", err)
+		}
+		audiences = string(b)
+	}
 	for _, kv := range [][2]string{
 		{settingName, s.Name},
 		{settingDescription, s.Description},
@@ -116,6 +133,7 @@ func saveSettings(ctx context.Context, tx *sql.Tx, s *shrooms.Settings) error {
 		{settingSignupMode, string(s.SignupMode)},
 		{settingModules, strings.Join(s.Modules, ",")},
 		{settingDefaultLanguage, s.DefaultLanguage},
+		{settingDefaultAudiences, audiences},
 	} {
 		if err := putSetting(ctx, tx, kv[0], kv[1]); err != nil {
 			return err
