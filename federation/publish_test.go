@@ -65,3 +65,45 @@ func TestAddressCollapsesSharedInboxes(t *testing.T) {
 		t.Fatalf("inboxes = %v, want %v", inboxes, want)
 	}
 }
+
+// TestAddressSkipsExcept: followers listed in Except get no delivery when
+// the followers collection is expanded (partners keeping a partners copy
+// of an object whose public copy is deleted).
+func TestAddressSkipsExcept(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{PublicURL: "https://node.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org, err := db.InitNode(ctx, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Node", Modules: []string{"inventory"}}, OrgName: "Node"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, pub, _ := shrooms.NewKeyPair()
+	var iris []string
+	for _, host := range []string{"keep.example", "other.example"} {
+		iri := "https://" + host + "/users/x"
+		a := &shrooms.Actor{IRI: iri, Kind: shrooms.KindPerson, Handle: "x", Host: host, Inbox: iri + "/inbox",
+			KeyID: iri + "#main-key", PublicKeyPEM: pub}
+		if err := db.UpsertRemoteActor(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ReceiveFollow(ctx, iri+"/follows/1", iri, org.IRI, ""); err != nil {
+			t.Fatal(err)
+		}
+		iris = append(iris, iri)
+	}
+	f := New(Config{IRIs: shrooms.IRIs{Base: "https://node.example"}}, Services{Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db})
+	entry := &shrooms.OutboxEntry{ActorID: org.ID, Activity: shrooms.Activity{
+		IRI: "https://node.example/activities/1", Type: shrooms.ActivityDelete, Actor: org.IRI,
+		To: []string{shrooms.PublicAudience}, CC: []string{org.Followers}, Except: []string{iris[0]},
+	}}
+	ds, err := f.address(ctx, entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Recipient != iris[1] {
+		t.Fatalf("deliveries %+v, want %s only", ds, iris[1])
+	}
+}

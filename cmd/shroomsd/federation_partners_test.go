@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/go-fed/httpsig"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/vocab"
 )
 
 // Federation of partnerships seen from the wire: signed fetches of
@@ -210,5 +212,141 @@ func TestPartnerCacheDeliveries(t *testing.T) {
 	drain(t, a, b)
 	if o := fpCached(t, b, pub.IRI); o != nil {
 		t.Fatalf("B keeps the deleted item: %+v", o)
+	}
+}
+
+// fpWalk follows a shared collection's pages from the collection document
+// and returns the embedded documents' names, and the collection's
+// totalItems. get fetches one URL.
+func fpWalk(t *testing.T, collection string, get func(string) (int, string)) ([]string, []map[string]any, int) {
+	t.Helper()
+	status, body := get(collection)
+	if status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", collection, status, body)
+	}
+	first, total, err := vocab.ParseCollection([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	var docs []map[string]any
+	for next, pages := first, 0; next != ""; pages++ {
+		if pages > 10 {
+			t.Fatal("more than 10 pages")
+		}
+		status, body := get(next)
+		if status != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", next, status, body)
+		}
+		page, err := vocab.ParseItemPage([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range page.Items {
+			var m map[string]any
+			if err := json.Unmarshal(raw, &m); err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, m["name"].(string))
+			docs = append(docs, m)
+		}
+		next = page.Next
+	}
+	return names, docs, total
+}
+
+// TestSharedCollection: the shared collection pages through public items
+// for anyone, and adds the partners-only items of its modules for a
+// partner's signed fetch, addressed to it; members items never appear.
+func TestSharedCollection(t *testing.T) {
+	clock := newTestClock()
+	a, b, c := startNode(t, clock), startNode(t, clock), startNode(t, clock)
+	fpLink(t, a, b, a, b)
+	fpLink(t, a, c, a, c)
+	fpShare(t, a, b, "inventory")
+	fpShare(t, a, c, "stock")
+	for i := 0; i < 52; i++ { // more than one page of 50
+		fpItem(t, a, fmt.Sprintf("Clamp %02d", i), shrooms.KindTool, shrooms.AudiencePublic)
+	}
+	fpItem(t, a, "Partner saw", shrooms.KindTool, shrooms.AudiencePartners)
+	fpItem(t, a, "Members lathe", shrooms.KindTool, shrooms.AudienceMembers)
+	coll := a.org().IRI + "/shared"
+
+	anon := func(u string) (int, string) {
+		s, _, body := a.get(strings.TrimPrefix(u, a.url()), "application/activity+json")
+		return s, string(body)
+	}
+	names, docs, total := fpWalk(t, coll, anon)
+	if total != 52 || len(names) != 52 || names[0] != "Clamp 00" || names[51] != "Clamp 51" {
+		t.Fatalf("anonymous: total %d, %d names %v", total, len(names), names)
+	}
+	if to, _ := docs[0]["to"].([]any); len(to) != 1 || to[0] != shrooms.PublicAudience {
+		t.Fatalf("public item addressed to %v", docs[0]["to"])
+	}
+
+	names, docs, total = fpWalk(t, coll, fpSigner(t, b).get)
+	if total != 53 || len(names) != 53 || names[52] != "Partner saw" {
+		t.Fatalf("B: total %d, names %v", total, names)
+	}
+	if to, _ := docs[52]["to"].([]any); len(to) != 1 || to[0] != b.org().IRI {
+		t.Fatalf("partners item addressed to %v, want B", docs[52]["to"])
+	}
+	// C's policy shares stock only: the saw is not for it.
+	if names, _, total := fpWalk(t, coll, fpSigner(t, c).get); total != 52 || len(names) != 52 {
+		t.Fatalf("C: total %d, names %v", total, names)
+	}
+	for _, n := range names {
+		if n == "Members lathe" {
+			t.Fatal("a members item is in the shared collection")
+		}
+	}
+
+	// Only the organisation has one; bad parameters are 400.
+	createUser(t, a, "alice", shrooms.RoleMember, "correct-horse-battery-2")
+	for path, want := range map[string]int{
+		"/actors/alice/shared":                 http.StatusNotFound,
+		"/actors/nobody/shared":                http.StatusNotFound,
+		"/actors/org/shared?page=2":            http.StatusBadRequest,
+		"/actors/org/shared?page=true&after=x": http.StatusBadRequest,
+	} {
+		if s, _, body := a.get(path, "application/activity+json"); s != want {
+			t.Errorf("GET %s: %d %s, want %d", path, s, body, want)
+		}
+	}
+}
+
+// TestPartnerBlockOnTheWire: A blocks B. B receives the Block: its follows
+// with A end and its cache of A's objects is purged. From then on A's
+// inbox refuses B's signed activities (403 "blocked") before storing
+// them.
+func TestPartnerBlockOnTheWire(t *testing.T) {
+	clock := newTestClock()
+	a, b := startNode(t, clock), startNode(t, clock)
+	fpLink(t, a, b, a, b)
+	it := fpItem(t, a, "Planer", shrooms.KindTool, shrooms.AudiencePublic)
+	drain(t, a, b)
+	if fpCached(t, b, it.IRI) == nil {
+		t.Fatal("B did not cache A's item")
+	}
+	p := fpPartner(t, a, b)
+	if err := a.m.DB.BlockPartner(systemCtx, p.Actor.ID); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, a, b)
+	if o := fpCached(t, b, it.IRI); o != nil {
+		t.Fatalf("B keeps A's item after A blocked it: %+v", o)
+	}
+	if p := fpPartner(t, b, a); p != nil && p.State == shrooms.PartnerLinked {
+		t.Fatalf("B still sees A as linked: %+v", p)
+	}
+
+	before := len(inboxActivities(t, a))
+	signer := fpSigner(t, b)
+	status, body := signer.post(a.url()+"/inbox", signer.activity("Follow", a.org().IRI), signOpts{})
+	if status != http.StatusForbidden || !strings.Contains(body, "blocked") {
+		t.Fatalf("B's Follow after the block: %d %s", status, body)
+	}
+	if after := len(inboxActivities(t, a)); after != before {
+		t.Fatalf("A stored %d activities of a blocked actor", after-before)
 	}
 }
