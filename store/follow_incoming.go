@@ -35,9 +35,13 @@ func (db *DB) answerFollow(ctx context.Context, tx *sql.Tx, typ shrooms.Activity
 // Accept to the outbox. For a known pair: an accepted follow takes the
 // new activity IRI and is accepted again (the peer lost our Accept); a
 // pending one takes the new IRI and keeps waiting; a rejected one is a
-// new request. Returns ENOTFOUND when the followee is not a local actor
-// or the follower is not a cached remote actor, EINVALID without an
-// activity IRI, ECONFLICT when the IRI names another follow.
+// new request. A remote Organization following our organisation asks for
+// a partnership instead (partnerFollowState): accepted with a valid
+// invite or when we follow it already, then followed back; otherwise it
+// waits for an admin. Returns ENOTFOUND when the followee is not a local
+// actor or the follower is not a cached remote actor, EFORBIDDEN when
+// the follower or its host is blocked, EINVALID without an activity IRI,
+// ECONFLICT when the IRI names another follow.
 func (db *DB) ReceiveFollow(ctx context.Context, activityIRI, followerIRI, followeeIRI, inviteToken string) (*shrooms.Follow, error) {
 	if activityIRI == "" {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "follow activity id is required")
@@ -163,7 +167,8 @@ func findIncomingFollow(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Fol
 }
 
 // ApproveFollowRequest accepts a pending incoming follow and writes an
-// Accept, for admins and the system. Returns ENOTFOUND (also for an
+// Accept, for admins and the system; a remote organisation following ours
+// is followed back (a partnership). Returns ENOTFOUND (also for an
 // outgoing follow), ECONFLICT when it is not pending, EUNAUTHORIZED,
 // EFORBIDDEN.
 func (db *DB) ApproveFollowRequest(ctx context.Context, id int64) (*shrooms.Follow, error) {
@@ -240,14 +245,16 @@ func (db *DB) partnerAnswered(ctx context.Context, tx *sql.Tx, org, remote *shro
 // is found by ans.FollowIRI or, when the peer answered a Follow IRI we do
 // not know, by the pair (local ans.FollowerIRI, followee ans.ActorIRI).
 // Accepting an accepted follow is a no-op. Nothing is written to the
-// outbox. Returns ENOTFOUND for an unknown follow, EFORBIDDEN when
-// ans.ActorIRI is not the followee.
+// outbox; a partnership that becomes linked is due for a backfill.
+// Returns ENOTFOUND for an unknown follow, EFORBIDDEN when ans.ActorIRI
+// is not the followee.
 func (db *DB) ReceiveFollowAccept(ctx context.Context, ans shrooms.FollowAnswer) (*shrooms.Follow, error) {
 	return db.receiveFollowAnswer(ctx, ans, shrooms.FollowAccepted)
 }
 
 // ReceiveFollowReject marks a local actor's follow rejected; same lookup
-// and codes as ReceiveFollowAccept.
+// and codes as ReceiveFollowAccept. A remote organisation rejecting our
+// organisation's follow has its objects leave the cache.
 func (db *DB) ReceiveFollowReject(ctx context.Context, ans shrooms.FollowAnswer) (*shrooms.Follow, error) {
 	return db.receiveFollowAnswer(ctx, ans, shrooms.FollowRejected)
 }
@@ -309,7 +316,9 @@ func partnerFollowAnswered(ctx context.Context, tx *sql.Tx, f *shrooms.Follow, n
 
 // ReceiveUndoFollow deletes a remote actor's follow of a local actor,
 // found by the Follow's IRI or else by the pair (actorIRI, followeeIRI).
-// Returns ENOTFOUND, EFORBIDDEN when actorIRI is not the follower.
+// A partner organisation undoing its follow of ours unlinks: see
+// partnerLeft. Returns ENOTFOUND, EFORBIDDEN when actorIRI is not the
+// follower.
 func (db *DB) ReceiveUndoFollow(ctx context.Context, followIRI, actorIRI, followeeIRI string) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
