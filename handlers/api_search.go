@@ -88,8 +88,12 @@ func (s *server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		sq.Offset, sq.Limit, err = paging(r)
 	}
-	if err == nil && sq.Offset > maxSearchOffset {
+	switch {
+	case err != nil:
+	case sq.Offset > maxSearchOffset:
 		err = shrooms.Errorf(shrooms.EINVALID, "offset: must be between 0 and 2000")
+	case sq.Limit > maxSearchLimit:
+		err = shrooms.Errorf(shrooms.EINVALID, "limit: must be between 1 and 100")
 	}
 	if err != nil {
 		s.fail(w, r, err, 0)

@@ -18,8 +18,10 @@ import (
 const (
 	searchPerPage = 20
 	maxSearchText = 200
-	// maxSearchOffset keeps paging within what ranking considers.
+	// maxSearchOffset keeps paging within what ranking considers;
+	// maxSearchLimit is the largest page the API gives.
 	maxSearchOffset = shrooms.MaxSearchCandidates
+	maxSearchLimit  = 100
 )
 
 // searchRoutes: the cross-instance search page and the saving of the

@@ -261,7 +261,7 @@ func TestSearchWebLocal(t *testing.T) {
 				t.Errorf("%s: %d, want 400", q, p.Status)
 			}
 		}
-		for _, q := range []string{"", "q=", "q=drill&type=boat", "q=drill&partner=x", "q=drill&available=maybe", "q=drill&limit=0", "q=drill&limit=500", "q=drill&offset=-1", "q=" + strings.Repeat("a", 201)} {
+		for _, q := range []string{"", "q=", "q=drill&type=boat", "q=drill&partner=x", "q=drill&available=maybe", "q=drill&limit=0", "q=drill&limit=500", "q=drill&limit=101", "q=drill&offset=-1", "q=" + strings.Repeat("a", 201)} {
 			if status, _, body := searchAPI(t, n, token, q); status != http.StatusBadRequest || body["error"] == "" {
 				t.Errorf("API %s: %d %v, want 400 with a message", q, status, body)
 			}
