@@ -35,14 +35,6 @@ func linkPartners(t *testing.T, a, b *testNode) *shrooms.Actor {
 		t.Fatalf("link: %v", err)
 	}
 	drain(t, a, b)
-	// Until the inbox hands the Follow's token to the store, A's admin
-	// approves the request instead; afterwards there is none to approve.
-	for _, f := range a.follows(true, shrooms.FollowPending) {
-		if _, err := a.m.DB.ApproveFollowRequest(systemCtx, f.ID); err != nil {
-			t.Fatalf("approve: %v", err)
-		}
-		drain(t, a, b)
-	}
 	p, err := b.m.DB.FindPartner(systemCtx, org.ID)
 	if err != nil || p.State != shrooms.PartnerLinked {
 		t.Fatalf("partner after linking: %+v %v", p, err)
@@ -457,6 +449,25 @@ func TestSearchWebPartners(t *testing.T) {
 			t.Errorf("API search after PUT: %q", names)
 		}
 	})
+	t.Run("delivered by the partner", func(t *testing.T) {
+		// Items A creates reach B's search through federation: those A
+		// shares with partners, never those for its members or staff.
+		shared := createItem(t, a, &shrooms.Item{Name: "Wood lathe", Kind: shrooms.KindDevice, Audience: shrooms.AudiencePartners})
+		createItem(t, a, &shrooms.Item{Name: "Members lathe", Kind: shrooms.KindDevice, Audience: shrooms.AudienceMembers})
+		createItem(t, a, &shrooms.Item{Name: "Staff lathe", Kind: shrooms.KindDevice, Audience: shrooms.AudienceStaff})
+		drain(t, a, b)
+		p := member.get("/search?q=lathe")
+		if !sameNames(hitsOf(p), "Wood lathe") {
+			t.Fatalf("lathe on B: %q", hitsOf(p))
+		}
+		if !p.Has(`<a href="` + a.m.IRIs.Item(shared.ID) + `" rel="noopener noreferrer">Wood lathe</a>`) {
+			t.Errorf("the delivered item does not link to its page on A:\n%s", p.Body)
+		}
+		if _, names, _ := searchAPI(t, b, token, "q=lathe"); !sameNames(names, "Wood lathe") {
+			t.Errorf("API lathe on B: %q", names)
+		}
+	})
+
 	t.Run("hostile partner address", func(t *testing.T) {
 		// A partner's object whose address is not a web page is shown
 		// without a link (if the cache keeps it at all).
