@@ -41,7 +41,8 @@ type RemoteObject struct {
 	// Raw is the object as received, unknown properties included.
 	Raw json.RawMessage
 	// Item is Raw parsed as an item, when Type is "Item"; Extra holds the
-	// properties vocab did not understand.
+	// properties vocab did not understand. The store leaves both nil (it
+	// does not import vocab): callers that need them parse Raw.
 	Item  *Item
 	Extra map[string]any
 	// SyncGen is the sync generation that last saw the object.

@@ -9,24 +9,16 @@ import (
 	shrooms "github.com/shrooms-org/shrooms"
 )
 
-// linkedPartnerSQL keeps the partners whose objects may be searched and
-// shown: linked (both follows accepted), not blocked, their host not
-// blocked. Its one argument is our organisation actor's id, twice.
-const linkedPartnerSQL = `SELECT p.actor_id FROM partners p JOIN actors a ON a.id = p.actor_id
-	WHERE p.blocked = 0 AND a.deleted_at IS NULL
-	AND NOT EXISTS (SELECT 1 FROM blocked_hosts h WHERE h.host = a.host)
-	AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ?1 AND f.followee_id = p.actor_id AND f.state = 'accepted')
-	AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = p.actor_id AND f.followee_id = ?1 AND f.state = 'accepted')`
-
 // linkedPartners returns our organisation actor and the linked partners'
-// actors, by name.
+// actors (linkedPartnersSQL: both follows accepted, not blocked, host not
+// blocked), by name. Only they are ever searched or shown.
 func linkedPartners(ctx context.Context, tx *sql.Tx) (*shrooms.Actor, []*shrooms.Actor, error) {
 	org, err := findOrgActor(ctx, tx)
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+actorColumns+` FROM actors WHERE id IN (`+linkedPartnerSQL+`)
-		ORDER BY name COLLATE NOCASE, id`, org.ID)
+	rows, err := tx.QueryContext(ctx, `SELECT `+actorColumns+` FROM actors WHERE id IN (`+linkedPartnersSQL+`)
+		ORDER BY name COLLATE NOCASE, id`, org.ID, org.ID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("find linked partners: %w", err)
 	}
@@ -52,7 +44,7 @@ func isLinkedPartner(ctx context.Context, tx *sql.Tx, actorID int64) (bool, erro
 		return false, err
 	}
 	var ok bool
-	if err := tx.QueryRowContext(ctx, `SELECT ?2 IN (`+linkedPartnerSQL+`)`, org.ID, actorID).Scan(&ok); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT ? IN (`+linkedPartnersSQL+`)`, actorID, org.ID, org.ID).Scan(&ok); err != nil {
 		return false, fmt.Errorf("check partner: %w", err)
 	}
 	return ok, nil
