@@ -446,3 +446,42 @@ func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestDefaultAudienceWeb: the settings page sets the default audience of
+// inventory and stock, a bad one is refused with nothing changed, and the
+// new item form starts on the inventory's default.
+func TestDefaultAudienceWeb(t *testing.T) {
+	n := startNode(t, newTestClock())
+	w := loginAs(t, n, "admin", adminPassword)
+	checked := regexp.MustCompile(`id="audience-(\w+)" value="\w+" checked`)
+	if m := checked.FindStringSubmatch(w.get("/items/new").Body); m == nil || m[1] != "members" {
+		t.Fatalf("new item form starts on %v, want members", m)
+	}
+	p := w.get("/admin/settings")
+	if !p.Has(`name="default_audience_inventory"`) || !p.Has(`name="default_audience_stock"`) {
+		t.Fatalf("settings page has no default audience selects:\n%s", p.Body)
+	}
+	form := settingsForm("Node", shrooms.Modules...)
+	form.Set("default_audience_inventory", "partners")
+	form.Set("default_audience_stock", "staff")
+	if p := w.post("/admin/settings", form); p.Status != 200 || !p.Has(`<option value="partners" selected>`) {
+		t.Fatalf("save default audiences: %d\n%s", p.Status, p.Body)
+	}
+	st, err := n.m.DB.FindSettings(systemCtx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.DefaultAudience("inventory") != shrooms.AudiencePartners || st.DefaultAudience("stock") != shrooms.AudienceStaff {
+		t.Fatalf("default audiences = %v", st.DefaultAudiences)
+	}
+	form.Set("default_audience_inventory", "everyone")
+	if p := w.post("/admin/settings", form); p.Status != http.StatusBadRequest || !p.Has(`role="alert"`) {
+		t.Errorf("bad audience: %d, want 400 with a message", p.Status)
+	}
+	if st, _ := n.m.DB.FindSettings(systemCtx); st.DefaultAudience("inventory") != shrooms.AudiencePartners {
+		t.Errorf("a refused form changed the default to %s", st.DefaultAudience("inventory"))
+	}
+	if m := checked.FindStringSubmatch(w.get("/items/new").Body); m == nil || m[1] != "partners" {
+		t.Fatalf("new item form starts on %v, want partners", m)
+	}
+}
