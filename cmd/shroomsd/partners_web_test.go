@@ -475,7 +475,7 @@ func TestDefaultAudienceWeb(t *testing.T) {
 		t.Fatalf("default audiences = %v", st.DefaultAudiences)
 	}
 	form.Set("default_audience_inventory", "everyone")
-	if p := w.post("/admin/settings", form); p.Status != http.StatusBadRequest || !p.Has(`role="alert"`) {
+	if p := w.post("/admin/settings", form); p.Status != http.StatusBadRequest || !p.Has(`role="alert"`) || !p.Has("Default audience of the inventory") {
 		t.Errorf("bad audience: %d, want 400 with a message", p.Status)
 	}
 	if st, _ := n.m.DB.FindSettings(systemCtx); st.DefaultAudience("inventory") != shrooms.AudiencePartners {
