@@ -189,6 +189,13 @@ func TestPeerDownThenBack(t *testing.T) {
 	b.restart()
 	clock.Advance(3 * time.Hour)
 	drain(t, a, b)
+	// The Follow arrived: an organisation's request waits for B's admin.
+	for _, r := range b.follows(true, shrooms.FollowPending) {
+		if _, err := b.m.DB.ApproveFollowRequest(systemCtx, r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	drain(t, a, b)
 
 	if got := a.follows(false, shrooms.FollowAccepted); len(got) != 1 {
 		t.Fatalf("A's follow after B came back: %+v", a.follows(false, ""))
