@@ -126,15 +126,18 @@ func seedRemote(b *testing.B, db *store.DB, a *shrooms.Actor, n int) {
 // objects of one partner (SHROOMS_BENCH_REMOTE=n to change), 20 ranked
 // hits a query, and reports p50 and p99 in milliseconds.
 //
-// Measured on 2 cores shared with other builds (load average 4 to 7),
-// go test -tags sqlite_fts5 ./store/ -run '^$' -bench SearchRemote
-// -benchtime 200x:
+// Measured on 2 cores shared with the other helpers' builds and tests
+// (load average 4 to 9, so the p99 column is mostly their noise), go test
+// -tags sqlite_fts5 ./store/ -run '^$' -bench SearchRemote -benchtime
+// 200x, two runs:
 //
-//	rare (100 matches)                  p50  0.5 ms  p99   2 ms
-//	common (200,000 matches, 20 %)      p50 12   ms  p99  36 ms
-//	common, available, kind filters     p50 33   ms  p99  90 ms
-//	two common words, both prefixes     p50 38   ms  p99 125 ms
+//	rare (100 matches)                  p50  0.5 ms     p99  1 to   2 ms
+//	common (200,000 matches, 20 %)      p50 12   ms     p99 36 to  72 ms
+//	common, available, kind filters     p50 33   ms     p99 90 to 113 ms
+//	two common words, both prefixes     p50 23 to 38 ms p99 38 to 125 ms
 //
+// At 500,000 objects on a quieter machine the common word took p50 6.3
+// ms, p99 7.6 ms.
 // The bound makes the common word cheap: bm25 over every match takes 70
 // ms and more. What remains is FTS5's work per query, not the ranking:
 // a prefix word ("drill"*) merges the doclists of every term it starts
