@@ -209,6 +209,12 @@ type InboxService interface {
 	// when it was ignored or refused.
 	MarkInboxDone(ctx context.Context, id int64, now time.Time, note string) error
 
+	// MarkInboxDoneMany records several handled activities in one
+	// transaction, notes[i] for ids[i]: a batch of cache changes costs one
+	// commit, not one each. Returns EINVALID when the lengths differ,
+	// ENOTFOUND (recording nothing) when an ID is unknown.
+	MarkInboxDoneMany(ctx context.Context, ids []int64, notes []string, now time.Time) error
+
 	// MarkInboxFailed records a processing failure: retried at next, or
 	// failed for good when dead is true.
 	MarkInboxFailed(ctx context.Context, id int64, now time.Time, errMsg string, next time.Time, dead bool) error

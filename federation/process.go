@@ -1,9 +1,11 @@
 package federation
 
 import (
-	"time"
-
 	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
 	"github.com/shrooms-org/shrooms/vocab"
@@ -12,6 +14,12 @@ import (
 // inboxLease is how long a worker holds a received activity.
 const inboxLease = 2 * time.Minute
 
+// inboxClaim is how many received activities the worker claims at once:
+// more than the other queues' batch, because a burst of a partner's
+// Creates is applied in one transaction and marked done in another, so
+// the commits per activity shrink as the claim grows.
+const inboxClaim = 4 * batch
+
 // processInbox applies up to limit stored activities that are due and
 // reports how many it handled. Refusals by the domain rules are recorded
 // and final; other failures are retried on NextInboxAttempt's schedule.
@@ -19,16 +27,24 @@ const inboxLease = 2 * time.Minute
 // transaction: a partner's burst of Creates costs one commit, not one
 // each.
 func (f *Federation) processInbox(ctx context.Context, limit int) (int, error) {
+	if limit < inboxClaim {
+		limit = inboxClaim
+	}
 	items, err := f.svc.Inbox.ClaimInboxActivities(ctx, f.cfg.Now(), inboxLease, limit)
 	if err != nil {
 		return 0, err
 	}
 	// The inbox worker acts for the node itself.
 	ctx = shrooms.NewSystemContext(ctx)
+	parsed := parseAll(items)
 	scope := f.newCacheScope()
 	var pending []cachePending
-	for _, item := range items {
-		act, change, err := f.prepare(ctx, scope, item)
+	for i, item := range items {
+		act, err := parsed[i].act, parsed[i].err
+		var change *shrooms.RemoteChange
+		if err == nil {
+			change, err = scope.cacheChange(ctx, act)
+		}
 		if err == nil && change != nil && f.svc.Remote != nil {
 			pending = append(pending, cachePending{item: item, change: *change})
 			continue
@@ -49,6 +65,41 @@ func (f *Federation) processInbox(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	return len(items), nil
+}
+
+// parsedActivity is a claimed activity typed, or why it could not be.
+type parsedActivity struct {
+	act *shrooms.Activity
+	err error
+}
+
+// parseAll types claimed activities on every core: typing with go-fed
+// streams is most of the CPU an activity costs, it needs no database, and
+// it can run while another core waits for a commit.
+func parseAll(items []*shrooms.InboxActivity) []parsedActivity {
+	out := make([]parsedActivity, len(items))
+	workers := min(runtime.GOMAXPROCS(0), len(items))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(items) {
+					return
+				}
+				act, err := vocab.ParseActivity(items[i].Raw)
+				if err == nil && act.Actor != items[i].ActorIRI {
+					act, err = nil, shrooms.Errorf(shrooms.EFORBIDDEN, "actor is not the signer")
+				}
+				out[i] = parsedActivity{act, err}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // finish records the outcome of one activity.
@@ -97,16 +148,14 @@ func (f *Federation) flushCache(ctx context.Context, batch []cachePending) error
 		}
 		return nil
 	}
-	for i, p := range batch {
-		note := ""
-		if err == nil {
-			note = resultNote(results[i])
-		}
-		if err := f.finish(ctx, p.item, note, err); err != nil {
-			return err
-		}
+	if err != nil {
+		return f.finish(ctx, batch[0].item, "", err)
 	}
-	return nil
+	ids, notes := make([]int64, len(batch)), make([]string, len(batch))
+	for i, p := range batch {
+		ids[i], notes[i] = p.item.ID, resultNote(results[i])
+	}
+	return f.svc.Inbox.MarkInboxDoneMany(ctx, ids, notes, f.cfg.Now())
 }
 
 // resultNote is what the inbox records for a cache change's result.
@@ -118,20 +167,6 @@ func resultNote(r shrooms.RemoteResult) string {
 		return "stale"
 	}
 	return ""
-}
-
-// prepare parses a stored activity and, when it changes the remote cache,
-// returns that change.
-func (f *Federation) prepare(ctx context.Context, scope *cacheScope, item *shrooms.InboxActivity) (*shrooms.Activity, *shrooms.RemoteChange, error) {
-	act, err := vocab.ParseActivity(item.Raw)
-	if err != nil {
-		return nil, nil, err
-	}
-	if act.Actor != item.ActorIRI {
-		return nil, nil, shrooms.Errorf(shrooms.EFORBIDDEN, "actor is not the signer")
-	}
-	change, err := scope.cacheChange(ctx, act)
-	return act, change, err
 }
 
 // apply performs the side effects of one received activity that is not a

@@ -274,6 +274,38 @@ func (db *DB) MarkInboxDone(ctx context.Context, id int64, now time.Time, note s
 		locked_until = NULL WHERE id = ?`, now.UnixMilli(), note)
 }
 
+// MarkInboxDoneMany records several handled activities in one
+// transaction. Returns EINVALID for mismatched lengths, ENOTFOUND when an
+// ID is unknown (nothing is recorded then).
+func (db *DB) MarkInboxDoneMany(ctx context.Context, ids []int64, notes []string, now time.Time) error {
+	if len(ids) != len(notes) {
+		return shrooms.Errorf(shrooms.EINVALID, "%d notes for %d activities", len(notes), len(ids))
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `UPDATE inbox_activities SET state = 'done', processed_at = ?, note = ?,
+		locked_until = NULL WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("mark inbox done: %w", err)
+	}
+	defer st.Close()
+	for i, id := range ids {
+		res, err := st.ExecContext(ctx, now.UnixMilli(), notes[i], id)
+		if err != nil {
+			return dbError(err, nil)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("mark inbox done: %w", err)
+		} else if n == 0 {
+			return notFound("inbox activity %d not found", id)
+		}
+	}
+	return commit(tx)
+}
+
 // MarkInboxFailed records a processing failure: one more attempt, retried
 // at next, or failed for good when dead is true. Returns ENOTFOUND.
 func (db *DB) MarkInboxFailed(ctx context.Context, id int64, now time.Time, errMsg string, next time.Time, dead bool) error {

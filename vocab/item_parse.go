@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/go-fed/activity/streams"
 	"github.com/go-fed/activity/streams/vocab"
@@ -64,31 +65,77 @@ func itemFromMap(m map[string]any) (*shrooms.Item, map[string]any, error) {
 	if !ok {
 		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "item: %s", "not a Page")
 	}
+	return itemFromPage(page, m)
+}
+
+// itemFromPage converts an item already typed by streams, m being its
+// raw JSON.
+func itemFromPage(page vocab.ActivityStreamsPage, m map[string]any) (*shrooms.Item, map[string]any, error) {
+	var h itemHead
+	h.iri = idOfType(page)
+	if p := page.GetActivityStreamsName(); p != nil && p.Len() > 0 && p.At(0).IsXMLSchemaString() {
+		h.name = p.At(0).GetXMLSchemaString()
+	}
+	if p := page.GetActivityStreamsPublished(); p != nil && p.IsXMLSchemaDateTime() {
+		h.published = p.Get().UTC()
+	}
+	if p := page.GetActivityStreamsUpdated(); p != nil && p.IsXMLSchemaDateTime() {
+		h.updated = p.Get().UTC()
+	}
+	item, err := itemFromHead(h, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	return item, page.GetUnknownProperties(), nil
+}
+
+// itemFromRawMap converts an item from its raw JSON alone. It is the hot
+// path of a partner's Create or Update (see ParseActivity): typing the
+// activity and its item with streams costs most of the CPU of ingesting
+// it, and everything an item needs beyond id, name and times is read from
+// the raw map anyway.
+func itemFromRawMap(m map[string]any) (*shrooms.Item, error) {
+	h := itemHead{iri: rawString(m, "id"), published: rawTime(m, "published"), updated: rawTime(m, "updated")}
+	switch n := m["name"].(type) {
+	case string:
+		h.name = n
+	case []any:
+		if len(n) > 0 {
+			h.name, _ = n[0].(string)
+		}
+	}
+	return itemFromHead(h, m)
+}
+
+// itemHead is what an item reads from ActivityStreams properties proper.
+type itemHead struct {
+	iri, name          string
+	published, updated time.Time
+}
+
+// itemFromHead builds and validates an item from its head and raw JSON.
+func itemFromHead(h itemHead, m map[string]any) (*shrooms.Item, error) {
 	item := &shrooms.Item{
-		IRI:          idOfType(page),
+		IRI:          h.iri,
+		Name:         h.name,
 		Kind:         shrooms.ItemKind(extString(m, "kind")),
 		Status:       shrooms.ItemStatus(extString(m, "status")),
 		Condition:    shrooms.Condition(extString(m, "condition")),
 		CategoryPath: extString(m, "category"),
 		Unit:         extString(m, "unit"),
+		CreatedAt:    h.published,
+		UpdatedAt:    h.published,
 	}
 	if item.IRI == "" {
-		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "item has no id")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "item has no id")
 	}
-	if p := page.GetActivityStreamsName(); p != nil && p.Len() > 0 && p.At(0).IsXMLSchemaString() {
-		item.Name = p.At(0).GetXMLSchemaString()
+	if !h.updated.IsZero() {
+		item.UpdatedAt = h.updated
 	}
 	if src, ok := m["source"].(map[string]any); ok {
 		if mt := rawString(src, "mediaType"); mt == "" || mt == "text/plain" {
 			item.Description = rawString(src, "content")
 		}
-	}
-	if p := page.GetActivityStreamsPublished(); p != nil && p.IsXMLSchemaDateTime() {
-		item.CreatedAt = p.Get().UTC()
-	}
-	item.UpdatedAt = item.CreatedAt
-	if p := page.GetActivityStreamsUpdated(); p != nil && p.IsXMLSchemaDateTime() {
-		item.UpdatedAt = p.Get().UTC()
 	}
 	for _, r := range append(rawIDs(m["to"]), rawIDs(m["cc"])...) {
 		if r == shrooms.PublicAudience || r == "as:Public" || r == "Public" {
@@ -108,13 +155,13 @@ func itemFromMap(m map[string]any) (*shrooms.Item, map[string]any, error) {
 	item.MinQuantity = rawInt(ext(m, "minQuantity"))
 	if fields, ok := ext(m, "fields").(map[string]any); ok && len(fields) > 0 {
 		if len(fields) > maxRemoteFields {
-			return nil, nil, shrooms.Errorf(shrooms.EINVALID, "item has more than %d custom fields", maxRemoteFields)
+			return nil, shrooms.Errorf(shrooms.EINVALID, "item has more than %d custom fields", maxRemoteFields)
 		}
 		item.Fields = make(map[string]string, len(fields))
 		for k, v := range fields {
 			s, ok := v.(string)
 			if !ok || len(s) > maxRemoteFieldValue || len(k) > 100 {
-				return nil, nil, shrooms.Errorf(shrooms.EINVALID, "item field %q: not a short text", k)
+				return nil, shrooms.Errorf(shrooms.EINVALID, "item field %q: not a short text", k)
 			}
 			item.Fields[k] = s
 		}
@@ -122,9 +169,9 @@ func itemFromMap(m map[string]any) (*shrooms.Item, map[string]any, error) {
 	item.Photos = rawPhotos(m["attachment"])
 	item.Place = rawPlace(m["location"])
 	if err := item.Validate(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return item, page.GetUnknownProperties(), nil
+	return item, nil
 }
 
 // isItem reports whether a raw object's types include Page and
