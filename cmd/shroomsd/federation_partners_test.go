@@ -350,3 +350,73 @@ func TestPartnerBlockOnTheWire(t *testing.T) {
 		t.Fatalf("A stored %d activities of a blocked actor", after-before)
 	}
 }
+
+// fpNotes maps n's inbox activities (by id) to their processing notes.
+func fpNotes(t *testing.T, n *testNode) map[string]string {
+	t.Helper()
+	acts, _, err := n.m.DB.FindInboxActivities(systemCtx, shrooms.InboxFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, a := range acts {
+		out[a.ActivityIRI] = a.Note
+	}
+	return out
+}
+
+// TestInboxCacheNotes: what the inbox records of cache activities it does
+// not apply: an item from an actor that is not a partner is refused, an
+// older version is stale, an Undo of a Block is ignored.
+func TestInboxCacheNotes(t *testing.T) {
+	clock := newTestClock()
+	a, b := startNode(t, clock), startNode(t, clock)
+	fpLink(t, a, b, a, b)
+	stranger := newRemoteActor(t, clock, "eve")
+
+	create := func(r *remoteActor, id, itemIRI, updated string) []byte {
+		return []byte(fmt.Sprintf(`{"@context":["https://www.w3.org/ns/activitystreams",{"shrooms":"https://shrooms.org/ns#"}],
+			"id":%q,"type":"Update","actor":%q,"to":["https://www.w3.org/ns/activitystreams#Public"],
+			"object":{"id":%q,"type":["Page","shrooms:Item"],"name":"Bench grinder","shrooms:kind":"tool","shrooms:status":"available",
+			"shrooms:condition":"good","to":["https://www.w3.org/ns/activitystreams#Public"],"published":"2025-01-01T00:00:00Z","updated":%q}}`,
+			id, r.iri(), itemIRI, updated))
+	}
+	eveAct := stranger.iri() + "/activities/c1"
+	if s, body := stranger.post(b.url()+"/inbox", create(stranger, eveAct, stranger.srv.URL+"/items/1", "2025-01-02T00:00:00Z"), signOpts{}); s != http.StatusAccepted {
+		t.Fatalf("stranger's Create: %d %s", s, body)
+	}
+
+	org := fpSigner(t, a)
+	item := a.url() + "/items/777"
+	newer, older := a.url()+"/activities/u-new", a.url()+"/activities/u-old"
+	for _, u := range []struct{ id, updated string }{{newer, "2025-01-03T00:00:00.500Z"}, {older, "2025-01-03T00:00:00.400Z"}} {
+		if s, body := org.post(b.url()+"/inbox", create(org, u.id, item, u.updated), signOpts{}); s != http.StatusAccepted {
+			t.Fatalf("A's Update: %d %s", s, body)
+		}
+	}
+	undo := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":%q,"type":"Undo","actor":%q,
+		"object":{"id":%q,"type":"Block","actor":%q,"object":%q}}`,
+		a.url()+"/activities/ub1", a.org().IRI, a.url()+"/activities/b1", a.org().IRI, b.org().IRI)
+	if s, body := org.post(b.url()+"/inbox", []byte(undo), signOpts{}); s != http.StatusAccepted {
+		t.Fatalf("A's Undo Block: %d %s", s, body)
+	}
+	drain(t, b)
+
+	notes := fpNotes(t, b)
+	for id, want := range map[string]string{
+		eveAct:                      "refused: not a partner",
+		newer:                       "",
+		older:                       "stale",
+		a.url() + "/activities/ub1": "ignored: Undo of a Block",
+	} {
+		if got, ok := notes[id]; !ok || got != want {
+			t.Errorf("note of %s = %q (recorded %v), want %q", id, got, ok, want)
+		}
+	}
+	if o := fpCached(t, b, item); o == nil || !o.Updated.Equal(time.Date(2025, 1, 3, 0, 0, 0, 500e6, time.UTC)) {
+		t.Fatalf("B's copy: %+v", o)
+	}
+	if o := fpCached(t, b, stranger.srv.URL+"/items/1"); o != nil {
+		t.Fatalf("B caches a stranger's item: %+v", o)
+	}
+}
