@@ -161,6 +161,9 @@ func (a *adminRun) followRequests() error {
 		return err
 	}
 	fmt.Fprintf(a.out, "follow request %d from %s is %s\n", f.ID, f.Follower.Acct(), f.State)
+	if f.State == shrooms.FollowAccepted && f.Follower.Kind == shrooms.KindOrganization && f.Followee != nil && f.Followee.ID == a.org.ID {
+		fmt.Fprintln(a.out, "Our organisation follows it back: the two are partners once it accepts (see 'shroomsd admin partner list').")
+	}
 	return nil
 }
 

@@ -94,7 +94,9 @@ func TestPartnerRequestWithoutInvite(t *testing.T) {
 	for _, f := range a.follows(true, shrooms.FollowPending) {
 		byFollower[f.Follower.IRI] = f.ID
 	}
-	a.mustCLI("admin", "follow-requests", "approve", itoa(byFollower[c.org().IRI]))
+	if out := a.mustCLI("admin", "follow-requests", "approve", itoa(byFollower[c.org().IRI])); !strings.Contains(out, "follows it back") {
+		t.Fatalf("approve says %q", out)
+	}
 	a.mustCLI("admin", "follow-requests", "reject", itoa(byFollower[c2.org().IRI]))
 	drain(t, a, c, c2)
 
