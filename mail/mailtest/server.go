@@ -120,7 +120,10 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		s.smtp.Serve(ln)
 	}()
 	t.Cleanup(func() {
+		// Close finds no listener when Serve has not started yet (a test
+		// that never connects); closing the listener ends Serve either way.
 		s.smtp.Close()
+		ln.Close()
 		<-done
 	})
 	return s
