@@ -228,19 +228,11 @@ func (db *DB) UnlinkPartner(ctx context.Context, actorID int64) error {
 // its host blocked too. Blocking again does nothing. For admins and the
 // system. Returns ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) BlockPartner(ctx context.Context, actorID int64) error {
-	tx, err := db.writeAsAdmin(ctx)
+	tx, remote, org, err := db.blockWrite(ctx, actorID)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	remote, err := remotePartnerActor(ctx, tx, actorID)
-	if err != nil {
-		return err
-	}
-	org, err := findOrgActor(ctx, tx)
-	if err != nil {
-		return err
-	}
 	now := db.now()
 	res, err := tx.ExecContext(ctx, `INSERT INTO partners (actor_id, modules, blocked, created_at, updated_at)
 		VALUES (?, '', 1, ?, ?) ON CONFLICT (actor_id) DO UPDATE SET blocked = 1, updated_at = excluded.updated_at
@@ -265,15 +257,8 @@ func (db *DB) BlockPartner(ctx context.Context, actorID int64) error {
 	if _, err := purgeRemoteCache(ctx, tx, remote.ID); err != nil {
 		return err
 	}
-	act := &shrooms.Activity{
-		IRI:        db.iris.NewActivity(),
-		Type:       shrooms.ActivityBlock,
-		Actor:      org.IRI,
-		Object:     remote.IRI,
-		ObjectType: string(remote.Kind),
-		To:         []string{remote.IRI},
-		Published:  now,
-	}
+	act := blockActivity(db.iris.NewActivity(), org, remote)
+	act.To, act.Published = []string{remote.IRI}, now
 	if _, err := db.insertOutbox(ctx, tx, org.ID, act); err != nil {
 		return err
 	}
@@ -285,19 +270,11 @@ func (db *DB) BlockPartner(ctx context.Context, actorID int64) error {
 // row left without follows is deleted. For admins and the system. Returns
 // ENOTFOUND, ECONFLICT when not blocked, EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) UnblockPartner(ctx context.Context, actorID int64) error {
-	tx, err := db.writeAsAdmin(ctx)
+	tx, remote, org, err := db.blockWrite(ctx, actorID)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	remote, err := remotePartnerActor(ctx, tx, actorID)
-	if err != nil {
-		return err
-	}
-	org, err := findOrgActor(ctx, tx)
-	if err != nil {
-		return err
-	}
 	res, err := tx.ExecContext(ctx, `UPDATE partners SET blocked = 0, updated_at = ? WHERE actor_id = ? AND blocked = 1`,
 		db.now().UnixMilli(), remote.ID)
 	if err != nil {
@@ -331,15 +308,36 @@ func (db *DB) UnblockPartner(ctx context.Context, actorID int64) error {
 		Actor:      org.IRI,
 		Object:     blockIRI,
 		ObjectType: string(shrooms.ActivityBlock),
-		Embedded: &shrooms.Activity{IRI: blockIRI, Type: shrooms.ActivityBlock, Actor: org.IRI,
-			Object: remote.IRI, ObjectType: string(remote.Kind)},
-		To:        []string{remote.IRI},
-		Published: now,
+		Embedded:   blockActivity(blockIRI, org, remote),
+		To:         []string{remote.IRI},
+		Published:  now,
 	}
 	if _, err := db.insertOutbox(ctx, tx, org.ID, act); err != nil {
 		return err
 	}
 	return commit(tx)
+}
+
+// blockWrite opens the write transaction of a block or unblock, as an
+// admin or the system, with the remote actor and our organisation.
+func (db *DB) blockWrite(ctx context.Context, actorID int64) (tx *sql.Tx, remote, org *shrooms.Actor, err error) {
+	if tx, err = db.writeAsAdmin(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	if remote, err = remotePartnerActor(ctx, tx, actorID); err == nil {
+		org, err = findOrgActor(ctx, tx)
+	}
+	if err != nil {
+		tx.Rollback()
+		return nil, nil, nil, err
+	}
+	return tx, remote, org, nil
+}
+
+// blockActivity is our organisation's Block of remote, unaddressed.
+func blockActivity(iri string, org, remote *shrooms.Actor) *shrooms.Activity {
+	return &shrooms.Activity{IRI: iri, Type: shrooms.ActivityBlock, Actor: org.IRI, Object: remote.IRI,
+		ObjectType: string(remote.Kind)}
 }
 
 // RequestPartnerSync makes a linked partner's objects due for a resync

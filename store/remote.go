@@ -252,10 +252,9 @@ func (db *DB) PurgeRemote(ctx context.Context, actorID int64) (int, error) {
 		return 0, err
 	}
 	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM remote_objects WHERE actor_id = ? AND deleted = 0`,
-		actorID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("purge remote objects: %w", err)
+	n, err := countRemote(ctx, tx, actorID)
+	if err != nil {
+		return 0, err
 	}
 	if _, err := purgeRemoteCache(ctx, tx, actorID); err != nil {
 		return 0, err
@@ -301,6 +300,11 @@ func (db *DB) CountRemoteObjects(ctx context.Context, actorID int64) (int, error
 		return 0, err
 	}
 	defer tx.Rollback()
+	return countRemote(ctx, tx, actorID)
+}
+
+// countRemote counts an actor's live cached objects.
+func countRemote(ctx context.Context, tx *sql.Tx, actorID int64) (int, error) {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM remote_objects WHERE actor_id = ? AND deleted = 0`,
 		actorID).Scan(&n); err != nil {

@@ -36,34 +36,16 @@ func fpLink(t *testing.T, a, b *testNode, all ...*testNode) {
 	}
 	drain(t, all...)
 	for _, pair := range [][2]*testNode{{a, b}, {b, a}} {
-		if p := fpPartner(t, pair[0], pair[1]); p == nil || p.State != shrooms.PartnerLinked {
+		if p := partnerOf(t, pair[0], pair[1].org().IRI); p == nil || p.State != shrooms.PartnerLinked {
 			t.Fatalf("%s sees %s as %+v, want linked", pair[0].addr, pair[1].addr, p)
 		}
 	}
 }
 
-// fpPartner is n's partner record of other's organisation, nil if none.
-func fpPartner(t *testing.T, n, other *testNode) *shrooms.Partner {
-	t.Helper()
-	a, err := n.m.DB.FindActorByIRI(systemCtx, other.org().IRI)
-	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
-		return nil
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	p, err := n.m.DB.FindPartner(systemCtx, a.ID)
-	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
-		return nil
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // fpShare sets n's sharing policy for other.
 func fpShare(t *testing.T, n, other *testNode, modules ...string) {
 	t.Helper()
-	p := fpPartner(t, n, other)
+	p := partnerOf(t, n, other.org().IRI)
 	if _, err := n.m.DB.SetPartnerModules(systemCtx, p.Actor.ID, modules); err != nil {
 		t.Fatal(err)
 	}
@@ -78,29 +60,6 @@ func fpItem(t *testing.T, n *testNode, name string, kind shrooms.ItemKind, aud s
 		t.Fatal(err)
 	}
 	return it
-}
-
-// fpCached is n's cached copy of iri, nil when it has none.
-func fpCached(t *testing.T, n *testNode, iri string) *shrooms.RemoteObject {
-	t.Helper()
-	o, err := n.m.DB.FindRemoteObject(systemCtx, iri)
-	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
-		return nil
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return o
-}
-
-// fpSigner signs requests as n's organisation with its real key.
-func fpSigner(t *testing.T, n *testNode) *remoteActor {
-	t.Helper()
-	org := n.org()
-	key, err := parsePrivatePEM(org.PrivateKeyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &remoteActor{t: t, clock: n.clock, actor: *org, key: key}
 }
 
 // TestPartnersOnlyItemFetch: a partners-only item is served to the
@@ -119,7 +78,7 @@ func TestPartnersOnlyItemFetch(t *testing.T) {
 	drain(t, a, b, c)
 
 	_, _, missing := a.get("/items/999999", "application/activity+json")
-	status, body := fpSigner(t, b).get(secret.IRI)
+	status, body := orgSigner(t, b).get(secret.IRI)
 	if status != http.StatusOK || !strings.Contains(body, "Thermal camera") {
 		t.Fatalf("B's signed fetch: %d %s", status, body)
 	}
@@ -133,15 +92,15 @@ func TestPartnersOnlyItemFetch(t *testing.T) {
 	// A stranger with a valid signature: a remote Person, not a partner.
 	stranger := newRemoteActor(t, clock, "mallory")
 	for name, fetch := range map[string]func() (int, string){
-		"C (policy without inventory)": func() (int, string) { return fpSigner(t, c).get(secret.IRI) },
+		"C (policy without inventory)": func() (int, string) { return orgSigner(t, c).get(secret.IRI) },
 		"a stranger":                   func() (int, string) { return stranger.get(secret.IRI) },
 		"unsigned": func() (int, string) {
 			s, _, b := a.get("/items/"+itoa(secret.ID), "application/activity+json")
 			return s, string(b)
 		},
-		"B, members item": func() (int, string) { return fpSigner(t, b).get(members.IRI) },
+		"B, members item": func() (int, string) { return orgSigner(t, b).get(members.IRI) },
 		"B, bad signature": func() (int, string) {
-			req := fpSigner(t, b).signed(http.MethodGet, secret.IRI, nil, signOpts{key: stranger.actor.PrivateKeyPEM,
+			req := orgSigner(t, b).signed(http.MethodGet, secret.IRI, nil, signOpts{key: stranger.actor.PrivateKeyPEM,
 				headers: []string{httpsig.RequestTarget, "host", "date"}})
 			req.Header.Set("Accept", "application/activity+json")
 			resp, err := http.DefaultClient.Do(req)
@@ -179,11 +138,11 @@ func TestPartnerCacheDeliveries(t *testing.T) {
 	it := fpItem(t, a, "Router table", shrooms.KindTool, shrooms.AudiencePartners)
 	pub := fpItem(t, a, "Step ladder", shrooms.KindTool, shrooms.AudiencePublic)
 	drain(t, a, b)
-	o := fpCached(t, b, it.IRI)
+	o := cached(t, b, it.IRI)
 	if o == nil || o.Name != "Router table" || o.Public || o.Kind != shrooms.KindTool || !strings.Contains(o.Content, "partners test") {
 		t.Fatalf("B's copy after the Create: %+v", o)
 	}
-	if p := fpCached(t, b, pub.IRI); p == nil || !p.Public {
+	if p := cached(t, b, pub.IRI); p == nil || !p.Public {
 		t.Fatalf("B's copy of the public item: %+v", p)
 	}
 
@@ -193,7 +152,7 @@ func TestPartnerCacheDeliveries(t *testing.T) {
 		t.Fatal(err)
 	}
 	drain(t, a, b)
-	if o := fpCached(t, b, it.IRI); o == nil || o.Name != name {
+	if o := cached(t, b, it.IRI); o == nil || o.Name != name {
 		t.Fatalf("B's copy after the Update: %+v", o)
 	}
 
@@ -201,7 +160,7 @@ func TestPartnerCacheDeliveries(t *testing.T) {
 	clock.Advance(time.Second)
 	fpShare(t, a, b)
 	drain(t, a, b)
-	if o := fpCached(t, b, it.IRI); o != nil {
+	if o := cached(t, b, it.IRI); o != nil {
 		t.Fatalf("B keeps the item the policy withdrew: %+v", o)
 	}
 
@@ -210,7 +169,7 @@ func TestPartnerCacheDeliveries(t *testing.T) {
 		t.Fatal(err)
 	}
 	drain(t, a, b)
-	if o := fpCached(t, b, pub.IRI); o != nil {
+	if o := cached(t, b, pub.IRI); o != nil {
 		t.Fatalf("B keeps the deleted item: %+v", o)
 	}
 }
@@ -284,7 +243,7 @@ func TestSharedCollection(t *testing.T) {
 		t.Fatalf("public item addressed to %v", docs[0]["to"])
 	}
 
-	names, docs, total = fpWalk(t, coll, fpSigner(t, b).get)
+	names, docs, total = fpWalk(t, coll, orgSigner(t, b).get)
 	if total != 53 || len(names) != 53 || names[52] != "Partner saw" {
 		t.Fatalf("B: total %d, names %v", total, names)
 	}
@@ -292,7 +251,7 @@ func TestSharedCollection(t *testing.T) {
 		t.Fatalf("partners item addressed to %v, want B", docs[52]["to"])
 	}
 	// C's policy shares stock only: the saw is not for it.
-	if names, _, total := fpWalk(t, coll, fpSigner(t, c).get); total != 52 || len(names) != 52 {
+	if names, _, total := fpWalk(t, coll, orgSigner(t, c).get); total != 52 || len(names) != 52 {
 		t.Fatalf("C: total %d, names %v", total, names)
 	}
 	for _, n := range names {
@@ -325,23 +284,23 @@ func TestPartnerBlockOnTheWire(t *testing.T) {
 	fpLink(t, a, b, a, b)
 	it := fpItem(t, a, "Planer", shrooms.KindTool, shrooms.AudiencePublic)
 	drain(t, a, b)
-	if fpCached(t, b, it.IRI) == nil {
+	if cached(t, b, it.IRI) == nil {
 		t.Fatal("B did not cache A's item")
 	}
-	p := fpPartner(t, a, b)
+	p := partnerOf(t, a, b.org().IRI)
 	if err := a.m.DB.BlockPartner(systemCtx, p.Actor.ID); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b)
-	if o := fpCached(t, b, it.IRI); o != nil {
+	if o := cached(t, b, it.IRI); o != nil {
 		t.Fatalf("B keeps A's item after A blocked it: %+v", o)
 	}
-	if p := fpPartner(t, b, a); p != nil && p.State == shrooms.PartnerLinked {
+	if p := partnerOf(t, b, a.org().IRI); p != nil && p.State == shrooms.PartnerLinked {
 		t.Fatalf("B still sees A as linked: %+v", p)
 	}
 
 	before := len(inboxActivities(t, a))
-	signer := fpSigner(t, b)
+	signer := orgSigner(t, b)
 	status, body := signer.post(a.url()+"/inbox", signer.activity("Follow", a.org().IRI), signOpts{})
 	if status != http.StatusForbidden || !strings.Contains(body, "blocked") {
 		t.Fatalf("B's Follow after the block: %d %s", status, body)
@@ -386,7 +345,7 @@ func TestInboxCacheNotes(t *testing.T) {
 		t.Fatalf("stranger's Create: %d %s", s, body)
 	}
 
-	org := fpSigner(t, a)
+	org := orgSigner(t, a)
 	item := a.url() + "/items/777"
 	newer, older := a.url()+"/activities/u-new", a.url()+"/activities/u-old"
 	for _, u := range []struct{ id, updated string }{{newer, "2025-01-03T00:00:00.500Z"}, {older, "2025-01-03T00:00:00.400Z"}} {
@@ -413,10 +372,10 @@ func TestInboxCacheNotes(t *testing.T) {
 			t.Errorf("note of %s = %q (recorded %v), want %q", id, got, ok, want)
 		}
 	}
-	if o := fpCached(t, b, item); o == nil || !o.Updated.Equal(time.Date(2025, 1, 3, 0, 0, 0, 500e6, time.UTC)) {
+	if o := cached(t, b, item); o == nil || !o.Updated.Equal(time.Date(2025, 1, 3, 0, 0, 0, 500e6, time.UTC)) {
 		t.Fatalf("B's copy: %+v", o)
 	}
-	if o := fpCached(t, b, stranger.srv.URL+"/items/1"); o != nil {
+	if o := cached(t, b, stranger.srv.URL+"/items/1"); o != nil {
 		t.Fatalf("B caches a stranger's item: %+v", o)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -21,23 +20,8 @@ import (
 // Follows and Accepts. Returns a's organisation as b knows it.
 func linkPartners(t *testing.T, a, b *testNode) *shrooms.Actor {
 	t.Helper()
-	_, token, err := a.m.DB.CreatePartnerInvite(systemCtx, 0, "search test")
-	if err != nil {
-		t.Fatalf("invite: %v", err)
-	}
-	org, err := b.m.Fed.ResolveActor(context.Background(), a.org().IRI)
-	if err != nil {
-		t.Fatalf("resolve %s: %v", a.org().IRI, err)
-	}
-	if _, err := b.m.DB.LinkPartner(systemCtx, org.ID, token); err != nil {
-		t.Fatalf("link: %v", err)
-	}
-	drain(t, a, b)
-	p, err := b.m.DB.FindPartner(systemCtx, org.ID)
-	if err != nil || p.State != shrooms.PartnerLinked {
-		t.Fatalf("partner after linking: %+v %v", p, err)
-	}
-	return org
+	fpLink(t, a, b, a, b)
+	return partnerOf(t, b, a.org().IRI).Actor
 }
 
 // remoteItem is an object a partner shares, as b's cache receives it.
