@@ -234,12 +234,6 @@ func ParseActivity(raw []byte) (*shrooms.Activity, error) {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no actor")
 	}
 	var a *shrooms.Activity
-	if a = itemActivityFromRaw(m); a != nil {
-		if err := finishActivity(a, m); err != nil {
-			return nil, err
-		}
-		return a, nil
-	}
 	t, err := streams.ToType(context.Background(), m)
 	if err == nil {
 		r, ok := t.(activityReader)
@@ -259,31 +253,6 @@ func ParseActivity(raw []byte) (*shrooms.Activity, error) {
 		return nil, err
 	}
 	return a, nil
-}
-
-// itemActivityFromRaw parses a Create or Update whose object is a SHROOMS
-// item from the raw JSON alone, nil for any other activity (and for an
-// item that does not parse, which streams then types as a plain object).
-// This is the bulk of what partners send: typing it with streams cost
-// four fifths of the CPU of ingesting it, and the item is read from its
-// raw map whichever way.
-func itemActivityFromRaw(m map[string]any) *shrooms.Activity {
-	switch shrooms.ActivityType(rawType(m["type"])) {
-	case shrooms.ActivityCreate, shrooms.ActivityUpdate:
-	default:
-		return nil
-	}
-	obj, ok := firstRaw(m["object"]).(map[string]any)
-	if !ok || !isItem(obj) {
-		return nil
-	}
-	item, err := itemFromRawMap(obj)
-	if err != nil {
-		return nil
-	}
-	a := fromRaw(m, 0)
-	a.Object, a.ObjectType, a.Embedded, a.Item = item.IRI, ItemObjectType, nil, item
-	return a
 }
 
 // fromStreams converts a typed activity. m is its raw JSON, which fills what

@@ -89,24 +89,6 @@ func itemFromPage(page vocab.ActivityStreamsPage, m map[string]any) (*shrooms.It
 	return item, page.GetUnknownProperties(), nil
 }
 
-// itemFromRawMap converts an item from its raw JSON alone. It is the hot
-// path of a partner's Create or Update (see ParseActivity): typing the
-// activity and its item with streams costs most of the CPU of ingesting
-// it, and everything an item needs beyond id, name and times is read from
-// the raw map anyway.
-func itemFromRawMap(m map[string]any) (*shrooms.Item, error) {
-	h := itemHead{iri: rawString(m, "id"), published: rawTime(m, "published"), updated: rawTime(m, "updated")}
-	switch n := m["name"].(type) {
-	case string:
-		h.name = n
-	case []any:
-		if len(n) > 0 {
-			h.name, _ = n[0].(string)
-		}
-	}
-	return itemFromHead(h, m)
-}
-
 // itemHead is what an item reads from ActivityStreams properties proper.
 type itemHead struct {
 	iri, name          string
