@@ -190,6 +190,9 @@ type settingsJSON struct {
 	SignupMode      string   `json:"signup_mode"`
 	Modules         []string `json:"modules"`
 	DefaultLanguage string   `json:"default_language"`
+	// DefaultAudiences is the audience a new record of each module gets
+	// when none is given (modules left out default to members).
+	DefaultAudiences map[string]shrooms.Audience `json:"default_audiences"`
 }
 
 func (s *server) apiSettings(w http.ResponseWriter, r *http.Request) {
@@ -200,7 +203,11 @@ func (s *server) apiSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	out := settingsJSON{Name: st.Name, Description: st.Description, PostalAddress: st.PostalAddress, LogoID: st.LogoID,
 		LogoURL: s.mediaURL(st.LogoID), PrimaryColor: st.PrimaryColor, AccentColor: st.AccentColor, CustomCSS: st.CustomCSS,
-		SignupMode: string(st.SignupMode), Modules: st.Modules, DefaultLanguage: st.DefaultLanguage}
+		SignupMode: string(st.SignupMode), Modules: st.Modules, DefaultLanguage: st.DefaultLanguage,
+		DefaultAudiences: st.DefaultAudiences}
+	if out.DefaultAudiences == nil {
+		out.DefaultAudiences = map[string]shrooms.Audience{}
+	}
 	if out.Modules == nil {
 		out.Modules = []string{}
 	}
@@ -220,6 +227,8 @@ func (s *server) apiUpdateSettings(w http.ResponseWriter, r *http.Request) {
 		SignupMode      *string   `json:"signup_mode"`
 		Modules         *[]string `json:"modules"`
 		DefaultLanguage *string   `json:"default_language"`
+		// DefaultAudiences sets the modules given; "" goes back to members.
+		DefaultAudiences map[string]shrooms.Audience `json:"default_audiences"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		s.fail(w, r, err, 0)
@@ -243,6 +252,20 @@ func (s *server) apiUpdateSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Modules != nil {
 		st.Modules = append([]string{}, *in.Modules...)
+	}
+	if len(in.DefaultAudiences) > 0 {
+		merged := map[string]shrooms.Audience{}
+		for m, a := range st.DefaultAudiences {
+			merged[m] = a
+		}
+		for m, a := range in.DefaultAudiences {
+			if a == "" {
+				delete(merged, m)
+			} else {
+				merged[m] = a
+			}
+		}
+		st.DefaultAudiences = merged
 	}
 	if err := s.Settings.UpdateSettings(r.Context(), st); err != nil {
 		s.fail(w, r, err, 0)

@@ -475,11 +475,21 @@ func TestAPISettings(t *testing.T) {
 		after["primary_color"] != "#112233" || len(after["modules"].([]any)) != 2 {
 		t.Fatalf("patch settings: %d %v", status, after)
 	}
+	status, after = n.api("PATCH", "/api/v1/settings", adminTok, map[string]any{"default_audiences": map[string]string{"inventory": "partners", "stock": "staff"}})
+	if aud, _ := after["default_audiences"].(map[string]any); status != 200 || aud["inventory"] != "partners" || aud["stock"] != "staff" {
+		t.Fatalf("patch default audiences: %d %v", status, after)
+	}
+	status, after = n.api("PATCH", "/api/v1/settings", adminTok, map[string]any{"default_audiences": map[string]string{"stock": ""}})
+	if aud, _ := after["default_audiences"].(map[string]any); status != 200 || aud["inventory"] != "partners" || aud["stock"] != nil {
+		t.Fatalf("reset the stock default: %d %v", status, after)
+	}
 	for name, bad := range map[string]map[string]any{
-		"colour":  {"primary_color": "red"},
-		"module":  {"modules": []string{"people", "time-travel"}},
-		"signup":  {"signup_mode": "whenever"},
-		"unknown": {"colour": "#000000"},
+		"audience":        {"default_audiences": map[string]string{"inventory": "everyone"}},
+		"audience module": {"default_audiences": map[string]string{"time-travel": "public"}},
+		"colour":          {"primary_color": "red"},
+		"module":          {"modules": []string{"people", "time-travel"}},
+		"signup":          {"signup_mode": "whenever"},
+		"unknown":         {"colour": "#000000"},
 	} {
 		if status, body := n.api("PATCH", "/api/v1/settings", adminTok, bad); status != 400 || body["error"] == "" {
 			t.Errorf("%s: %d %v, want 400", name, status, body)
