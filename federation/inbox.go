@@ -1,7 +1,6 @@
 package federation
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -61,37 +60,21 @@ func (f *Federation) acceptInbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.refuseBlocked(ctx, signer); err != nil {
-		return err
-	}
 	if err := f.checkOrigin(env, signer); err != nil {
 		return err
 	}
 	inserted, err := f.svc.Inbox.SaveInboxActivity(ctx, &shrooms.InboxActivity{
 		ActivityIRI: env.ID, ActorIRI: signer.IRI, Raw: body, ReceivedAt: f.cfg.Now(),
 	})
+	if shrooms.ErrorCode(err) == shrooms.EFORBIDDEN {
+		// Our admin blocked the signer or its host: nothing was stored.
+		return refuse(http.StatusForbidden, "%s", shrooms.ErrorMessage(err))
+	}
 	if err != nil {
 		return err
 	}
 	if inserted {
 		f.Wake()
-	}
-	return nil
-}
-
-// refuseBlocked refuses, before anything is stored, traffic from an actor
-// our admin blocked (or whose host is blocked). One indexed lookup: the
-// inbox must stay cheap.
-func (f *Federation) refuseBlocked(ctx context.Context, signer *shrooms.Actor) error {
-	if f.svc.Partners == nil {
-		return nil
-	}
-	blocked, err := f.svc.Partners.Blocked(shrooms.NewSystemContext(ctx), signer.IRI)
-	if err != nil {
-		return err
-	}
-	if blocked {
-		return refuse(http.StatusForbidden, "blocked")
 	}
 	return nil
 }

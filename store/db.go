@@ -92,6 +92,7 @@ type DB struct {
 
 	inbox     chan inboxRequest
 	insertIn  *sql.Stmt // the inbox insert, prepared once on the write connection
+	blockedIn *sql.Stmt // the inbox's block check, likewise
 	closing   chan struct{}
 	inboxDone chan struct{}
 	closeOnce sync.Once
@@ -189,6 +190,12 @@ func Open(path string, opts Options) (*DB, error) {
 		db.write.Close()
 		return nil, fmt.Errorf("prepare inbox insert: %w", err)
 	}
+	if db.blockedIn, err = db.write.PrepareContext(ctx, blockedSQL); err != nil {
+		db.insertIn.Close()
+		db.read.Close()
+		db.write.Close()
+		return nil, fmt.Errorf("prepare inbox block check: %w", err)
+	}
 	go db.runInboxWriter()
 	return db, nil
 }
@@ -219,6 +226,7 @@ func (db *DB) Close() error {
 		close(db.closing)
 		<-db.inboxDone
 		db.insertIn.Close()
+		db.blockedIn.Close()
 		rerr := db.read.Close()
 		werr := db.write.Close()
 		if werr != nil {

@@ -28,6 +28,9 @@ type inboxResult struct {
 	err      error
 }
 
+// errBlocked refuses an activity whose actor or host our admin blocked.
+var errBlocked = shrooms.Errorf(shrooms.EFORBIDDEN, "blocked")
+
 // SaveInboxActivity durably stores a verified activity, pending and due
 // at its reception time, before the inbox acknowledges it. It reports
 // false when an activity with the same IRI was stored before, which the
@@ -40,7 +43,10 @@ type inboxResult struct {
 // serves the whole batch. If that transaction fails, every caller in the
 // batch gets the error. ctx is honoured while waiting for the writer;
 // once the writer has the request, the call waits for the outcome.
-// Returns EINVALID when the activity or actor IRI or the body is missing.
+// Returns EINVALID when the activity or actor IRI or the body is missing,
+// EFORBIDDEN "blocked" when the actor or its host is blocked: the check
+// runs in the batch's transaction, so it costs the inbox no transaction
+// of its own.
 func (db *DB) SaveInboxActivity(ctx context.Context, a *shrooms.InboxActivity) (bool, error) {
 	switch {
 	case a.ActivityIRI == "":
@@ -160,9 +166,32 @@ func (db *DB) commitInboxBatch(batch []inboxRequest) ([]inboxResult, error) {
 	defer tx.Rollback()
 	stmt := tx.StmtContext(ctx, db.insertIn)
 	defer stmt.Close()
+	// Most nodes block nobody: one query a batch says so, and only
+	// otherwise is each actor checked, once a batch.
+	var anyBlock bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM blocked_hosts)
+		OR EXISTS (SELECT 1 FROM partners WHERE blocked = 1)`).Scan(&anyBlock); err != nil {
+		return nil, fmt.Errorf("save inbox: check blocks: %w", err)
+	}
+	refused := map[string]bool{}
+	blocked := tx.StmtContext(ctx, db.blockedIn)
+	defer blocked.Close()
 	results := make([]inboxResult, len(batch))
 	for i, req := range batch {
 		a := req.a
+		if anyBlock {
+			no, seen := refused[a.ActorIRI]
+			if !seen {
+				if err := blocked.QueryRowContext(ctx, shrooms.HostOf(a.ActorIRI), a.ActorIRI).Scan(&no); err != nil {
+					return nil, fmt.Errorf("save inbox: check block: %w", err)
+				}
+				refused[a.ActorIRI] = no
+			}
+			if no {
+				results[i].err = errBlocked
+				continue
+			}
+		}
 		at := a.ReceivedAt.UnixMilli()
 		res, err := stmt.ExecContext(ctx, a.ActivityIRI, a.ActorIRI, a.Raw, at, at)
 		if err != nil {

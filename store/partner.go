@@ -148,6 +148,11 @@ func requirePartnerRow(ctx context.Context, tx *sql.Tx, actorID int64) error {
 // Blocked reports whether traffic from actorIRI is refused: the actor is
 // blocked, or its host. It is asked for every inbox POST, so it is one
 // indexed query. For admins and the system.
+// blockedSQL tells whether a host (first argument) or an actor IRI
+// (second) is blocked.
+const blockedSQL = `SELECT EXISTS (SELECT 1 FROM blocked_hosts WHERE host = ?)
+	OR EXISTS (SELECT 1 FROM partners p JOIN actors a ON a.id = p.actor_id WHERE a.iri = ? AND p.blocked = 1)`
+
 func (db *DB) Blocked(ctx context.Context, actorIRI string) (bool, error) {
 	tx, err := db.readAsAdmin(ctx)
 	if err != nil {
@@ -155,9 +160,7 @@ func (db *DB) Blocked(ctx context.Context, actorIRI string) (bool, error) {
 	}
 	defer tx.Rollback()
 	var blocked bool
-	err = tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM blocked_hosts WHERE host = ?)
-		OR EXISTS (SELECT 1 FROM partners p JOIN actors a ON a.id = p.actor_id WHERE a.iri = ? AND p.blocked = 1)`,
-		shrooms.HostOf(actorIRI), actorIRI).Scan(&blocked)
+	err = tx.QueryRowContext(ctx, blockedSQL, shrooms.HostOf(actorIRI), actorIRI).Scan(&blocked)
 	if err != nil {
 		return false, fmt.Errorf("check block: %w", err)
 	}
