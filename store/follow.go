@@ -90,7 +90,9 @@ func insertFollow(ctx context.Context, tx *sql.Tx, follower, followee *shrooms.A
 // A rejected follow is sent again under a new activity IRI. Returns
 // ENOTFOUND for an unknown actor, EINVALID when the follower is not local,
 // the followee is local or both are the same actor, ECONFLICT "already
-// following" or "follow request already sent".
+// following" or "follow request already sent". Our organisation following
+// a remote Organization starts a partnership, as LinkPartner without a
+// token: a pending request of theirs is accepted, EFORBIDDEN when blocked.
 func (db *DB) CreateFollow(ctx context.Context, localID, remoteID int64) (*shrooms.Follow, error) {
 	if localID == remoteID {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "an actor cannot follow itself")
@@ -114,7 +116,16 @@ func (db *DB) CreateFollow(ctx context.Context, localID, remoteID int64) (*shroo
 	case remote.Local:
 		return nil, shrooms.Errorf(shrooms.EINVALID, "followee must be a remote actor")
 	}
-	f, err := db.sendFollow(ctx, tx, local, remote, "")
+	org, err := findOrgActor(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	var f *shrooms.Follow
+	if isPartnership(org, local, remote) {
+		f, err = db.startPartnership(ctx, tx, org, remote, "")
+	} else {
+		f, err = db.sendFollow(ctx, tx, local, remote, "")
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -163,6 +163,33 @@ func TestPartnerRequestApproveReject(t *testing.T) {
 	})
 }
 
+// Following an organisation whose request waits for us (both admins ran
+// `admin follow` at once, theirs arrived first) accepts the request: the
+// pair links without a third step.
+func TestPartnerFollowAcceptsTheirRequest(t *testing.T) {
+	x := newPartners(t)
+	c := remoteActor(t, x.db, "c.example", "org")
+	theirs, _ := x.db.ReceiveFollow(sys, "https://c.example/f/1", c.IRI, x.org.IRI, "")
+	x.wantActs(t)
+	if _, err := x.db.CreateFollow(as(x.admin), x.org.ID, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	acts := x.wantActs(t, "Follow", "Accept")
+	if acts[1].Object != theirs.ActivityIRI || acts[1].To[0] != c.IRI {
+		t.Fatalf("accept %+v", acts[1])
+	}
+	p := x.partner(t, c)
+	if p.State != shrooms.PartnerPendingOut || p.Theirs.State != shrooms.FollowAccepted {
+		t.Fatalf("partner %+v", p)
+	}
+	if _, err := x.db.ReceiveFollowAccept(sys, shrooms.FollowAnswer{FollowIRI: p.Ours.ActivityIRI, ActorIRI: c.IRI}); err != nil {
+		t.Fatal(err)
+	}
+	if p := x.partner(t, c); p.State != shrooms.PartnerLinked {
+		t.Fatalf("partner %+v", p)
+	}
+}
+
 func TestPartnerUnlinkedByPartner(t *testing.T) {
 	x := newPartners(t)
 	b := x.link(t, "b.example")

@@ -41,29 +41,8 @@ func (db *DB) LinkPartner(ctx context.Context, remoteID int64, token string) (*s
 	if err != nil {
 		return nil, err
 	}
-	if blocked, err := blockedActor(ctx, tx, remote); err != nil {
+	if _, err := db.startPartnership(ctx, tx, org, remote, token); err != nil {
 		return nil, err
-	} else if blocked {
-		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "this organisation is blocked; unblock it first")
-	}
-	now := db.now()
-	if err := ensurePartner(ctx, tx, remote.ID, now); err != nil {
-		return nil, err
-	}
-	if _, err := db.sendFollow(ctx, tx, org, remote, token); err != nil {
-		return nil, err
-	}
-	theirs, err := findFollowByPair(ctx, tx, remote.ID, org.ID)
-	if err != nil {
-		return nil, err
-	}
-	if theirs != nil && theirs.State == shrooms.FollowPending {
-		if err := setFollow(ctx, tx, theirs, shrooms.FollowAccepted, theirs.ActivityIRI, now); err != nil {
-			return nil, err
-		}
-		if err := db.answerFollow(ctx, tx, shrooms.ActivityAccept, theirs, now); err != nil {
-			return nil, err
-		}
 	}
 	p, err := findPartner(ctx, tx, remote.ID)
 	if err != nil {
@@ -73,6 +52,35 @@ func (db *DB) LinkPartner(ctx context.Context, remoteID int64, token string) (*s
 		return nil, err
 	}
 	return p, nil
+}
+
+// startPartnership makes org follow remote Organization remote in the
+// caller's transaction, the Follow carrying token when not "", records the
+// partner with the default policy and accepts a pending request of theirs:
+// both admins want the link, whichever asked first. Returns EFORBIDDEN
+// when remote is blocked, ECONFLICT as sendFollow.
+func (db *DB) startPartnership(ctx context.Context, tx *sql.Tx, org, remote *shrooms.Actor, token string) (*shrooms.Follow, error) {
+	if blocked, err := blockedActor(ctx, tx, remote); err != nil {
+		return nil, err
+	} else if blocked {
+		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "this organisation is blocked; unblock it first")
+	}
+	now := db.now()
+	if err := ensurePartner(ctx, tx, remote.ID, now); err != nil {
+		return nil, err
+	}
+	f, err := db.sendFollow(ctx, tx, org, remote, token)
+	if err != nil {
+		return nil, err
+	}
+	theirs, err := findFollowByPair(ctx, tx, remote.ID, org.ID)
+	if err != nil || theirs == nil || theirs.State != shrooms.FollowPending {
+		return f, err
+	}
+	if err := setFollow(ctx, tx, theirs, shrooms.FollowAccepted, theirs.ActivityIRI, now); err != nil {
+		return nil, err
+	}
+	return f, db.answerFollow(ctx, tx, shrooms.ActivityAccept, theirs, now)
 }
 
 // SetPartnerModules replaces a partner's sharing policy. When the partner
