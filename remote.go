@@ -54,8 +54,8 @@ type RemoteObject struct {
 type RemoteOp string
 
 // Remote cache operations: Put stores a Create, an Update or a fetched
-// object; Delete leaves a tombstone; Withdraw removes an object whose
-// audience no longer includes this node.
+// object; Delete leaves a tombstone; Withdraw leaves one too, for an
+// object whose audience no longer includes this node.
 const (
 	RemotePut      RemoteOp = "put"
 	RemoteDelete   RemoteOp = "delete"

@@ -67,11 +67,11 @@ type remoteSender struct {
 // senders already looked up, so that a batch of 100 changes from one
 // partner checks the partnership once.
 type remoteBatch struct {
-	tx                              *sql.Tx
-	now                             int64
-	senders                         map[string]remoteSender
-	find, insert, update, stale     *sql.Stmt
-	tombstone, insertTomb, withdraw *sql.Stmt
+	tx                          *sql.Tx
+	now                         int64
+	senders                     map[string]remoteSender
+	find, insert, update, stale *sql.Stmt
+	tombstone, insertTomb       *sql.Stmt
 }
 
 const (
@@ -88,7 +88,6 @@ const (
 		sync_gen = CASE WHEN ? = 0 THEN sync_gen ELSE ? END, cached_at = ? WHERE id = ?`
 	remoteInsertTombSQL = `INSERT INTO remote_objects (iri, actor_id, type, updated_at, deleted, sync_gen, cached_at)
 		VALUES (?, ?, ?, ?, 1, ?, ?)`
-	remoteWithdrawSQL = `DELETE FROM remote_objects WHERE iri = ? AND actor_id = ?`
 )
 
 // ApplyRemoteChanges applies changes in order in one write transaction
@@ -99,8 +98,10 @@ const (
 // cached for another actor, or when it is malformed (no IRI, unknown op).
 // A Put replaces only an older version (a tombstone included); a Delete
 // leaves a tombstone when it is not older than the cached version, so
-// that a late Create does not resurrect the object; a Withdraw removes
-// the object. Item and Extra are ignored: callers parse Raw.
+// that a late Create does not resurrect the object; a Withdraw does the
+// same at the time of the Update that took us out of the audience, so
+// that an older Create does not bring it back while a newer version
+// shared with us again does. Item and Extra are ignored: callers parse Raw.
 func (db *DB) ApplyRemoteChanges(ctx context.Context, changes []shrooms.RemoteChange) ([]shrooms.RemoteResult, error) {
 	if !shrooms.IsSystem(ctx) {
 		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may change the remote cache")
@@ -116,8 +117,7 @@ func (db *DB) ApplyRemoteChanges(ctx context.Context, changes []shrooms.RemoteCh
 		st **sql.Stmt
 		q  string
 	}{{&b.find, remoteFindSQL}, {&b.insert, remoteInsertSQL}, {&b.update, remoteUpdateSQL},
-		{&b.stale, remoteStaleSQL}, {&b.tombstone, remoteTombstoneSQL}, {&b.insertTomb, remoteInsertTombSQL},
-		{&b.withdraw, remoteWithdrawSQL}} {
+		{&b.stale, remoteStaleSQL}, {&b.tombstone, remoteTombstoneSQL}, {&b.insertTomb, remoteInsertTombSQL}} {
 		if *p.st, err = tx.PrepareContext(ctx, p.q); err != nil {
 			return nil, fmt.Errorf("prepare remote cache: %w", err)
 		}
@@ -135,7 +135,7 @@ func (db *DB) ApplyRemoteChanges(ctx context.Context, changes []shrooms.RemoteCh
 }
 
 func (b *remoteBatch) close() {
-	for _, st := range []*sql.Stmt{b.find, b.insert, b.update, b.stale, b.tombstone, b.insertTomb, b.withdraw} {
+	for _, st := range []*sql.Stmt{b.find, b.insert, b.update, b.stale, b.tombstone, b.insertTomb} {
 		if st != nil {
 			st.Close()
 		}
@@ -225,7 +225,7 @@ func (b *remoteBatch) apply(ctx context.Context, c *shrooms.RemoteChange) (shroo
 		}
 		return exec(b.update, typ, o.Kind, o.Status, o.Name, o.Summary, o.Content, tags, o.URL, o.ImageURL,
 			boolInt(o.Public), updated, raw, c.SyncGen, c.SyncGen, b.now, id)
-	case shrooms.RemoteDelete:
+	case shrooms.RemoteDelete, shrooms.RemoteWithdraw:
 		if id == 0 {
 			return exec(b.insertTomb, o.IRI, s.id, typ, updated, c.SyncGen, b.now)
 		}
@@ -236,8 +236,6 @@ func (b *remoteBatch) apply(ctx context.Context, c *shrooms.RemoteChange) (shroo
 			return shrooms.RemoteStale, nil
 		}
 		return exec(b.tombstone, updated, c.SyncGen, c.SyncGen, b.now, id)
-	case shrooms.RemoteWithdraw:
-		return exec(b.withdraw, o.IRI, s.id)
 	}
 	return shrooms.RemoteRefused, nil
 }

@@ -85,17 +85,27 @@ func TestApplyRemoteTombstone(t *testing.T) {
 
 func TestApplyRemoteWithdraw(t *testing.T) {
 	c := newCache(t)
+	withdraw := func(path string, h float64) shrooms.RemoteChange {
+		return shrooms.RemoteChange{Op: shrooms.RemoteWithdraw, ActorIRI: c.a.IRI,
+			Object: shrooms.RemoteObject{IRI: "https://a.example/items/" + path, Updated: at(h)}}
+	}
 	c.apply(t, []shrooms.RemoteResult{applied, applied}, put(c.a, obj(c.a, "1", "Ladder", 1)), put(c.a, obj(c.a, "2", "Lamp", 1)))
-	c.apply(t, []shrooms.RemoteResult{applied}, shrooms.RemoteChange{Op: shrooms.RemoteWithdraw, ActorIRI: c.a.IRI,
-		Object: shrooms.RemoteObject{IRI: "https://a.example/items/1"}})
+	c.apply(t, []shrooms.RemoteResult{applied}, withdraw("1", 3))
 	if n, _ := c.db.CountRemoteObjects(sys, c.a.ID); n != 1 {
 		t.Fatalf("count = %d, want 1", n)
 	}
-	if n := count(t, c.db, `SELECT COUNT(*) FROM remote_objects WHERE iri = ?`, "https://a.example/items/1"); n != 0 {
-		t.Fatalf("withdrawn object left %d rows", n)
-	}
 	if got := c.search(t, as(c.member), shrooms.SearchQuery{Text: "ladder"}); len(got) != 0 {
 		t.Fatalf("search = %v after withdraw", got)
+	}
+	// The Create of version 2, delayed, must not bring the object back.
+	c.apply(t, []shrooms.RemoteResult{stale}, put(c.a, obj(c.a, "1", "Ladder v2", 2)))
+	if got := c.search(t, as(c.member), shrooms.SearchQuery{Text: "ladder"}); len(got) != 0 {
+		t.Fatalf("search = %v, a late Create undid the withdraw", got)
+	}
+	// Shared with us again in a newer version: back.
+	c.apply(t, []shrooms.RemoteResult{applied, stale}, put(c.a, obj(c.a, "1", "Ladder v4", 4)), withdraw("1", 3.5))
+	if got := c.search(t, as(c.member), shrooms.SearchQuery{Text: "ladder"}); len(got) != 1 || got[0] != "Ladder v4" {
+		t.Fatalf("search = %v, want the version shared again", got)
 	}
 }
 
