@@ -58,6 +58,9 @@ type PartnerSync struct {
 	FinishedAt time.Time // last completed sync, zero if never
 	NextAt     time.Time // when a failed sync is retried
 	LastError  string
+	// Failures counts the failed sync steps since the last successful one;
+	// the retry backs off with it.
+	Failures int
 }
 
 // Partner is a remote organisation this node is linked to, linking with or

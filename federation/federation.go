@@ -33,10 +33,6 @@ type Federation struct {
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
 	drainM sync.Mutex // one drain at a time per node
-
-	// syncFailures counts each partner's consecutive failed syncs (actor
-	// ID → int), which space out its retries; a restart forgets them.
-	syncFailures sync.Map
 }
 
 // New returns a Federation; call Start to run its workers.

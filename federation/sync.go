@@ -38,17 +38,11 @@ func (f *Federation) syncPartners(ctx context.Context, _ int) (int, error) {
 		}
 		err := f.syncStep(ctx, p)
 		if err == nil {
-			f.syncFailures.Delete(p.Actor.ID)
 			n++
 			continue
 		}
-		var fails int
-		if v, ok := f.syncFailures.Load(p.Actor.ID); ok {
-			fails = v.(int)
-		}
-		fails++
-		f.syncFailures.Store(p.Actor.ID, fails)
-		next := f.cfg.Now().Add(time.Duration(float64(shrooms.HostBackoff(fails)) * jitter()))
+		backoff := shrooms.HostBackoff(p.Sync.Failures + 1)
+		next := f.cfg.Now().Add(time.Duration(float64(backoff) * jitter()))
 		f.cfg.Logger.Warn("partner sync failed", "partner", p.Actor.IRI, "err", err, "retry", next)
 		if err := f.svc.Partners.FailPartnerSync(ctx, p.Actor.ID, syncErrorText(err), next); err != nil {
 			return n, err

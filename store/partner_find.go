@@ -15,7 +15,7 @@ import (
 // host queue: hosts.last_success_at and the pending deliveries.
 const partnerColumns = `p.actor_id, p.modules, p.blocked, p.sync_state, p.sync_gen, p.sync_fetched,
 	p.sync_total, p.sync_next, p.sync_started_at, p.sync_finished_at, p.sync_next_at, p.sync_error,
-	p.created_at, p.updated_at,
+	p.sync_failures, p.created_at, p.updated_at,
 	(SELECT h.last_success_at FROM hosts h WHERE h.host = a.host),
 	(SELECT COUNT(*) FROM deliveries d WHERE d.host = a.host AND d.state = 'pending')`
 
@@ -32,7 +32,7 @@ func scanPartner(s scanner) (*partnerRow, error) {
 	var modules, state string
 	var started, finished, next, created, updated, delivered sql.NullInt64
 	if err := s.Scan(&r.actorID, &modules, &r.blocked, &state, &p.Sync.Generation, &p.Sync.Fetched,
-		&p.Sync.Total, &p.Sync.Next, &started, &finished, &next, &p.Sync.LastError,
+		&p.Sync.Total, &p.Sync.Next, &started, &finished, &next, &p.Sync.LastError, &p.Sync.Failures,
 		&created, &updated, &delivered, &p.QueueDepth); err != nil {
 		return nil, err
 	}

@@ -309,16 +309,27 @@ func TestPartnerSync(t *testing.T) {
 		if err := x.db.FailPartnerSync(sys, b.ID, "b.example: 503", x.clock.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if p := x.partner(t, b); p.Sync.State != shrooms.SyncFailed || p.Sync.LastError != "b.example: 503" {
+		if p := x.partner(t, b); p.Sync.State != shrooms.SyncFailed || p.Sync.LastError != "b.example: 503" ||
+			p.Sync.Failures != 1 {
 			t.Fatalf("sync %+v", p.Sync)
 		}
 		toSync(t, false)
 		x.clock.Add(time.Hour)
 		toSync(t, true)
+		// The count survives in the database, for the next backoff.
+		if err := x.db.FailPartnerSync(sys, b.ID, "b.example: 503", x.clock.Now().Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if p := x.partner(t, b); p.Sync.Failures != 2 {
+			t.Fatalf("sync %+v, want 2 failures", p.Sync)
+		}
 	})
 	t.Run("asked for", func(t *testing.T) {
 		if _, err := x.db.FinishPartnerSync(sys, b.ID, gen); err != nil {
 			t.Fatal(err)
+		}
+		if p := x.partner(t, b); p.Sync.Failures != 0 {
+			t.Fatalf("sync %+v: a finished sync resets the failures", p.Sync)
 		}
 		toSync(t, false)
 		if err := x.db.RequestPartnerSync(as(x.admin), b.ID); err != nil {

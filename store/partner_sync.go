@@ -52,7 +52,7 @@ func (db *DB) StartPartnerSync(ctx context.Context, actorID int64, first string,
 	now := db.now().UnixMilli()
 	if err := updatePartnerSync(ctx, tx, actorID, 0, `sync_gen = sync_gen + 1, sync_state = 'running',
 		sync_fetched = 0, sync_total = ?, sync_next = ?, sync_started_at = ?, sync_next_at = NULL,
-		sync_error = '', updated_at = ?`, max(total, 0), first, now, now); err != nil {
+		sync_error = '', sync_failures = 0, updated_at = ?`, max(total, 0), first, now, now); err != nil {
 		return 0, err
 	}
 	var gen int64
@@ -75,7 +75,8 @@ func (db *DB) RecordPartnerSyncPage(ctx context.Context, actorID, gen int64, fet
 		return err
 	}
 	defer tx.Rollback()
-	if err := updatePartnerSync(ctx, tx, actorID, gen, `sync_fetched = ?, sync_next = ?, updated_at = ?`,
+	if err := updatePartnerSync(ctx, tx, actorID, gen, `sync_fetched = ?, sync_next = ?, sync_failures = 0,
+		updated_at = ?`,
 		max(fetched, 0), next, db.now().UnixMilli()); err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func (db *DB) FinishPartnerSync(ctx context.Context, actorID, gen int64) (int, e
 	}
 	now := db.now().UnixMilli()
 	if err := updatePartnerSync(ctx, tx, actorID, gen, `sync_state = 'done', sync_next = '', sync_finished_at = ?,
-		sync_next_at = NULL, sync_error = '', updated_at = ?`, now, now); err != nil {
+		sync_next_at = NULL, sync_error = '', sync_failures = 0, updated_at = ?`, now, now); err != nil {
 		return 0, err
 	}
 	if err := commit(tx); err != nil {
@@ -124,8 +125,9 @@ func (db *DB) FinishPartnerSync(ctx context.Context, actorID, gen int64) (int, e
 	return int(removed), nil
 }
 
-// FailPartnerSync records a failed sync of actorID, retried at next, with
-// msg for admins. For admins and the system. Returns ENOTFOUND.
+// FailPartnerSync records a failed sync step of actorID, retried at next,
+// with msg for admins, and counts it in Sync.Failures (a successful step
+// resets the count). For admins and the system. Returns ENOTFOUND.
 func (db *DB) FailPartnerSync(ctx context.Context, actorID int64, msg string, next time.Time) error {
 	if r := []rune(msg); len(r) > maxSyncError {
 		msg = string(r[:maxSyncError])
@@ -136,7 +138,7 @@ func (db *DB) FailPartnerSync(ctx context.Context, actorID int64, msg string, ne
 	}
 	defer tx.Rollback()
 	if err := updatePartnerSync(ctx, tx, actorID, 0, `sync_state = 'failed', sync_error = ?, sync_next_at = ?,
-		updated_at = ?`, msg, next.UnixMilli(), db.now().UnixMilli()); err != nil {
+		sync_failures = sync_failures + 1, updated_at = ?`, msg, next.UnixMilli(), db.now().UnixMilli()); err != nil {
 		return err
 	}
 	return commit(tx)

@@ -117,3 +117,37 @@ func TestPartnerResync(t *testing.T) {
 		t.Fatalf("late deliveries undid the resync: %+v", o)
 	}
 }
+
+// TestPartnerSyncBackoff: while A is down, B's syncs of A fail and back
+// off further each time, across a restart of B; once A is back the sync
+// completes and the count starts again.
+func TestPartnerSyncBackoff(t *testing.T) {
+	clock := newTestClock()
+	a, b := startNode(t, clock), startNode(t, clock)
+	linkByInvite(t, a, b, a, b)
+	aIRI := a.org().IRI
+	a.stop()
+	b.mustCLI("admin", "partner", "resync", a.acct())
+	drain(t, b)
+	p := partnerOf(t, b, aIRI)
+	if p.Sync.State != shrooms.SyncFailed || p.Sync.Failures != 1 || p.Sync.LastError == "" {
+		t.Fatalf("B's sync of A while A is down: %+v", p.Sync)
+	}
+	if wait := p.Sync.NextAt.Sub(clock.Now()); wait < 20*time.Second || wait > 40*time.Second {
+		t.Fatalf("first retry in %v, want about 30s", wait)
+	}
+	b.stop()
+	b.restart()
+	clock.Advance(time.Minute)
+	drain(t, b)
+	p = partnerOf(t, b, aIRI)
+	if wait := p.Sync.NextAt.Sub(clock.Now()); p.Sync.Failures != 2 || wait < 45*time.Second {
+		t.Fatalf("second failure after a restart: %+v, retry in %v; want 2 failures and about 60s", p.Sync, wait)
+	}
+	a.restart()
+	clock.Advance(2 * time.Minute)
+	drain(t, b)
+	if p := partnerOf(t, b, aIRI); p.Sync.State != shrooms.SyncDone || p.Sync.Failures != 0 {
+		t.Fatalf("B's sync of A once A is back: %+v", p.Sync)
+	}
+}
