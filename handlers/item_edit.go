@@ -27,7 +27,10 @@ type itemFormPage struct {
 	Statuses   []shrooms.ItemStatus
 	Conditions []shrooms.Condition
 	Audiences  []shrooms.Audience
-	Locations  bool
+	// KindAudiences is, on a new item's form, each kind's default audience
+	// (its module's), which the page's script follows when the kind changes.
+	KindAudiences map[shrooms.ItemKind]shrooms.Audience
+	Locations     bool
 	MaxPhotos  int
 	Map        any
 }
@@ -227,6 +230,12 @@ func (s *server) renderItemForm(w http.ResponseWriter, r *http.Request, d *itemF
 	st := stateFrom(ctx)
 	d.Kinds, d.Statuses, d.Conditions, d.Audiences = shrooms.ItemKinds, shrooms.ItemStatuses, shrooms.Conditions, shrooms.Audiences
 	d.Locations, d.MaxPhotos = st.Settings.HasModule("locations"), shrooms.MaxPhotos
+	if d.Item == nil {
+		d.KindAudiences = map[shrooms.ItemKind]shrooms.Audience{}
+		for _, k := range shrooms.ItemKinds {
+			d.KindAudiences[k] = st.Settings.DefaultAudience(shrooms.ItemModule(k))
+		}
+	}
 	var err error
 	if d.Categories, err = s.Categories.FindCategories(ctx); err != nil {
 		s.fail(w, r, err, 0)

@@ -117,3 +117,62 @@ func TestBrowserCatalogueItem(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserItemKindAudience: on a new item's form, the audience follows
+// the kind's module default (inventory members, stock partners here) until
+// the user picks one.
+func TestBrowserItemKindAudience(t *testing.T) {
+	requireBrowser(t)
+	n := startNode(t, newTestClock())
+	st, err := n.m.DB.FindSettings(systemCtx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.DefaultAudiences = map[string]shrooms.Audience{"inventory": shrooms.AudienceMembers, "stock": shrooms.AudiencePartners}
+	if err := n.m.DB.UpdateSettings(systemCtx, st); err != nil {
+		t.Fatal(err)
+	}
+	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
+	b := newBrowser(t, n, desktop)
+	b.open("/login")
+	b.fill("login", "sam")
+	b.fill("password", memberPassword)
+	b.submit(`form[action="/login"] button[type="submit"]`)
+	b.open("/items/new")
+	b.waitVisible("#name")
+	checked := func() string { return b.evalString(`document.querySelector("input[name=audience]:checked").value`) }
+	setKind := func(k string) {
+		b.eval(fmt.Sprintf(`(() => {
+			const s = document.getElementById("kind");
+			s.value = %q;
+			s.dispatchEvent(new Event("change", {bubbles: true}));
+		})()`, k))
+	}
+	if got := checked(); got != "members" {
+		t.Fatalf("a new tool's audience is %s, want members", got)
+	}
+	setKind("part")
+	if got := checked(); got != "partners" {
+		t.Fatalf("a part's audience is %s, want the stock default, partners", got)
+	}
+	setKind("tool")
+	if got := checked(); got != "members" {
+		t.Fatalf("back to a tool: %s, want members", got)
+	}
+	// A choice of the user's stays.
+	b.click("#audience-public")
+	setKind("part")
+	if got := checked(); got != "public" {
+		t.Fatalf("the user's choice became %s", got)
+	}
+	b.fill("name", "M4 bolts")
+	b.fill("quantity", "40")
+	setKind("part")
+	b.click("#audience-partners")
+	b.submit(`#item-form button.btn-primary[type="submit"]`)
+	b.waitText("M4 bolts")
+	items, _, err := n.m.DB.FindItems(systemCtx, shrooms.ItemFilter{Query: "bolts"})
+	if err != nil || len(items) != 1 || items[0].Kind != shrooms.KindPart || items[0].Audience != shrooms.AudiencePartners {
+		t.Fatalf("stored %+v, %v", items, err)
+	}
+}
