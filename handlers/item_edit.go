@@ -31,8 +31,8 @@ type itemFormPage struct {
 	// (its module's), which the page's script follows when the kind changes.
 	KindAudiences map[shrooms.ItemKind]shrooms.Audience
 	Locations     bool
-	MaxPhotos  int
-	Map        any
+	MaxPhotos     int
+	Map           any
 }
 
 // option is one choice of a select.
