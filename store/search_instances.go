@@ -131,7 +131,9 @@ func (db *DB) SetSearchInstances(ctx context.Context, included []int64) error {
 	}
 	for _, id := range included {
 		if !known[id] {
-			return shrooms.Errorf(shrooms.EINVALID, "instances: %d is neither this organisation nor a linked partner", id)
+			// No ID in the message, so that the catalogs translate it; the
+			// form and the API both sent the list they were given.
+			return shrooms.Errorf(shrooms.EINVALID, "instances: choose this organisation or linked partners only")
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM search_exclusions WHERE user_id = ?`, p.User.ID); err != nil {

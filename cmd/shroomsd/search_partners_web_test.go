@@ -182,6 +182,8 @@ func TestSearchWebPartners(t *testing.T) {
 		for _, form := range []url.Values{{}, {"in": {"x"}}, {"in": {"999999"}}} {
 			if p := member.post("/search/instances", form); p.Status != http.StatusBadRequest {
 				t.Errorf("save %v: %d, want 400", form, p.Status)
+			} else if form.Get("in") == "999999" && !p.Has("Please tick only this organisation and linked partners.") {
+				t.Errorf("save an unknown organisation: the page does not say why:\n%s", p.Body)
 			}
 		}
 		for _, body := range []any{map[string]any{"included": []int64{999999}}, map[string]any{}, map[string]any{"included": []int64{orgB.ID}, "extra": 1}} {
