@@ -238,15 +238,3 @@ func keepSharedRefs(ctx context.Context, tx *sql.Tx, i *shrooms.Item) error {
 	i.Contents = kept
 	return nil
 }
-
-// keepPublicRefs drops from a snapshot of a public item the kit and the
-// contents that are not public: kept for callers outside this file.
-func keepPublicRefs(ctx context.Context, tx *sql.Tx, i *shrooms.Item) error {
-	c := *i
-	c.Audience = shrooms.AudiencePublic
-	if err := keepSharedRefs(ctx, tx, &c); err != nil {
-		return err
-	}
-	i.Kit, i.KitID, i.Contents = c.Kit, c.KitID, c.Contents
-	return nil
-}

@@ -45,15 +45,16 @@ func sharedCond(ctx context.Context, tx *sql.Tx, modules []string) (string, erro
 }
 
 // sharedSnapshot loads an item as it may leave the node: the same
-// stripping as a federated Create (no member's name, no private place, no
-// kit or contents that are not public: conservative for partners items).
+// stripping as a federated Create (no member's name, no private place; a
+// public item names only public kits and contents, a partners-only one
+// partners-only ones too — the collection serves it only to partners).
 func (db *DB) sharedSnapshot(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Item, error) {
 	i, err := db.loadItem(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
 	snap := publicSnapshot(i)
-	if err := keepPublicRefs(ctx, tx, snap); err != nil {
+	if err := keepSharedRefs(ctx, tx, snap); err != nil {
 		return nil, err
 	}
 	return snap, nil

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"slices"
 	"testing"
 
 	shrooms "github.com/shrooms-org/shrooms"
@@ -85,4 +86,50 @@ func TestFindSharedItems(t *testing.T) {
 	}
 	_, err = v.db.FindSharedItem(sys, pub.ID, nil)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
+}
+
+// A partners-only kit goes to partners with the names of its public and
+// partners-only contents, as its deliveries do; a public kit with its
+// public contents only, since anyone may read the collection.
+func TestSharedKitContents(t *testing.T) {
+	v := newInv(t)
+	kit := v.item(t, &shrooms.Item{Name: "Soldering kit", Kind: shrooms.KindKit, Audience: shrooms.AudiencePartners})
+	pubKit := v.item(t, &shrooms.Item{Name: "Sewing kit", Kind: shrooms.KindKit, Audience: shrooms.AudiencePublic})
+	for _, it := range []*shrooms.Item{
+		{Name: "Iron", KitID: kit.ID, Audience: shrooms.AudiencePartners},
+		{Name: "Stand", KitID: kit.ID, Audience: shrooms.AudiencePublic},
+		{Name: "Spare tips", KitID: kit.ID, Audience: shrooms.AudienceMembers},
+		{Name: "Needles", KitID: pubKit.ID, Audience: shrooms.AudiencePublic},
+		{Name: "Scissors", KitID: pubKit.ID, Audience: shrooms.AudiencePartners},
+	} {
+		v.item(t, it)
+	}
+	contents := func(it *shrooms.Item) []string {
+		var out []string
+		for _, r := range it.Contents {
+			out = append(out, r.Name)
+		}
+		slices.Sort(out)
+		return out
+	}
+	got, err := v.db.FindSharedItem(sys, kit.ID, []string{"inventory"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := contents(got); !slices.Equal(c, []string{"Iron", "Stand"}) {
+		t.Fatalf("partners kit contents %v, want Iron and Stand", c)
+	}
+	got, err = v.db.FindSharedItem(sys, pubKit.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := contents(got); !slices.Equal(c, []string{"Needles"}) {
+		t.Fatalf("public kit contents %v, want Needles", c)
+	}
+	iron, _, _ := v.db.FindSharedItems(sys, kit.ID, []string{"inventory"}, 10)
+	for _, it := range iron {
+		if it.Name == "Iron" && (it.Kit == nil || it.Kit.Name != "Soldering kit") {
+			t.Fatalf("a partners item in a partners kit lost its kit: %+v", it.Kit)
+		}
+	}
 }
