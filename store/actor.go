@@ -160,30 +160,69 @@ func (db *DB) insertLocalActor(ctx context.Context, tx *sql.Tx, a *shrooms.Actor
 }
 
 // UpdateLocalActor changes a local actor's name, summary and follow
-// approval setting, and sets a.UpdatedAt. Returns ENOTFOUND.
+// approval setting, and sets a.UpdatedAt; when one of them changed, its
+// followers get an Update of the actor. Returns ENOTFOUND.
 func (db *DB) UpdateLocalActor(ctx context.Context, a *shrooms.Actor) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	now := db.now()
-	res, err := tx.ExecContext(ctx, `UPDATE actors SET name = ?, summary = ?, manually_approves_followers = ?,
-		updated_at = ? WHERE id = ? AND local = 1 AND deleted_at IS NULL`,
-		a.Name, a.Summary, a.ManuallyApprovesFollowers, now.UnixMilli(), a.ID)
-	if err != nil {
-		return dbError(err, nil)
+	cur, err := findActorByID(ctx, tx, a.ID)
+	if err == nil && !cur.Local {
+		err = notFound("local actor %d not found", a.ID)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("update actor: %w", err)
-	} else if n == 0 {
-		return notFound("local actor %d not found", a.ID)
+	if err != nil {
+		return err
+	}
+	if err := db.changeLocalActor(ctx, tx, cur, func(x *shrooms.Actor) {
+		x.Name, x.Summary, x.ManuallyApprovesFollowers = a.Name, a.Summary, a.ManuallyApprovesFollowers
+	}); err != nil {
+		return err
 	}
 	if err := commit(tx); err != nil {
 		return err
 	}
-	a.UpdatedAt = now
+	a.UpdatedAt = cur.UpdatedAt
 	return nil
+}
+
+// changeLocalActor applies change to the fields of local actor a that its
+// document shows (name, summary, icon, follow approval). When one of them
+// changed it stores them and, in the same transaction, writes an Update
+// of the actor to the outbox, public and to its followers — linked
+// partners follow the organisation, so they learn its new name. Peers do
+// as Mastodon and GoToSocial do: they fetch the document again. A save
+// that changes nothing the document shows sends nothing. It updates a.
+func (db *DB) changeLocalActor(ctx context.Context, tx *sql.Tx, a *shrooms.Actor, change func(*shrooms.Actor)) error {
+	before := *a
+	change(a)
+	if a.Name == before.Name && a.Summary == before.Summary && a.IconURL == before.IconURL &&
+		a.ManuallyApprovesFollowers == before.ManuallyApprovesFollowers {
+		return nil
+	}
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, `UPDATE actors SET name = ?, summary = ?, icon_url = ?,
+		manually_approves_followers = ?, updated_at = ? WHERE id = ? AND local = 1`,
+		a.Name, a.Summary, a.IconURL, a.ManuallyApprovesFollowers, now.UnixMilli(), a.ID); err != nil {
+		return dbError(err, nil)
+	}
+	a.UpdatedAt = now
+	// The object is the actor's IRI, typed with its kind; the publisher
+	// embeds the document as it is when the Update leaves, which is no
+	// more than an anonymous fetch of the actor shows.
+	act := &shrooms.Activity{
+		IRI:        db.iris.NewActivity(),
+		Type:       shrooms.ActivityUpdate,
+		Actor:      a.IRI,
+		Object:     a.IRI,
+		ObjectType: string(a.Kind),
+		To:         []string{shrooms.PublicAudience},
+		CC:         []string{a.Followers},
+		Published:  now,
+	}
+	_, err := db.insertOutbox(ctx, tx, a.ID, act)
+	return err
 }
 
 // UpsertRemoteActor caches a fetched remote actor document, keyed by IRI:

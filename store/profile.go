@@ -210,9 +210,20 @@ func (db *DB) UpdateProfile(ctx context.Context, p *shrooms.Profile) error {
 	if p.AvatarAudience == shrooms.AudiencePublic {
 		icon = db.mediaURL(p.AvatarID)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE actors SET name = ?, summary = ?, icon_url = ?, updated_at = ? WHERE id = ?`,
-		actorName(u), summary, icon, now.UnixMilli(), u.ActorID); err != nil {
-		return dbError(err, nil)
+	// The actor holds only what is public, so the Update its followers
+	// get when it changes (changeLocalActor) shows no more than an
+	// anonymous fetch of the actor would; a bio or avatar for members
+	// only never leaves. A deleted account's actor stays blank.
+	actor, err := findActorByID(ctx, tx, u.ActorID)
+	if err != nil && shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+		return err
+	}
+	if err == nil {
+		if err := db.changeLocalActor(ctx, tx, actor, func(a *shrooms.Actor) {
+			a.Name, a.Summary, a.IconURL = actorName(u), summary, icon
+		}); err != nil {
+			return err
+		}
 	}
 	if err := commit(tx); err != nil {
 		return err

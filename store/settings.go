@@ -163,18 +163,16 @@ func requireMedia(ctx context.Context, tx *sql.Tx, id int64, field string) error
 }
 
 // updateOrgActor gives the Organization actor the settings' name,
-// description and logo.
+// description and logo; when one of them changed, partners and other
+// followers get an Update of the organisation (changeLocalActor).
 func (db *DB) updateOrgActor(ctx context.Context, tx *sql.Tx, s *shrooms.Settings) error {
 	org, err := findOrgActor(ctx, tx)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE actors SET name = ?, summary = ?, icon_url = ?, updated_at = ? WHERE id = ?`,
-		s.Name, s.Description, db.mediaURL(s.LogoID), db.now().UnixMilli(), org.ID)
-	if err != nil {
-		return dbError(err, nil)
-	}
-	return nil
+	return db.changeLocalActor(ctx, tx, org, func(a *shrooms.Actor) {
+		a.Name, a.Summary, a.IconURL = s.Name, s.Description, db.mediaURL(s.LogoID)
+	})
 }
 
 // FindSettings returns the settings, with defaults for what was never

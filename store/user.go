@@ -336,9 +336,14 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, upd shrooms.UserUpdate) 
 		return nil, dbError(err, nil)
 	}
 	if u.Name != oldName {
-		if _, err := tx.ExecContext(ctx, `UPDATE actors SET name = ?, updated_at = ? WHERE id = ?`,
-			actorName(u), now.UnixMilli(), u.ActorID); err != nil {
-			return nil, dbError(err, nil)
+		// changeLocalActor also tells the actor's followers (an Update).
+		if actor, err := findActorByID(ctx, tx, u.ActorID); err == nil {
+			err = db.changeLocalActor(ctx, tx, actor, func(a *shrooms.Actor) { a.Name = actorName(u) })
+			if err != nil {
+				return nil, err
+			}
+		} else if shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+			return nil, err
 		}
 	}
 	if wasActive && !u.Active() {
