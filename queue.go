@@ -155,7 +155,38 @@ type OutboxService interface {
 
 	// QueueStats counts the queues.
 	QueueStats(ctx context.Context) (QueueStats, error)
+
+	// PruneQueues deletes what the queues finished with before before, in
+	// bounded batches, for admins and the system: received activities done
+	// or failed, deliveries delivered or dead, non-public published outbox
+	// entries with no delivery left, and partner invites used, revoked or
+	// expired. Pending work is never touched, whatever its age, and public
+	// outbox entries stay: the actor's outbox collection is served from
+	// them. Returns EUNAUTHORIZED, EFORBIDDEN.
+	//
+	// Forgetting a received activity is safe: its effects are in the
+	// follows, partners and remote cache, and the handlers are idempotent
+	// (a Follow of a known pair keeps its state, an Undo of a gone follow
+	// does nothing, cached objects change only for a newer `updated`). The
+	// inbox's dedup by activity IRI forgets the activity too, so an old
+	// activity delivered again is processed again: that needs a fresh
+	// signature of its own actor (SignatureMaxSkew bounds the Date), so a
+	// third party cannot replay it, and its sender retries only within its
+	// own delivery window, which the retention (at least a day, 30 by
+	// default) normally outlasts.
+	PruneQueues(ctx context.Context, before time.Time) (PruneResult, error)
 }
+
+// PruneResult counts the rows PruneQueues deleted, per table.
+type PruneResult struct {
+	Inbox      int
+	Deliveries int
+	Outbox     int
+	Invites    int
+}
+
+// Total is the number of rows deleted.
+func (r PruneResult) Total() int { return r.Inbox + r.Deliveries + r.Outbox + r.Invites }
 
 // InboxState is where one received activity stands.
 type InboxState string
