@@ -159,6 +159,56 @@ type RemoteCacheService interface {
 	// CountRemoteObjects counts a partner's cached objects (tombstones
 	// excluded).
 	CountRemoteObjects(ctx context.Context, actorID int64) (int, error)
+
+	RemoteMediaService
+}
+
+// RemoteMediaMaxAttempts is how often a partner's thumbnail is fetched
+// before it is given up (state failed): a partner that is down for a day
+// still gets its pictures once the backoff lets a later attempt through.
+const RemoteMediaMaxAttempts = 5
+
+// RemoteMediaJob is a partner's thumbnail due to be fetched: the cached
+// object it belongs to and the address the partner gave for it.
+type RemoteMediaJob struct {
+	ObjectID  int64
+	ObjectIRI string
+	SourceURL string
+	// Attempts is how many fetches failed so far.
+	Attempts int
+}
+
+// RemoteMediaService keeps local copies of the thumbnails of partners'
+// cached objects, so that search results show pictures without the
+// browser loading them from the partner (the CSP allows images from this
+// node only, and hot-linking would tell partners who searched). A Put that
+// changes an object's ImageURL queues its thumbnail in the same
+// transaction; a tombstone or a purge drops it.
+type RemoteMediaService interface {
+	// FindDueRemoteMedia returns up to limit thumbnails due to be fetched,
+	// oldest due first, of linked partners only. System context only.
+	FindDueRemoteMedia(ctx context.Context, limit int) ([]*RemoteMediaJob, error)
+
+	// SaveRemoteMedia stores the fetched, re-encoded thumbnail of a job.
+	// Nothing is stored when the object's image changed meanwhile (the
+	// newer address is due instead). System context only.
+	SaveRemoteMedia(ctx context.Context, job *RemoteMediaJob, m *Media) error
+
+	// FailRemoteMedia records a failed fetch: it is tried again after
+	// HostBackoff(attempts), and given up after RemoteMediaMaxAttempts or
+	// at once when permanent (another host, not an image, too large).
+	// System context only.
+	FailRemoteMedia(ctx context.Context, job *RemoteMediaJob, permanent bool, reason string) error
+
+	// FindRemoteMedia returns the cached thumbnail of a remote object for
+	// logged-in users, while the object is visible to them (not a
+	// tombstone, of a linked partner). Returns EUNAUTHORIZED, ENOTFOUND.
+	FindRemoteMedia(ctx context.Context, objectID int64) (*Media, error)
+
+	// FindRemoteThumbs returns, of the given remote objects, those whose
+	// thumbnail is cached: their size and type, without Data, keyed by
+	// object ID (Media.ID is the object ID). For logged-in users.
+	FindRemoteThumbs(ctx context.Context, objectIDs []int64) (map[int64]*Media, error)
 }
 
 // SearchService searches the local catalogue and the cache together.
