@@ -209,7 +209,16 @@ func (f *Federation) apply(ctx context.Context, act *shrooms.Activity) (note str
 			followee = act.Embedded.Object
 		}
 		return "", f.svc.Follows.ReceiveUndoFollow(ctx, act.Object, act.Actor, followee)
-	case shrooms.ActivityCreate, shrooms.ActivityUpdate, shrooms.ActivityDelete:
+	case shrooms.ActivityUpdate:
+		// An actor's new name, summary or icon (a partner renamed itself).
+		if ok, err := f.actorUpdate(ctx, act); err != nil || ok {
+			if err != nil {
+				return "", err
+			}
+			return f.receiveActorUpdate(ctx, act)
+		}
+		return "ignored: Update of an object the node does not keep", nil
+	case shrooms.ActivityCreate, shrooms.ActivityDelete:
 		return "ignored: " + string(act.Type) + " of an object the node does not keep", nil
 	}
 	return "ignored: unsupported type " + string(act.Type), nil

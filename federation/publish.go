@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 
 	shrooms "github.com/shrooms-org/shrooms"
-	"github.com/shrooms-org/shrooms/vocab"
 )
 
 // publishOutbox renders due outbox entries and fans each out into one
@@ -25,7 +24,7 @@ func (f *Federation) publishOutbox(ctx context.Context, limit int) (int, error) 
 }
 
 func (f *Federation) publishEntry(ctx context.Context, e *shrooms.OutboxEntry) error {
-	payload, err := vocab.ActivityJSON(&e.Activity)
+	payload, err := f.render(ctx, e)
 	if err != nil {
 		return err
 	}
