@@ -48,11 +48,24 @@ type Config struct {
 	// ResyncInterval is how often each linked partner's shared objects are
 	// fetched again in full, to heal missed deliveries.
 	ResyncInterval time.Duration
+	// QueueRetention is how long finished queue rows (received
+	// activities, deliveries, non-public outbox entries, spent invites)
+	// are kept before the worker prunes them; at least a day. Zero or
+	// less means 30 days.
+	QueueRetention time.Duration
 	// Now is the clock; tests move it to walk through retry schedules.
 	Now func() time.Time
 	// Logger receives operational messages.
 	Logger *slog.Logger
 }
+
+// Bounds of Config.QueueRetention. A day at least leaves an admin time to
+// look at a failed row, and keeps the inbox's dedup of an activity for the
+// quick retries of a sender that missed our answer.
+const (
+	DefaultQueueRetention = 30 * 24 * time.Hour
+	MinQueueRetention     = 24 * time.Hour
+)
 
 func (c *Config) setDefaults() {
 	if c.MaxBodyBytes <= 0 {
@@ -87,6 +100,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.ResyncInterval <= 0 {
 		c.ResyncInterval = 24 * time.Hour
+	}
+	if c.QueueRetention <= 0 {
+		c.QueueRetention = DefaultQueueRetention
+	}
+	if c.QueueRetention < MinQueueRetention {
+		c.QueueRetention = MinQueueRetention
 	}
 	if c.Now == nil {
 		c.Now = time.Now

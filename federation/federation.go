@@ -33,6 +33,7 @@ type Federation struct {
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
 	drainM sync.Mutex // one drain at a time per node
+	prune  pruneState // guarded by drainM (prune.go)
 }
 
 // New returns a Federation; call Start to run its workers.

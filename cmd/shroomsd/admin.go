@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/federation"
 )
 
 // runAdmin runs one admin subcommand against a node's data dir. It works
@@ -27,6 +30,7 @@ func runAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 	expires := fs.String("expires", "", "invite lifetime, e.g. 7d or 48h (invite create)")
 	note := fs.String("note", "", "whom the invite is for (invite create)")
 	modules := fs.String("modules", "", "modules shared with the partner, e.g. inventory,stock (partner share)")
+	olderThan := fs.String("older-than", "", "retention, e.g. 30d or 720h; default federation.queue_retention (queue prune)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -46,7 +50,7 @@ func runAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	// The operator at the command line acts as the node itself.
 	a := &adminRun{ctx: shrooms.NewSystemContext(ctx), m: m, org: org, out: stdout, pos: pos, user: *user, label: *label, state: *state,
-		expires: *expires, note: *note, modules: *modules}
+		expires: *expires, note: *note, modules: *modules, olderThan: *olderThan}
 	// An empty --modules shares nothing; a missing one is a mistake.
 	fs.Visit(func(f *flag.Flag) { a.modulesSet = a.modulesSet || f.Name == "modules" })
 	return cmd(a)
@@ -66,6 +70,7 @@ type adminRun struct {
 	modules       string
 	modulesSet    bool
 	shareModules  []string // modules, parsed
+	olderThan     string   // queue prune's retention
 }
 
 var adminCommands = map[string]func(*adminRun) error{
@@ -224,6 +229,12 @@ func (a *adminRun) deliveries() error {
 }
 
 func (a *adminRun) queue() error {
+	switch {
+	case len(a.pos) == 1 && a.pos[0] == "prune":
+		return a.queuePrune()
+	case len(a.pos) != 0:
+		return usageError("admin queue: use 'admin queue' or 'admin queue prune [--older-than 30d]'")
+	}
 	s, err := a.m.DB.QueueStats(a.ctx)
 	if err != nil {
 		return err
@@ -231,4 +242,51 @@ func (a *adminRun) queue() error {
 	fmt.Fprintf(a.out, "outbox unpublished: %d\ndeliveries pending: %d\ndeliveries dead:    %d\ninbox pending:      %d\ninbox failed:       %d\n",
 		s.OutboxUnpublished, s.DeliveriesPending, s.DeliveriesDead, s.InboxPending, s.InboxFailed)
 	return nil
+}
+
+// queuePrune deletes the queue rows finished with longer ago than
+// --older-than, as the worker does every hour with the configured
+// retention, and prints how many went from each table.
+func (a *adminRun) queuePrune() error {
+	retention := a.m.Config.Federation.QueueRetention
+	if retention <= 0 {
+		retention = federation.DefaultQueueRetention
+	}
+	if a.olderThan != "" {
+		var err error
+		if retention, err = parseRetention(a.olderThan); err != nil {
+			return usageError("--older-than: %s", err)
+		}
+	}
+	before := a.m.Now().Add(-retention)
+	res, err := a.m.DB.PruneQueues(a.ctx, before)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.out, "pruned what finished before %s:\ninbox activities: %d\ndeliveries:       %d\noutbox entries:   %d\npartner invites:  %d\n",
+		formatTime(before), res.Inbox, res.Deliveries, res.Outbox, res.Invites)
+	return nil
+}
+
+// parseRetention reads --older-than: a number of days (30d) or a Go
+// duration (720h), at least federation.MinQueueRetention.
+func parseRetention(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	var d time.Duration
+	var err error
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var n int
+		if n, err = strconv.Atoi(days); err == nil {
+			d = time.Duration(n) * 24 * time.Hour
+		}
+	} else {
+		d, err = time.ParseDuration(s)
+	}
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%q is not a duration such as 30d or 720h", s)
+	case d < federation.MinQueueRetention:
+		return 0, fmt.Errorf("%q is too short (at least 1d)", s)
+	}
+	return d, nil
 }

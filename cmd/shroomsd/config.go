@@ -56,6 +56,7 @@ type Config struct {
 		ActorCacheTTL             time.Duration `mapstructure:"actor_cache_ttl"`
 		PollInterval              time.Duration `mapstructure:"poll_interval"`
 		ResyncInterval            time.Duration `mapstructure:"resync_interval"`
+		QueueRetention            time.Duration `mapstructure:"queue_retention"`
 	} `mapstructure:"federation"`
 
 	Mail struct {
@@ -107,6 +108,7 @@ var defaults = map[string]any{
 	"federation.actor_cache_ttl":             "24h",
 	"federation.poll_interval":               "1s",
 	"federation.resync_interval":             "24h",
+	"federation.queue_retention":             "720h",
 	"mail.from":                              "SHROOMS <noreply@localhost>",
 	"mail.smtp.host":                         "",
 	"mail.smtp.port":                         587,
@@ -200,6 +202,9 @@ func (c *Config) Validate() error {
 		return errors.New("federation.poll_interval: must be at least 10ms")
 	case f.ResyncInterval < time.Minute:
 		return errors.New("federation.resync_interval: must be at least 1m (default 24h)")
+	case f.QueueRetention > 0 && f.QueueRetention < 24*time.Hour:
+		// Zero or less takes the default, as in federation.Config.
+		return errors.New("federation.queue_retention: must be at least 24h (default 720h, 30 days)")
 	}
 	if c.Mail.SMTP.Host != "" && c.Mail.SMTP.Timeout < time.Second {
 		return errors.New("mail.smtp.timeout: must be at least 1s (default 15s)")

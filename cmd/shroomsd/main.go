@@ -77,6 +77,7 @@ commands:
   admin      token create --user NAME | follow ADDRESS | unfollow ADDRESS |
              followers | following | follow-requests [list|approve ID|reject ID] |
              deliveries [--state dead] | deliveries retry ID | queue |
+             queue prune [--older-than 30d] |
              invite create [--expires 7d] [--note TEXT] | invite list |
              invite revoke ID | partner link URL | partner list |
              partner unlink|block|unblock|resync ADDRESS-or-ID |

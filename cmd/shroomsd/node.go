@@ -121,6 +121,7 @@ func (m *Main) federationConfig() federation.Config {
 		ActorCacheTTL:         f.ActorCacheTTL,
 		PollInterval:          f.PollInterval,
 		ResyncInterval:        f.ResyncInterval,
+		QueueRetention:        f.QueueRetention,
 		Now:                   m.Now,
 		Logger:                m.Logger,
 	}
