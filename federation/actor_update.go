@@ -64,3 +64,26 @@ func (f *Federation) receiveActorUpdate(ctx context.Context, act *shrooms.Activi
 	}
 	return "", nil
 }
+
+// receiveActorDelete handles an actor's Delete of itself (Mastodon's
+// account deletion). The signature alone does not prove it: the actor's
+// document must answer 404 or 410 when fetched again. Then, as when it
+// blocks us, every follow with it goes, its cached objects too, and its
+// partnership (unless we blocked it). Its cached document stays, unused.
+func (f *Federation) receiveActorDelete(ctx context.Context, act *shrooms.Activity) (string, error) {
+	if f.cfg.IRIs.Local(act.Actor) || f.svc.Partners == nil {
+		return "ignored: Delete of an actor", nil
+	}
+	_, err := f.fetchActor(ctx, act.Actor)
+	switch {
+	case err == nil:
+		return "ignored: Delete of an actor that still exists", nil
+	case shrooms.ErrorCode(err) != shrooms.ENOTFOUND:
+		return "", err // unreachable for now: try again later
+	}
+	err = f.svc.Partners.ReceiveBlock(ctx, act.Actor)
+	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
+		return "ignored: Delete of an unknown actor", nil
+	}
+	return "", err
+}

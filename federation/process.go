@@ -218,7 +218,12 @@ func (f *Federation) apply(ctx context.Context, act *shrooms.Activity) (note str
 			return f.receiveActorUpdate(ctx, act)
 		}
 		return "ignored: Update of an object the node does not keep", nil
-	case shrooms.ActivityCreate, shrooms.ActivityDelete:
+	case shrooms.ActivityDelete:
+		if act.Object == act.Actor && act.Embedded == nil {
+			return f.receiveActorDelete(ctx, act)
+		}
+		return "ignored: Delete of an object the node does not keep", nil
+	case shrooms.ActivityCreate:
 		return "ignored: " + string(act.Type) + " of an object the node does not keep", nil
 	}
 	return "ignored: unsupported type " + string(act.Type), nil

@@ -260,3 +260,49 @@ func TestActorUpdateHostile(t *testing.T) {
 		t.Fatalf("B's copy of mallory: name %q, key rotated %v", got.Name, got.PublicKeyPEM == pem)
 	}
 }
+
+// TestActorDeleteItself: an actor's Delete of itself counts only once its
+// document is gone; then its follow of our organisation goes.
+func TestActorDeleteItself(t *testing.T) {
+	clock := newTestClock()
+	b := startNode(t, clock)
+	mallory := newRemoteActor(t, clock, "mallory")
+	inbox := b.url() + "/inbox"
+	if status, reply := mallory.post(inbox, mallory.activity("Follow", b.org().IRI), signOpts{}); status != http.StatusAccepted {
+		t.Fatalf("Follow: %d %s", status, reply)
+	}
+	drain(t, b)
+	if got := b.follows(true, shrooms.FollowAccepted); len(got) != 1 {
+		t.Fatalf("B's followers: %d, want mallory", len(got))
+	}
+
+	// Still served: a Delete of itself is not believed.
+	early := mallory.activity("Delete", mallory.iri())
+	if status, reply := mallory.post(inbox, early, signOpts{}); status != http.StatusAccepted {
+		t.Fatalf("early Delete: %d %s", status, reply)
+	}
+	drain(t, b)
+	var id struct{ ID string }
+	_ = json.Unmarshal(early, &id)
+	if _, note := inboxNote(t, b, id.ID); note != "ignored: Delete of an actor that still exists" {
+		t.Fatalf("early Delete: %q", note)
+	}
+	if got := b.follows(true, shrooms.FollowAccepted); len(got) != 1 {
+		t.Fatalf("an actor still served lost its follow: %d", len(got))
+	}
+
+	// The account is gone (its document answers 404): the follow goes.
+	mallory.mu.Lock()
+	mallory.actor.Handle = "gone"
+	mallory.mu.Unlock()
+	if status, reply := mallory.post(inbox, mallory.activity("Delete", mallory.iri()), signOpts{}); status != http.StatusAccepted {
+		t.Fatalf("Delete: %d %s", status, reply)
+	}
+	drain(t, b)
+	if got := b.follows(true, ""); len(got) != 0 {
+		t.Fatalf("B's followers after the Delete: %d, want none", len(got))
+	}
+	if q := b.queue(); q.InboxFailed != 0 || q.InboxPending != 0 {
+		t.Fatalf("B's inbox: %+v", q)
+	}
+}
