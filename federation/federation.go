@@ -20,6 +20,9 @@ type Services struct {
 	// the cache of partners' objects.
 	Partners shrooms.PartnerService
 	Remote   shrooms.RemoteCacheService
+	// Media serves the thumbnails of items to partners (/items/{id}/thumb);
+	// nil serves none.
+	Media shrooms.MediaService
 }
 
 // Federation is the node's ActivityPub side: its HTTP endpoints (Handler)

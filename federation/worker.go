@@ -58,7 +58,7 @@ func (f *Federation) round(ctx context.Context) (int, error) {
 	total := 0
 	for ctx.Err() == nil {
 		n := 0
-		for _, step := range []func(context.Context, int) (int, error){f.processInbox, f.publishOutbox, f.deliverDue, f.syncPartners, f.pruneQueues} {
+		for _, step := range []func(context.Context, int) (int, error){f.processInbox, f.publishOutbox, f.deliverDue, f.syncPartners, f.pruneQueues, f.fetchMedia} {
 			k, err := step(ctx, batch)
 			if err != nil {
 				return total + n + k, err

@@ -41,7 +41,11 @@ type searchHitJSON struct {
 	IRI          string        `json:"iri,omitempty"`
 }
 
-func (s *server) toSearchHitJSON(h *shrooms.SearchHit) searchHitJSON {
+// toSearchHitJSON renders a hit; thumbs are the cached thumbnails of
+// the page's remote hits (remoteThumbs). A remote hit's image_url is this
+// node's copy, or "" until it is fetched: never the partner's address,
+// which a client would load, telling the partner who searched.
+func (s *server) toSearchHitJSON(h *shrooms.SearchHit, thumbs map[int64]*shrooms.Media) searchHitJSON {
 	out := searchHitJSON{Name: h.Name, Summary: h.Summary, Kind: string(h.Kind), Status: string(h.Status),
 		URL: h.URL, ImageURL: h.ImageURL, Score: h.Score}
 	if h.Org != nil {
@@ -57,7 +61,10 @@ func (s *server) toSearchHitJSON(h *shrooms.SearchHit) searchHitJSON {
 			out.ImageURL = s.IRIs.Media(h.Local.Photos[0].ThumbID)
 		}
 	case h.Remote != nil:
-		out.IRI = h.Remote.IRI
+		out.IRI, out.ImageURL = h.Remote.IRI, ""
+		if thumbs[h.Remote.ID] != nil {
+			out.ImageURL = s.IRIs.Base + remoteMediaPath(h.Remote.ID)
+		}
 	}
 	return out
 }
@@ -108,8 +115,9 @@ func (s *server) apiSearch(w http.ResponseWriter, r *http.Request) {
 		Results []searchHitJSON `json:"results"`
 		More    bool            `json:"more"`
 	}{Results: make([]searchHitJSON, 0, len(res.Hits)), More: res.More}
+	thumbs := s.remoteThumbs(r.Context(), res.Hits)
 	for _, h := range res.Hits {
-		out.Results = append(out.Results, s.toSearchHitJSON(h))
+		out.Results = append(out.Results, s.toSearchHitJSON(h, thumbs))
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -10,10 +10,10 @@ import (
 	"io"
 	"net/http"
 
-	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/imaging"
 )
 
 // Image limits: the largest picture decoded (pixels), so that a small
@@ -81,7 +81,7 @@ func thumbnail(m *shrooms.Media, side int) (*shrooms.Media, error) {
 	if err != nil {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "the image is damaged")
 	}
-	img := scaleToFit(src, side)
+	img := imaging.ScaleToFit(src, side)
 	t := &shrooms.Media{ContentType: m.ContentType, Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), OwnerID: m.OwnerID}
 	var b bytes.Buffer
 	if m.ContentType == "image/jpeg" {
@@ -122,26 +122,7 @@ func decodeImage(rd io.Reader, field string, side int) (*shrooms.Media, error) {
 	if err != nil {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the image is damaged", field)
 	}
-	return encodeImage(scaleToFit(src, side))
-}
-
-// scaleToFit shrinks an image to fit side×side, keeping its proportions.
-func scaleToFit(src image.Image, side int) image.Image {
-	b := src.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if w <= side && h <= side {
-		dst := image.NewRGBA(image.Rect(0, 0, w, h))
-		draw.Draw(dst, dst.Bounds(), src, b.Min, draw.Src)
-		return dst
-	}
-	if w >= h {
-		w, h = side, max(1, h*side/w)
-	} else {
-		w, h = max(1, w*side/h), side
-	}
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
-	return dst
+	return encodeImage(imaging.ScaleToFit(src, side))
 }
 
 func encodeImage(img image.Image) (*shrooms.Media, error) {

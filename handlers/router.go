@@ -119,6 +119,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 	r.Handle("/actors/{handle}/inbox", fed)
 	r.Handle("/actors/{handle}", fed).MatcherFunc(wantsActivityJSON)
 	r.Handle("/items/{id:[0-9]+}", fed).MatcherFunc(wantsActivityJSON).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/items/{id:[0-9]+}/thumb", fed).Methods(http.MethodGet, http.MethodHead)
 	r.PathPrefix("/actors/{handle}/").Handler(fed) // collections: JSON only
 	r.PathPrefix("/activities/").Handler(fed)
 

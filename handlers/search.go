@@ -29,6 +29,7 @@ const (
 func (s *server) searchRoutes(r *mux.Router) {
 	r.HandleFunc("/search", s.requireLogin(s.handleSearch)).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/search/instances", s.requireLogin(s.handleSearchSave)).Methods(http.MethodPost)
+	r.HandleFunc("/remote-media/{id:[0-9]+}", s.requireLogin(s.handleRemoteMedia)).Methods(http.MethodGet, http.MethodHead)
 }
 
 // searchPage is what search.html gets.
@@ -75,10 +76,12 @@ type searchHitView struct {
 	Href   string
 	Kind   string
 	Status string
-	// ThumbID is a local item's first thumbnail, 0 for none. Remote images
-	// are never shown: the CSP allows images from this node only (and the
-	// map tiles), and loading them would tell the partner who searched.
-	ThumbID int64
+	// ThumbID is a local item's first thumbnail, 0 for none. Partners'
+	// images are never loaded from the partner (the CSP allows images from
+	// this node only, and loading them would tell the partner who
+	// searched): RemoteThumb is this node's copy, "" until it is fetched.
+	ThumbID     int64
+	RemoteThumb string
 }
 
 // handleSearch shows the search form and, when there is a search, one
@@ -112,8 +115,13 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.More = res.More
+		thumbs := s.remoteThumbs(ctx, res.Hits)
 		for _, h := range res.Hits {
-			d.Hits = append(d.Hits, hitView(h))
+			v := hitView(h)
+			if h.Remote != nil && thumbs[h.Remote.ID] != nil {
+				v.RemoteThumb = remoteMediaPath(h.Remote.ID)
+			}
+			d.Hits = append(d.Hits, v)
 		}
 	}
 	s.render(w, r, 0, "search", "search.title", d)

@@ -118,9 +118,13 @@ func TestRemoteMediaVisibility(t *testing.T) {
 	_, err = c.db.FindRemoteThumbs(anon, []int64{a.ID})
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
 	for name, call := range map[string]func() error{
-		"due":  func() error { _, err := c.db.FindDueRemoteMedia(as(c.admin), 10); return err },
-		"save": func() error { return c.db.SaveRemoteMedia(as(c.admin), &shrooms.RemoteMediaJob{ObjectID: a.ID}, jpegThumb) },
-		"fail": func() error { return c.db.FailRemoteMedia(as(c.admin), &shrooms.RemoteMediaJob{ObjectID: a.ID}, true, "x") },
+		"due": func() error { _, err := c.db.FindDueRemoteMedia(as(c.admin), 10); return err },
+		"save": func() error {
+			return c.db.SaveRemoteMedia(as(c.admin), &shrooms.RemoteMediaJob{ObjectID: a.ID}, jpegThumb)
+		},
+		"fail": func() error {
+			return c.db.FailRemoteMedia(as(c.admin), &shrooms.RemoteMediaJob{ObjectID: a.ID}, true, "x")
+		},
 	} {
 		if err := call(); shrooms.ErrorCode(err) != shrooms.EFORBIDDEN {
 			t.Errorf("%s as admin: %v, want forbidden", name, err)

@@ -1,6 +1,7 @@
 package vocab
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -57,6 +58,7 @@ func ItemJSON(item *shrooms.Item, org *shrooms.Actor, to, cc []string) ([]byte, 
 // always writes "updated" (an Update without it is ignored by Mastodon);
 // otherwise it is written only when the item changed after its creation.
 func itemMap(item *shrooms.Item, attributedTo string, to, cc []string, forUpdate bool) (map[string]any, error) {
+	item = partnersThumb(item, to, cc)
 	page, err := itemPage(item, attributedTo, to, cc)
 	if err != nil {
 		return nil, err
@@ -96,6 +98,21 @@ func itemMap(item *shrooms.Item, attributedTo string, to, cc []string, forUpdate
 		m[k] = v
 	}
 	return m, nil
+}
+
+// partnersThumb points the first photo's thumbnail of an item not
+// addressed to the public at the item's /thumb route, which serves it to
+// the partners the item is shared with (a signed fetch); /media/ID knows
+// only members' sessions. The item itself is not changed.
+func partnersThumb(item *shrooms.Item, to, cc []string) *shrooms.Item {
+	if len(item.Photos) == 0 || item.IRI == "" || slices.Contains(to, shrooms.PublicAudience) ||
+		slices.Contains(cc, shrooms.PublicAudience) {
+		return item
+	}
+	c := *item
+	c.Photos = slices.Clone(item.Photos)
+	c.Photos[0].ThumbURL = item.IRI + "/thumb"
+	return &c
 }
 
 // itemPage builds the go-fed Page of an item: everything but the

@@ -87,7 +87,7 @@ func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err 
 	}
 	m.Fed = federation.New(m.federationConfig(), federation.Services{
 		Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db, Items: db,
-		Partners: db, Remote: db,
+		Partners: db, Remote: db, Media: db,
 	})
 	return firstStart, m.syncOrg(ctx)
 }

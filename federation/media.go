@@ -1,0 +1,155 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/imaging"
+)
+
+// Limits of partners' thumbnails. A partner's file is read up to
+// maxRemoteImageBytes and decoded only up to maxRemoteImagePixels (a
+// small PNG can unpack into gigabytes); what is kept is a JPEG of at most
+// remoteThumbSide pixels a side, whatever the partner sent.
+const (
+	maxRemoteImageBytes  = 5 << 20
+	maxRemoteImagePixels = 50_000_000
+	remoteThumbSide      = 320
+	// mediaBatch is how many thumbnails a round fetches, at once: few, so
+	// that a slow partner holds the round for one request timeout at most.
+	mediaBatch = 8
+)
+
+// acceptImage is what the node asks for when it fetches a thumbnail.
+const acceptImage = "image/jpeg, image/png, image/gif, image/webp"
+
+// imageTypes are the content types a partner's image may come with.
+var imageTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
+
+// fetchMedia fetches the partners' thumbnails that are due and stores
+// them re-encoded; failures back off, and give up after a few attempts or
+// at once when retrying cannot help. It reports how many it handled.
+func (f *Federation) fetchMedia(ctx context.Context, _ int) (int, error) {
+	if f.svc.Remote == nil {
+		return 0, nil
+	}
+	sys := shrooms.NewSystemContext(ctx)
+	jobs, err := f.svc.Remote.FindDueRemoteMedia(sys, mediaBatch)
+	if err != nil || len(jobs) == 0 {
+		return 0, err
+	}
+	org, err := f.orgActor(sys)
+	if err != nil {
+		return 0, err
+	}
+	type outcome struct {
+		m         *shrooms.Media
+		permanent bool
+		err       error
+	}
+	outs := make([]outcome, len(jobs))
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Go(func() {
+			m, permanent, err := f.fetchThumb(sys, j, org)
+			outs[i] = outcome{m, permanent, err}
+		})
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return 0, ctx.Err() // shutting down: the jobs stay due
+	}
+	for i, j := range jobs {
+		o := outs[i]
+		if o.err == nil {
+			err = f.svc.Remote.SaveRemoteMedia(sys, j, o.m)
+		} else {
+			f.cfg.Logger.Info("partner image not fetched", "object", j.ObjectIRI, "url", j.SourceURL,
+				"permanent", o.permanent, "err", o.err)
+			err = f.svc.Remote.FailRemoteMedia(sys, j, o.permanent, o.err.Error())
+		}
+		if err != nil {
+			return i, err
+		}
+	}
+	return len(jobs), nil
+}
+
+// fetchThumb fetches a job's image, signed by our organisation (a
+// partners-only item's picture is served to its partners only), from the
+// object's own host only, and makes the thumbnail. permanent says that
+// trying again cannot help.
+func (f *Federation) fetchThumb(ctx context.Context, j *shrooms.RemoteMediaJob, org *shrooms.Actor) (*shrooms.Media, bool, error) {
+	src, err := url.Parse(j.SourceURL)
+	if err != nil || src.Host == "" || !strings.EqualFold(src.Host, shrooms.HostOf(j.ObjectIRI)) {
+		return nil, true, shrooms.Errorf(shrooms.EFORBIDDEN, "the image is not on the partner's host")
+	}
+	body, err := f.client.getImage(ctx, src.String(), org, maxRemoteImageBytes)
+	if err != nil {
+		var se *shrooms.Error
+		permanent := errors.As(err, &se) && se.Code != shrooms.EUNAVAILABLE
+		return nil, permanent, err
+	}
+	m, err := imaging.JPEGThumbnail(body, remoteThumbSide, maxRemoteImagePixels)
+	if err != nil {
+		return nil, true, err
+	}
+	return m, false, nil
+}
+
+// getImage fetches an image signed by signer and returns its bytes. It
+// never leaves the URL's host, not even through a redirect; it refuses a
+// non-image content type and a body larger than limit, without reading
+// more than limit+1 bytes. Network trouble and non-2xx answers are
+// EUNAVAILABLE (worth retrying); the rest is not.
+func (c *Client) getImage(ctx context.Context, rawURL string, signer *shrooms.Actor, limit int64) ([]byte, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", acceptImage)
+	if err := c.sign(req, nil, signer); err != nil {
+		return nil, err
+	}
+	host := req.URL.Host
+	hc := *c.http
+	hc.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if !strings.EqualFold(r.URL.Host, host) {
+			return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing a redirect to another host")
+		}
+		return c.http.CheckRedirect(r, via)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		var se *shrooms.Error
+		if errors.As(err, &se) {
+			return nil, se
+		}
+		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "GET %s: %s", req.URL.Redacted(), shortNetError(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "GET %s answered %d", req.URL.Redacted(), resp.StatusCode)
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); !imageTypes[strings.ToLower(mt)] {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "GET %s: %q is not an image type", req.URL.Redacted(), mt)
+	}
+	if resp.ContentLength > limit {
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "GET %s: image larger than %d bytes", req.URL.Redacted(), limit)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "GET %s: reading body: %s", req.URL.Redacted(), shortNetError(err))
+	}
+	if int64(len(body)) > limit {
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "GET %s: image larger than %d bytes", req.URL.Redacted(), limit)
+	}
+	return body, nil
+}
