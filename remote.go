@@ -197,8 +197,10 @@ type RemoteMediaService interface {
 	// FailRemoteMedia records a failed fetch: it is tried again after
 	// HostBackoff(attempts), and given up after RemoteMediaMaxAttempts or
 	// at once when permanent (another host, not an image, too large).
-	// System context only.
-	FailRemoteMedia(ctx context.Context, job *RemoteMediaJob, permanent bool, reason string) error
+	// hostDown (the partner did not answer) puts off the partner's other
+	// pending thumbnails as long, so that a dead partner costs one timeout
+	// per backoff rather than one per picture. System context only.
+	FailRemoteMedia(ctx context.Context, job *RemoteMediaJob, permanent, hostDown bool, reason string) error
 
 	// FindRemoteMedia returns the cached thumbnail of a remote object for
 	// logged-in users, while the object is visible to them (not a

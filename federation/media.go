@@ -73,7 +73,9 @@ func (f *Federation) fetchMedia(ctx context.Context, _ int) (int, error) {
 		} else {
 			f.cfg.Logger.Info("partner image not fetched", "object", j.ObjectIRI, "url", j.SourceURL,
 				"permanent", o.permanent, "err", o.err)
-			err = f.svc.Remote.FailRemoteMedia(sys, j, o.permanent, o.err.Error())
+			var se *shrooms.Error
+			hostDown := errors.As(o.err, &se) && se.Code == shrooms.EUNAVAILABLE
+			err = f.svc.Remote.FailRemoteMedia(sys, j, o.permanent, hostDown, o.err.Error())
 		}
 		if err != nil {
 			return i, err
@@ -107,8 +109,8 @@ func (f *Federation) fetchThumb(ctx context.Context, j *shrooms.RemoteMediaJob, 
 // getImage fetches an image signed by signer and returns its bytes. It
 // never leaves the URL's host, not even through a redirect; it refuses a
 // non-image content type and a body larger than limit, without reading
-// more than limit+1 bytes. Network trouble and non-2xx answers are
-// EUNAVAILABLE (worth retrying); the rest is not.
+// more than limit+1 bytes. Network trouble is EUNAVAILABLE and a non-2xx
+// answer a *StatusError (both worth retrying); the rest is not.
 func (c *Client) getImage(ctx context.Context, rawURL string, signer *shrooms.Actor, limit int64) ([]byte, error) {
 	req, err := c.newRequest(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
@@ -136,7 +138,9 @@ func (c *Client) getImage(ctx context.Context, rawURL string, signer *shrooms.Ac
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "GET %s answered %d", req.URL.Redacted(), resp.StatusCode)
+		// The partner answers: worth retrying this picture, not putting
+		// off its others.
+		return nil, &StatusError{Status: resp.StatusCode, URL: req.URL.Redacted()}
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); !imageTypes[strings.ToLower(mt)] {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "GET %s: %q is not an image type", req.URL.Redacted(), mt)

@@ -79,8 +79,10 @@ func (db *DB) SaveRemoteMedia(ctx context.Context, job *shrooms.RemoteMediaJob, 
 
 // FailRemoteMedia records a failed fetch; only the system may call it
 // (EFORBIDDEN). The next attempt waits HostBackoff(attempts); the last
-// one, or a permanent failure, marks the row failed for good.
-func (db *DB) FailRemoteMedia(ctx context.Context, job *shrooms.RemoteMediaJob, permanent bool, reason string) error {
+// one, or a permanent failure, marks the row failed for good. hostDown
+// puts off the same partner's other pending rows until then too, without
+// counting an attempt against them.
+func (db *DB) FailRemoteMedia(ctx context.Context, job *shrooms.RemoteMediaJob, permanent, hostDown bool, reason string) error {
 	if !shrooms.IsSystem(ctx) {
 		return shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may fetch partners' images")
 	}
@@ -103,6 +105,14 @@ func (db *DB) FailRemoteMedia(ctx context.Context, job *shrooms.RemoteMediaJob, 
 		state, attempts, now.Add(shrooms.HostBackoff(attempts)).UnixMilli(), reason,
 		job.ObjectID, job.SourceURL); err != nil {
 		return fmt.Errorf("fail remote media: %w", err)
+	}
+	if hostDown {
+		if _, err := tx.ExecContext(ctx, `UPDATE remote_media SET next_at = MAX(next_at, ?)
+			WHERE state = 'pending' AND object_id <> ? AND object_id IN (SELECT o.id FROM remote_objects o
+				WHERE o.actor_id = (SELECT actor_id FROM remote_objects WHERE id = ?))`,
+			now.Add(shrooms.HostBackoff(attempts)).UnixMilli(), job.ObjectID, job.ObjectID); err != nil {
+			return fmt.Errorf("fail remote media: %w", err)
+		}
 	}
 	return commit(tx)
 }

@@ -123,7 +123,7 @@ func TestRemoteMediaVisibility(t *testing.T) {
 			return c.db.SaveRemoteMedia(as(c.admin), &shrooms.RemoteMediaJob{ObjectID: a.ID}, jpegThumb)
 		},
 		"fail": func() error {
-			return c.db.FailRemoteMedia(as(c.admin), &shrooms.RemoteMediaJob{ObjectID: a.ID}, true, "x")
+			return c.db.FailRemoteMedia(as(c.admin), &shrooms.RemoteMediaJob{ObjectID: a.ID}, true, false, "x")
 		},
 	} {
 		if err := call(); shrooms.ErrorCode(err) != shrooms.EFORBIDDEN {
@@ -154,11 +154,11 @@ func TestRemoteMediaBackoff(t *testing.T) {
 		put(c.a, withImage(obj(c.a, "1", "Drill", 1), "https://a.example/media/1")),
 		put(c.a, withImage(obj(c.a, "2", "Saw", 1), "https://a.example/media/2")))
 	drill := c.due(t)["https://a.example/items/1"]
-	if err := c.db.FailRemoteMedia(sys, c.due(t)["https://a.example/items/2"], true, "not an image"); err != nil {
+	if err := c.db.FailRemoteMedia(sys, c.due(t)["https://a.example/items/2"], true, false, "not an image"); err != nil {
 		t.Fatal(err)
 	}
 	for k := 1; k <= shrooms.RemoteMediaMaxAttempts; k++ {
-		if err := c.db.FailRemoteMedia(sys, drill, false, "timeout"); err != nil {
+		if err := c.db.FailRemoteMedia(sys, drill, false, false, "answered 503"); err != nil {
 			t.Fatal(err)
 		}
 		if due := c.due(t); len(due) != 0 {
@@ -178,5 +178,27 @@ func TestRemoteMediaBackoff(t *testing.T) {
 	}
 	if n := c.count(t, `SELECT COUNT(*) FROM remote_media WHERE state = 'failed'`); n != 2 {
 		t.Fatalf("failed = %d, want 2", n)
+	}
+}
+
+// TestRemoteMediaHostDown: a partner that does not answer puts off its
+// other pending thumbnails for the backoff, not another partner's.
+func TestRemoteMediaHostDown(t *testing.T) {
+	c := newCache(t)
+	c.apply(t, []shrooms.RemoteResult{applied, applied, applied},
+		put(c.a, withImage(obj(c.a, "1", "Drill", 1), "https://a.example/media/1")),
+		put(c.a, withImage(obj(c.a, "2", "Saw", 1), "https://a.example/media/2")),
+		put(c.b, withImage(obj(c.b, "1", "Ladder", 1), "https://b.example/media/1")))
+	if err := c.db.FailRemoteMedia(sys, c.due(t)["https://a.example/items/1"], false, true, "timeout"); err != nil {
+		t.Fatal(err)
+	}
+	due := c.due(t)
+	if len(due) != 1 || due["https://b.example/items/1"] == nil {
+		t.Fatalf("due = %+v, want B's only while A is down", due)
+	}
+	c.clock.Add(shrooms.HostBackoff(1))
+	due = c.due(t)
+	if len(due) != 3 || due["https://a.example/items/2"].Attempts != 0 || due["https://a.example/items/1"].Attempts != 1 {
+		t.Fatalf("due after the backoff = %+v, want all three, the saw without an attempt counted", due)
 	}
 }
