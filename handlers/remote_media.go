@@ -31,13 +31,7 @@ func (s *server) handleRemoteMedia(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	w.Header().Set("Content-Type", m.ContentType)
-	// Members only: no shared cache may keep it.
-	w.Header().Set("Cache-Control", "private, max-age=3600")
-	w.Header().Set("Content-Length", strconv.Itoa(len(m.Data)))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Disposition", "inline")
-	_, _ = w.Write(m.Data)
+	writeMedia(w, m)
 }
 
 // remoteThumbs returns the cached thumbnails of a page's remote hits, by

@@ -20,11 +20,17 @@ func (s *server) handleMedia(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
+	writeMedia(w, m)
+}
+
+// writeMedia answers with an image. Not every image is public (avatars
+// have an audience, partners' thumbnails are for members): shared caches
+// must not keep them.
+func writeMedia(w http.ResponseWriter, m *shrooms.Media) {
 	w.Header().Set("Content-Type", m.ContentType)
-	// Not every image is public (avatars have an audience): shared caches
-	// must not keep them.
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	w.Header().Set("Content-Length", strconv.Itoa(len(m.Data)))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Disposition", "inline")
 	_, _ = w.Write(m.Data)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -42,25 +41,7 @@ func actorUpdatesIn(t *testing.T, n *testNode, iri string) int {
 // iri, "" when the search does not find it.
 func orgNameInSearch(t *testing.T, n *testNode, token, q, iri string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, n.url()+"/api/v1/search?q="+url.QueryEscape(q), nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Results []struct {
-			IRI          string `json:"iri"`
-			Organization struct {
-				Name string `json:"name"`
-			} `json:"organization"`
-		} `json:"results"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("search %q on %s: %d %v", q, n.addr, resp.StatusCode, err)
-	}
-	for _, h := range out.Results {
+	for _, h := range search(t, n, token, q) {
 		if h.IRI == iri {
 			return h.Organization.Name
 		}

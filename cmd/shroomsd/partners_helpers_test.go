@@ -98,6 +98,7 @@ type searchHit struct {
 	IRI          string `json:"iri"`
 	URL          string `json:"url"`
 	Organization struct {
+		Name  string `json:"name"`
 		Acct  string `json:"acct"`
 		Local bool   `json:"local"`
 	} `json:"organization"`
