@@ -38,24 +38,8 @@ func recipientsOf(ctx context.Context, tx *sql.Tx, org *shrooms.Actor, i *shroom
 // sharingPartners returns the IRIs of the linked, unblocked partners whose
 // policy shares module, in IRI order.
 func sharingPartners(ctx context.Context, tx *sql.Tx, org *shrooms.Actor, module string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT iri FROM actors WHERE id IN (`+linkedPartnersSQL+` AND `+sharesModuleSQL+`)
-		ORDER BY iri`, org.ID, org.ID, module)
-	if err != nil {
-		return nil, fmt.Errorf("find partners: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var iri string
-		if err := rows.Scan(&iri); err != nil {
-			return nil, fmt.Errorf("find partners: %w", err)
-		}
-		out = append(out, iri)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find partners: %w", err)
-	}
-	return out, nil
+	return queryColumn[string](ctx, tx, "find partners", `SELECT iri FROM actors WHERE id IN (`+linkedPartnersSQL+`
+		AND `+sharesModuleSQL+`) ORDER BY iri`, org.ID, org.ID, module)
 }
 
 // minus returns the elements of a missing from b.

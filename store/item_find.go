@@ -286,21 +286,13 @@ func (db *DB) fillItemPaths(ctx context.Context, tx *sql.Tx, c itemCaller, items
 	if err != nil {
 		return err
 	}
-	public := map[int64]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM places WHERE public = 1`)
+	ids, err := queryColumn[int64](ctx, tx, "load places", `SELECT id FROM places WHERE public = 1`)
 	if err != nil {
-		return fmt.Errorf("load places: %w", err)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return fmt.Errorf("load places: %w", err)
-		}
+	public := make(map[int64]bool, len(ids))
+	for _, id := range ids {
 		public[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("load places: %w", err)
 	}
 	for _, i := range items {
 		if i.PlaceID == 0 || !all && !public[i.PlaceID] {

@@ -84,22 +84,10 @@ func (db *DB) FindSharedItems(ctx context.Context, afterID int64, modules []stri
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE `+cond).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count shared items: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM items WHERE id > ? AND `+cond+` ORDER BY id LIMIT ?`, afterID, limit)
+	ids, err := queryColumn[int64](ctx, tx, "find shared items",
+		`SELECT id FROM items WHERE id > ? AND `+cond+` ORDER BY id LIMIT ?`, afterID, limit)
 	if err != nil {
-		return nil, 0, fmt.Errorf("find shared items: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("find shared items: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find shared items: %w", err)
+		return nil, 0, err
 	}
 	items := make([]*shrooms.Item, 0, len(ids))
 	for _, id := range ids {

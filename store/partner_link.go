@@ -178,20 +178,8 @@ func partnersItemIDs(ctx context.Context, tx *sql.Tx, module string) ([]int64, e
 	default:
 		return nil, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM items WHERE audience = 'partners' AND `+cond+` ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("find shared items: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("find shared items: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryColumn[int64](ctx, tx, "find shared items",
+		`SELECT id FROM items WHERE audience = 'partners' AND `+cond+` ORDER BY id`)
 }
 
 // UnlinkPartner ends a partnership: the Undo of our Follow, the Reject of

@@ -32,23 +32,8 @@ func principal(ctx context.Context, tx *sql.Tx) (shrooms.Principal, error) {
 
 // userGroupIDs lists the groups a user belongs to.
 func userGroupIDs(ctx context.Context, tx *sql.Tx, userID int64) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("load groups: %w", err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("load groups: %w", err)
-		}
-		out = append(out, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load groups: %w", err)
-	}
-	return out, nil
+	return queryColumn[int64](ctx, tx, "load groups",
+		`SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id`, userID)
 }
 
 // requireAdmin resolves the caller and lets only admins and the system

@@ -52,20 +52,16 @@ func isLinkedPartner(ctx context.Context, tx *sql.Tx, actorID int64) (bool, erro
 
 // searchExclusions returns the organisations a user left out of searches.
 func searchExclusions(ctx context.Context, tx *sql.Tx, userID int64) (map[int64]bool, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT actor_id FROM search_exclusions WHERE user_id = ?`, userID)
+	ids, err := queryColumn[int64](ctx, tx, "load search choice",
+		`SELECT actor_id FROM search_exclusions WHERE user_id = ?`, userID)
 	if err != nil {
-		return nil, fmt.Errorf("load search choice: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("load search choice: %w", err)
-		}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
 		out[id] = true
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // searchInstances lists our organisation then the linked partners, with

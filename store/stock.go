@@ -170,22 +170,12 @@ func (db *DB) FindLowStock(ctx context.Context, limit int) ([]*shrooms.Item, err
 		return nil, err
 	}
 	_, limit = page(0, limit)
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM items
+	ids, err := queryColumn[int64](ctx, tx, "find low stock", `SELECT id FROM items
 		WHERE kind = 'part' AND min_quantity > 0 AND quantity <= min_quantity
 		ORDER BY quantity, name COLLATE NOCASE, id LIMIT ?`, limit)
 	if err != nil {
-		return nil, fmt.Errorf("find low stock: %w", err)
+		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("find low stock: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	var out []*shrooms.Item
 	for _, id := range ids {
 		it, err := db.loadItem(ctx, tx, id)
