@@ -88,7 +88,7 @@ type Profile struct {
 	Username string
 	Name     string
 	Bio      string
-	// AvatarID is a Media ID, 0 for none.
+	// AvatarID is a Media ID, 0 for none: an image the member uploaded.
 	AvatarID     int64
 	ContactEmail string
 	Phone        string
@@ -204,6 +204,7 @@ type ProfileService interface {
 
 	// UpdateProfile replaces a profile, for the user and admins, and
 	// updates the public part of their Person actor (name, summary,
-	// icon). Returns EINVALID, ENOTFOUND.
+	// icon). A new avatar must be the member's own upload. Returns
+	// EINVALID, ENOTFOUND.
 	UpdateProfile(ctx context.Context, p *Profile) error
 }

@@ -29,7 +29,9 @@ type Settings struct {
 	Description string
 	// PostalAddress is the organisation's address, as lines of text.
 	PostalAddress string
-	// LogoID is a Media ID, 0 for none.
+	// LogoID is a Media ID, 0 for none: an image the admin setting it
+	// uploaded (the organisation's for the system and the setup wizard),
+	// since the logo is public.
 	LogoID int64
 	// PrimaryColor and AccentColor are CSS hex colours, "#rrggbb".
 	PrimaryColor string
@@ -154,8 +156,9 @@ type SettingsService interface {
 	FindSettings(ctx context.Context) (*Settings, error)
 
 	// UpdateSettings replaces the settings, for admins, and updates the
-	// Organization actor's name, summary and icon. A module turned off
-	// keeps its data. Returns EINVALID, EFORBIDDEN.
+	// Organization actor's name, summary and icon. A new logo must be the
+	// caller's own upload. A module turned off keeps its data. Returns
+	// EINVALID, EFORBIDDEN.
 	UpdateSettings(ctx context.Context, s *Settings) error
 
 	// NeedsSetup reports whether the node has no admin yet.
@@ -183,8 +186,12 @@ type Media struct {
 const MaxMediaBytes = 2 << 20
 
 // MediaService stores images. An image is seen by whoever may see what
-// points at it: the organisation's logo by everyone, an avatar by its
-// profile's avatar audience; its uploader and admins always see it.
+// rightfully points at it: the organisation's logo (an admin's or the
+// organisation's upload) by everyone, an item's photo by whoever may read
+// the item, an avatar (its member's upload) by its profile's avatar
+// audience; its uploader and admins always see it. A record may point
+// only at an image its rightful owner uploaded, so pointing at an image
+// never shows it to more people.
 type MediaService interface {
 	// CreateMedia stores an image for the user in ctx (or the system).
 	// Returns EINVALID, ETOOLARGE, EUNAUTHORIZED.

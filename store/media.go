@@ -56,8 +56,8 @@ func (db *DB) CreateMedia(ctx context.Context, m *shrooms.Media) error {
 	return commit(tx)
 }
 
-// FindMedia returns an image, to anyone who knows its ID. Returns
-// ENOTFOUND.
+// FindMedia returns an image to a caller who may see it (mediaVisible).
+// Returns ENOTFOUND, also for an image the caller may not see.
 func (db *DB) FindMedia(ctx context.Context, id int64) (*shrooms.Media, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -90,25 +90,29 @@ func (db *DB) FindMedia(ctx context.Context, id int64) (*shrooms.Media, error) {
 // mediaVisible says whether p may see an image: its uploader and admins
 // always; anyone the organisation's logo; an item's photo or thumbnail
 // whoever may read the item; and an avatar whoever its
-// profile's avatar audience reaches (an active account's only). An image
-// nothing points at stays with its uploader.
+// profile's avatar audience reaches (an active account's only). Only
+// references the rule of media_ref.go allows count: a logo the
+// organisation or an admin uploaded, an avatar its member uploaded (item
+// photos are always their item's own uploads). An image nothing points
+// at stays with its uploader.
 func mediaVisible(ctx context.Context, tx *sql.Tx, p shrooms.Principal, m *shrooms.Media) (bool, error) {
 	if p.RequireAdmin() == nil || p.User != nil && m.OwnerID != 0 && p.User.ID == m.OwnerID {
 		return true, nil
 	}
 	var logo int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE key = ? AND value = ?`,
-		settingLogoID, strconv.FormatInt(m.ID, 10)).Scan(&logo); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings s JOIN media m ON m.id = ?3
+		WHERE s.key = ?1 AND s.value = ?2 AND `+logoOwnedSQL,
+		settingLogoID, strconv.FormatInt(m.ID, 10), m.ID).Scan(&logo); err != nil {
 		return false, fmt.Errorf("media logo: %w", err)
 	}
 	if logo > 0 {
 		return true, nil
 	}
-	if ok, err := itemMediaVisible(ctx, tx, p, m.ID); err != nil || ok {
+	if ok, err := itemMediaVisible(ctx, tx, p, m.ID); err != nil || ok || m.OwnerID == 0 {
 		return ok, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT pr.avatar_audience FROM profiles pr JOIN users u ON u.id = pr.user_id
-		WHERE pr.avatar_id = ? AND u.status = 'active'`, m.ID)
+		WHERE pr.avatar_id = ? AND pr.user_id = ? AND u.status = 'active'`, m.ID, m.OwnerID)
 	if err != nil {
 		return false, fmt.Errorf("media avatar: %w", err)
 	}

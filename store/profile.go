@@ -23,8 +23,10 @@ func loadProfile(ctx context.Context, tx *sql.Tx, u *shrooms.User) (*shrooms.Pro
 	var bio, avatar, contact string
 	var avatarID sql.NullInt64
 	var updated sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT bio, avatar_id, contact_email, phone, website, bio_audience,
-		avatar_audience, contact_audience, updated_at FROM profiles WHERE user_id = ?`, u.ID).Scan(
+	// An avatar the member did not upload reads as none (media_ref.go).
+	err := tx.QueryRowContext(ctx, `SELECT pr.bio, CASE WHEN m.owner_id = pr.user_id THEN pr.avatar_id END,
+		pr.contact_email, pr.phone, pr.website, pr.bio_audience, pr.avatar_audience, pr.contact_audience, pr.updated_at
+		FROM profiles pr LEFT JOIN media m ON m.id = pr.avatar_id WHERE pr.user_id = ?`, u.ID).Scan(
 		&p.Bio, &avatarID, &p.ContactEmail, &p.Phone, &p.Website, &bio, &avatar, &contact, &updated)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -159,16 +161,19 @@ func (db *DB) FindProfiles(ctx context.Context, filter shrooms.ProfileFilter) ([
 // the user and admins. The name is the account's name. The Person actor
 // shows what is public: the name, the bio as summary when BioAudience is
 // public, the avatar as icon when AvatarAudience is public. It sets
-// p.Username, p.UpdatedAt and the addresses' IDs. Returns EINVALID naming
-// the field (also for an AvatarID that is no image), ENOTFOUND,
-// EUNAUTHORIZED.
+// p.Username, p.UpdatedAt and the addresses' IDs. The avatar must be an
+// image the member uploaded, or the one the profile has already
+// (media_ref.go); only the former is ever the actor's icon. Returns
+// EINVALID naming the field (also "avatar_id" for any other image),
+// ENOTFOUND, EUNAUTHORIZED.
 func (db *DB) UpdateProfile(ctx context.Context, p *shrooms.Profile) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := requireSelfOrAdmin(ctx, tx, p.UserID); err != nil {
+	caller, err := requireSelfOrAdmin(ctx, tx, p.UserID)
+	if err != nil {
 		return err
 	}
 	u, err := findUserByID(ctx, tx, p.UserID)
@@ -178,12 +183,12 @@ func (db *DB) UpdateProfile(ctx context.Context, p *shrooms.Profile) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	var avatar any
-	if p.AvatarID != 0 {
-		if err := requireMedia(ctx, tx, p.AvatarID, "avatar_id"); err != nil {
-			return err
-		}
-		avatar = p.AvatarID
+	if err := requireAvatar(ctx, tx, caller, u.ID, p.AvatarID); err != nil {
+		return err
+	}
+	owned, err := avatarOwned(ctx, tx, u.ID, p.AvatarID)
+	if err != nil {
+		return err
 	}
 	now := db.now()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO profiles (user_id, bio, avatar_id, contact_email, phone, website,
@@ -192,7 +197,7 @@ func (db *DB) UpdateProfile(ctx context.Context, p *shrooms.Profile) error {
 			contact_email = excluded.contact_email, phone = excluded.phone, website = excluded.website,
 			bio_audience = excluded.bio_audience, avatar_audience = excluded.avatar_audience,
 			contact_audience = excluded.contact_audience, updated_at = excluded.updated_at`,
-		u.ID, p.Bio, avatar, p.ContactEmail, p.Phone, p.Website, string(p.BioAudience), string(p.AvatarAudience),
+		u.ID, p.Bio, nullID(p.AvatarID), p.ContactEmail, p.Phone, p.Website, string(p.BioAudience), string(p.AvatarAudience),
 		string(p.ContactAudience), now.UnixMilli()); err != nil {
 		return dbError(err, nil)
 	}
@@ -207,7 +212,7 @@ func (db *DB) UpdateProfile(ctx context.Context, p *shrooms.Profile) error {
 	if p.BioAudience == shrooms.AudiencePublic {
 		summary = p.Bio
 	}
-	if p.AvatarAudience == shrooms.AudiencePublic {
+	if p.AvatarAudience == shrooms.AudiencePublic && owned {
 		icon = db.mediaURL(p.AvatarID)
 	}
 	// The actor holds only what is public, so the Update its followers

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -86,7 +85,9 @@ func settingsFrom(v map[string]string) *shrooms.Settings {
 	return s
 }
 
-// findSettings reads the settings, or ENOTFOUND before InitNode.
+// findSettings reads the settings, or ENOTFOUND before InitNode. A logo
+// that neither the organisation nor an admin uploaded reads as none
+// (media_ref.go).
 func findSettings(ctx context.Context, tx *sql.Tx) (*shrooms.Settings, error) {
 	values, err := settingValues(ctx, tx)
 	if err != nil {
@@ -95,7 +96,15 @@ func findSettings(ctx context.Context, tx *sql.Tx) (*shrooms.Settings, error) {
 	if _, ok := values[settingPublicURL]; !ok {
 		return nil, notFound("node is not initialised")
 	}
-	return settingsFrom(values), nil
+	s := settingsFrom(values)
+	if s.LogoID != 0 {
+		if ok, err := logoOwned(ctx, tx, s.LogoID); err != nil {
+			return nil, err
+		} else if !ok {
+			s.LogoID = 0
+		}
+	}
+	return s, nil
 }
 
 // putSetting writes one key.
@@ -150,28 +159,25 @@ func (db *DB) mediaURL(id int64) string {
 	return db.iris.Base + "/media/" + strconv.FormatInt(id, 10)
 }
 
-// requireMedia returns EINVALID naming field unless image id exists.
-func requireMedia(ctx context.Context, tx *sql.Tx, id int64, field string) error {
-	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM media WHERE id = ?`, id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return shrooms.Errorf(shrooms.EINVALID, "%s: no such image", field)
-	} else if err != nil {
-		return fmt.Errorf("find media: %w", err)
-	}
-	return nil
-}
-
 // updateOrgActor gives the Organization actor the settings' name,
-// description and logo; when one of them changed, partners and other
-// followers get an Update of the organisation (changeLocalActor).
+// description and logo, the logo only when it counts (logoOwned); when
+// one of them changed, partners and other followers get an Update of the
+// organisation (changeLocalActor).
 func (db *DB) updateOrgActor(ctx context.Context, tx *sql.Tx, s *shrooms.Settings) error {
 	org, err := findOrgActor(ctx, tx)
 	if err != nil {
 		return err
 	}
+	owned, err := logoOwned(ctx, tx, s.LogoID)
+	if err != nil {
+		return err
+	}
+	icon := ""
+	if owned {
+		icon = db.mediaURL(s.LogoID)
+	}
 	return db.changeLocalActor(ctx, tx, org, func(a *shrooms.Actor) {
-		a.Name, a.Summary, a.IconURL = s.Name, s.Description, db.mediaURL(s.LogoID)
+		a.Name, a.Summary, a.IconURL = s.Name, s.Description, icon
 	})
 }
 
@@ -188,8 +194,10 @@ func (db *DB) FindSettings(ctx context.Context) (*shrooms.Settings, error) {
 
 // UpdateSettings validates and replaces the settings, for admins, and
 // gives the Organization actor the name, description (as its summary)
-// and logo (as its icon). A module turned off keeps its data. Returns
-// EINVALID naming the field, EUNAUTHORIZED, EFORBIDDEN.
+// and logo (as its icon). The logo must be an image the caller uploaded
+// (the organisation's for the system) or the one already set
+// (media_ref.go). A module turned off keeps its data. Returns EINVALID
+// naming the field, EUNAUTHORIZED, EFORBIDDEN.
 func (db *DB) UpdateSettings(ctx context.Context, s *shrooms.Settings) error {
 	tx, err := db.writeAsAdmin(ctx)
 	if err != nil {
@@ -199,10 +207,8 @@ func (db *DB) UpdateSettings(ctx context.Context, s *shrooms.Settings) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if s.LogoID != 0 {
-		if err := requireMedia(ctx, tx, s.LogoID, "logo_id"); err != nil {
-			return err
-		}
+	if err := requireLogo(ctx, tx, s.LogoID, false); err != nil {
+		return err
 	}
 	if _, err := findSettings(ctx, tx); err != nil {
 		return err

@@ -18,7 +18,9 @@ func errSetupDone() error { return shrooms.Errorf(shrooms.ECONFLICT, "setup is a
 // may call it while it is allowed: that is what the wizard is for.
 // Returns ECONFLICT "setup is already done", "the organisation's handle
 // can no longer change" once it has federated, or when a user has the
-// handle; EINVALID naming the field ("admin …" for the admin's).
+// handle; EINVALID naming the field ("admin …" for the admin's; "logo_id"
+// unless the logo is the organisation's upload, which the wizard makes as
+// the system).
 func (db *DB) CompleteSetup(ctx context.Context, s *shrooms.Setup) (*shrooms.User, error) {
 	// Refuse early, before the slow key generation and bcrypt.
 	if needs, err := db.NeedsSetup(ctx); err != nil {
@@ -58,10 +60,11 @@ func (db *DB) CompleteSetup(ctx context.Context, s *shrooms.Setup) (*shrooms.Use
 	if _, err := findSettings(ctx, tx); err != nil {
 		return nil, err
 	}
-	if set.LogoID != 0 {
-		if err := requireMedia(ctx, tx, set.LogoID, "logo_id"); err != nil {
-			return nil, err
-		}
+	// The wizard stores its logo as the organisation's (the system's
+	// upload); whoever completes setup becomes admin and could read any
+	// image anyway, but the logo is public.
+	if err := requireLogo(ctx, tx, set.LogoID, true); err != nil {
+		return nil, err
 	}
 	org, err := findOrgActor(ctx, tx)
 	if err != nil {
