@@ -99,13 +99,17 @@ type AccountService interface {
 	// page does not reveal), ETOOMANY past MaxMailLinksPerHour.
 	RequestPasswordReset(ctx context.Context, email string) (*User, string, error)
 
-	// ResetPassword uses a reset secret once, sets the password and ends
-	// every session of the account. Returns EINVALID.
+	// ResetPassword uses a reset secret once, sets the password, ends
+	// every session of the account and revokes all its API tokens: a reset
+	// is how an owner takes back an account someone else may hold.
+	// Returns EINVALID.
 	ResetPassword(ctx context.Context, secret, password string) (*User, error)
 
 	// ChangePassword checks the current password and sets a new one, for
 	// the user in ctx, and ends their other sessions (all but
-	// keepSession, a session secret or ""). Returns EINVALID "current
+	// keepSession, a session secret or ""). API tokens stay: they are
+	// credentials of their own, listed and revocable one by one or all at
+	// once (UserService.DeleteAPITokens). Returns EINVALID "current
 	// password: is wrong", EUNAUTHORIZED.
 	ChangePassword(ctx context.Context, current, password, keepSession string) error
 

@@ -197,6 +197,11 @@ type UserService interface {
 	// ENOTFOUND.
 	DeleteAPIToken(ctx context.Context, userID, tokenID int64) error
 
+	// DeleteAPITokens revokes every token of the user, for the user and
+	// admins, and returns how many there were. Returns ENOTFOUND,
+	// EUNAUTHORIZED.
+	DeleteAPITokens(ctx context.Context, userID int64) (int, error)
+
 	// CreateAPIToken creates a token for the user and returns its secret,
 	// shown once. The caller must be the user or an admin (or the system).
 	// Returns ENOTFOUND.

@@ -124,3 +124,16 @@ func (s *server) handleDeleteToken(w http.ResponseWriter, r *http.Request) {
 	s.Logger.Info("API token revoked", "username", st.User.Username, "token", id)
 	s.redirect(w, r, "/account", "account.tokens.revoked")
 }
+
+// handleDeleteTokens revokes every token of the user at once, for when
+// one may be in someone else's hands. The browser session stays.
+func (s *server) handleDeleteTokens(w http.ResponseWriter, r *http.Request) {
+	st := stateFrom(r.Context())
+	n, err := s.Users.DeleteAPITokens(r.Context(), st.User.ID)
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	s.Logger.Info("all API tokens revoked", "username", st.User.Username, "count", n)
+	s.redirect(w, r, "/account", "account.tokens.all_revoked."+strconv.Itoa(n))
+}

@@ -26,6 +26,7 @@ func (s *server) apiRoutes(r *mux.Router) {
 	auth.HandleFunc("/me/password", s.apiChangePassword).Methods(http.MethodPost)
 	auth.HandleFunc("/me/tokens", s.apiTokens).Methods(http.MethodGet)
 	auth.HandleFunc("/me/tokens", s.apiCreateToken).Methods(http.MethodPost)
+	auth.HandleFunc("/me/tokens", s.apiDeleteTokens).Methods(http.MethodDelete)
 	auth.HandleFunc("/me/tokens/{id:[0-9]+}", s.apiDeleteToken).Methods(http.MethodDelete)
 	auth.HandleFunc("/me/profile", s.apiMyProfile).Methods(http.MethodGet)
 	auth.HandleFunc("/me/profile", s.apiUpdateProfile).Methods(http.MethodPut)

@@ -30,7 +30,8 @@ func (s *server) apiUpdateMe(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiChangePassword sets a new password after checking the current one.
-// Every browser session of the account ends; API tokens stay.
+// Every browser session of the account ends; API tokens stay (DELETE
+// /me/tokens revokes them all).
 func (s *server) apiChangePassword(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Current  string `json:"current"`
@@ -99,4 +100,15 @@ func (s *server) apiDeleteToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// apiDeleteTokens revokes every token of the caller, the one this request
+// came with included, and says how many.
+func (s *server) apiDeleteTokens(w http.ResponseWriter, r *http.Request) {
+	n, err := s.Users.DeleteAPITokens(r.Context(), userFrom(r.Context()).ID)
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"revoked": n})
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	shrooms "github.com/shrooms-org/shrooms"
@@ -33,13 +34,39 @@ var csvColumns = []string{"name", "kind", "description", "category", "condition"
 	"loanable", "loan_max_days", "deposit", "loan_members", "loan_partners", "place", "audience",
 	"quantity", "unit", "min_quantity", "owner"}
 
-// formulaStart are the first characters that make a spreadsheet read a
-// cell as a formula; exported cells starting with one get a quote.
-const formulaStart = "=+-@\t\r"
+// formulaStart are the characters that make a spreadsheet read a cell as
+// a formula when they come first, with their full-width forms (which
+// some spreadsheets fold to ASCII). Tab and CR first are refused too.
+const formulaStart = "=+-@\uff1d\uff0b\uff0d\uff20"
 
-// csvSafe protects a cell against formula injection.
+// formulaCell reports whether a spreadsheet may run v as a formula: when
+// it starts with a formula character, tab or CR, or reaches one after
+// blanks and separators, which a spreadsheet drops when it trims cells or
+// splits them on another separator (";=cmd" in a French Excel opening a
+// comma file).
+func formulaCell(v string) bool {
+	if v == "" {
+		return false
+	}
+	if v[0] == '\t' || v[0] == '\r' {
+		return true
+	}
+	rest := strings.TrimLeftFunc(v, func(r rune) bool { return unicode.IsSpace(r) || r == ';' || r == ',' })
+	r, _ := utf8.DecodeRuneInString(rest)
+	return rest != "" && strings.ContainsRune(formulaStart, r)
+}
+
+// csvQuoted reports whether v needs csvSafe's quote: a formula, or a
+// formula behind quotes of its own, which csvUnsafe would otherwise take
+// away on import: "'=x" is exported with a second quote before it.
+func csvQuoted(v string) bool {
+	return formulaCell(strings.TrimLeft(v, "'"))
+}
+
+// csvSafe protects a cell against formula injection with a leading
+// quote, which spreadsheets show as text.
 func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune(formulaStart, rune(v[0])) {
+	if csvQuoted(v) {
 		return "'" + v
 	}
 	return v
@@ -47,7 +74,7 @@ func csvSafe(v string) string {
 
 // csvUnsafe undoes csvSafe, so that an exported item re-imports as it was.
 func csvUnsafe(v string) string {
-	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune(formulaStart, rune(v[1])) {
+	if strings.HasPrefix(v, "'") && csvQuoted(v[1:]) {
 		return v[1:]
 	}
 	return v

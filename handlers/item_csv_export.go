@@ -1,11 +1,14 @@
 package handlers
 
 import (
+	"bufio"
 	"context"
-	"encoding/csv"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
@@ -124,8 +127,7 @@ func (s *server) exportFieldKeys(ctx context.Context, f shrooms.ItemFilter, cats
 
 // writeItemsCSV writes the header and every item matching f.
 func (s *server) writeItemsCSV(ctx context.Context, w io.Writer, f shrooms.ItemFilter, cats []*shrooms.Category, keys []string) error {
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true // RFC 4180, as spreadsheets write it
+	cw := newCellWriter(w)
 	header := append([]string{}, csvColumns...)
 	for _, k := range keys {
 		header = append(header, fieldPrefix+k)
@@ -163,11 +165,57 @@ func (s *server) writeItemsCSV(ctx context.Context, w io.Writer, f shrooms.ItemF
 		}
 		return cw.Write(rec)
 	})
-	cw.Flush()
 	if err != nil {
+		cw.Flush()
 		return err
 	}
-	return cw.Error()
+	return cw.Flush()
+}
+
+// cellWriter writes CSV rows as RFC 4180 and spreadsheets do (commas,
+// CRLF, quotes doubled), and quotes more cells than encoding/csv does:
+// also those holding a semicolon or a tab, so that a spreadsheet that
+// splits rows on those (a French Excel opening a comma file) keeps the
+// cell whole instead of starting a new cell, maybe a formula, after them.
+type cellWriter struct {
+	w *bufio.Writer
+}
+
+func newCellWriter(w io.Writer) *cellWriter { return &cellWriter{w: bufio.NewWriter(w)} }
+
+// Write writes one row.
+func (c *cellWriter) Write(rec []string) error {
+	for i, v := range rec {
+		if i > 0 {
+			c.w.WriteByte(',')
+		}
+		if cellNeedsQuotes(v) {
+			c.w.WriteByte('"')
+			c.w.WriteString(strings.ReplaceAll(v, `"`, `""`))
+			c.w.WriteByte('"')
+		} else {
+			c.w.WriteString(v)
+		}
+	}
+	_, err := c.w.WriteString("\r\n")
+	return err
+}
+
+// Flush writes what is buffered and reports the first write error.
+func (c *cellWriter) Flush() error { return c.w.Flush() }
+
+// cellNeedsQuotes: separators of any locale, quotes, line breaks, and
+// blanks at either end, which readers would trim.
+func cellNeedsQuotes(v string) bool {
+	if v == "" {
+		return false
+	}
+	if v == `\.` || strings.ContainsAny(v, ",;\t\"\r\n") {
+		return true
+	}
+	first, _ := utf8.DecodeRuneInString(v)
+	last, _ := utf8.DecodeLastRuneInString(v)
+	return unicode.IsSpace(first) || unicode.IsSpace(last)
 }
 
 // ownerName is the owner's username, which the import reads back; ""

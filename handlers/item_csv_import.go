@@ -2,102 +2,14 @@ package handlers
 
 import (
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/gorilla/mux"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
-
-// Pending imports: the preview parses and checks the upload; the
-// confirmation imports what the preview showed. Handlers have no disk, so
-// the parsed items wait in memory, briefly and in bounded number.
-const (
-	pendingImportTTL = 30 * time.Minute
-	maxPendingImport = 20
-	previewRows      = 100
-)
-
-// pendingImport is an upload between its preview and its confirmation.
-type pendingImport struct {
-	userID  int64
-	file    string
-	parsed  *parsedImport
-	errs    []shrooms.RowError
-	created time.Time
-}
-
-// pendingImports holds the previews waiting for confirmation; its zero
-// value is ready.
-type pendingImports struct {
-	mu sync.Mutex
-	m  map[string]*pendingImport
-}
-
-// put keeps p under a new random token, dropping expired previews and,
-// beyond maxPendingImport, the oldest.
-func (ps *pendingImports) put(p *pendingImport) string {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	if ps.m == nil {
-		ps.m = map[string]*pendingImport{}
-	}
-	for tok, q := range ps.m {
-		if p.created.Sub(q.created) > pendingImportTTL {
-			delete(ps.m, tok)
-		}
-	}
-	for len(ps.m) >= maxPendingImport {
-		oldest := ""
-		for tok, q := range ps.m {
-			if oldest == "" || q.created.Before(ps.m[oldest].created) {
-				oldest = tok
-			}
-		}
-		delete(ps.m, oldest)
-	}
-	tok := shrooms.RandomToken(16)
-	ps.m[tok] = p
-	return tok
-}
-
-// get returns the user's preview, nil when it expired or is someone
-// else's: nobody confirms another person's upload.
-func (ps *pendingImports) get(tok string, userID int64, now time.Time) *pendingImport {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	return ps.find(tok, userID, now)
-}
-
-func (ps *pendingImports) find(tok string, userID int64, now time.Time) *pendingImport {
-	p := ps.m[tok]
-	if p == nil || p.userID != userID || now.Sub(p.created) > pendingImportTTL {
-		return nil
-	}
-	return p
-}
-
-// take removes the user's preview and returns it (as get), so that two
-// confirmations of one preview cannot both import it.
-func (ps *pendingImports) take(tok string, userID int64, now time.Time) *pendingImport {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	p := ps.find(tok, userID, now)
-	if p != nil {
-		delete(ps.m, tok)
-	}
-	return p
-}
-
-// restore puts back a preview taken but not imported.
-func (ps *pendingImports) restore(tok string, p *pendingImport) {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	ps.m[tok] = p
-}
 
 // importPage is the upload form.
 type importPage struct {
@@ -123,9 +35,9 @@ func (s *server) handleImportTemplate(w http.ResponseWriter, r *http.Request) {
 		"Cordless drill,tool,18 V with two batteries,Tools › Power tools,good,89.90,available,yes,14,20.00,yes,no,Workshop › Shelf A,members,,,,\r\n"))
 }
 
-// handleImportUpload parses and checks an upload without writing
-// anything, keeps it for the confirmation and sends the browser to the
-// preview.
+// handleImportUpload saves an upload in the user's pending imports,
+// parses and checks it without writing any item, and sends the browser
+// to the preview.
 func (s *server) handleImportUpload(w http.ResponseWriter, r *http.Request) {
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
@@ -134,22 +46,53 @@ func (s *server) handleImportUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	defer file.Close()
 	ctx := r.Context()
-	parsed, err := s.parseImport(ctx, file)
-	if err == nil {
-		var errs []shrooms.RowError
-		if errs, err = s.validateImport(ctx, parsed); err == nil {
-			tok := s.imports.put(&pendingImport{userID: stateFrom(ctx).User.ID, file: hdr.Filename, parsed: parsed,
-				errs: errs, created: s.Now()})
-			http.Redirect(w, r, "/items/import/"+tok, http.StatusSeeOther)
-			return
-		}
-	}
-	switch code := shrooms.ErrorCode(err); code {
-	case shrooms.EINVALID, shrooms.ETOOLARGE:
-		s.renderImportForm(w, r, statusOf(code), s.errorText(r, err))
-	default:
+	userID, now := stateFrom(ctx).User.ID, s.Now()
+	tok, path, err := s.imports.save(userID, file, now)
+	if err != nil {
 		s.fail(w, r, err, 0)
+		return
 	}
+	meta, err := s.checkUpload(r, path)
+	if err != nil {
+		s.imports.discard(userID, tok)
+		switch code := shrooms.ErrorCode(err); code {
+		case shrooms.EINVALID, shrooms.ETOOLARGE:
+			s.renderImportForm(w, r, statusOf(code), s.errorText(r, err))
+		default:
+			s.fail(w, r, err, 0)
+		}
+		return
+	}
+	meta.File, meta.Created = hdr.Filename, now
+	dropped, err := s.imports.keep(userID, tok, meta)
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	flash := ""
+	if dropped {
+		flash = "import.dropped." + strconv.Itoa(maxPendingPerUser)
+	}
+	s.redirect(w, r, "/items/import/"+tok, flash)
+}
+
+// checkUpload parses and checks a saved upload: what its preview shows.
+// The parsed items live only for this request.
+func (s *server) checkUpload(r *http.Request, path string) (*pendingMeta, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	parsed, err := s.parseImport(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	errs, err := s.validateImport(r.Context(), parsed)
+	if err != nil {
+		return nil, err
+	}
+	return &pendingMeta{Rows: len(parsed.Items), Preview: parsed.Preview, Errors: errs}, nil
 }
 
 // importPreview is the preview page.
@@ -162,25 +105,33 @@ type importPreview struct {
 	Errors []shrooms.RowError
 }
 
-// previewRow is one item as the preview table shows it.
+// previewRow is one item as the preview table shows it, with names as
+// the file writes them.
 type previewRow struct {
-	Row int
-	*shrooms.Item
-	Category, Place, Owner string
+	Row      int    `json:"row"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Category string `json:"category"`
+	Place    string `json:"place"`
+	Status   string `json:"status"`
+	Owner    string `json:"owner"`
 }
 
 // handleImportPreview shows what an upload would import and what is
 // wrong with it.
 func (s *server) handleImportPreview(w http.ResponseWriter, r *http.Request) {
 	tok := mux.Vars(r)["token"]
-	p := s.imports.get(tok, stateFrom(r.Context()).User.ID, s.Now())
+	p, err := s.imports.meta(stateFrom(r.Context()).User.ID, tok, s.Now())
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
 	if p == nil {
 		s.renderImportForm(w, r, http.StatusGone, s.tr(r, "import.expired"))
 		return
 	}
-	d := importPreview{Token: tok, File: p.file, Rows: len(p.parsed.Items)}
-	d.Shown, d.More = p.parsed.Preview, len(p.parsed.Items)-len(p.parsed.Preview)
-	for _, e := range p.errs {
+	d := importPreview{Token: tok, File: p.File, Rows: p.Rows, Shown: p.Preview, More: p.Rows - len(p.Preview)}
+	for _, e := range p.Errors {
 		if t, ok := s.pages.cat.lookup(stateFrom(r.Context()).Lang, e.Message); ok {
 			e.Message = t
 		}
@@ -190,25 +141,28 @@ func (s *server) handleImportPreview(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleImportConfirm imports a previewed upload: all its items or, when
-// anything changed since the preview, none and the preview again.
+// anything changed since the preview, none and the preview again. The
+// file is read again: names may have changed meanwhile.
 func (s *server) handleImportConfirm(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	tok := formValue(r, "token")
-	p := s.imports.take(tok, stateFrom(ctx).User.ID, s.Now())
+	tok, userID := formValue(r, "token"), stateFrom(ctx).User.ID
+	p, path, err := s.imports.take(userID, tok, s.Now())
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
 	if p == nil {
 		s.renderImportForm(w, r, http.StatusGone, s.tr(r, "import.expired"))
 		return
 	}
-	var errs []shrooms.RowError
-	var err error
-	if len(p.errs) == 0 {
-		errs, err = s.Items.ImportItems(ctx, p.parsed.Items, firstRow, false)
+	var rows int
+	if len(p.Errors) == 0 {
+		rows, p.Errors, err = s.importFile(r, path)
 	}
-	if err != nil || len(p.errs) > 0 || len(errs) > 0 {
-		if len(errs) > 0 {
-			p.errs = errs
+	if err != nil || len(p.Errors) > 0 {
+		if rerr := s.imports.restore(userID, tok, p); rerr != nil && err == nil {
+			err = rerr
 		}
-		s.imports.restore(tok, p)
 		if err != nil {
 			s.fail(w, r, err, 0)
 			return
@@ -216,5 +170,25 @@ func (s *server) handleImportConfirm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/items/import/"+tok, http.StatusSeeOther)
 		return
 	}
-	s.redirect(w, r, "/items?sort=-created", "import.done."+strconv.Itoa(len(p.parsed.Items)))
+	s.imports.done(userID, tok)
+	s.redirect(w, r, "/items?sort=-created", "import.done."+strconv.Itoa(rows))
+}
+
+// importFile parses a pending upload again and imports it when every row
+// is right; otherwise it returns the rows' errors and writes nothing.
+func (s *server) importFile(r *http.Request, path string) (int, []shrooms.RowError, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer f.Close()
+	parsed, err := s.parseImport(r.Context(), f)
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(parsed.Errs) > 0 {
+		return 0, parsed.Errs, nil
+	}
+	errs, err := s.Items.ImportItems(r.Context(), parsed.Items, firstRow, false)
+	return len(parsed.Items), errs, err
 }

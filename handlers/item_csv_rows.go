@@ -39,8 +39,8 @@ func (s *server) parseImport(ctx context.Context, in io.Reader) (*parsedImport, 
 		}
 		out.Items = append(out.Items, it)
 		if i < previewRows {
-			out.Preview = append(out.Preview, previewRow{Row: row, Item: it, Category: rows.get(rec, "category"),
-				Place: rows.get(rec, "place"), Owner: rows.get(rec, "owner")})
+			out.Preview = append(out.Preview, previewRow{Row: row, Name: it.Name, Kind: string(it.Kind), Status: string(it.Status),
+				Category: rows.get(rec, "category"), Place: rows.get(rec, "place"), Owner: rows.get(rec, "owner")})
 		}
 		out.Errs = append(out.Errs, errs...)
 	}

@@ -55,13 +55,69 @@ func TestCSVValues(t *testing.T) {
 	if formatMoney(1250) != "12.50" || formatMoney(5) != "0.05" {
 		t.Errorf("formatMoney: %s %s", formatMoney(1250), formatMoney(5))
 	}
-	for _, v := range []string{"=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "plain", ""} {
-		safe := csvSafe(v)
-		if v != "" && strings.ContainsRune(formulaStart, rune(v[0])) && safe[0] != '\'' {
-			t.Errorf("csvSafe(%q) = %q", v, safe)
+}
+
+// TestCSVFormulaCells: every spelling of a formula start gets the quote,
+// whatever blanks or separators come before it; harmless cells keep
+// their text; and the import takes the quote away again.
+func TestCSVFormulaCells(t *testing.T) {
+	quoted := map[string]string{
+		"equals":                 "=HYPERLINK(\"x\")",
+		"plus":                   "+1",
+		"minus":                  "-2",
+		"at":                     "@SUM(A1)",
+		"tab":                    "\tplain",
+		"CR":                     "\rplain",
+		"semicolon then equals":  ";=cmd|' /C calc'!A0",
+		"comma then equals":      ",=1+1",
+		"space then equals":      " =1+1",
+		"spaces then plus":       "   +1",
+		"no-break space":         "\u00a0=1",
+		"ideographic space":      "\u3000@x",
+		"newline then equals":    "\n=1",
+		"separators and blanks":  "; , ;-1",
+		"tab then semicolon":     "\t;=1",
+		"full-width equals":      "\uff1dcmd()",
+		"full-width plus":        "\uff0b1",
+		"full-width minus":       "\uff0d1",
+		"full-width at":          "\uff20x",
+		"quote before a formula": "'=1",
+		"quotes before blanks":   "'' ;=1",
+	}
+	for name, v := range quoted {
+		t.Run(name, func(t *testing.T) {
+			safe := csvSafe(v)
+			if safe != "'"+v {
+				t.Errorf("csvSafe(%q) = %q, want a leading quote", v, safe)
+			}
+			if back := csvUnsafe(safe); back != v {
+				t.Errorf("csvUnsafe(csvSafe(%q)) = %q", v, back)
+			}
+		})
+	}
+	for _, v := range []string{"", "plain", "Tools › Power tools", "12.50", "a=b", "abc;def", "'quoted", "'", "x-1", "mail@example.org"} {
+		if safe := csvSafe(v); safe != v {
+			t.Errorf("csvSafe(%q) = %q, want it unchanged", v, safe)
 		}
-		if back := csvUnsafe(safe); back != v {
-			t.Errorf("csvUnsafe(csvSafe(%q)) = %q", v, back)
+		if back := csvUnsafe(v); back != v {
+			t.Errorf("csvUnsafe(%q) = %q, want it unchanged", v, back)
 		}
+	}
+}
+
+// TestCellWriter: cells holding any locale's separator, a quote, a line
+// break or outer blanks are quoted, so that no spreadsheet splits them.
+func TestCellWriter(t *testing.T) {
+	var b strings.Builder
+	cw := newCellWriter(&b)
+	if err := cw.Write([]string{"plain", "a,b", "a;=b", "a\t=b", `say "hi"`, "two\nlines", " lead", "trail ", "", "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := "plain,\"a,b\",\"a;=b\",\"a\t=b\",\"say \"\"hi\"\"\",\"two\nlines\",\" lead\",\"trail \",,x\r\n"
+	if b.String() != want {
+		t.Errorf("row:\n%q\nwant\n%q", b.String(), want)
 	}
 }

@@ -113,7 +113,7 @@ func openAPIOperations(t *testing.T, doc map[string]any) map[string]bool {
 // TestOpenAPIMatchesRoutes: every /api/v1 route of the real router is in
 // the document, with its method, and the document names nothing else.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	h, err := NewRouter(Deps{IRIs: shrooms.IRIs{Base: "http://node.example"}})
+	h, err := NewRouter(Deps{IRIs: shrooms.IRIs{Base: "http://node.example"}, ImportDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func resolvePointer(doc any, ref string) (any, string) {
 
 // TestOpenAPIServed: the document is served as JSON at /api/openapi.json.
 func TestOpenAPIServed(t *testing.T) {
-	h, err := NewRouter(Deps{IRIs: shrooms.IRIs{Base: "http://node.example"}})
+	h, err := NewRouter(Deps{IRIs: shrooms.IRIs{Base: "http://node.example"}, ImportDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

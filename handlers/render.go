@@ -25,8 +25,11 @@ type view struct {
 	Menu     []menuEntry
 	// Flash is a translated notice from the previous request (after a
 	// redirect).
-	Flash   string
-	Path    string
+	Flash string
+	Path  string
+	// Here is the page's own address as the browser sent it (escaped path
+	// and query): the language switch comes back to it through safeNext.
+	Here    string
 	Version string
 	Data    any
 }
@@ -149,7 +152,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 // newView fills what every page shows from the request's state.
 func (s *server) newView(w http.ResponseWriter, r *http.Request, title string, data any) view {
 	st := stateFrom(r.Context())
-	v := view{Lang: st.Lang, Settings: st.Settings, User: st.User, CSRF: st.CSRF, Path: r.URL.Path,
+	v := view{Lang: st.Lang, Settings: st.Settings, User: st.User, CSRF: st.CSRF, Path: r.URL.Path, Here: r.URL.RequestURI(),
 		Version: shrooms.Version, Data: data}
 	v.Title = s.pages.cat.translate(v.Lang, title)
 	v.Menu = s.menu(r.Context(), st)

@@ -62,6 +62,9 @@ type Deps struct {
 	// FederationInbox is federation's inbox alone (POST /inbox and POST
 	// /actors/{handle}/inbox).
 	FederationInbox http.Handler
+	// ImportDir is where CSV import previews wait for their confirmation,
+	// a folder per user (the data dir's imports/). Required.
+	ImportDir string
 }
 
 // MapConfig is the tile server of the maps (config map.*).
@@ -78,7 +81,7 @@ type server struct {
 	mails       mails
 	crossOrigin *http.CrossOriginProtection
 	setupDone   atomic.Bool
-	imports     pendingImports // CSV import previews awaiting confirmation
+	imports     *pendingImports // CSV import previews awaiting confirmation, on disk
 }
 
 // NewRouter returns the node's HTTP handler. It parses every template up
@@ -102,7 +105,12 @@ func NewRouter(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{Deps: d, pages: p, mails: m, crossOrigin: http.NewCrossOriginProtection()}
+	imports, err := openPendingImports(d.ImportDir)
+	if err != nil {
+		return nil, err
+	}
+	imports.sweep(d.Now()) // what expired while the node was down
+	s := &server{Deps: d, pages: p, mails: m, crossOrigin: http.NewCrossOriginProtection(), imports: imports}
 	if err := s.crossOrigin.AddTrustedOrigin(d.IRIs.Base); err != nil {
 		return nil, err
 	}

@@ -24,4 +24,5 @@ func (s *server) accountRoutes(r *mux.Router) {
 	r.HandleFunc("/account/language", s.requireLogin(s.handleAccountLanguage)).Methods(post)
 	r.HandleFunc("/account/tokens", s.requireLogin(s.handleCreateToken)).Methods(post)
 	r.HandleFunc("/account/tokens/{id:[0-9]+}/delete", s.requireLogin(s.handleDeleteToken)).Methods(post)
+	r.HandleFunc("/account/tokens/revoke-all", s.requireLogin(s.handleDeleteTokens)).Methods(post)
 }

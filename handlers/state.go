@@ -267,15 +267,6 @@ func (s *server) requireModule(module string, next http.HandlerFunc) http.Handle
 	}
 }
 
-// safeNext keeps a post-login redirect on this site: a path, never
-// "//host" nor a scheme.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return "/dashboard"
-	}
-	return next
-}
-
 // formValue returns a trimmed form value.
 func formValue(r *http.Request, name string) string {
 	return strings.TrimSpace(r.PostFormValue(name))

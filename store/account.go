@@ -244,8 +244,9 @@ func (db *DB) RequestPasswordReset(ctx context.Context, email string) (*shrooms.
 }
 
 // ResetPassword uses a reset secret once (with every other reset link of
-// the account), sets the password, ends every session of the account and
-// clears its failed logins. The account must still be active. Returns
+// the account), sets the password, ends every session of the account,
+// revokes all its API tokens and clears its failed logins: whoever held
+// the old password may have made a token with it. The account must still be active. Returns
 // EINVALID "this link has expired or was already used" or naming the
 // password.
 func (db *DB) ResetPassword(ctx context.Context, secret, password string) (*shrooms.User, error) {
@@ -269,6 +270,9 @@ func (db *DB) ResetPassword(ctx context.Context, secret, password string) (*shro
 		return nil, errLinkUsed()
 	}
 	if err := db.setPassword(ctx, tx, u.ID, hash, ""); err != nil {
+		return nil, err
+	}
+	if _, err := deleteAPITokens(ctx, tx, u.ID); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE kind = 'account' AND key = ?`, accountKeyOf(u.ID)); err != nil {

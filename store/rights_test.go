@@ -93,6 +93,10 @@ func TestRights(t *testing.T) {
 			}
 			return db.DeleteAPIToken(ctx, p.member.ID, tok.ID)
 		}, [5]string{unauth, pass, nf, pass, pass}},
+		{"DeleteAPITokens of the member", func(t *testing.T, ctx context.Context) error {
+			_, err := db.DeleteAPITokens(ctx, p.member.ID)
+			return err
+		}, [5]string{unauth, pass, nf, pass, pass}},
 		{"CreateInvitation", func(t *testing.T, ctx context.Context) error {
 			_, _, err := db.CreateInvitation(ctx, fmt.Sprintf("inv%d@example.org", next()), shrooms.RoleMember)
 			return err

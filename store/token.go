@@ -115,6 +115,41 @@ func (db *DB) DeleteAPIToken(ctx context.Context, userID, tokenID int64) error {
 	return commit(tx)
 }
 
+// DeleteAPITokens revokes every token of the user, for the user and
+// admins, and returns how many there were. Returns ENOTFOUND,
+// EUNAUTHORIZED.
+func (db *DB) DeleteAPITokens(ctx context.Context, userID int64) (int, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if _, err := requireSelfOrAdmin(ctx, tx, userID); err != nil {
+		return 0, err
+	}
+	if _, err := findUserByID(ctx, tx, userID); err != nil {
+		return 0, err
+	}
+	n, err := deleteAPITokens(ctx, tx, userID)
+	if err != nil {
+		return 0, err
+	}
+	return n, commit(tx)
+}
+
+// deleteAPITokens revokes every token of a user inside tx.
+func deleteAPITokens(ctx context.Context, tx *sql.Tx, userID int64) (int, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = ?`, userID)
+	if err != nil {
+		return 0, fmt.Errorf("delete tokens: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("delete tokens: %w", err)
+	}
+	return int(n), nil
+}
+
 // FindUserByAPIToken returns the token's user, or EUNAUTHORIZED "invalid
 // token", also when the account is pending or suspended. It records the
 // token's last use and the user's activity (for NodeInfo's active user

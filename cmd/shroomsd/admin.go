@@ -49,7 +49,9 @@ func runAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	// The operator at the command line acts as the node itself.
-	a := &adminRun{ctx: shrooms.NewSystemContext(ctx), m: m, org: org, out: stdout, pos: pos, user: *user, label: *label, state: *state,
+	// Every line goes through termWriter: remote text must not reach the
+	// terminal raw even where a call site forgets termText.
+	a := &adminRun{ctx: shrooms.NewSystemContext(ctx), m: m, org: org, out: termWriter{stdout}, pos: pos, user: *user, label: *label, state: *state,
 		expires: *expires, note: *note, modules: *modules, olderThan: *olderThan}
 	// An empty --modules shares nothing; a missing one is a mistake.
 	fs.Visit(func(f *flag.Flag) { a.modulesSet = a.modulesSet || f.Name == "modules" })
@@ -114,7 +116,7 @@ func (a *adminRun) follow() error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "follow %d: %s → %s is %s; the node delivers it\n", f.ID, a.org.Acct(), target.Acct(), f.State)
+	fmt.Fprintf(a.out, "follow %d: %s → %s is %s; the node delivers it\n", f.ID, a.org.Acct(), termText(target.Acct()), f.State)
 	return nil
 }
 
@@ -126,7 +128,7 @@ func (a *adminRun) unfollow() error {
 	if err := a.m.DB.Unfollow(a.ctx, a.org.ID, target.ID); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "unfollowed %s\n", target.Acct())
+	fmt.Fprintf(a.out, "unfollowed %s\n", termText(target.Acct()))
 	return nil
 }
 
@@ -165,7 +167,7 @@ func (a *adminRun) followRequests() error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "follow request %d from %s is %s\n", f.ID, f.Follower.Acct(), f.State)
+	fmt.Fprintf(a.out, "follow request %d from %s is %s\n", f.ID, termText(f.Follower.Acct()), f.State)
 	if f.State == shrooms.FollowAccepted && f.Follower.Kind == shrooms.KindOrganization && f.Followee != nil && f.Followee.ID == a.org.ID {
 		fmt.Fprintln(a.out, "Our organisation follows it back: the two are partners once it accepts (see 'shroomsd admin partner list').")
 	}
@@ -185,7 +187,7 @@ func (a *adminRun) listFollows(filter shrooms.FollowFilter, showFollower bool) e
 		if showFollower {
 			other = f.Follower
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", f.ID, other.Acct(), f.State, formatTime(f.CreatedAt), other.IRI)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", f.ID, termText(other.Acct()), f.State, formatTime(f.CreatedAt), termText(other.IRI))
 	}
 	if total > len(follows) {
 		fmt.Fprintf(tw, "… %d more\n", total-len(follows))
@@ -220,7 +222,7 @@ func (a *adminRun) deliveries() error {
 	tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tATTEMPTS\tNEXT\tINBOX\tLAST ERROR")
 	for _, d := range ds {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", d.ID, d.State, d.Attempts, formatTime(d.NextAttemptAt), d.Inbox, d.LastError)
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", d.ID, d.State, d.Attempts, formatTime(d.NextAttemptAt), termText(d.Inbox), termText(d.LastError))
 	}
 	if total > len(ds) {
 		fmt.Fprintf(tw, "… %d more\n", total-len(ds))

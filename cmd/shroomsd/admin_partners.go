@@ -90,7 +90,7 @@ func (a *adminRun) inviteList() error {
 	tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tCREATED\tEXPIRES\tUSED BY\tNOTE")
 	for _, inv := range invites {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", inv.ID, inviteState(inv, now), formatTime(inv.CreatedAt), formatTime(inv.ExpiresAt), dash(inv.UsedBy), dash(inv.Note))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", inv.ID, inviteState(inv, now), formatTime(inv.CreatedAt), formatTime(inv.ExpiresAt), dash(termText(inv.UsedBy)), dash(termText(inv.Note)))
 	}
 	return tw.Flush()
 }
@@ -176,7 +176,7 @@ func (a *adminRun) partnerLink(arg string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "partner %s (%s) is %s\n", actor.Acct(), actor.Name, p.State)
+	fmt.Fprintf(a.out, "partner %s (%s) is %s\n", termText(actor.Acct()), termText(actor.Name), p.State)
 	if token != "" {
 		fmt.Fprintln(a.out, "The node sends the Follow with the invite; the other node accepts it and follows back, and both end linked without anyone acting there.")
 	} else {
@@ -222,7 +222,7 @@ func (a *adminRun) partnerUnlink(actor *shrooms.Actor) error {
 	if err := a.m.DB.UnlinkPartner(a.ctx, actor.ID); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "unlinked %s: both follows are undone and its objects left the cache\n", actor.Acct())
+	fmt.Fprintf(a.out, "unlinked %s: both follows are undone and its objects left the cache\n", termText(actor.Acct()))
 	return nil
 }
 
@@ -230,7 +230,7 @@ func (a *adminRun) partnerBlock(actor *shrooms.Actor) error {
 	if err := a.m.DB.BlockPartner(a.ctx, actor.ID); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "blocked %s: its traffic is refused and its objects left the cache\n", actor.Acct())
+	fmt.Fprintf(a.out, "blocked %s: its traffic is refused and its objects left the cache\n", termText(actor.Acct()))
 	return nil
 }
 
@@ -238,7 +238,7 @@ func (a *adminRun) partnerUnblock(actor *shrooms.Actor) error {
 	if err := a.m.DB.UnblockPartner(a.ctx, actor.ID); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "unblocked %s: nothing is linked again until one side links\n", actor.Acct())
+	fmt.Fprintf(a.out, "unblocked %s: nothing is linked again until one side links\n", termText(actor.Acct()))
 	return nil
 }
 
@@ -246,7 +246,7 @@ func (a *adminRun) partnerResync(actor *shrooms.Actor) error {
 	if err := a.m.DB.RequestPartnerSync(a.ctx, actor.ID); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "resync of %s requested: the node fetches its shared objects again\n", actor.Acct())
+	fmt.Fprintf(a.out, "resync of %s requested: the node fetches its shared objects again\n", termText(actor.Acct()))
 	return nil
 }
 
@@ -256,10 +256,10 @@ func (a *adminRun) partnerShare(actor *shrooms.Actor) error {
 		return err
 	}
 	if len(p.Modules) == 0 {
-		fmt.Fprintf(a.out, "%s receives none of our partners-only objects (public ones still reach it)\n", actor.Acct())
+		fmt.Fprintf(a.out, "%s receives none of our partners-only objects (public ones still reach it)\n", termText(actor.Acct()))
 		return nil
 	}
-	fmt.Fprintf(a.out, "%s receives our partners-only objects of: %s\n", actor.Acct(), strings.Join(p.Modules, ", "))
+	fmt.Fprintf(a.out, "%s receives our partners-only objects of: %s\n", termText(actor.Acct()), strings.Join(p.Modules, ", "))
 	return nil
 }
 
@@ -275,7 +275,7 @@ func (a *adminRun) partnerList() error {
 		if mods == "" {
 			mods = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", p.Actor.ID, p.Actor.Acct(), p.State, mods, formatTime(p.LastDeliveryAt), p.QueueDepth, syncSummary(p.Sync))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", p.Actor.ID, termText(p.Actor.Acct()), p.State, mods, formatTime(p.LastDeliveryAt), p.QueueDepth, syncSummary(p.Sync))
 	}
 	return tw.Flush()
 }
@@ -293,7 +293,7 @@ func syncSummary(s shrooms.PartnerSync) string {
 	case shrooms.SyncDone:
 		return fmt.Sprintf("done %d (%s)", s.Fetched, formatTime(s.FinishedAt))
 	case shrooms.SyncFailed:
-		return fmt.Sprintf("failed, retry %s: %s", formatTime(s.NextAt), s.LastError)
+		return fmt.Sprintf("failed, retry %s: %s", formatTime(s.NextAt), termText(s.LastError))
 	}
 	return string(s.State)
 }

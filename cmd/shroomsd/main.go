@@ -60,10 +60,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, new(*usageErr)):
-		fmt.Fprintf(stderr, "shroomsd: %s\n\n%s", err, usage)
+		fmt.Fprintf(stderr, "shroomsd: %s\n\n%s", termText(err.Error()), usage)
 		return 2
 	default:
-		fmt.Fprintf(stderr, "shroomsd: %s\n", cliMessage(err))
+		// An error may quote another node (an actor's name, a reply).
+		fmt.Fprintf(stderr, "shroomsd: %s\n", termText(cliMessage(err)))
 		return 1
 	}
 }

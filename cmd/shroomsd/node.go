@@ -165,8 +165,12 @@ func (m *Main) Run(ctx context.Context) (firstStart bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	handler := http.Handler(router)
+	if m.Config.HTTP.TLSCertFile != "" {
+		handler = handlers.StrictTransportSecurity(handler)
+	}
 	m.server = &http.Server{
-		Handler:           router,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       m.Config.HTTP.ReadTimeout,
 		WriteTimeout:      m.Config.HTTP.WriteTimeout,

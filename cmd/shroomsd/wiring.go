@@ -1,6 +1,10 @@
 package main
 
-import "github.com/shrooms-org/shrooms/handlers"
+import (
+	"path/filepath"
+
+	"github.com/shrooms-org/shrooms/handlers"
+)
 
 // handlerDeps wires the store, federation and mail into the HTTP handlers.
 func (m *Main) handlerDeps() handlers.Deps {
@@ -16,6 +20,7 @@ func (m *Main) handlerDeps() handlers.Deps {
 		Mailer:         m.Mailer,
 		SetupCode:      m.SetupCode,
 		TrustedProxies: proxies,
+		ImportDir:      filepath.Join(m.Config.DataDir, "imports"),
 		Resolver:       m.Fed, Federation: m.Fed.Handler(), FederationInbox: m.Fed.InboxHandler(),
 	}
 }
