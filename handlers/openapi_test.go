@@ -16,12 +16,8 @@ import (
 // apiRoutesOf walks the router and returns every /api/v1 route as
 // "METHOD /path", with mux's variable patterns ({id:[0-9]+}) cut to the
 // names OpenAPI uses ({id}).
-func apiRoutesOf(t *testing.T, h http.Handler) map[string]bool {
+func apiRoutesOf(t *testing.T, r *mux.Router) map[string]bool {
 	t.Helper()
-	r, ok := h.(*mux.Router)
-	if !ok {
-		t.Fatalf("NewRouter returned %T, not a *mux.Router", h)
-	}
 	out := map[string]bool{}
 	err := r.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		if route.GetHandler() == nil { // a subrouter, not an endpoint
@@ -113,7 +109,7 @@ func openAPIOperations(t *testing.T, doc map[string]any) map[string]bool {
 // TestOpenAPIMatchesRoutes: every /api/v1 route of the real router is in
 // the document, with its method, and the document names nothing else.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	h, err := NewRouter(Deps{IRIs: shrooms.IRIs{Base: "http://node.example"}, ImportDir: t.TempDir()})
+	_, h, err := newRouter(Deps{IRIs: shrooms.IRIs{Base: "http://node.example"}, ImportDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +224,7 @@ func resolvePointer(doc any, ref string) (any, string) {
 
 // TestOpenAPIServed: the document is served as JSON at /api/openapi.json.
 func TestOpenAPIServed(t *testing.T) {
-	h, err := NewRouter(Deps{IRIs: shrooms.IRIs{Base: "http://node.example"}, ImportDir: t.TempDir()})
+	_, h, err := newRouter(Deps{IRIs: shrooms.IRIs{Base: "http://node.example"}, ImportDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,6 +87,17 @@ type server struct {
 // NewRouter returns the node's HTTP handler. It parses every template up
 // front and fails when one is missing or broken.
 func NewRouter(d Deps) (http.Handler, error) {
+	s, r, err := newRouter(d)
+	if err != nil {
+		return nil, err
+	}
+	// Around the whole router, not r.Use: mux runs its middlewares only for
+	// matched routes, and a 404 or 405 page needs these headers too.
+	return s.securityHeaders()(s.recoverPanics(r)), nil
+}
+
+// newRouter builds the routes; the tests walk them.
+func newRouter(d Deps) (*server, *mux.Router, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
@@ -95,27 +106,26 @@ func NewRouter(d Deps) (http.Handler, error) {
 	}
 	cat, err := loadCatalog()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p, err := parsePages(cat)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := parseMails(cat)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	imports, err := openPendingImports(d.ImportDir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	imports.sweep(d.Now()) // what expired while the node was down
 	s := &server{Deps: d, pages: p, mails: m, crossOrigin: http.NewCrossOriginProtection(), imports: imports}
 	if err := s.crossOrigin.AddTrustedOrigin(d.IRIs.Base); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r := mux.NewRouter()
-	r.Use(s.securityHeaders(), s.recoverPanics)
 
 	fed := d.Federation
 	r.Handle("/inbox", d.FederationInbox).Methods(http.MethodPost)
@@ -166,7 +176,7 @@ func NewRouter(d Deps) (http.Handler, error) {
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "method %s not allowed here", r.Method), http.StatusMethodNotAllowed)
 	})
-	return r, nil
+	return s, r, nil
 }
 
 func handleHealth(w http.ResponseWriter, r *http.Request) {
