@@ -102,7 +102,8 @@ type MailQueue interface {
 	// claim counts as an attempt.
 	ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Mail, error)
 
-	// MarkMailSent records that the SMTP server accepted mail id.
+	// MarkMailSent records that the SMTP server accepted mail id, and
+	// forgets its bodies, which may carry a live link.
 	MarkMailSent(ctx context.Context, id int64, now time.Time) error
 
 	// MarkMailFailed records a failed attempt: the mail is tried again at

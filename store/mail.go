@@ -48,7 +48,7 @@ func (db *DB) newMessageID() string {
 // last hour, so that notices nobody asked for cannot flood a mailbox.
 func (db *DB) mailsSentRecently(ctx context.Context, tx *sql.Tx, to, kind string) (int, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mail_outbox WHERE recipient = ? COLLATE NOCASE AND kind = ? AND created_at > ?`,
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mail_outbox WHERE recipient = ? AND kind = ? AND created_at > ?`,
 		to, kind, db.now().Add(-time.Hour).UnixMilli()).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count mails: %w", err)
@@ -108,11 +108,14 @@ func (db *DB) ClaimMail(ctx context.Context, now time.Time, lease time.Duration,
 	return out, nil
 }
 
-// MarkMailSent records that the SMTP server accepted a mail. Only a
-// sending mail becomes sent: an admin may have discarded it meanwhile.
+// MarkMailSent records that the SMTP server accepted a mail and forgets
+// its bodies: they may carry a live link (a reset, an invitation) whose
+// secret the store otherwise keeps only hashed, and a sent mail is never
+// sent again. Only a sending mail becomes sent: an admin may have
+// discarded it meanwhile.
 func (db *DB) MarkMailSent(ctx context.Context, id int64, now time.Time) error {
-	return db.execWrite(ctx, `UPDATE mail_outbox SET state = 'sent', sent_at = ?, last_error = '' WHERE id = ? AND state = 'sending'`,
-		now.UnixMilli(), id)
+	return db.execWrite(ctx, `UPDATE mail_outbox SET state = 'sent', sent_at = ?, last_error = '', body_text = '', body_html = ''
+		WHERE id = ? AND state = 'sending'`, now.UnixMilli(), id)
 }
 
 // MarkMailFailed records a failed attempt: pending again at next, or dead.

@@ -121,6 +121,10 @@ func TestMailLeases(t *testing.T) {
 	if err := db.MarkMailSent(ctx, again[0].ID, now.Add(2*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
+	// The sent mail's link is not kept in clear.
+	if sent := findMail(t, p, shrooms.MailSent); len(sent) != 1 || sent[0].Message.Text != "" || sent[0].SentAt.IsZero() {
+		t.Fatalf("sent: %+v", sent)
+	}
 	if later, _ := db.ClaimMail(ctx, now.Add(time.Hour), time.Minute, 10); len(later) != 0 {
 		t.Fatalf("a sent mail was claimed: %+v", later)
 	}
