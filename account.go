@@ -58,6 +58,13 @@ type SignUp struct {
 	// Invitation is the secret of an admin's invitation link, required in
 	// SignupInvite mode and accepted in every mode but closed.
 	Invitation string
+	// Mail renders the verification mail, queued with the new pending
+	// account; nil queues none (tests, the CLI).
+	Mail MailRender
+	// TakenMail renders the notice to the owner of an address that
+	// already has an account ("someone tried to sign up with it"),
+	// called with that owner and no secret; nil queues none.
+	TakenMail MailRender
 }
 
 // Invitation lets one person create an account, with a role, by a link
@@ -76,18 +83,25 @@ type Invitation struct {
 // AccountService is how people get and keep an account: sign-up, e-mail
 // verification, password reset and change, invitations.
 type AccountService interface {
-	// SignUp creates a pending account and returns the secret of its
-	// e-mail verification link. With a valid invitation for the same
-	// e-mail address, the account is active at once, has the invitation's
-	// role, and the secret is "". Returns EFORBIDDEN "sign-up is closed"
-	// (or needs an invitation), EINVALID naming the field or "this
-	// invitation has expired or was already used", ECONFLICT.
+	// SignUp creates a pending account, queues s.Mail with the secret of
+	// its e-mail verification link and returns the account and secret.
+	// With a valid invitation for the same e-mail address, the account is
+	// active at once, has the invitation's role, and the secret is "".
+	// When the e-mail address already has an account, nothing is created
+	// and nothing is used: s.TakenMail is queued for its owner (at most
+	// MaxMailLinksPerHour an hour) and SignUp returns a nil user and no
+	// error, so that the caller answers as for a new address and sign-up
+	// cannot tell who has an account. Returns EFORBIDDEN "sign-up is
+	// closed" (or needs an invitation), EINVALID naming the field or "this
+	// invitation has expired or was already used", ECONFLICT for a
+	// username that is taken.
 	SignUp(ctx context.Context, s SignUp) (*User, string, error)
 
 	// CreateVerification returns a new verification secret for a pending
-	// account, for a resend. Returns ENOTFOUND, ECONFLICT when the account
-	// is not pending, ETOOMANY past MaxMailLinksPerHour.
-	CreateVerification(ctx context.Context, email string) (*User, string, error)
+	// account, for a resend, and queues mail with it. Returns ENOTFOUND,
+	// ECONFLICT when the account is not pending, ETOOMANY past
+	// MaxMailLinksPerHour.
+	CreateVerification(ctx context.Context, email string, mail MailRender) (*User, string, error)
 
 	// VerifyEmail uses a verification secret once and activates its
 	// account. Returns EINVALID "this link has expired or was already
@@ -95,9 +109,11 @@ type AccountService interface {
 	VerifyEmail(ctx context.Context, secret string) (*User, error)
 
 	// RequestPasswordReset returns the secret of a reset link for the
-	// active account with that e-mail. Returns ENOTFOUND (which the web
-	// page does not reveal), ETOOMANY past MaxMailLinksPerHour.
-	RequestPasswordReset(ctx context.Context, email string) (*User, string, error)
+	// active account with that e-mail and queues mail with it, in one
+	// transaction: nothing is sent during the request, so its time does
+	// not depend on the address. Returns ENOTFOUND (which the web page
+	// does not reveal), ETOOMANY past MaxMailLinksPerHour.
+	RequestPasswordReset(ctx context.Context, email string, mail MailRender) (*User, string, error)
 
 	// ResetPassword uses a reset secret once, sets the password, ends
 	// every session of the account and revokes all its API tokens: a reset
@@ -113,10 +129,11 @@ type AccountService interface {
 	// password: is wrong", EUNAUTHORIZED.
 	ChangePassword(ctx context.Context, current, password, keepSession string) error
 
-	// CreateInvitation invites an e-mail address, for admins, and returns
-	// the invitation link's secret. Returns EINVALID, ECONFLICT when an
-	// account has that address, EFORBIDDEN.
-	CreateInvitation(ctx context.Context, email string, role Role) (string, *Invitation, error)
+	// CreateInvitation invites an e-mail address, for admins, queues mail
+	// (called with a nil user and the secret) and returns the invitation
+	// link's secret. Returns EINVALID, ECONFLICT when an account has that
+	// address, EFORBIDDEN.
+	CreateInvitation(ctx context.Context, email string, role Role, mail MailRender) (string, *Invitation, error)
 
 	// FindInvitations lists invitations not yet used, for admins.
 	FindInvitations(ctx context.Context) ([]*Invitation, error)

@@ -46,3 +46,22 @@ func expDelay(base, max time.Duration, n int) time.Duration {
 	}
 	return d
 }
+
+// MailMaxAttempts is how often a mail is tried before it is dead: with
+// NextMailAttempt's delays, about a day of trying (some 26 hours), which
+// outlasts a restart or a provider's bad afternoon.
+const MailMaxAttempts = 20
+
+// MailLease is how long a worker holds a mail it is sending. A mail still
+// sending after that (the node stopped mid-send) is tried again; it must
+// be longer than a whole SMTP conversation.
+const MailLease = 5 * time.Minute
+
+// NextMailAttempt is the retry rule for mail: from 30 seconds, doubling,
+// up to two hours, scaled by jitter (a factor near 1) so that mails queued
+// together while the server was down do not all retry at once. Dead after
+// MailMaxAttempts attempts.
+func NextMailAttempt(now time.Time, attempts int, jitter float64) (next time.Time, dead bool) {
+	d := expDelay(30*time.Second, 2*time.Hour, attempts)
+	return now.Add(time.Duration(float64(d) * jitter)), attempts >= MailMaxAttempts
+}

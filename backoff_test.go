@@ -61,3 +61,31 @@ func TestNewIRIs(t *testing.T) {
 		t.Fatal("Local")
 	}
 }
+
+// TestMailScheduleSpansADay walks the retry schedule of a mail that always
+// fails: growing waits, never more than two hours (with jitter), dead
+// after MailMaxAttempts, about a day after the first try.
+func TestMailScheduleSpansADay(t *testing.T) {
+	first := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now, last := first, time.Duration(0)
+	for attempts := 1; ; attempts++ {
+		next, dead := shrooms.NextMailAttempt(now, attempts, 1)
+		if dead {
+			if attempts != shrooms.MailMaxAttempts {
+				t.Fatalf("dead after %d attempts", attempts)
+			}
+			break
+		}
+		gap := next.Sub(now)
+		if gap < last || gap > 2*time.Hour {
+			t.Fatalf("attempt %d: wait %s after %s", attempts, gap, last)
+		}
+		last, now = gap, next
+	}
+	if span := now.Sub(first); span < 20*time.Hour || span > 30*time.Hour {
+		t.Fatalf("tried for %s", span)
+	}
+	if next, _ := shrooms.NextMailAttempt(first, 1, 0.8); next.Sub(first) != 24*time.Second {
+		t.Fatalf("jitter not applied: %s", next.Sub(first))
+	}
+}

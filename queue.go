@@ -159,10 +159,10 @@ type OutboxService interface {
 	// PruneQueues deletes what the queues finished with before before, in
 	// bounded batches, for admins and the system: received activities done
 	// or failed, deliveries delivered or dead, non-public published outbox
-	// entries with no delivery left, and partner invites used, revoked or
-	// expired. Pending work is never touched, whatever its age, and public
-	// outbox entries stay: the actor's outbox collection is served from
-	// them. Returns EUNAUTHORIZED, EFORBIDDEN.
+	// entries with no delivery left, partner invites used, revoked or
+	// expired, and mail sent or dead. Pending work is never touched,
+	// whatever its age, and public outbox entries stay: the actor's outbox
+	// collection is served from them. Returns EUNAUTHORIZED, EFORBIDDEN.
 	//
 	// Forgetting a received activity is safe: its effects are in the
 	// follows, partners and remote cache, and the handlers are idempotent
@@ -183,10 +183,11 @@ type PruneResult struct {
 	Deliveries int
 	Outbox     int
 	Invites    int
+	Mail       int
 }
 
 // Total is the number of rows deleted.
-func (r PruneResult) Total() int { return r.Inbox + r.Deliveries + r.Outbox + r.Invites }
+func (r PruneResult) Total() int { return r.Inbox + r.Deliveries + r.Outbox + r.Invites + r.Mail }
 
 // InboxState is where one received activity stands.
 type InboxState string

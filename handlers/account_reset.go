@@ -16,9 +16,11 @@ type forgotView struct {
 	Error string
 }
 
-// handleForgot mails a password reset link. Whether an account has the
-// address or not, and whether the mail went out, the page says the same,
-// so that it cannot be used to find out who has an account here.
+// handleForgot queues a password reset link. Whether an account has the
+// address or not, the page says the same, and the request does the same
+// work: the store queues the mail in the transaction that makes the link,
+// and the mail worker sends it later, so that neither the answer nor its
+// time tells who has an account here.
 func (s *server) handleForgot(w http.ResponseWriter, r *http.Request) {
 	v := &forgotView{}
 	if r.Method != http.MethodPost {
@@ -31,18 +33,20 @@ func (s *server) handleForgot(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "forgot", "account.forgot.title", v)
 		return
 	}
-	u, secret, err := s.Accounts.RequestPasswordReset(r.Context(), v.Email)
-	switch shrooms.ErrorCode(err) {
-	case "":
-		err := s.sendMail(r.Context(), mailLanguage(r, u), u.Email, "reset", map[string]any{
+	mail, err := s.mailRender(r.Context(), "reset", stateFrom(r.Context()).Lang, "", func(u *shrooms.User, secret string) map[string]any {
+		return map[string]any{
 			"Name":  displayName(u),
 			"Link":  s.IRIs.Base + "/reset?token=" + url.QueryEscape(secret),
 			"Hours": int(shrooms.ResetPasswordTTL.Hours()),
-		})
-		if err != nil {
-			s.Logger.Warn("password reset mail not sent", "user", u.Username, "err", err)
 		}
-	case shrooms.ENOTFOUND, shrooms.EINVALID, shrooms.ETOOMANY: // the same page: it must not tell whether the address has an account
+	})
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	_, _, err = s.Accounts.RequestPasswordReset(r.Context(), v.Email, mail)
+	switch shrooms.ErrorCode(err) {
+	case "", shrooms.ENOTFOUND, shrooms.EINVALID, shrooms.ETOOMANY: // the same page: it must not tell whether the address has an account
 	default:
 		s.fail(w, r, err, 0)
 		return

@@ -42,8 +42,20 @@ func (s *server) handleSignup(w http.ResponseWriter, r *http.Request) {
 		fail(shrooms.Errorf(shrooms.EINVALID, "The two passwords differ."), 0)
 		return
 	}
+	verify, err := s.verificationMail(r)
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	taken, err := s.mailRender(r.Context(), "signup_taken", st.Lang, "", func(u *shrooms.User, _ string) map[string]any {
+		return map[string]any{"Name": displayName(u), "LoginLink": s.IRIs.Base + "/login", "ResetLink": s.IRIs.Base + "/forgot"}
+	})
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
 	u, secret, err := s.Accounts.SignUp(r.Context(), shrooms.SignUp{Username: f.Username, Email: f.Email,
-		Name: f.Name, Password: password, Language: st.Lang, Invitation: f.Invitation})
+		Name: f.Name, Password: password, Language: st.Lang, Invitation: f.Invitation, Mail: verify, TakenMail: taken})
 	if err != nil {
 		if shrooms.ErrorCode(err) == shrooms.EINTERNAL {
 			s.fail(w, r, err, 0)
@@ -52,9 +64,9 @@ func (s *server) handleSignup(w http.ResponseWriter, r *http.Request) {
 		fail(err, 0)
 		return
 	}
-	s.Logger.Info("sign-up", "username", u.Username, "status", u.Status)
-	if secret == "" {
+	if u != nil && secret == "" {
 		// The invitation was for this address: the account is active.
+		s.Logger.Info("sign-up", "username", u.Username, "status", u.Status)
 		if err := s.startSession(w, r, f.Username, password); err != nil {
 			s.redirect(w, r, "/login", "account.signup.active")
 			return
@@ -62,28 +74,25 @@ func (s *server) handleSignup(w http.ResponseWriter, r *http.Request) {
 		s.redirect(w, r, "/dashboard", "account.signup.welcome")
 		return
 	}
-	v := &verifyView{Mode: "sent", Email: u.Email}
-	if err := s.sendVerification(r, u, secret); err != nil {
-		v.Error = s.errorText(r, err)
+	// A new pending account, or an address that has one (the store told
+	// its owner by mail): the same page, so that sign-up cannot tell
+	// which addresses have an account here.
+	if u != nil {
+		s.Logger.Info("sign-up", "username", u.Username, "status", u.Status)
 	}
-	s.render(w, r, 0, "verify", "account.verify.sent_title", v)
+	s.render(w, r, 0, "verify", "account.verify.sent_title", &verifyView{Mode: "sent", Email: strings.TrimSpace(f.Email)})
 }
 
-// sendVerification mails the e-mail confirmation link, in the user's
-// language (or the page's).
-func (s *server) sendVerification(r *http.Request, u *shrooms.User, secret string) error {
-	err := s.sendMail(r.Context(), mailLanguage(r, u), u.Email, "verify", map[string]any{
-		"Name":  displayName(u),
-		"Link":  s.IRIs.Base + "/verify?token=" + url.QueryEscape(secret),
-		"Hours": int(shrooms.VerifyEmailTTL.Hours()),
-	})
-	if err != nil {
-		s.Logger.Warn("verification mail not sent", "user", u.Username, "err", err)
-		if shrooms.ErrorCode(err) != shrooms.EUNAVAILABLE {
-			err = errMailNotSent
+// verificationMail renders the e-mail confirmation mail, in the account's
+// language (or the page's), for the store to queue with the link.
+func (s *server) verificationMail(r *http.Request) (shrooms.MailRender, error) {
+	return s.mailRender(r.Context(), "verify", stateFrom(r.Context()).Lang, "", func(u *shrooms.User, secret string) map[string]any {
+		return map[string]any{
+			"Name":  displayName(u),
+			"Link":  s.IRIs.Base + "/verify?token=" + url.QueryEscape(secret),
+			"Hours": int(shrooms.VerifyEmailTTL.Hours()),
 		}
-	}
-	return err
+	})
 }
 
 // verifyView is the verification page: "sent" (check your inbox),
@@ -134,10 +143,6 @@ func (s *server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/login", "account.verify.done")
 }
 
-// errMailNotSent is the mailer's answer when a mail could not be handed
-// over, also used for the other reasons a mail was not sent.
-var errMailNotSent = shrooms.Errorf(shrooms.EUNAVAILABLE, "the e-mail could not be sent; please try again later")
-
 // errLinkUsed is the store's answer for a link it does not know.
 var errLinkUsed = shrooms.Errorf(shrooms.EINVALID, "this link has expired or was already used")
 
@@ -156,10 +161,14 @@ func (s *server) handleResend(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "verify", "account.verify.resend_title", v)
 		return
 	}
-	u, secret, err := s.Accounts.CreateVerification(r.Context(), email)
+	verify, err := s.verificationMail(r)
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	_, _, err = s.Accounts.CreateVerification(r.Context(), email, verify)
 	switch shrooms.ErrorCode(err) {
-	case "":
-		_ = s.sendVerification(r, u, secret) // logged; not shown, it would tell the address exists
+	case "": // queued with the link, sent by the mail worker
 	case shrooms.ENOTFOUND, shrooms.ECONFLICT, shrooms.EINVALID, shrooms.ETOOMANY: // the same page: it must not tell whether the address has an account
 	default:
 		s.fail(w, r, err, 0)
@@ -167,15 +176,6 @@ func (s *server) handleResend(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Mode, v.Resent = "sent", true
 	s.render(w, r, 0, "verify", "account.verify.sent_title", v)
-}
-
-// mailLanguage is the language of a mail to u: their choice, else the
-// page's.
-func mailLanguage(r *http.Request, u *shrooms.User) string {
-	if u != nil && shrooms.IsLanguage(u.Language) {
-		return u.Language
-	}
-	return stateFrom(r.Context()).Lang
 }
 
 // displayName is how a mail greets a user.

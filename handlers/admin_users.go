@@ -28,15 +28,12 @@ type adminUsers struct {
 	Invite           inviteForm
 }
 
-// inviteForm is the "invite someone" form, and what happened to the last
-// invitation when its mail could not be sent.
+// inviteForm is the "invite someone" form. Its mail is queued with the
+// invitation, so there is no "could not be sent" to show here: the mail
+// page shows a mail that keeps failing.
 type inviteForm struct {
 	Email, Role, Lang string
 	Error             string
-	// Link is the invitation link, shown once when the mail failed so
-	// that the admin can pass it on another way.
-	Link, LinkEmail string
-	MailError       string
 }
 
 var (

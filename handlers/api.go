@@ -45,6 +45,9 @@ func (s *server) apiRoutes(r *mux.Router) {
 	auth.HandleFunc("/deliveries", s.requireAdmin(s.apiDeliveries)).Methods(http.MethodGet)
 	auth.HandleFunc("/deliveries/{id:[0-9]+}/retry", s.requireAdmin(s.apiRetryDelivery)).Methods(http.MethodPost)
 	auth.HandleFunc("/queue", s.requireAdmin(s.apiQueue)).Methods(http.MethodGet)
+	auth.HandleFunc("/mail", s.requireAdmin(s.apiMail)).Methods(http.MethodGet)
+	auth.HandleFunc("/mail/{id:[0-9]+}/retry", s.requireAdmin(s.apiRetryMail)).Methods(http.MethodPost)
+	auth.HandleFunc("/mail/{id:[0-9]+}", s.requireAdmin(s.apiDiscardMail)).Methods(http.MethodDelete)
 	s.apiPartnerRoutes(auth)
 }
 

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -125,9 +124,9 @@ func (s *server) apiInvitations(w http.ResponseWriter, r *http.Request) {
 	writeList(w, invs, len(invs), toInvitationJSON)
 }
 
-// apiCreateInvitation invites an e-mail address and mails it the link.
-// The invitation exists once created: a mail that could not be sent is
-// still a 201, with "mail_sent": false and the URL to pass on by hand.
+// apiCreateInvitation invites an e-mail address; the mail with the link
+// is queued in the same transaction ("mail_sent": true) and sent by the
+// mail worker. The URL is in the answer too, to pass on by hand.
 func (s *server) apiCreateInvitation(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Email    string `json:"email"`
@@ -150,24 +149,26 @@ func (s *server) apiCreateInvitation(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "language: must be one of %s", strings.Join(shrooms.Languages, ", ")), 0)
 		return
 	}
-	secret, inv, err := s.Accounts.CreateInvitation(r.Context(), in.Email, role)
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
 	if in.Language == "" {
 		in.Language = shrooms.Languages[0]
 		if st, err := s.Settings.FindSettings(r.Context()); err == nil && shrooms.IsLanguage(st.DefaultLanguage) {
 			in.Language = st.DefaultLanguage
 		}
 	}
-	sent := true
-	if err := s.sendInvitation(r.Context(), in.Language, inv.Email, secret); err != nil {
-		s.Logger.Warn("invitation mail not sent", "invitation", inv.ID, "err", err)
-		sent = false
+	mail, err := s.invitationMail(r.Context(), in.Language, strings.TrimSpace(in.Email))
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
 	}
+	secret, inv, err := s.Accounts.CreateInvitation(r.Context(), in.Email, role, mail)
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	// The mail is queued with the invitation; the mail worker sends it.
+	sent := true
 	out := toInvitationJSON(inv)
-	out.URL = s.IRIs.Base + "/signup?invite=" + url.QueryEscape(secret)
+	out.URL = s.invitationLink(secret)
 	out.MailSent = &sent
 	writeJSON(w, http.StatusCreated, out)
 }

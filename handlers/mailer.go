@@ -41,28 +41,42 @@ func parseMails(cat *catalog) (mails, error) {
 	return out, nil
 }
 
-// sendMail renders the mail template name in lang and sends it to to.
-// data gets NodeName and BaseURL added. A mail that could not be handed
-// over is EUNAVAILABLE, for the page to say so and offer a retry.
-func (s *server) sendMail(ctx context.Context, lang, to, name string, data map[string]any) error {
-	t := s.mails[lang][name]
-	if t == nil {
-		return fmt.Errorf("no mail template %s", name)
+// mailRender returns the MailRender of template name for the store to
+// call inside the transaction of the change that sends it: no handler
+// talks SMTP; the mail worker sends what the store queued. The mail goes
+// to the account the store passes (in its language, else lang) or, when
+// there is none (an invitation), to to. data gives the template's fields
+// for the account and the link's secret; NodeName and BaseURL are added.
+func (s *server) mailRender(ctx context.Context, name, lang, to string, data func(u *shrooms.User, secret string) map[string]any) (shrooms.MailRender, error) {
+	if s.mails[shrooms.Languages[0]][name] == nil {
+		return nil, fmt.Errorf("no mail template %s", name)
 	}
-	if data == nil {
-		data = map[string]any{}
-	}
+	// Read before the store's transaction, not inside it.
 	settings, err := s.Settings.FindSettings(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	data["NodeName"], data["BaseURL"] = settings.Name, s.IRIs.Base
-	var subject, body bytes.Buffer
-	if err := t.ExecuteTemplate(&subject, "subject", data); err != nil {
-		return fmt.Errorf("mail %s subject: %w", name, err)
-	}
-	if err := t.ExecuteTemplate(&body, "body", data); err != nil {
-		return fmt.Errorf("mail %s body: %w", name, err)
-	}
-	return s.Mailer.Send(ctx, shrooms.Message{To: to, Subject: strings.TrimSpace(subject.String()), Text: strings.TrimLeft(body.String(), "\n")})
+	return func(u *shrooms.User, secret string) (shrooms.Message, error) {
+		l, rcpt := lang, to
+		if u != nil {
+			rcpt = u.Email
+			if shrooms.IsLanguage(u.Language) {
+				l = u.Language
+			}
+		}
+		if !shrooms.IsLanguage(l) {
+			l = shrooms.Languages[0]
+		}
+		d := data(u, secret)
+		d["NodeName"], d["BaseURL"] = settings.Name, s.IRIs.Base
+		t := s.mails[l][name]
+		var subject, body bytes.Buffer
+		if err := t.ExecuteTemplate(&subject, "subject", d); err != nil {
+			return shrooms.Message{}, fmt.Errorf("mail %s subject: %w", name, err)
+		}
+		if err := t.ExecuteTemplate(&body, "body", d); err != nil {
+			return shrooms.Message{}, fmt.Errorf("mail %s body: %w", name, err)
+		}
+		return shrooms.Message{To: rcpt, Subject: strings.TrimSpace(subject.String()), Text: strings.TrimLeft(body.String(), "\n")}, nil
+	}, nil
 }

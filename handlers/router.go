@@ -39,7 +39,9 @@ type Deps struct {
 	Profiles shrooms.ProfileService
 	Groups   shrooms.GroupService
 	Media    shrooms.MediaService
-	Mailer   shrooms.Mailer
+	// Mail is the mail outbox, for the admins' mail page and API; the
+	// store queues mail itself, and only the mail worker sends.
+	Mail shrooms.MailQueue
 
 	Items      shrooms.ItemService
 	Categories shrooms.CategoryService

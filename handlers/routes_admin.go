@@ -10,7 +10,7 @@ import (
 )
 
 // adminRoutes: users, invitations, groups, permissions, settings,
-// modules, theme, follow requests and followers. Every page is for admins
+// modules, theme, follow requests and followers, the mail outbox. Every page is for admins
 // only; the services check the rights again.
 func (s *server) adminRoutes(r *mux.Router) {
 	const get, head, post = http.MethodGet, http.MethodHead, http.MethodPost
@@ -36,6 +36,10 @@ func (s *server) adminRoutes(r *mux.Router) {
 	r.HandleFunc("/admin/following", a(s.handleAdminFollow)).Methods(post)
 	r.HandleFunc("/admin/following/{id:[0-9]+}/delete", a(s.handleAdminUnfollow)).Methods(post)
 	r.HandleFunc("/admin/follow-requests/{id:[0-9]+}/{decision:approve|reject}", a(s.handleAdminDecide)).Methods(post)
+
+	r.HandleFunc("/admin/mail", a(s.handleAdminMail)).Methods(get, head)
+	r.HandleFunc("/admin/mail/{id:[0-9]+}/retry", a(s.handleAdminMailRetry)).Methods(post)
+	r.HandleFunc("/admin/mail/{id:[0-9]+}/discard", a(s.handleAdminMailDiscard)).Methods(post)
 	s.adminPartnerRoutes(r)
 }
 

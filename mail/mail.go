@@ -1,6 +1,7 @@
 // Package mail implements shrooms.Mailer: it hands e-mail to an SMTP server
 // through go-mail or, when no server is configured, writes each message as an
-// .eml file into a folder so that a local install still works.
+// .eml file into a folder so that a local install still works. Its Worker
+// sends the durable mail outbox (shrooms.MailQueue) through a Mailer.
 package mail
 
 import (
@@ -128,8 +129,11 @@ func New(cfg Config, logger *slog.Logger) (*Mailer, error) {
 
 // Send hands m to the SMTP server, or writes it to the mail folder when no
 // server is configured. It returns EINVALID for a recipient that is not an
-// address or a header with a line break in it, and EUNAVAILABLE when the
-// message could not be handed over (the cause is logged, not returned).
+// address or a header with a line break in it, or that the server refused
+// for good (a 5xx answer to RCPT TO): sending it again cannot help. It
+// returns EUNAVAILABLE when the message could not be handed over this
+// time; the error's text (not its message) says why, for the admins' mail
+// page. m.ID, when set, is the Message-ID.
 func (s *Mailer) Send(ctx context.Context, m shrooms.Message) error {
 	to, err := checkMessage(m)
 	if err != nil {
@@ -173,8 +177,15 @@ func (s *Mailer) build(to *netmail.Address, m shrooms.Message) (*gomail.Msg, err
 	msg.ToMailAddress(to)
 	msg.Subject(m.Subject)
 	msg.SetDate()
-	domain, _ := domainOf(s.from.Address)
-	msg.SetMessageIDWithValue(strings.ToLower(rand.Text()) + "@" + domain)
+	if m.ID != "" {
+		if strings.ContainsAny(m.ID, "<>\r\n \t") {
+			return nil, shrooms.Errorf(shrooms.EINVALID, "the message ID must be bare, without brackets or spaces")
+		}
+		msg.SetMessageIDWithValue(m.ID)
+	} else {
+		domain, _ := domainOf(s.from.Address)
+		msg.SetMessageIDWithValue(strings.ToLower(rand.Text()) + "@" + domain)
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
@@ -193,7 +204,11 @@ func (s *Mailer) send(ctx context.Context, msg *gomail.Msg, to *netmail.Address,
 	if err != nil {
 		s.logger.Error("mail could not be sent", "to", to.Address, "subject", subject,
 			"server", net.JoinHostPort(s.cfg.Host, fmt.Sprint(s.cfg.Port)), "security", s.cfg.Security, "err", err)
-		return unavailable()
+		var se *gomail.SendError
+		if errors.As(err, &se) && se.Reason == gomail.ErrSMTPRcptTo && !se.IsTemp() {
+			return fmt.Errorf("%w: %v", shrooms.Errorf(shrooms.EINVALID, "the mail server refused the recipient"), err)
+		}
+		return fmt.Errorf("%w: %v", unavailable(), err)
 	}
 	s.logger.Info("mail sent", "to", to.Address, "subject", subject)
 	return nil

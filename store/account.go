@@ -123,6 +123,11 @@ func (db *DB) SignUp(ctx context.Context, su shrooms.SignUp) (*shrooms.User, str
 	if err := db.checkSignup(ctx, tx, su.Invitation); err != nil {
 		return nil, "", err
 	}
+	// Everything up to the user's row can be undone if the address turns
+	// out to have an account, keeping the invitation unused.
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT signup`); err != nil {
+		return nil, "", fmt.Errorf("sign-up: %w", err)
+	}
 	if su.Invitation != "" {
 		inv, err := db.useInvitation(ctx, tx, su.Invitation)
 		if err != nil {
@@ -133,6 +138,13 @@ func (db *DB) SignUp(ctx context.Context, su shrooms.SignUp) (*shrooms.User, str
 		}
 	}
 	if err := db.insertUser(ctx, tx, u, actor, hash); err != nil {
+		// A taken username is said (usernames are public); a taken
+		// address is not. SQLite names the username first when both are.
+		if shrooms.ErrorMessage(err) == constraintMessages["users.email"] {
+			if owner, ferr := findUserByEmail(ctx, tx, u.Email); ferr == nil {
+				return nil, "", db.signupTaken(ctx, tx, owner, su.TakenMail)
+			}
+		}
 		return nil, "", err
 	}
 	secret := ""
@@ -140,11 +152,36 @@ func (db *DB) SignUp(ctx context.Context, su shrooms.SignUp) (*shrooms.User, str
 		if secret, err = db.createEmailToken(ctx, tx, u.ID, purposeVerify, shrooms.VerifyEmailTTL); err != nil {
 			return nil, "", err
 		}
+		if err := db.queueMail(ctx, tx, shrooms.MailVerify, su.Mail, u, secret); err != nil {
+			return nil, "", err
+		}
 	}
 	if err := commit(tx); err != nil {
 		return nil, "", err
 	}
 	return u, secret, nil
+}
+
+// signupTaken ends a sign-up with an address that has an account: it
+// undoes the new actor (and the invitation's use), queues the notice to
+// the address's owner unless they got shrooms.MaxMailLinksPerHour of them
+// in the last hour, and commits. The caller sees no error, so that the
+// answer is the same as for a new address; the work done (key, bcrypt,
+// one write transaction) is the same too.
+func (db *DB) signupTaken(ctx context.Context, tx *sql.Tx, owner *shrooms.User, render shrooms.MailRender) error {
+	if _, err := tx.ExecContext(ctx, `ROLLBACK TO signup`); err != nil {
+		return fmt.Errorf("sign-up: %w", err)
+	}
+	recent, err := db.mailsSentRecently(ctx, tx, owner.Email, shrooms.MailSignupTaken)
+	if err != nil {
+		return err
+	}
+	if recent < shrooms.MaxMailLinksPerHour {
+		if err := db.queueMail(ctx, tx, shrooms.MailSignupTaken, render, owner, ""); err != nil {
+			return err
+		}
+	}
+	return commit(tx)
 }
 
 // readCheck runs a check in a read transaction.
@@ -164,10 +201,10 @@ func findUserByEmail(ctx context.Context, tx *sql.Tx, email string) (*shrooms.Us
 
 // CreateVerification returns a new verification secret, valid
 // shrooms.VerifyEmailTTL, for the pending account with that e-mail
-// address; earlier links stay valid. Returns ENOTFOUND, ECONFLICT when
+// address, and queues mail with it; earlier links stay valid. Returns ENOTFOUND, ECONFLICT when
 // the account is not pending, ETOOMANY past shrooms.MaxMailLinksPerHour.
-func (db *DB) CreateVerification(ctx context.Context, email string) (*shrooms.User, string, error) {
-	return db.mailLink(ctx, email, purposeVerify, shrooms.VerifyEmailTTL, func(u *shrooms.User) error {
+func (db *DB) CreateVerification(ctx context.Context, email string, mail shrooms.MailRender) (*shrooms.User, string, error) {
+	return db.mailLink(ctx, email, purposeVerify, shrooms.VerifyEmailTTL, mail, func(u *shrooms.User) error {
 		if u.Status != shrooms.StatusPending {
 			return shrooms.Errorf(shrooms.ECONFLICT, "this account is not waiting for an e-mail confirmation")
 		}
@@ -176,8 +213,9 @@ func (db *DB) CreateVerification(ctx context.Context, email string) (*shrooms.Us
 }
 
 // mailLink creates a link of purpose for the account with that e-mail
-// address, once check accepts the account, in one transaction.
-func (db *DB) mailLink(ctx context.Context, email, purpose string, ttl time.Duration, check func(*shrooms.User) error) (*shrooms.User, string, error) {
+// address, once check accepts the account, and queues the mail that
+// carries it, in one transaction.
+func (db *DB) mailLink(ctx context.Context, email, purpose string, ttl time.Duration, mail shrooms.MailRender, check func(*shrooms.User) error) (*shrooms.User, string, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, "", err
@@ -192,6 +230,9 @@ func (db *DB) mailLink(ctx context.Context, email, purpose string, ttl time.Dura
 	}
 	secret, err := db.createEmailToken(ctx, tx, u.ID, purpose, ttl)
 	if err != nil {
+		return nil, "", err
+	}
+	if err := db.queueMail(ctx, tx, purpose, mail, u, secret); err != nil {
 		return nil, "", err
 	}
 	if err := commit(tx); err != nil {
@@ -231,11 +272,11 @@ func (db *DB) VerifyEmail(ctx context.Context, secret string) (*shrooms.User, er
 
 // RequestPasswordReset returns the secret of a reset link, valid
 // shrooms.ResetPasswordTTL, for the active account with that e-mail
-// address. Returns ENOTFOUND for no account or one that is not active
+// address, and queues mail with it in the same transaction. Returns ENOTFOUND for no account or one that is not active
 // (which the web page does not reveal), ETOOMANY past
 // shrooms.MaxMailLinksPerHour.
-func (db *DB) RequestPasswordReset(ctx context.Context, email string) (*shrooms.User, string, error) {
-	return db.mailLink(ctx, email, purposeReset, shrooms.ResetPasswordTTL, func(u *shrooms.User) error {
+func (db *DB) RequestPasswordReset(ctx context.Context, email string, mail shrooms.MailRender) (*shrooms.User, string, error) {
+	return db.mailLink(ctx, email, purposeReset, shrooms.ResetPasswordTTL, mail, func(u *shrooms.User) error {
 		if !u.Active() {
 			return notFound("account with this e-mail address not found")
 		}

@@ -45,11 +45,12 @@ func (db *DB) useInvitation(ctx context.Context, tx *sql.Tx, secret string) (*sh
 	return inv, nil
 }
 
-// CreateInvitation invites an e-mail address with a role, for admins, and
+// CreateInvitation invites an e-mail address with a role, for admins,
+// queues the mail render renders (with a nil user and the secret) and
 // returns the secret of the invitation link, valid shrooms.InvitationTTL.
 // Returns EINVALID naming the field, ECONFLICT when an account has that
 // address, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) CreateInvitation(ctx context.Context, email string, role shrooms.Role) (string, *shrooms.Invitation, error) {
+func (db *DB) CreateInvitation(ctx context.Context, email string, role shrooms.Role, render shrooms.MailRender) (string, *shrooms.Invitation, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return "", nil, err
@@ -90,6 +91,9 @@ func (db *DB) CreateInvitation(ctx context.Context, email string, role shrooms.R
 	}
 	if p.User != nil {
 		inv.InvitedBy = p.User.ID
+	}
+	if err := db.queueMail(ctx, tx, shrooms.MailInvitation, render, nil, secret); err != nil {
+		return "", nil, err
 	}
 	if err := commit(tx); err != nil {
 		return "", nil, err

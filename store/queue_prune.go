@@ -56,6 +56,15 @@ var pruneTargets = []pruneTarget{
 		cond:  `used_at < ?2 OR revoked_at < ?2 OR expires_at < ?2`,
 		count: func(r *shrooms.PruneResult) *int { return &r.Invites },
 	},
+	{
+		// Sent mail is only a record; dead mail stays for the retention
+		// so that an admin can see it and retry it. Pending and sending
+		// mail is never touched.
+		table: "mail_outbox",
+		cond: `(state = 'sent' AND sent_at < ?2)
+			OR (state = 'dead' AND MAX(created_at, next_attempt_at) < ?2)`,
+		count: func(r *shrooms.PruneResult) *int { return &r.Mail },
+	},
 }
 
 // PruneQueues deletes the queue rows finished with before before, for

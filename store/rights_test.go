@@ -98,7 +98,7 @@ func TestRights(t *testing.T) {
 			return err
 		}, [5]string{unauth, pass, nf, pass, pass}},
 		{"CreateInvitation", func(t *testing.T, ctx context.Context) error {
-			_, _, err := db.CreateInvitation(ctx, fmt.Sprintf("inv%d@example.org", next()), shrooms.RoleMember)
+			_, _, err := db.CreateInvitation(ctx, fmt.Sprintf("inv%d@example.org", next()), shrooms.RoleMember, nil)
 			return err
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"FindInvitations", func(t *testing.T, ctx context.Context) error {
@@ -106,7 +106,7 @@ func TestRights(t *testing.T) {
 			return err
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"DeleteInvitation", func(t *testing.T, ctx context.Context) error {
-			_, inv, err := db.CreateInvitation(sys, fmt.Sprintf("inv%d@example.org", next()), shrooms.RoleMember)
+			_, inv, err := db.CreateInvitation(sys, fmt.Sprintf("inv%d@example.org", next()), shrooms.RoleMember, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,4 +8,5 @@ var (
 	_ shrooms.PartnerService     = (*DB)(nil)
 	_ shrooms.RemoteCacheService = (*DB)(nil)
 	_ shrooms.SearchService      = (*DB)(nil)
+	_ shrooms.MailQueue          = (*DB)(nil)
 )

@@ -293,7 +293,7 @@ func TestDeleteUser(t *testing.T) {
 	if err := db.CreateGroup(sys, team); err != nil {
 		t.Fatal(err)
 	}
-	_, inv, err := db.CreateInvitation(as(victim), "friend@example.org", shrooms.RoleMember)
+	_, inv, err := db.CreateInvitation(as(victim), "friend@example.org", shrooms.RoleMember, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

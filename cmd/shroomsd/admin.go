@@ -26,7 +26,7 @@ func runAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 	configPath, dataDir := commonFlags(fs)
 	user := fs.String("user", "", "username (token create)")
 	label := fs.String("name", "cli", "token label (token create)")
-	state := fs.String("state", "", "filter by state: pending, delivered, dead (deliveries)")
+	state := fs.String("state", "", "filter by state: pending, delivered, dead (deliveries); pending, sending, sent, dead (mail)")
 	expires := fs.String("expires", "", "invite lifetime, e.g. 7d or 48h (invite create)")
 	note := fs.String("note", "", "whom the invite is for (invite create)")
 	modules := fs.String("modules", "", "modules shared with the partner, e.g. inventory,stock (partner share)")
@@ -84,6 +84,7 @@ var adminCommands = map[string]func(*adminRun) error{
 	"follow-requests": (*adminRun).followRequests,
 	"deliveries":      (*adminRun).deliveries,
 	"queue":           (*adminRun).queue,
+	"mail":            (*adminRun).mail,
 	"invite":          (*adminRun).invite,
 	"partner":         (*adminRun).partner,
 }
@@ -265,8 +266,8 @@ func (a *adminRun) queuePrune() error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "pruned what finished before %s:\ninbox activities: %d\ndeliveries:       %d\noutbox entries:   %d\npartner invites:  %d\n",
-		formatTime(before), res.Inbox, res.Deliveries, res.Outbox, res.Invites)
+	fmt.Fprintf(a.out, "pruned what finished before %s:\ninbox activities: %d\ndeliveries:       %d\noutbox entries:   %d\npartner invites:  %d\nmail:             %d\n",
+		formatTime(before), res.Inbox, res.Deliveries, res.Outbox, res.Invites, res.Mail)
 	return nil
 }
 

@@ -160,6 +160,7 @@ func walkSignup(t *testing.T, b *browser, srv *mailtest.Server) {
 	b.waitText(msg(t, "en", "account.verify.sent_title"))
 	b.screenshot("check-inbox")
 
+	drainMail(t, b.n)
 	m, err := srv.WaitFor("bob@example.org", 10*time.Second)
 	if err != nil {
 		t.Fatal(err)

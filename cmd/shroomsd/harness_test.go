@@ -201,6 +201,17 @@ func drain(t *testing.T, nodes ...*testNode) {
 	t.Fatal("queues did not settle after 50 rounds")
 }
 
+// drainMail sends every mail of the node's outbox that is due now, as
+// the node's mail worker would; the SMTP server has it when this returns.
+func drainMail(t testing.TB, n *testNode) int {
+	t.Helper()
+	k, err := n.m.MailWorker.Drain(context.Background())
+	if err != nil {
+		t.Fatalf("drain mail %s: %v", n.addr, err)
+	}
+	return k
+}
+
 // follows returns the organisation's follows in one direction.
 func (n *testNode) follows(followers bool, state shrooms.FollowState) []*shrooms.Follow {
 	n.t.Helper()

@@ -30,6 +30,7 @@ func TestForgotCannotFloodAMailbox(t *testing.T) {
 		}
 	}
 	got := 0
+	drainMail(t, n)
 	for _, m := range srv.Messages() {
 		if strings.Contains(fmt.Sprint(m.To), "gina@example.org") {
 			got++

@@ -79,6 +79,7 @@ commands:
              followers | following | follow-requests [list|approve ID|reject ID] |
              deliveries [--state dead] | deliveries retry ID | queue |
              queue prune [--older-than 30d] |
+             mail [--state dead] | mail retry ID | mail discard ID |
              invite create [--expires 7d] [--note TEXT] | invite list |
              invite revoke ID | partner link URL | partner list |
              partner unlink|block|unblock|resync ADDRESS-or-ID |

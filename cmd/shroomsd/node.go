@@ -28,8 +28,8 @@ type Main struct {
 	Logger *slog.Logger
 	// Listener, when set, is served instead of listening on Config.Listen.
 	Listener net.Listener
-	// NoWorkers leaves the federation workers stopped; tests drain the
-	// queues explicitly with Fed.Drain.
+	// NoWorkers leaves the federation and mail workers stopped; tests
+	// drain the queues explicitly with Fed.Drain and MailWorker.Drain.
 	NoWorkers bool
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
@@ -38,6 +38,9 @@ type Main struct {
 	Fed    *federation.Federation
 	IRIs   shrooms.IRIs
 	Mailer *mail.Mailer
+	// MailWorker sends the mail outbox; with NoWorkers it stays stopped
+	// and tests drain it.
+	MailWorker *mail.Worker
 	// SetupCode is asked by the browser setup wizard while the node has no
 	// admin; serve prints it. "" once an admin exists.
 	SetupCode string
@@ -148,6 +151,11 @@ func (m *Main) Run(ctx context.Context) (firstStart bool, err error) {
 	if m.Mailer, err = mail.New(m.Config.MailConfig(), m.Logger); err != nil {
 		return false, err
 	}
+	// Mail has its own worker: a slow mail server holds up no federation.
+	m.MailWorker = mail.NewWorker(m.DB, m.Mailer, m.Logger, m.Now)
+	if !m.NoWorkers {
+		m.MailWorker.Start()
+	}
 	needsSetup, err := m.DB.NeedsSetup(ctx)
 	if err != nil {
 		return false, err
@@ -211,6 +219,9 @@ func (m *Main) Close() error {
 	}
 	if m.Fed != nil {
 		m.Fed.Close()
+	}
+	if m.MailWorker != nil {
+		m.MailWorker.Close()
 	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())

@@ -17,7 +17,7 @@ func (m *Main) handlerDeps() handlers.Deps {
 		Items: db, Categories: db, Places: db, Stock: db,
 		Partners: db, Remote: db, Search: db,
 		Map:            handlers.MapConfig{TileURL: m.Config.Map.TileURL, Attribution: m.Config.Map.Attribution, MaxZoom: m.Config.Map.MaxZoom},
-		Mailer:         m.Mailer,
+		Mail:           db,
 		SetupCode:      m.SetupCode,
 		TrustedProxies: proxies,
 		ImportDir:      filepath.Join(m.Config.DataDir, "imports"),

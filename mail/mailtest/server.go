@@ -33,6 +33,21 @@ type options struct {
 	mechanisms         []string
 	startTLS           bool
 	implicitTLS        bool
+	port               int
+	rejected           []string
+}
+
+// WithPort listens on 127.0.0.1:port instead of a port of the system's
+// choice: a test points a node at a port where no server runs yet, then
+// starts one there, to see mail queued while the server was down go out.
+func WithPort(port int) Option {
+	return func(o *options) { o.port = port }
+}
+
+// WithRejectedRecipients makes the server refuse these addresses for good
+// (550 to RCPT TO), as a server does for a mailbox that does not exist.
+func WithRejectedRecipients(addrs ...string) Option {
+	return func(o *options) { o.rejected = addrs }
 }
 
 // WithAuth makes the server require SMTP AUTH with these credentials
@@ -92,7 +107,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	s.smtp.WriteTimeout = 10 * time.Second
 	s.smtp.MaxMessageBytes = 10 << 20
 	s.smtp.ErrorLog = log.New(io.Discard, "", 0) // failed handshakes are what some tests want
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", s.opts.port))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,6 +245,11 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	for _, r := range ss.s.opts.rejected {
+		if strings.EqualFold(r, to) {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
+		}
+	}
 	ss.to = append(ss.to, to)
 	return nil
 }
