@@ -32,7 +32,7 @@ func wantTokenStatus(t *testing.T, n *testNode, what, token string, want int) {
 // and returns the link's secret.
 func resetSecret(t *testing.T, n *testNode, email string) string {
 	t.Helper()
-	_, secret, err := n.m.DB.RequestPasswordReset(systemCtx, email)
+	_, secret, err := n.m.DB.RequestPasswordReset(systemCtx, email, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
