@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"syscall"
 	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
@@ -62,32 +61,6 @@ func NewClient(cfg Config) *Client {
 		},
 	}
 	return c
-}
-
-// checkAddress runs before every connection, after DNS resolution.
-func (c *Client) checkAddress(network, address string, _ syscall.RawConn) error {
-	if c.allowPrivate {
-		return nil
-	}
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || !publicIP(ip) {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing to connect to non-public address %s", host)
-	}
-	return nil
-}
-
-var cgnat = &net.IPNet{IP: net.IPv4(100, 64, 0, 0), Mask: net.CIDRMask(10, 32)}
-
-func publicIP(ip net.IP) bool {
-	if ip4 := ip.To4(); ip4 != nil {
-		ip = ip4
-	}
-	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsUnspecified() || ip.IsLinkLocalUnicast() ||
-		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || cgnat.Contains(ip))
 }
 
 func (c *Client) checkURL(u *url.URL) error {
