@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
@@ -20,7 +21,8 @@ const acceptActivity = `application/activity+json, application/ld+json; profile=
 // Client is the one HTTP client of the node's outgoing requests. It signs
 // with the given actor, bounds time and response size, and refuses private
 // addresses unless they are allowed — checked at connect time, so neither
-// DNS tricks nor redirects get around it.
+// DNS tricks nor redirects get around it — and never follows a redirect to
+// another host (checkRedirect).
 type Client struct {
 	http         *http.Client
 	allowPrivate bool
@@ -51,16 +53,55 @@ func NewClient(cfg Config) *Client {
 		IdleConnTimeout:        90 * time.Second,
 	}
 	c.http = &http.Client{
-		Transport: transport,
-		Timeout:   cfg.HTTPTimeout,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 3 {
-				return errors.New("too many redirects")
-			}
-			return c.checkURL(req.URL)
-		},
+		Transport:     transport,
+		Timeout:       cfg.HTTPTimeout,
+		CheckRedirect: c.checkRedirect,
 	}
 	return c
+}
+
+// fetchOptions travel in a request's context to the redirect policy.
+type fetchOptions struct {
+	// signer signs the request; a redirect is signed again, since the
+	// signature covers the path.
+	signer *shrooms.Actor
+	body   []byte
+	// crossHost lets redirects leave the URL's host (WebFinger, whose
+	// answer is only a pointer that is checked on its own).
+	crossHost bool
+}
+
+type fetchOptionsKey struct{}
+
+// checkRedirect is the redirect policy of every outgoing request: at most
+// three, each to a URL the client would fetch itself, and never to
+// another host. A document is believed only for the host that served it
+// (an open redirect on one host must not lend that host's name to
+// another's documents), so actor, key, object, collection and image
+// fetches stay on the URL's host; same-host redirects (http to https, a
+// moved path) are followed and signed again.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 3 {
+		return errors.New("too many redirects")
+	}
+	if err := c.checkURL(req.URL); err != nil {
+		return err
+	}
+	o, _ := req.Context().Value(fetchOptionsKey{}).(*fetchOptions)
+	if !strings.EqualFold(req.URL.Host, via[0].URL.Host) && (o == nil || !o.crossHost) {
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing a redirect from %s to another host", via[0].URL.Host)
+	}
+	if o != nil && o.signer != nil {
+		var body []byte
+		if req.Method == http.MethodPost {
+			body = o.body
+		}
+		// The copied headers belong to the first request.
+		req.Header.Del("Signature")
+		req.Header.Del("Digest")
+		return c.sign(req, body, o.signer)
+	}
+	return nil
 }
 
 func (c *Client) checkURL(u *url.URL) error {
@@ -81,11 +122,27 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// URL is where the answer came from, after redirects: a document's
+	// id must be on its host.
+	URL string
 }
 
 // Get fetches rawURL asking for ActivityStreams, signed by signer when it is
 // not nil. A non-2xx answer is an error carrying its status.
+// Redirects never leave the URL's host.
 func (c *Client) Get(ctx context.Context, rawURL, accept string, signer *shrooms.Actor) (*Response, error) {
+	return c.get(ctx, rawURL, accept, &fetchOptions{signer: signer})
+}
+
+// getWebFinger fetches a WebFinger document, unsigned, following
+// redirects to another host (a domain may delegate its accounts to
+// another server); the actor URL it gives is fetched and checked on its
+// own.
+func (c *Client) getWebFinger(ctx context.Context, rawURL string) (*Response, error) {
+	return c.get(ctx, rawURL, "application/jrd+json, application/json", &fetchOptions{crossHost: true})
+}
+
+func (c *Client) get(ctx context.Context, rawURL, accept string, o *fetchOptions) (*Response, error) {
 	if accept == "" {
 		accept = acceptActivity
 	}
@@ -94,12 +151,12 @@ func (c *Client) Get(ctx context.Context, rawURL, accept string, signer *shrooms
 		return nil, err
 	}
 	req.Header.Set("Accept", accept)
-	if signer != nil {
-		if err := c.sign(req, nil, signer); err != nil {
+	if o.signer != nil {
+		if err := c.sign(req, nil, o.signer); err != nil {
 			return nil, err
 		}
 	}
-	resp, err := c.do(req)
+	resp, err := c.do(req, o)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +177,7 @@ func (c *Client) Post(ctx context.Context, inbox string, body []byte, signer *sh
 	if err := c.sign(req, body, signer); err != nil {
 		return nil, err
 	}
-	resp, err := c.do(req)
+	resp, err := c.do(req, &fetchOptions{signer: signer, body: body})
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +203,11 @@ func (c *Client) newRequest(ctx context.Context, method, rawURL string, body io.
 	return req, nil
 }
 
-func (c *Client) do(req *http.Request) (*Response, error) {
+// send sends req under the redirect policy o; the caller closes the
+// body. A refusal of the policy or the address guard is returned as the
+// *shrooms.Error it is, network trouble as EUNAVAILABLE.
+func (c *Client) send(req *http.Request, o *fetchOptions) (*http.Response, error) {
+	req = req.WithContext(context.WithValue(req.Context(), fetchOptionsKey{}, o))
 	resp, err := c.http.Do(req)
 	if err != nil {
 		var se *shrooms.Error
@@ -154,6 +215,14 @@ func (c *Client) do(req *http.Request) (*Response, error) {
 			return nil, se
 		}
 		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "%s %s: %s", req.Method, req.URL.Redacted(), shortNetError(err))
+	}
+	return resp, nil
+}
+
+func (c *Client) do(req *http.Request, o *fetchOptions) (*Response, error) {
+	resp, err := c.send(req, o)
+	if err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
@@ -163,7 +232,7 @@ func (c *Client) do(req *http.Request) (*Response, error) {
 	if int64(len(body)) > c.maxBytes {
 		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s %s: response larger than %d bytes", req.Method, req.URL.Redacted(), c.maxBytes)
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body, URL: resp.Request.URL.String()}, nil
 }
 
 // shortNetError strips the URL Go repeats in transport errors.

@@ -70,10 +70,25 @@ func (f *Federation) keyOwner(ctx context.Context, keyURL string) string {
 	if json.Unmarshal(resp.Body, &doc) != nil {
 		return ""
 	}
-	if doc.Owner != "" {
-		return doc.Owner
+	owner := doc.Owner
+	if owner == "" {
+		owner = doc.PublicKey.Owner
 	}
-	return doc.PublicKey.Owner
+	if servedBy(owner, keyURL, resp) != nil {
+		return ""
+	}
+	return owner
+}
+
+// servedBy checks that a fetched document's id is on the host of the URL
+// asked for and of the URL that answered (after same-host redirects): a
+// host vouches only for its own documents.
+func servedBy(id, requested string, resp *Response) error {
+	host := shrooms.HostOf(id)
+	if host == "" || host != shrooms.HostOf(requested) || host != shrooms.HostOf(resp.URL) {
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "document at %s claims to be %s", requested, id)
+	}
+	return nil
 }
 
 // ResolveActor returns the actor with this IRI: local, cached and fresh, or
@@ -106,8 +121,8 @@ func (f *Federation) fetchActor(ctx context.Context, iri string) (*shrooms.Actor
 	if err != nil {
 		return nil, err
 	}
-	if shrooms.HostOf(a.IRI) != shrooms.HostOf(iri) {
-		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "document at %s claims to be %s", iri, a.IRI)
+	if err := servedBy(a.IRI, iri, resp); err != nil {
+		return nil, err
 	}
 	if a.IRI != iri {
 		// A stub at another URL of the same host: the caller decides.
@@ -144,7 +159,7 @@ func (f *Federation) ResolveHandle(ctx context.Context, s string) (*shrooms.Acto
 		scheme = "http"
 	}
 	q := url.Values{"resource": {"acct:" + handle + "@" + host}}
-	resp, err := f.client.Get(ctx, scheme+"://"+host+"/.well-known/webfinger?"+q.Encode(), "application/jrd+json, application/json", nil)
+	resp, err := f.client.getWebFinger(ctx, scheme+"://"+host+"/.well-known/webfinger?"+q.Encode())
 	if err != nil {
 		return nil, fetchError(err)
 	}
