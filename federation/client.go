@@ -30,6 +30,8 @@ type Client struct {
 	userAgent    string
 	keys         *keyCache
 	now          func() time.Time
+	hosts        hostLimiter // GETs in flight per host
+	down         expiring    // hosts that failed at the network level
 }
 
 // NewClient returns a client configured from cfg.
@@ -69,6 +71,9 @@ type fetchOptions struct {
 	// crossHost lets redirects leave the URL's host (WebFinger, whose
 	// answer is only a pointer that is checked on its own).
 	crossHost bool
+	// avoidDown refuses at once a host that failed at the network level
+	// less than failureTTL ago (key lookups, which strangers trigger).
+	avoidDown bool
 }
 
 type fetchOptionsKey struct{}
@@ -206,17 +211,56 @@ func (c *Client) newRequest(ctx context.Context, method, rawURL string, body io.
 // send sends req under the redirect policy o; the caller closes the
 // body. A refusal of the policy or the address guard is returned as the
 // *shrooms.Error it is, network trouble as EUNAVAILABLE.
+//
+// A GET waits for one of its host's few slots (hostLimiter), held until
+// the body is closed; a network failure marks the host down for the key
+// lookups that avoid such hosts (fetchOptions.avoidDown).
 func (c *Client) send(req *http.Request, o *fetchOptions) (*http.Response, error) {
+	host := hostKey(req.URL.Host)
+	release := func() {}
+	if req.Method == http.MethodGet {
+		if err := c.checkDown(host, o); err != nil {
+			return nil, err
+		}
+		r, err := c.hosts.acquire(req.Context(), host)
+		if err != nil {
+			return nil, err
+		}
+		release = r
+		// It may have failed while this request waited for its slot.
+		if err := c.checkDown(host, o); err != nil {
+			release()
+			return nil, err
+		}
+	}
 	req = req.WithContext(context.WithValue(req.Context(), fetchOptionsKey{}, o))
 	resp, err := c.http.Do(req)
 	if err != nil {
+		defer release()
 		var se *shrooms.Error
 		if errors.As(err, &se) {
 			return nil, se
 		}
+		c.markDown(req, host)
 		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "%s %s: %s", req.Method, req.URL.Redacted(), shortNetError(err))
 	}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
 	return resp, nil
+}
+
+func (c *Client) checkDown(host string, o *fetchOptions) error {
+	if o.avoidDown && c.down.has(host, c.now()) {
+		return shrooms.Errorf(shrooms.EUNAVAILABLE, "%s failed less than %s ago", host, failureTTL)
+	}
+	return nil
+}
+
+// markDown remembers a network failure of host, unless it was our own
+// request that was cancelled (shutdown, the caller went away).
+func (c *Client) markDown(req *http.Request, host string) {
+	if req.Context().Err() == nil {
+		c.down.add(host, c.now(), failureTTL)
+	}
 }
 
 func (c *Client) do(req *http.Request, o *fetchOptions) (*Response, error) {
@@ -227,6 +271,7 @@ func (c *Client) do(req *http.Request, o *fetchOptions) (*Response, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
 	if err != nil {
+		c.markDown(req, hostKey(req.URL.Host))
 		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "%s %s: reading body: %s", req.Method, req.URL.Redacted(), shortNetError(err))
 	}
 	if int64(len(body)) > c.maxBytes {
