@@ -30,6 +30,7 @@ type Client struct {
 	userAgent    string
 	keys         *keyCache
 	now          func() time.Time
+	timeout      time.Duration
 	hosts        hostLimiter // GETs in flight per host
 	down         expiring    // hosts that failed at the network level
 }
@@ -43,6 +44,7 @@ func NewClient(cfg Config) *Client {
 		userAgent:    fmt.Sprintf("%s/%s (+%s)", shrooms.Software, shrooms.Version, cfg.IRIs.Base),
 		keys:         newKeyCache(),
 		now:          cfg.Now,
+		timeout:      cfg.HTTPTimeout,
 	}
 	dialer := &net.Dialer{Timeout: cfg.HTTPTimeout, Control: c.checkAddress}
 	transport := &http.Transport{
@@ -222,7 +224,11 @@ func (c *Client) send(req *http.Request, o *fetchOptions) (*http.Response, error
 		if err := c.checkDown(host, o); err != nil {
 			return nil, err
 		}
-		r, err := c.hosts.acquire(req.Context(), host)
+		// Waiting for a slot takes at most one request's time: a host so
+		// slow that its slots stay busy that long is not worth more.
+		wait, cancel := context.WithTimeout(req.Context(), c.timeout)
+		r, err := c.hosts.acquire(wait, host)
+		cancel()
 		if err != nil {
 			return nil, err
 		}
