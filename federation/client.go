@@ -9,7 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"syscall"
+	"strings"
 	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
@@ -21,7 +21,8 @@ const acceptActivity = `application/activity+json, application/ld+json; profile=
 // Client is the one HTTP client of the node's outgoing requests. It signs
 // with the given actor, bounds time and response size, and refuses private
 // addresses unless they are allowed — checked at connect time, so neither
-// DNS tricks nor redirects get around it.
+// DNS tricks nor redirects get around it — and never follows a redirect to
+// another host (checkRedirect).
 type Client struct {
 	http         *http.Client
 	allowPrivate bool
@@ -29,6 +30,9 @@ type Client struct {
 	userAgent    string
 	keys         *keyCache
 	now          func() time.Time
+	timeout      time.Duration
+	hosts        hostLimiter // GETs in flight per host
+	down         expiring    // hosts that failed at the network level
 }
 
 // NewClient returns a client configured from cfg.
@@ -40,6 +44,7 @@ func NewClient(cfg Config) *Client {
 		userAgent:    fmt.Sprintf("%s/%s (+%s)", shrooms.Software, shrooms.Version, cfg.IRIs.Base),
 		keys:         newKeyCache(),
 		now:          cfg.Now,
+		timeout:      cfg.HTTPTimeout,
 	}
 	dialer := &net.Dialer{Timeout: cfg.HTTPTimeout, Control: c.checkAddress}
 	transport := &http.Transport{
@@ -52,42 +57,58 @@ func NewClient(cfg Config) *Client {
 		IdleConnTimeout:        90 * time.Second,
 	}
 	c.http = &http.Client{
-		Transport: transport,
-		Timeout:   cfg.HTTPTimeout,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 3 {
-				return errors.New("too many redirects")
-			}
-			return c.checkURL(req.URL)
-		},
+		Transport:     transport,
+		Timeout:       cfg.HTTPTimeout,
+		CheckRedirect: c.checkRedirect,
 	}
 	return c
 }
 
-// checkAddress runs before every connection, after DNS resolution.
-func (c *Client) checkAddress(network, address string, _ syscall.RawConn) error {
-	if c.allowPrivate {
-		return nil
-	}
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || !publicIP(ip) {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing to connect to non-public address %s", host)
-	}
-	return nil
+// fetchOptions travel in a request's context to the redirect policy.
+type fetchOptions struct {
+	// signer signs the request; a redirect is signed again, since the
+	// signature covers the path.
+	signer *shrooms.Actor
+	body   []byte
+	// crossHost lets redirects leave the URL's host (WebFinger, whose
+	// answer is only a pointer that is checked on its own).
+	crossHost bool
+	// avoidDown refuses at once a host that failed at the network level
+	// less than failureTTL ago (key lookups, which strangers trigger).
+	avoidDown bool
 }
 
-var cgnat = &net.IPNet{IP: net.IPv4(100, 64, 0, 0), Mask: net.CIDRMask(10, 32)}
+type fetchOptionsKey struct{}
 
-func publicIP(ip net.IP) bool {
-	if ip4 := ip.To4(); ip4 != nil {
-		ip = ip4
+// checkRedirect is the redirect policy of every outgoing request: at most
+// three, each to a URL the client would fetch itself, and never to
+// another host. A document is believed only for the host that served it
+// (an open redirect on one host must not lend that host's name to
+// another's documents), so actor, key, object, collection and image
+// fetches stay on the URL's host; same-host redirects (http to https, a
+// moved path) are followed and signed again.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 3 {
+		return errors.New("too many redirects")
 	}
-	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsUnspecified() || ip.IsLinkLocalUnicast() ||
-		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || cgnat.Contains(ip))
+	if err := c.checkURL(req.URL); err != nil {
+		return err
+	}
+	o, _ := req.Context().Value(fetchOptionsKey{}).(*fetchOptions)
+	if !strings.EqualFold(req.URL.Host, via[0].URL.Host) && (o == nil || !o.crossHost) {
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing a redirect from %s to another host", via[0].URL.Host)
+	}
+	if o != nil && o.signer != nil {
+		var body []byte
+		if req.Method == http.MethodPost {
+			body = o.body
+		}
+		// The copied headers belong to the first request.
+		req.Header.Del("Signature")
+		req.Header.Del("Digest")
+		return c.sign(req, body, o.signer)
+	}
+	return nil
 }
 
 func (c *Client) checkURL(u *url.URL) error {
@@ -108,11 +129,27 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// URL is where the answer came from, after redirects: a document's
+	// id must be on its host.
+	URL string
 }
 
 // Get fetches rawURL asking for ActivityStreams, signed by signer when it is
 // not nil. A non-2xx answer is an error carrying its status.
+// Redirects never leave the URL's host.
 func (c *Client) Get(ctx context.Context, rawURL, accept string, signer *shrooms.Actor) (*Response, error) {
+	return c.get(ctx, rawURL, accept, &fetchOptions{signer: signer})
+}
+
+// getWebFinger fetches a WebFinger document, unsigned, following
+// redirects to another host (a domain may delegate its accounts to
+// another server); the actor URL it gives is fetched and checked on its
+// own.
+func (c *Client) getWebFinger(ctx context.Context, rawURL string) (*Response, error) {
+	return c.get(ctx, rawURL, "application/jrd+json, application/json", &fetchOptions{crossHost: true})
+}
+
+func (c *Client) get(ctx context.Context, rawURL, accept string, o *fetchOptions) (*Response, error) {
 	if accept == "" {
 		accept = acceptActivity
 	}
@@ -121,12 +158,12 @@ func (c *Client) Get(ctx context.Context, rawURL, accept string, signer *shrooms
 		return nil, err
 	}
 	req.Header.Set("Accept", accept)
-	if signer != nil {
-		if err := c.sign(req, nil, signer); err != nil {
+	if o.signer != nil {
+		if err := c.sign(req, nil, o.signer); err != nil {
 			return nil, err
 		}
 	}
-	resp, err := c.do(req)
+	resp, err := c.do(req, o)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +184,7 @@ func (c *Client) Post(ctx context.Context, inbox string, body []byte, signer *sh
 	if err := c.sign(req, body, signer); err != nil {
 		return nil, err
 	}
-	resp, err := c.do(req)
+	resp, err := c.do(req, &fetchOptions{signer: signer, body: body})
 	if err != nil {
 		return nil, err
 	}
@@ -173,24 +210,80 @@ func (c *Client) newRequest(ctx context.Context, method, rawURL string, body io.
 	return req, nil
 }
 
-func (c *Client) do(req *http.Request) (*Response, error) {
+// send sends req under the redirect policy o; the caller closes the
+// body. A refusal of the policy or the address guard is returned as the
+// *shrooms.Error it is, network trouble as EUNAVAILABLE.
+//
+// A GET waits for one of its host's few slots (hostLimiter), held until
+// the body is closed; a network failure marks the host down for the key
+// lookups that avoid such hosts (fetchOptions.avoidDown).
+func (c *Client) send(req *http.Request, o *fetchOptions) (*http.Response, error) {
+	host := hostKey(req.URL.Host)
+	release := func() {}
+	if req.Method == http.MethodGet {
+		if err := c.checkDown(host, o); err != nil {
+			return nil, err
+		}
+		// Waiting for a slot takes at most one request's time: a host so
+		// slow that its slots stay busy that long is not worth more.
+		wait, cancel := context.WithTimeout(req.Context(), c.timeout)
+		r, err := c.hosts.acquire(wait, host)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		release = r
+		// It may have failed while this request waited for its slot.
+		if err := c.checkDown(host, o); err != nil {
+			release()
+			return nil, err
+		}
+	}
+	req = req.WithContext(context.WithValue(req.Context(), fetchOptionsKey{}, o))
 	resp, err := c.http.Do(req)
 	if err != nil {
+		defer release()
 		var se *shrooms.Error
 		if errors.As(err, &se) {
 			return nil, se
 		}
+		c.markDown(req, host)
 		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "%s %s: %s", req.Method, req.URL.Redacted(), shortNetError(err))
+	}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
+	return resp, nil
+}
+
+func (c *Client) checkDown(host string, o *fetchOptions) error {
+	if o.avoidDown && c.down.has(host, c.now()) {
+		return shrooms.Errorf(shrooms.EUNAVAILABLE, "%s failed less than %s ago", host, failureTTL)
+	}
+	return nil
+}
+
+// markDown remembers a network failure of host, unless it was our own
+// request that was cancelled (shutdown, the caller went away).
+func (c *Client) markDown(req *http.Request, host string) {
+	if req.Context().Err() == nil {
+		c.down.add(host, c.now(), failureTTL)
+	}
+}
+
+func (c *Client) do(req *http.Request, o *fetchOptions) (*Response, error) {
+	resp, err := c.send(req, o)
+	if err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
 	if err != nil {
+		c.markDown(req, hostKey(req.URL.Host))
 		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "%s %s: reading body: %s", req.Method, req.URL.Redacted(), shortNetError(err))
 	}
 	if int64(len(body)) > c.maxBytes {
 		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s %s: response larger than %d bytes", req.Method, req.URL.Redacted(), c.maxBytes)
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body, URL: resp.Request.URL.String()}, nil
 }
 
 // shortNetError strips the URL Go repeats in transport errors.

@@ -28,9 +28,10 @@ type Services struct {
 // Federation is the node's ActivityPub side: its HTTP endpoints (Handler)
 // and its workers (Start, Drain, Close).
 type Federation struct {
-	cfg    Config
-	svc    Services
-	client *Client
+	cfg      Config
+	svc      Services
+	client   *Client
+	keyFetch keyFetches // key lookups failed or in flight (keyfetch.go)
 
 	wake   chan struct{} // a new inbox activity or outbox entry
 	stop   context.CancelFunc

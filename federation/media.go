@@ -120,21 +120,9 @@ func (c *Client) getImage(ctx context.Context, rawURL string, signer *shrooms.Ac
 	if err := c.sign(req, nil, signer); err != nil {
 		return nil, err
 	}
-	host := req.URL.Host
-	hc := *c.http
-	hc.CheckRedirect = func(r *http.Request, via []*http.Request) error {
-		if !strings.EqualFold(r.URL.Host, host) {
-			return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing a redirect to another host")
-		}
-		return c.http.CheckRedirect(r, via)
-	}
-	resp, err := hc.Do(req)
+	resp, err := c.send(req, &fetchOptions{signer: signer})
 	if err != nil {
-		var se *shrooms.Error
-		if errors.As(err, &se) {
-			return nil, se
-		}
-		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "GET %s: %s", req.URL.Redacted(), shortNetError(err))
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

@@ -2,79 +2,12 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"strings"
 
 	shrooms "github.com/shrooms-org/shrooms"
 	"github.com/shrooms-org/shrooms/vocab"
 )
-
-// actorForKey returns the actor that owns keyID, from the store when its
-// copy is fresh, else fetched. fresh reports a fetch in this call.
-func (f *Federation) actorForKey(ctx context.Context, keyID string, refresh bool) (a *shrooms.Actor, fresh bool, err error) {
-	if !refresh {
-		if a := f.client.keys.owner(keyID); a != nil && f.fresh(a) {
-			return a, false, nil
-		}
-		a, err := f.svc.Actors.FindActorByKeyID(ctx, keyID)
-		if err == nil && f.fresh(a) {
-			f.client.keys.remember(a)
-			return a, false, nil
-		} else if err != nil && shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
-			return nil, false, err
-		}
-	}
-	if f.cfg.IRIs.Local(keyID) {
-		return nil, false, shrooms.Errorf(shrooms.ENOTFOUND, "no local actor has this key")
-	}
-	docURL := stripFragment(keyID)
-	a, err = f.fetchActor(ctx, docURL)
-	if err != nil {
-		owner := f.keyOwner(ctx, docURL)
-		if owner == "" || shrooms.HostOf(owner) != shrooms.HostOf(keyID) {
-			return nil, false, err
-		}
-		a, err = f.fetchActor(ctx, owner)
-	} else if a.IRI != docURL {
-		// The key's URL served a stub naming its owner on the same host:
-		// only the owner's own document is trusted.
-		a, err = f.fetchActor(ctx, a.IRI)
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if a.ID == 0 || a.KeyID != keyID {
-		return nil, false, shrooms.Errorf(shrooms.EFORBIDDEN, "actor %s does not publish key %s", a.IRI, keyID)
-	}
-	return a, true, nil
-}
-
-// keyOwner reads "owner" from a key document (some servers serve the key
-// alone at its URL).
-func (f *Federation) keyOwner(ctx context.Context, keyURL string) string {
-	org, err := f.orgActor(ctx)
-	if err != nil {
-		return ""
-	}
-	resp, err := f.client.Get(ctx, keyURL, "", org)
-	if err != nil {
-		return ""
-	}
-	var doc struct {
-		Owner     string `json:"owner"`
-		PublicKey struct {
-			Owner string `json:"owner"`
-		} `json:"publicKey"`
-	}
-	if json.Unmarshal(resp.Body, &doc) != nil {
-		return ""
-	}
-	if doc.Owner != "" {
-		return doc.Owner
-	}
-	return doc.PublicKey.Owner
-}
 
 // ResolveActor returns the actor with this IRI: local, cached and fresh, or
 // fetched now (signed by the organisation) and cached.
@@ -94,11 +27,19 @@ func (f *Federation) ResolveActor(ctx context.Context, iri string) (*shrooms.Act
 // fetchActor GETs an actor document, checks that it is what was asked for,
 // and caches it.
 func (f *Federation) fetchActor(ctx context.Context, iri string) (*shrooms.Actor, error) {
+	return f.fetchActorWith(ctx, iri, &fetchOptions{})
+}
+
+// fetchActorWith is fetchActor with the client's options o; it signs as
+// the organisation.
+func (f *Federation) fetchActorWith(ctx context.Context, iri string, o *fetchOptions) (*shrooms.Actor, error) {
 	org, err := f.orgActor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := f.client.Get(ctx, iri, "", org)
+	opts := *o
+	opts.signer = org
+	resp, err := f.client.get(ctx, iri, "", &opts)
 	if err != nil {
 		return nil, fetchError(err)
 	}
@@ -106,11 +47,17 @@ func (f *Federation) fetchActor(ctx context.Context, iri string) (*shrooms.Actor
 	if err != nil {
 		return nil, err
 	}
-	if shrooms.HostOf(a.IRI) != shrooms.HostOf(iri) {
-		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "document at %s claims to be %s", iri, a.IRI)
+	return f.keepActor(ctx, iri, resp, a)
+}
+
+// keepActor caches an actor document fetched from iri. A document that is
+// not on the host that served it is refused; a stub at another URL of the
+// same host is returned uncached: the caller decides.
+func (f *Federation) keepActor(ctx context.Context, iri string, resp *Response, a *shrooms.Actor) (*shrooms.Actor, error) {
+	if err := servedBy(a.IRI, iri, resp); err != nil {
+		return nil, err
 	}
 	if a.IRI != iri {
-		// A stub at another URL of the same host: the caller decides.
 		return a, nil
 	}
 	a.Local = false
@@ -119,6 +66,17 @@ func (f *Federation) fetchActor(ctx context.Context, iri string) (*shrooms.Actor
 	}
 	f.client.keys.remember(a)
 	return a, nil
+}
+
+// servedBy checks that a fetched document's id is on the host of the URL
+// asked for and of the URL that answered (after same-host redirects): a
+// host vouches only for its own documents.
+func servedBy(id, requested string, resp *Response) error {
+	host := shrooms.HostOf(id)
+	if host == "" || host != shrooms.HostOf(requested) || host != shrooms.HostOf(resp.URL) {
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "document at %s claims to be %s", requested, id)
+	}
+	return nil
 }
 
 // fresh reports whether a stored copy of an actor can be trusted without
@@ -144,7 +102,7 @@ func (f *Federation) ResolveHandle(ctx context.Context, s string) (*shrooms.Acto
 		scheme = "http"
 	}
 	q := url.Values{"resource": {"acct:" + handle + "@" + host}}
-	resp, err := f.client.Get(ctx, scheme+"://"+host+"/.well-known/webfinger?"+q.Encode(), "application/jrd+json, application/json", nil)
+	resp, err := f.client.getWebFinger(ctx, scheme+"://"+host+"/.well-known/webfinger?"+q.Encode())
 	if err != nil {
 		return nil, fetchError(err)
 	}

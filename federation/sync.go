@@ -128,6 +128,9 @@ func (f *Federation) fetchCollection(ctx context.Context, partner, org *shrooms.
 	if err != nil {
 		return "", 0, fetchError(err)
 	}
+	if err := servedBy(partner.IRI, u, resp); err != nil {
+		return "", 0, err
+	}
 	first, total, err = vocab.ParseCollection(resp.Body)
 	if err != nil {
 		return "", 0, err
@@ -150,6 +153,9 @@ func (f *Federation) fetchPage(ctx context.Context, partner, org *shrooms.Actor,
 	resp, err := f.client.Get(ctx, u, "", org)
 	if err != nil {
 		return nil, fetchError(err)
+	}
+	if err := servedBy(partner.IRI, u, resp); err != nil {
+		return nil, err
 	}
 	page, err := vocab.ParseItemPage(resp.Body)
 	if err != nil {

@@ -155,22 +155,32 @@ func (f *Federation) verifyRequest(ctx context.Context, r *http.Request, body []
 	}
 	actor, fresh, err := f.actorForKey(ctx, p.keyID, false)
 	if err != nil {
-		return nil, refuse(http.StatusUnauthorized, "cannot get key %s: %s", p.keyID, shrooms.ErrorMessage(err))
+		return nil, f.refuseSignature(r, p.keyID, "cannot get key", err)
 	}
-	if err := f.verifyWith(verifier, actor); err == nil {
+	err = f.verifyWith(verifier, actor)
+	if err == nil {
 		return actor, nil
 	}
 	if fresh || f.cfg.Now().Sub(actor.FetchedAt) < f.cfg.KeyRefetchInterval || actor.Local {
-		return nil, refuse(http.StatusUnauthorized, "signature does not verify")
+		return nil, f.refuseSignature(r, p.keyID, "signature does not verify", err)
 	}
 	actor, _, err = f.actorForKey(ctx, p.keyID, true)
 	if err != nil {
-		return nil, refuse(http.StatusUnauthorized, "cannot refetch key %s: %s", p.keyID, shrooms.ErrorMessage(err))
+		return nil, f.refuseSignature(r, p.keyID, "cannot refetch key", err)
 	}
 	if err := f.verifyWith(verifier, actor); err != nil {
-		return nil, refuse(http.StatusUnauthorized, "signature does not verify")
+		return nil, f.refuseSignature(r, p.keyID, "signature does not verify", err)
 	}
 	return actor, nil
+}
+
+// refuseSignature logs why a signature was not accepted and answers the
+// sender a 401 that says nothing more: how a key fetch failed (dial, TLS
+// and DNS errors, the resolver's address) is the node's business, and
+// whether the key was found is worth something to a prober.
+func (f *Federation) refuseSignature(r *http.Request, keyID, why string, err error) error {
+	f.cfg.Logger.Info("signature refused", "path", r.URL.Path, "keyId", keyID, "reason", why, "err", err)
+	return refuse(http.StatusUnauthorized, "signature not accepted")
 }
 
 func (f *Federation) verifyWith(v httpsig.Verifier, a *shrooms.Actor) error {

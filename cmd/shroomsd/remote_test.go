@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -32,6 +33,8 @@ type remoteActor struct {
 	actor    shrooms.Actor
 	key      *rsa.PrivateKey // actor.PrivateKeyPEM, parsed
 	received [][]byte
+	// keyFetches counts the GETs of /keys/{handle}.
+	keyFetches int
 }
 
 func newRemoteActor(t testing.TB, clock *testClock, handle string) *remoteActor {
@@ -87,6 +90,12 @@ func (r *remoteActor) serve(w http.ResponseWriter, req *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/activity+json")
 		w.Write(body)
+	case req.Method == http.MethodGet && req.URL.Path == "/keys/"+r.actor.Handle:
+		// A key served alone, naming its owner (some servers do).
+		r.keyFetches++
+		w.Header().Set("Content-Type", "application/activity+json")
+		json.NewEncoder(w).Encode(map[string]string{"@context": "https://w3id.org/security/v1",
+			"id": r.actor.KeyID, "owner": r.actor.IRI, "publicKeyPem": r.actor.PublicKeyPEM})
 	case req.Method == http.MethodPost && req.URL.Path == "/users/"+r.actor.Handle+"/inbox":
 		body, _ := io.ReadAll(req.Body)
 		r.received = append(r.received, body)
