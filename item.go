@@ -389,40 +389,6 @@ type RowError struct {
 	Message string `json:"message"`
 }
 
-// ItemChange is one entry of an item's history.
-type ItemChange struct {
-	ID     int64 `json:"id"`
-	ItemID int64 `json:"item_id"`
-	// UserID is who did it, 0 for the node itself; UserName their name.
-	UserID   int64         `json:"user_id"`
-	UserName string        `json:"user_name"`
-	Action   ChangeAction  `json:"action"`
-	Fields   []FieldChange `json:"fields,omitempty"`
-	Note     string        `json:"note,omitempty"`
-	At       time.Time     `json:"at"`
-}
-
-// ChangeAction says what happened to an item.
-type ChangeAction string
-
-// History actions.
-const (
-	ActionCreated    ChangeAction = "created"
-	ActionUpdated    ChangeAction = "updated"
-	ActionCheckedOut ChangeAction = "checked_out"
-	ActionCheckedIn  ChangeAction = "checked_in"
-	ActionStock      ChangeAction = "stock"
-	ActionPhoto      ChangeAction = "photo"
-	ActionImported   ChangeAction = "imported"
-)
-
-// FieldChange is one field's old and new value, as shown to people.
-type FieldChange struct {
-	Field string `json:"field"`
-	From  string `json:"from"`
-	To    string `json:"to"`
-}
-
 // Comment is a member's remark on an item.
 type Comment struct {
 	ID         int64     `json:"id"`
