@@ -86,9 +86,9 @@ type FieldChange struct {
 
 // ChangeValue is one side of a FieldChange; the zero value is "none".
 // Stored, it holds what the field held: a reference's ID, or the raw
-// value. FindItemHistory adds to a reference the name its reader may see,
-// or Hidden when they may not see it (or it is gone), and then drops the
-// ID, so that an entry tells nothing its reader may not know.
+// value. FindItemHistory adds to a reference the name its reader may see
+// or, when they may not see it (or it is gone), leaves only Hidden, so
+// that an entry tells nothing its reader may not know.
 type ChangeValue struct {
 	ID     int64      `json:"id,omitempty"`
 	Name   string     `json:"name,omitempty"`
@@ -97,11 +97,6 @@ type ChangeValue struct {
 	Number *int64     `json:"number,omitempty"`
 	Bool   *bool      `json:"bool,omitempty"`
 	Loan   *LoanRules `json:"loan,omitempty"`
-}
-
-// IsZero reports whether the value is "none".
-func (v ChangeValue) IsZero() bool {
-	return v.ID == 0 && v.Name == "" && !v.Hidden && v.Text == "" && v.Number == nil && v.Bool == nil && v.Loan == nil
 }
 
 // Equal reports whether two values say the same.

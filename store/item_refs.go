@@ -110,13 +110,14 @@ func (r *refReader) seesAllPlaces(ctx context.Context, tx *sql.Tx) (bool, error)
 
 // place reads a place as FindPlaceByID would let the caller: every place
 // for those who see them all, the public ones (while the module is on)
-// for others. Its path, for those others, stops at the first ancestor
-// that is not public, whose name is not theirs to read.
+// for others, by its path as placePath cuts it.
 func (r *refReader) place(ctx context.Context, tx *sql.Tx, id int64) (refName, error) {
 	if r.places == nil {
-		if err := r.loadPlaces(ctx, tx); err != nil {
+		nodes, err := placeNodes(ctx, tx)
+		if err != nil {
 			return refName{}, err
 		}
+		r.places = nodes
 	}
 	all, err := r.seesAllPlaces(ctx, tx)
 	if err != nil {
@@ -128,13 +129,43 @@ func (r *refReader) place(ctx context.Context, tx *sql.Tx, id int64) (refName, e
 			return refName{}, err
 		}
 	}
-	p, ok := r.places[id]
+	path, ok := placePath(r.places, id, all)
+	return refName{path, ok}, nil
+}
+
+// placeNodes loads every place's parent, name and public flag. Places are
+// few (tens or hundreds), so one scan serves every path.
+func placeNodes(ctx context.Context, tx *sql.Tx) (map[int64]placeNode, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), name, public FROM places`)
+	if err != nil {
+		return nil, fmt.Errorf("load places: %w", err)
+	}
+	defer rows.Close()
+	nodes := map[int64]placeNode{}
+	for rows.Next() {
+		var id int64
+		var p placeNode
+		if err := rows.Scan(&id, &p.parent, &p.name, &p.public); err != nil {
+			return nil, fmt.Errorf("load places: %w", err)
+		}
+		nodes[id] = p
+	}
+	return nodes, rows.Err()
+}
+
+// placePath is the path of place id ("Workshop › Shelf A") as a reader
+// sees it: whole for those who see every place; for the others, who read
+// only public places, it stops below the first ancestor that is not
+// public, whose name is not theirs to read. ok is false when the reader
+// may not see the place itself, or it is gone.
+func placePath(nodes map[int64]placeNode, id int64, all bool) (string, bool) {
+	p, ok := nodes[id]
 	if !ok || !all && !p.public {
-		return refName{}, nil
+		return "", false
 	}
 	names := []string{p.name}
-	for at, depth := p.parent, 0; at != 0 && depth < len(r.places); depth++ {
-		q, ok := r.places[at]
+	for at, depth := p.parent, 0; at != 0 && depth < len(nodes); depth++ {
+		q, ok := nodes[at]
 		if !ok || !all && !q.public {
 			break
 		}
@@ -144,25 +175,7 @@ func (r *refReader) place(ctx context.Context, tx *sql.Tx, id int64) (refName, e
 	for i, j := 0, len(names)-1; i < j; i, j = i+1, j-1 {
 		names[i], names[j] = names[j], names[i]
 	}
-	return refName{strings.Join(names, " › "), true}, nil
-}
-
-func (r *refReader) loadPlaces(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), name, public FROM places`)
-	if err != nil {
-		return fmt.Errorf("load places: %w", err)
-	}
-	defer rows.Close()
-	r.places = map[int64]placeNode{}
-	for rows.Next() {
-		var id int64
-		var p placeNode
-		if err := rows.Scan(&id, &p.parent, &p.name, &p.public); err != nil {
-			return fmt.Errorf("load places: %w", err)
-		}
-		r.places[id] = p
-	}
-	return rows.Err()
+	return strings.Join(names, " › "), true
 }
 
 // seesPeople reports whether the caller may read members' profiles: the

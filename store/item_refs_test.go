@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"testing"
 
 	shrooms "github.com/shrooms-org/shrooms"
@@ -217,6 +218,49 @@ func TestItemHistoryOldRows(t *testing.T) {
 			for k := range want {
 				if !sameChange(hist[0].Fields[k], want[k]) {
 					t.Errorf("field %d = %+v, want %+v", k, hist[0].Fields[k], want[k])
+				}
+			}
+		})
+	}
+}
+
+// TestPublicPlacePaths: readers of public places only see a public
+// place's path stop below its first ancestor that is not public, on
+// items, in lists and among places; members read it whole.
+func TestPublicPlacePaths(t *testing.T) {
+	v := newInv(t)
+	rack := v.exec(t, `INSERT INTO places (parent_id, kind, name, public, created_at, updated_at) VALUES (?, 'shelf', 'Rack', 1, 0, 0)`, v.storage)
+	it := v.item(t, &shrooms.Item{Name: "Ladder", Audience: shrooms.AudiencePublic, PlaceID: rack})
+	for _, c := range []struct {
+		name  string
+		ctx   func() context.Context
+		path  string
+		depth int
+	}{
+		{"anonymous", func() context.Context { return anon }, "Rack", 0},
+		{"member", func() context.Context { return as(v.member) }, "Cellar › Rack", 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := c.ctx()
+			got, err := v.db.FindItemByID(ctx, it.ID)
+			if err != nil || got.Place == nil || got.Place.Path != c.path || got.Place.Depth != c.depth {
+				t.Errorf("item place %+v %v", got, err)
+			}
+			list, _, err := v.db.FindItems(ctx, shrooms.ItemFilter{})
+			if err != nil || len(list) == 0 || list[0].Place == nil || list[0].Place.Path != c.path {
+				t.Errorf("list %+v %v", list, err)
+			}
+			pl, err := v.db.FindPlaceByID(ctx, rack)
+			if err != nil || pl.Path != c.path || pl.Depth != c.depth {
+				t.Errorf("place %+v %v", pl, err)
+			}
+			all, err := v.db.FindPlaces(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range all {
+				if p.ID == rack && (p.Path != c.path || p.Depth != c.depth) {
+					t.Errorf("places: %+v", p)
 				}
 			}
 		})

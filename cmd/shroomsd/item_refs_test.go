@@ -198,3 +198,27 @@ func TestItemHistoryHidesWhatReadersMayNotRead(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicPlaceUnderHiddenOne: a public place inside one that is not
+// public shows anonymous visitors its own name, never its parent's: on
+// the item page, in the catalogue and on the places pages.
+func TestPublicPlaceUnderHiddenOne(t *testing.T) {
+	r := newRefsNode(t)
+	n := r.n
+	rack := &shrooms.Place{Name: "Green rack", ParentID: r.backOffice.ID, Public: true}
+	if err := n.m.DB.CreatePlace(systemCtx, rack); err != nil {
+		t.Fatal(err)
+	}
+	ladder := createItem(t, n, &shrooms.Item{Name: "Ladder", Audience: shrooms.AudiencePublic, PlaceID: rack.ID})
+	anon := newWebClient(t, n)
+	for _, path := range []string{fmt.Sprintf("/items/%d", ladder.ID), "/items", "/places", fmt.Sprintf("/places/%d", rack.ID)} {
+		p := anon.get(path)
+		if p.Status != http.StatusOK || !p.Has("Green rack") || p.Has("Back office") {
+			t.Errorf("anonymous %s: %d\n%s", path, p.Status, p.Body)
+		}
+	}
+	sam := loginAs(t, n, "sam", memberPassword)
+	if p := sam.get(fmt.Sprintf("/items/%d", ladder.ID)); !p.Has("Back office › Green rack") {
+		t.Errorf("staff item page lacks the whole path:\n%s", p.Body)
+	}
+}
