@@ -72,7 +72,8 @@ func nullID(id int64) any {
 // gets the settings' default for its module (inventory, or stock for a
 // part). A part's initial quantity is the first stock movement. Returns
 // EINVALID naming the field, ENOTFOUND naming an unknown category, place,
-// owner, group or kit, EFORBIDDEN, EUNAUTHORIZED.
+// owner, group or kit or one the caller may not read (checkItemRefs),
+// EFORBIDDEN, EUNAUTHORIZED.
 func (db *DB) CreateItem(ctx context.Context, i *shrooms.Item) error {
 	if i.Audience == "" { // the admins' default for the item's module
 		if s, err := db.FindSettings(ctx); err == nil {

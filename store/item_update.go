@@ -13,7 +13,8 @@ import (
 // such) and federates the change. The quantity is not changed here: only
 // stock movements do. A change that changes nothing writes nothing.
 // Returns EINVALID naming the field, ENOTFOUND (also for an item the
-// caller may not read, and naming an unknown reference), EFORBIDDEN,
+// caller may not read, and naming a reference that is unknown or that
+// the caller may not read, see checkItemRefs), EFORBIDDEN,
 // ECONFLICT for a stale Version.
 func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*shrooms.Item, error) {
 	tx, err := db.beginWrite(ctx)
