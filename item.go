@@ -323,13 +323,16 @@ type ItemService interface {
 	FindItems(ctx context.Context, f ItemFilter) ([]*Item, int, error)
 
 	// CreateItem validates and stores a new item, setting its ID, IRI,
-	// Version and times. Returns EINVALID naming the field (custom fields
-	// included), ENOTFOUND for an unknown category, place, owner, group
-	// or kit, EFORBIDDEN, EUNAUTHORIZED.
+	// Version and times. Each reference must point at a record the caller
+	// may read (a group: one of theirs, unless they manage the inventory).
+	// Returns EINVALID naming the field (custom fields included),
+	// ENOTFOUND for an unknown category, place, owner, group or kit, or
+	// one the caller may not read, EFORBIDDEN, EUNAUTHORIZED.
 	CreateItem(ctx context.Context, i *Item) error
 
 	// UpdateItem applies u and records which fields changed, from what to
-	// what. Returns as CreateItem, and ECONFLICT for a stale Version.
+	// what; references it changes are checked as CreateItem's. Returns as
+	// CreateItem, and ECONFLICT for a stale Version.
 	UpdateItem(ctx context.Context, id int64, u ItemUpdate) (*Item, error)
 
 	// DeleteItem removes an item, its photos and history; a kit's
@@ -347,7 +350,8 @@ type ItemService interface {
 	DeleteItemPhoto(ctx context.Context, itemID, mediaID int64) error
 
 	// FindItemHistory returns the item's changes, newest first, with
-	// their total. Returns ENOTFOUND.
+	// their total, as the caller may see them: references by the names
+	// they may read, Hidden for the others. Returns ENOTFOUND.
 	FindItemHistory(ctx context.Context, itemID int64, offset, limit int) ([]*ItemChange, int, error)
 
 	// FindComments returns the item's comments, oldest first. Returns
@@ -387,40 +391,6 @@ type RowError struct {
 	Row     int    `json:"row"`
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
-}
-
-// ItemChange is one entry of an item's history.
-type ItemChange struct {
-	ID     int64 `json:"id"`
-	ItemID int64 `json:"item_id"`
-	// UserID is who did it, 0 for the node itself; UserName their name.
-	UserID   int64         `json:"user_id"`
-	UserName string        `json:"user_name"`
-	Action   ChangeAction  `json:"action"`
-	Fields   []FieldChange `json:"fields,omitempty"`
-	Note     string        `json:"note,omitempty"`
-	At       time.Time     `json:"at"`
-}
-
-// ChangeAction says what happened to an item.
-type ChangeAction string
-
-// History actions.
-const (
-	ActionCreated    ChangeAction = "created"
-	ActionUpdated    ChangeAction = "updated"
-	ActionCheckedOut ChangeAction = "checked_out"
-	ActionCheckedIn  ChangeAction = "checked_in"
-	ActionStock      ChangeAction = "stock"
-	ActionPhoto      ChangeAction = "photo"
-	ActionImported   ChangeAction = "imported"
-)
-
-// FieldChange is one field's old and new value, as shown to people.
-type FieldChange struct {
-	Field string `json:"field"`
-	From  string `json:"from"`
-	To    string `json:"to"`
 }
 
 // Comment is a member's remark on an item.

@@ -6,26 +6,6 @@ import (
 	shrooms "github.com/shrooms-org/shrooms"
 )
 
-// apiItemHistory is a page of the item's changes, newest first.
-func (s *server) apiItemHistory(w http.ResponseWriter, r *http.Request) {
-	id, err := apiPathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	offset, limit, err := paging(r)
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	changes, total, err := s.Items.FindItemHistory(r.Context(), id, offset, limit)
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	writeList(w, changes, total, func(c *shrooms.ItemChange) *shrooms.ItemChange { return c })
-}
-
 // apiComments lists every comment on the item, oldest first.
 func (s *server) apiComments(w http.ResponseWriter, r *http.Request) {
 	id, err := apiPathID(r, "id")

@@ -20,7 +20,7 @@ type itemPage struct {
 	// CanWrite: the caller may change this item (edit, check out/in).
 	CanWrite     bool
 	Fields       []fieldValue
-	History      []*shrooms.ItemChange
+	History      []historyEntry
 	HistoryTotal int
 	Comments     []*shrooms.Comment
 	UserID       int64
@@ -62,10 +62,12 @@ func (s *server) showItem(w http.ResponseWriter, r *http.Request, status int, co
 			d.Fields = append(d.Fields, fieldValue{Label: f.Label, Value: v, Type: f.Type})
 		}
 	}
-	if d.History, d.HistoryTotal, err = s.Items.FindItemHistory(ctx, item.ID, 0, historyLength); err != nil {
+	history, total, err := s.Items.FindItemHistory(ctx, item.ID, 0, historyLength)
+	if err != nil {
 		s.fail(w, r, err, 0)
 		return
 	}
+	d.History, d.HistoryTotal = historyEntries(s.translator(r), history), total
 	if d.Comments, err = s.Items.FindComments(ctx, item.ID); err != nil {
 		s.fail(w, r, err, 0)
 		return

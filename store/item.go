@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	shrooms "github.com/shrooms-org/shrooms"
@@ -73,7 +72,8 @@ func nullID(id int64) any {
 // gets the settings' default for its module (inventory, or stock for a
 // part). A part's initial quantity is the first stock movement. Returns
 // EINVALID naming the field, ENOTFOUND naming an unknown category, place,
-// owner, group or kit, EFORBIDDEN, EUNAUTHORIZED.
+// owner, group or kit or one the caller may not read (checkItemRefs),
+// EFORBIDDEN, EUNAUTHORIZED.
 func (db *DB) CreateItem(ctx context.Context, i *shrooms.Item) error {
 	if i.Audience == "" { // the admins' default for the item's module
 		if s, err := db.FindSettings(ctx); err == nil {
@@ -95,7 +95,7 @@ func (db *DB) CreateItem(ctx context.Context, i *shrooms.Item) error {
 	if err := c.module(shrooms.AccessReadWrite); err != nil {
 		return err
 	}
-	if err := checkItemRefs(ctx, tx, i, nil, true); err != nil {
+	if err := checkItemRefs(ctx, tx, c, i, nil, true); err != nil {
 		return err
 	}
 	created, err := db.insertItem(ctx, tx, c.p, i, shrooms.ActionCreated)
@@ -161,75 +161,4 @@ func (db *DB) insertItem(ctx context.Context, tx *sql.Tx, p shrooms.Principal, i
 		return nil, err
 	}
 	return created, nil
-}
-
-// checkItemRefs checks what an item points at and, when normalise is
-// set, normalises its custom fields against its category's definitions.
-// before is the stored item on update, nil on create. Returns ENOTFOUND naming the reference,
-// EINVALID naming the field.
-func checkItemRefs(ctx context.Context, tx *sql.Tx, i *shrooms.Item, before *shrooms.Item, normalise bool) error {
-	exists := func(what, query string, id int64) error {
-		if id == 0 {
-			return nil
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, query, id).Scan(&n); err != nil {
-			return fmt.Errorf("check %s: %w", what, err)
-		}
-		if n == 0 {
-			return notFound("%s not found", what)
-		}
-		return nil
-	}
-	for _, ref := range []struct {
-		what, query string
-		id          int64
-	}{
-		{"category", `SELECT COUNT(*) FROM categories WHERE id = ?`, i.CategoryID},
-		{"place", `SELECT COUNT(*) FROM places WHERE id = ?`, i.PlaceID},
-		{"owner", `SELECT COUNT(*) FROM users WHERE id = ?`, i.OwnerID},
-		{"group", `SELECT COUNT(*) FROM groups WHERE id = ?`, i.GroupID},
-	} {
-		if err := exists(ref.what, ref.query, ref.id); err != nil {
-			return err
-		}
-	}
-	if i.KitID != 0 {
-		if before != nil && i.KitID == before.ID {
-			return shrooms.Errorf(shrooms.EINVALID, "kit: an item cannot be its own kit")
-		}
-		var kind string
-		err := tx.QueryRowContext(ctx, `SELECT kind FROM items WHERE id = ?`, i.KitID).Scan(&kind)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("kit not found")
-		} else if err != nil {
-			return fmt.Errorf("check kit: %w", err)
-		}
-		if shrooms.ItemKind(kind) != shrooms.KindKit {
-			return shrooms.Errorf(shrooms.EINVALID, "kit: the item chosen as kit is not a kit")
-		}
-	}
-	if before != nil && before.Kind == shrooms.KindKit && i.Kind != shrooms.KindKit {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM items WHERE kit_id = ?`, before.ID).Scan(&n); err != nil {
-			return fmt.Errorf("check kit contents: %w", err)
-		}
-		if n > 0 {
-			return shrooms.Errorf(shrooms.EINVALID, "kind: the kit still contains items; take them out first")
-		}
-	}
-	if !normalise {
-		return nil
-	}
-	defs, err := itemFieldDefs(ctx, tx, i.CategoryID)
-	if err != nil {
-		return err
-	}
-	if i.Fields, err = shrooms.NormalizeFields(defs, i.Fields); err != nil {
-		return err
-	}
-	if len(i.Fields) == 0 {
-		i.Fields = nil
-	}
-	return nil
 }

@@ -47,17 +47,27 @@ func (db *DB) FindItemByID(ctx context.Context, id int64) (*shrooms.Item, error)
 }
 
 // trimItem removes from a loaded item what the caller may not see: a
-// place that is not public unless they may use the locations module, the
+// place that is not public unless they may use the locations module (and
+// from a public place's path the names they may not read), the
 // kit and contents they may not read, the owner's name unless they are a
 // local user.
 func (db *DB) trimItem(ctx context.Context, tx *sql.Tx, c itemCaller, i *shrooms.Item) error {
-	if i.Place != nil && !i.Place.Public {
-		ok, err := c.seesPlaces(ctx, tx)
+	if i.Place != nil {
+		all, err := c.seesPlaces(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			i.Place = nil
+		if !all {
+			nodes, err := placeNodes(ctx, tx)
+			if err != nil {
+				return err
+			}
+			path, ok := placePath(nodes, i.Place.ID, false)
+			if ok {
+				i.Place.Path, i.Place.Depth = path, strings.Count(path, " › ")
+			} else {
+				i.Place = nil
+			}
 		}
 	}
 	if c.p.User == nil && !c.p.System {
@@ -282,29 +292,17 @@ func (db *DB) fillItemPaths(ctx context.Context, tx *sql.Tx, c itemCaller, items
 	if err != nil {
 		return err
 	}
-	paths, err := itemTreePaths(ctx, tx, "places")
+	nodes, err := placeNodes(ctx, tx)
 	if err != nil {
 		return err
-	}
-	ids, err := queryColumn[int64](ctx, tx, "load places", `SELECT id FROM places WHERE public = 1`)
-	if err != nil {
-		return err
-	}
-	public := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		public[id] = true
 	}
 	for _, i := range items {
-		if i.PlaceID == 0 || !all && !public[i.PlaceID] {
+		path, ok := placePath(nodes, i.PlaceID, all)
+		if i.PlaceID == 0 || !ok {
 			continue
 		}
-		path := paths[i.PlaceID]
-		name := path
-		if k := strings.LastIndex(path, " › "); k >= 0 {
-			name = path[k+len(" › "):]
-		}
-		i.Place = &shrooms.Place{ID: i.PlaceID, Name: name, Path: path, Depth: strings.Count(path, " › "),
-			Public: public[i.PlaceID]}
+		i.Place = &shrooms.Place{ID: i.PlaceID, Name: nodes[i.PlaceID].name, Path: path,
+			Depth: strings.Count(path, " › "), Public: nodes[i.PlaceID].public}
 	}
 	return nil
 }

@@ -1,13 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
@@ -15,6 +13,9 @@ import (
 // recordChange adds one entry to an item's history, in the caller's
 // transaction. The user is p's (none for the node itself); their name is
 // kept so that the entry still reads right once the account is gone.
+// Fields are stored as keys, IDs and raw values: names and words are for
+// FindItemHistory to add, for each reader in their rights and the
+// handlers in their language.
 func (db *DB) recordChange(ctx context.Context, tx *sql.Tx, p shrooms.Principal, itemID int64,
 	action shrooms.ChangeAction, fields []shrooms.FieldChange, note string) error {
 	var userID any
@@ -22,10 +23,14 @@ func (db *DB) recordChange(ctx context.Context, tx *sql.Tx, p shrooms.Principal,
 	if p.User != nil && p.User.ID != 0 {
 		userID, userName = p.User.ID, displayName(p.User.Name, p.User.Username)
 	}
-	if fields == nil {
-		fields = []shrooms.FieldChange{}
+	stored := make([]shrooms.FieldChange, 0, len(fields))
+	for _, f := range fields {
+		// A name in a stored entry would show to readers who may not read
+		// the record it names.
+		f.From.Name, f.From.Hidden, f.To.Name, f.To.Hidden = "", false, "", false
+		stored = append(stored, f)
 	}
-	body, err := json.Marshal(fields)
+	body, err := json.Marshal(stored)
 	if err != nil {
 		return fmt.Errorf("record change: %w", err)
 	}
@@ -38,56 +43,71 @@ func (db *DB) recordChange(ctx context.Context, tx *sql.Tx, p shrooms.Principal,
 }
 
 // diffItems lists the fields that differ between two loaded versions of
-// an item, with values as people read them: names rather than IDs, money
-// as 12.50, loan rules spelled out, custom fields by their label.
-func diffItems(ctx context.Context, tx *sql.Tx, a, b *shrooms.Item) ([]shrooms.FieldChange, error) {
+// an item: references by ID, money in cents, loan rules as numbers and
+// booleans, codes as codes, custom fields by their key (with their label).
+func diffItems(a, b *shrooms.Item) []shrooms.FieldChange {
 	var out []shrooms.FieldChange
-	add := func(field, from, to string) {
-		if from != to {
+	add := func(field shrooms.ChangeField, from, to shrooms.ChangeValue) {
+		if !from.Equal(to) {
 			out = append(out, shrooms.FieldChange{Field: field, From: from, To: to})
 		}
 	}
-	add("kind", string(a.Kind), string(b.Kind))
-	add("name", a.Name, b.Name)
+	text := shrooms.TextValue
+	add(shrooms.ChangeKind, text(string(a.Kind)), text(string(b.Kind)))
+	add(shrooms.ChangeName, text(a.Name), text(b.Name))
 	if a.Description != b.Description {
 		// Both kept whole would double a long text in every entry.
-		out = append(out, shrooms.FieldChange{Field: "description", From: shorten(a.Description), To: shorten(b.Description)})
+		out = append(out, shrooms.FieldChange{Field: shrooms.ChangeDescription,
+			From: text(shorten(a.Description)), To: text(shorten(b.Description))})
 	}
-	add("category", a.CategoryPath, b.CategoryPath)
-	add("condition", string(a.Condition), string(b.Condition))
-	add("value", money(a.ValueCents), money(b.ValueCents))
-	add("status", string(a.Status), string(b.Status))
-	add("loanable", yesNo(a.Loanable), yesNo(b.Loanable))
-	add("loan", loanRules(a.Loan), loanRules(b.Loan))
-	add("owner", a.OwnerName, b.OwnerName)
-	if a.GroupID != b.GroupID {
-		from, err := groupName(ctx, tx, a.GroupID)
-		if err != nil {
-			return nil, err
-		}
-		to, err := groupName(ctx, tx, b.GroupID)
-		if err != nil {
-			return nil, err
-		}
-		add("group", from, to)
-	}
-	add("place", placePath(a.Place), placePath(b.Place))
-	add("kit", kitName(a.Kit), kitName(b.Kit))
-	add("audience", string(a.Audience), string(b.Audience))
-	add("unit", a.Unit, b.Unit)
-	add("min_quantity", strconv.FormatInt(a.MinQuantity, 10), strconv.FormatInt(b.MinQuantity, 10))
-	// Custom fields by label: the new category's definitions first, then
-	// any the old one had.
+	add(shrooms.ChangeCategory, shrooms.RefValue(a.CategoryID), shrooms.RefValue(b.CategoryID))
+	add(shrooms.ChangeCondition, text(string(a.Condition)), text(string(b.Condition)))
+	add(shrooms.ChangeValueCents, shrooms.NumberValue(a.ValueCents), shrooms.NumberValue(b.ValueCents))
+	add(shrooms.ChangeStatus, text(string(a.Status)), text(string(b.Status)))
+	add(shrooms.ChangeLoanable, shrooms.BoolValue(a.Loanable), shrooms.BoolValue(b.Loanable))
+	add(shrooms.ChangeLoan, shrooms.LoanValue(a.Loan), shrooms.LoanValue(b.Loan))
+	add(shrooms.ChangeOwner, shrooms.RefValue(a.OwnerID), shrooms.RefValue(b.OwnerID))
+	add(shrooms.ChangeGroup, shrooms.RefValue(a.GroupID), shrooms.RefValue(b.GroupID))
+	add(shrooms.ChangePlace, shrooms.RefValue(a.PlaceID), shrooms.RefValue(b.PlaceID))
+	add(shrooms.ChangeKit, shrooms.RefValue(a.KitID), shrooms.RefValue(b.KitID))
+	add(shrooms.ChangeAudience, text(string(a.Audience)), text(string(b.Audience)))
+	add(shrooms.ChangeUnit, text(a.Unit), text(b.Unit))
+	add(shrooms.ChangeMinQuantity, shrooms.NumberValue(a.MinQuantity), shrooms.NumberValue(b.MinQuantity))
+	// Custom fields: the new category's definitions first, then any the
+	// old one had.
 	seen := map[string]bool{}
 	for _, defs := range [][]shrooms.CustomField{b.FieldDefs, a.FieldDefs} {
 		for _, d := range defs {
-			if !seen[d.Key] {
-				seen[d.Key] = true
-				add(d.Label, a.Fields[d.Key], b.Fields[d.Key])
+			if seen[d.Key] {
+				continue
+			}
+			seen[d.Key] = true
+			if from, to := a.Fields[d.Key], b.Fields[d.Key]; from != to {
+				out = append(out, shrooms.FieldChange{Field: shrooms.ChangeCustom, Key: d.Key, Label: d.Label,
+					From: customValue(d, from), To: customValue(d, to)})
 			}
 		}
 	}
-	return out, nil
+	return out
+}
+
+// customValue is a custom field's value in the history: yes or no for a
+// boolean field, so that it reads in the reader's language.
+func customValue(d shrooms.CustomField, v string) shrooms.ChangeValue {
+	switch {
+	case v == "":
+		return shrooms.ChangeValue{}
+	case d.Type == shrooms.FieldBool && (v == "true" || v == "false"):
+		return shrooms.BoolValue(v == "true")
+	}
+	return shrooms.TextValue(v)
+}
+
+// quantityValue is a stock quantity with its unit.
+func quantityValue(n int64, unit string) shrooms.ChangeValue {
+	v := shrooms.NumberValue(n)
+	v.Text = unit
+	return v
 }
 
 // shorten keeps history entries readable when a long text changes.
@@ -100,72 +120,10 @@ func shorten(s string) string {
 	return string(r[:max]) + "…"
 }
 
-// money writes cents as 12.50.
-func money(cents int64) string { return fmt.Sprintf("%d.%02d", cents/100, cents%100) }
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
-
-// loanRules spells the rules out: "at most 14 days, deposit 20.00,
-// members, partners".
-func loanRules(l shrooms.LoanRules) string {
-	var parts []string
-	if l.MaxDays > 0 {
-		parts = append(parts, fmt.Sprintf("at most %d days", l.MaxDays))
-	} else {
-		parts = append(parts, "no time limit")
-	}
-	if l.DepositCents > 0 {
-		parts = append(parts, "deposit "+money(l.DepositCents))
-	} else {
-		parts = append(parts, "no deposit")
-	}
-	var who []string
-	if l.Members {
-		who = append(who, "members")
-	}
-	if l.Partners {
-		who = append(who, "partners")
-	}
-	if len(who) == 0 {
-		who = append(who, "nobody")
-	}
-	parts = append(parts, "lent to "+strings.Join(who, " and "))
-	return strings.Join(parts, ", ")
-}
-
-func placePath(p *shrooms.Place) string {
-	if p == nil {
-		return ""
-	}
-	return p.Path
-}
-
-func kitName(k *shrooms.ItemRef) string {
-	if k == nil {
-		return ""
-	}
-	return k.Name
-}
-
-func groupName(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
-	if id == 0 {
-		return "", nil
-	}
-	var name string
-	err := tx.QueryRowContext(ctx, `SELECT name FROM groups WHERE id = ?`, id).Scan(&name)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("group name: %w", err)
-	}
-	return name, nil
-}
-
 // FindItemHistory returns the changes of an item the caller may read,
-// newest first, with their total. Returns ENOTFOUND.
+// newest first, with their total. Each reference shows the name the
+// caller may read, or Hidden (also when the record is gone); the name of
+// who made a change shows to local users only. Returns ENOTFOUND.
 func (db *DB) FindItemHistory(ctx context.Context, itemID int64, offset, limit int) ([]*shrooms.ItemChange, int, error) {
 	offset, limit = page(offset, limit)
 	tx, err := db.beginRead(ctx)
@@ -173,7 +131,8 @@ func (db *DB) FindItemHistory(ctx context.Context, itemID int64, offset, limit i
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	if _, _, err := db.readableItem(ctx, tx, itemID); err != nil {
+	c, _, err := db.readableItem(ctx, tx, itemID)
+	if err != nil {
 		return nil, 0, err
 	}
 	var total int
@@ -185,23 +144,123 @@ func (db *DB) FindItemHistory(ctx context.Context, itemID int64, offset, limit i
 	if err != nil {
 		return nil, 0, fmt.Errorf("find item history: %w", err)
 	}
-	defer rows.Close()
 	var out []*shrooms.ItemChange
 	for rows.Next() {
 		var ch shrooms.ItemChange
 		var fields string
 		var at sql.NullInt64
 		if err := rows.Scan(&ch.ID, &ch.ItemID, &ch.UserID, &ch.UserName, &ch.Action, &fields, &ch.Note, &at); err != nil {
+			rows.Close()
 			return nil, 0, fmt.Errorf("find item history: %w", err)
 		}
-		if err := json.Unmarshal([]byte(fields), &ch.Fields); err != nil {
-			return nil, 0, fmt.Errorf("item change %d: decode fields: %w", ch.ID, err)
+		if ch.Fields, err = decodeChanges([]byte(fields)); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("item change %d: %w", ch.ID, err)
 		}
 		ch.At = fromMS(at)
 		out = append(out, &ch)
 	}
-	if err := rows.Err(); err != nil {
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
 		return nil, 0, fmt.Errorf("find item history: %w", err)
 	}
+	r := newRefReader(c)
+	for _, ch := range out {
+		if c.p.User == nil && !c.p.System && (ch.UserID != 0 || ch.UserName != "") {
+			// Members' names stay with members, as the item's owner's do.
+			ch.UserID, ch.UserName, ch.UserHidden = 0, "", true
+		}
+		for k := range ch.Fields {
+			f := &ch.Fields[k]
+			if !f.Field.IsReference() {
+				continue
+			}
+			for _, v := range []*shrooms.ChangeValue{&f.From, &f.To} {
+				if err := r.resolve(ctx, tx, f.Field, v); err != nil {
+					return nil, 0, err
+				}
+			}
+		}
+	}
 	return out, total, nil
+}
+
+// resolve puts in v the name of the record it points at, when the
+// caller may read it, or Hidden. A name without an ID comes from history
+// written before the history was structured (see readsEvery).
+func (r *refReader) resolve(ctx context.Context, tx *sql.Tx, field shrooms.ChangeField, v *shrooms.ChangeValue) error {
+	switch {
+	case v.ID != 0:
+		name, ok, err := r.name(ctx, tx, field, v.ID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			v.Name, v.Hidden = name, false
+		} else {
+			*v = shrooms.ChangeValue{Hidden: true}
+		}
+	case v.Name != "":
+		ok, err := r.readsEvery(ctx, tx, field)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			*v = shrooms.ChangeValue{Hidden: true}
+		}
+	}
+	return nil
+}
+
+// decodeChanges reads an entry's stored fields, in either shape: values
+// as objects since the history is structured, or as the English text
+// written before (see legacyChange).
+func decodeChanges(b []byte) ([]shrooms.FieldChange, error) {
+	var raw []struct {
+		Field string          `json:"field"`
+		Key   string          `json:"key"`
+		Label string          `json:"label"`
+		From  json.RawMessage `json:"from"`
+		To    json.RawMessage `json:"to"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("decode fields: %w", err)
+	}
+	out := make([]shrooms.FieldChange, 0, len(raw))
+	for _, f := range raw {
+		from, to := bytes.TrimSpace(f.From), bytes.TrimSpace(f.To)
+		if len(from) > 0 && from[0] == '"' || len(to) > 0 && to[0] == '"' {
+			var a, b string
+			if err := json.Unmarshal(orEmpty(from), &a); err != nil {
+				return nil, fmt.Errorf("decode fields: %w", err)
+			}
+			if err := json.Unmarshal(orEmpty(to), &b); err != nil {
+				return nil, fmt.Errorf("decode fields: %w", err)
+			}
+			out = append(out, legacyChange(f.Field, a, b))
+			continue
+		}
+		fc := shrooms.FieldChange{Field: shrooms.ChangeField(f.Field), Key: f.Key, Label: f.Label}
+		for _, side := range []struct {
+			raw []byte
+			dst *shrooms.ChangeValue
+		}{{from, &fc.From}, {to, &fc.To}} {
+			if len(side.raw) == 0 || string(side.raw) == "null" {
+				continue
+			}
+			if err := json.Unmarshal(side.raw, side.dst); err != nil {
+				return nil, fmt.Errorf("decode fields: %w", err)
+			}
+		}
+		out = append(out, fc)
+	}
+	return out, nil
+}
+
+func orEmpty(b []byte) []byte {
+	if len(b) == 0 || string(b) == "null" {
+		return []byte(`""`)
+	}
+	return b
 }

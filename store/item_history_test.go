@@ -35,7 +35,7 @@ func TestItemHistory(t *testing.T) {
 		t.Fatalf("created %+v", created)
 	}
 	if out.Action != shrooms.ActionCheckedOut || out.Note != "to Mia" ||
-		len(out.Fields) != 1 || out.Fields[0] != (shrooms.FieldChange{Field: "status", From: "available", To: "on_loan"}) {
+		len(out.Fields) != 1 || !sameChange(out.Fields[0], shrooms.FieldChange{Field: "status", From: text("available"), To: text("on_loan")}) {
 		t.Fatalf("check-out %+v", out)
 	}
 	if in.Action != shrooms.ActionCheckedIn || in.UserName != "olga Name" {
@@ -44,21 +44,22 @@ func TestItemHistory(t *testing.T) {
 	if upd.Action != shrooms.ActionUpdated || upd.Note != "new chuck fitted" {
 		t.Fatalf("update %+v", upd)
 	}
+	// Stored as keys, IDs and raw values; the member reads the names.
 	want := []shrooms.FieldChange{
-		{Field: "value", From: "12.50", To: "20.00"},
-		{Field: "loan", From: "at most 7 days, no deposit, lent to members",
-			To: "at most 14 days, deposit 20.00, lent to members and partners"},
-		{Field: "owner", From: "", To: "olga Name"},
-		{Field: "group", From: "", To: "Woodwork"},
-		{Field: "place", From: "Workshop", To: "Workshop › Shelf A"},
-		{Field: "Power (W)", From: "500", To: "650"},
-		{Field: "Chuck", From: "", To: "10mm"},
+		{Field: "value", From: shrooms.NumberValue(1250), To: shrooms.NumberValue(2000)},
+		{Field: "loan", From: shrooms.LoanValue(shrooms.LoanRules{MaxDays: 7, Members: true}),
+			To: shrooms.LoanValue(shrooms.LoanRules{MaxDays: 14, DepositCents: 2000, Members: true, Partners: true})},
+		{Field: "owner", To: ref(v.owner.ID, "olga Name")},
+		{Field: "group", To: ref(v.group.ID, "Woodwork")},
+		{Field: "place", From: ref(v.workshop, "Workshop"), To: ref(v.shelf, "Workshop › Shelf A")},
+		{Field: "custom", Key: "watts", Label: "Power (W)", From: text("500"), To: text("650")},
+		{Field: "custom", Key: "chuck", Label: "Chuck", To: text("10mm")},
 	}
 	if len(upd.Fields) != len(want) {
 		t.Fatalf("fields %+v, want %+v", upd.Fields, want)
 	}
 	for k := range want {
-		if upd.Fields[k] != want[k] {
+		if !sameChange(upd.Fields[k], want[k]) {
 			t.Fatalf("field %d = %+v, want %+v", k, upd.Fields[k], want[k])
 		}
 	}
@@ -69,6 +70,15 @@ func TestItemHistory(t *testing.T) {
 	staffOnly := v.item(t, &shrooms.Item{Name: "Safe", Audience: shrooms.AudienceStaff})
 	_, _, err = v.db.FindItemHistory(as(v.member), staffOnly.ID, 0, 0)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
+}
+
+// text, ref and sameChange spell and compare history values.
+func text(s string) shrooms.ChangeValue { return shrooms.TextValue(s) }
+
+func ref(id int64, name string) shrooms.ChangeValue { return shrooms.ChangeValue{ID: id, Name: name} }
+
+func sameChange(a, b shrooms.FieldChange) bool {
+	return a.Field == b.Field && a.Key == b.Key && a.Label == b.Label && a.From.Equal(b.From) && a.To.Equal(b.To)
 }
 
 func TestItemComments(t *testing.T) {

@@ -37,7 +37,7 @@ func (db *DB) ImportItems(ctx context.Context, items []*shrooms.Item, first int,
 		}
 		err := i.Validate()
 		if err == nil {
-			err = checkItemRefs(ctx, tx, i, nil, true)
+			err = checkItemRefs(ctx, tx, c, i, nil, true)
 		}
 		if err == nil {
 			continue

@@ -49,8 +49,8 @@ func (db *DB) AddItemPhoto(ctx context.Context, itemID int64, photo, thumb *shro
 		itemID, photo.ID, thumb.ID, itemID); err != nil {
 		return nil, dbError(err, nil)
 	}
-	after, err := db.touchItem(ctx, tx, c.p, itemID, []shrooms.FieldChange{{Field: "photos",
-		From: fmt.Sprint(len(before.Photos)), To: fmt.Sprint(len(before.Photos) + 1)}})
+	after, err := db.touchItem(ctx, tx, c.p, itemID, []shrooms.FieldChange{{Field: shrooms.ChangePhotos,
+		From: shrooms.NumberValue(int64(len(before.Photos))), To: shrooms.NumberValue(int64(len(before.Photos) + 1))}})
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +94,8 @@ func (db *DB) DeleteItemPhoto(ctx context.Context, itemID, mediaID int64) error 
 	if _, err := tx.ExecContext(ctx, `DELETE FROM media WHERE id IN (?, ?)`, mediaID, thumbID); err != nil {
 		return dbError(err, nil)
 	}
-	after, err := db.touchItem(ctx, tx, c.p, itemID, []shrooms.FieldChange{{Field: "photos",
-		From: fmt.Sprint(len(before.Photos)), To: fmt.Sprint(len(before.Photos) - 1)}})
+	after, err := db.touchItem(ctx, tx, c.p, itemID, []shrooms.FieldChange{{Field: shrooms.ChangePhotos,
+		From: shrooms.NumberValue(int64(len(before.Photos))), To: shrooms.NumberValue(int64(len(before.Photos) - 1))}})
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func TestItemPhotos(t *testing.T) {
 		t.Fatalf("deleted photo left %d media", n)
 	}
 	changes, _, _ := v.db.FindItemHistory(as(v.staff), it.ID, 0, 1)
-	if changes[0].Action != shrooms.ActionPhoto || changes[0].Fields[0] != (shrooms.FieldChange{Field: "photos", From: "10", To: "9"}) {
+	if changes[0].Action != shrooms.ActionPhoto || !sameChange(changes[0].Fields[0], shrooms.FieldChange{Field: "photos", From: shrooms.NumberValue(10), To: shrooms.NumberValue(9)}) {
 		t.Fatalf("history %+v", changes[0])
 	}
 	t.Run("delete item removes media", func(t *testing.T) {

@@ -13,7 +13,8 @@ import (
 // such) and federates the change. The quantity is not changed here: only
 // stock movements do. A change that changes nothing writes nothing.
 // Returns EINVALID naming the field, ENOTFOUND (also for an item the
-// caller may not read, and naming an unknown reference), EFORBIDDEN,
+// caller may not read, and naming a reference that is unknown or that
+// the caller may not read, see checkItemRefs), EFORBIDDEN,
 // ECONFLICT for a stale Version.
 func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*shrooms.Item, error) {
 	tx, err := db.beginWrite(ctx)
@@ -61,7 +62,7 @@ func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*
 	// With the same category and no new values, values of keys an admin
 	// removed since stay as they are.
 	normalise := u.Fields != nil || i.CategoryID != before.CategoryID
-	if err := checkItemRefs(ctx, tx, &i, before, normalise); err != nil {
+	if err := checkItemRefs(ctx, tx, c, &i, before, normalise); err != nil {
 		return nil, err
 	}
 	fields, err := json.Marshal(i.Fields)
@@ -92,10 +93,7 @@ func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*
 	if err != nil {
 		return nil, err
 	}
-	changes, err := diffItems(ctx, tx, before, after)
-	if err != nil {
-		return nil, err
-	}
+	changes := diffItems(before, after)
 	if len(changes) == 0 {
 		return before, nil // the deferred rollback forgets the version bump
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
@@ -54,13 +55,25 @@ func (db *DB) FindPlaces(ctx context.Context) ([]*shrooms.Place, error) {
 	if !public {
 		return all, nil
 	}
-	out := all[:0]
+	return publicPlaces(all), nil
+}
+
+// publicPlaces keeps the public places for a caller who may read only
+// those, each with its path as placePath cuts it: a members-only
+// parent's name is not theirs to read.
+func publicPlaces(all []*shrooms.Place) []*shrooms.Place {
+	nodes := make(map[int64]placeNode, len(all))
 	for _, p := range all {
-		if p.Public {
+		nodes[p.ID] = placeNode{parent: p.ParentID, name: p.Name, public: p.Public}
+	}
+	var out []*shrooms.Place
+	for _, p := range all {
+		if path, ok := placePath(nodes, p.ID, false); ok {
+			p.Path, p.Depth = path, strings.Count(path, " › ")
 			out = append(out, p)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // FindPlaceByID returns ENOTFOUND for an unknown place or one the caller
@@ -79,11 +92,19 @@ func (db *DB) FindPlaceByID(ctx context.Context, id int64) (*shrooms.Place, erro
 	if err != nil {
 		return nil, err
 	}
-	p, err := findPlace(ctx, tx, vis, args, id)
-	if err != nil || public && !p.Public {
-		return nil, notFound("place not found")
+	all, err := findPlaces(ctx, tx, vis, args)
+	if err != nil {
+		return nil, err
 	}
-	return p, nil
+	if public {
+		all = publicPlaces(all)
+	}
+	for _, p := range all {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return nil, notFound("place not found")
 }
 
 // CreatePlace stores a new place for a locations manager. Returns

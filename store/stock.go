@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
@@ -79,9 +78,8 @@ func (db *DB) MoveStock(ctx context.Context, m *shrooms.StockMovement) error {
 	if m.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("move stock: %w", err)
 	}
-	unit := " " + before.Unit
-	change := []shrooms.FieldChange{{Field: "quantity",
-		From: strconv.FormatInt(before.Quantity, 10) + unit, To: strconv.FormatInt(m.Balance, 10) + unit}}
+	change := []shrooms.FieldChange{{Field: shrooms.ChangeQuantity,
+		From: quantityValue(before.Quantity, before.Unit), To: quantityValue(m.Balance, before.Unit)}}
 	if err := db.recordChange(ctx, tx, c.p, m.ItemID, shrooms.ActionStock, change, m.Reason); err != nil {
 		return err
 	}

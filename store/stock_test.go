@@ -63,7 +63,7 @@ func TestMoveStock(t *testing.T) {
 		t.Fatalf("total %d, newest %+v", total, moves[0])
 	}
 	hist, _, err := p.db.FindItemHistory(staff, fuse.ID, 0, 1)
-	if err != nil || len(hist) != 1 || hist[0].Action != shrooms.ActionStock || hist[0].Fields[0].To != "7 pcs" {
+	if err != nil || len(hist) != 1 || hist[0].Action != shrooms.ActionStock || !hist[0].Fields[0].To.Equal(shrooms.ChangeValue{Number: ptr(int64(7)), Text: "pcs"}) {
 		t.Fatalf("history %+v %v", hist, err)
 	}
 
