@@ -33,6 +33,11 @@ type itemFormPage struct {
 	Locations     bool
 	MaxPhotos     int
 	Map           any
+	// KeepKit and KeepPlace are the edited item's current kit and place
+	// when the editor may not read them: offered as a hidden choice, kept
+	// selected, so that saving the form does not silently take the item
+	// out of them.
+	KeepKit, KeepPlace string
 }
 
 // option is one choice of a select.
@@ -262,6 +267,10 @@ func (s *server) renderItemForm(w http.ResponseWriter, r *http.Request, d *itemF
 			d.Kits = append(d.Kits, k)
 		}
 	}
+	if d.Item != nil {
+		d.KeepKit = unlistedCurrent(d.F.Kit, d.Item.KitID, d.Kits, func(k *shrooms.Item) int64 { return k.ID })
+		d.KeepPlace = unlistedCurrent(d.F.Place, d.Item.PlaceID, d.Places, func(p *shrooms.Place) int64 { return p.ID })
+	}
 	if d.Manage {
 		d.Owners = s.ownerChoices(r, d.Item)
 		if d.Groups, err = s.Groups.FindGroups(ctx); err != nil {
@@ -309,3 +318,18 @@ func userLabel(u *shrooms.User) string {
 }
 
 func itemPath(id int64) string { return "/items/" + strconv.FormatInt(id, 10) }
+
+// unlistedCurrent returns chosen when it is the item's current reference
+// current and none of the listed choices: a target the editor may not
+// read (or beyond the list's length), which the form must keep as is.
+func unlistedCurrent[T any](chosen string, current int64, listed []T, id func(T) int64) string {
+	if current == 0 || chosen != strconv.FormatInt(current, 10) {
+		return ""
+	}
+	for _, c := range listed {
+		if id(c) == current {
+			return ""
+		}
+	}
+	return chosen
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -220,5 +221,66 @@ func TestPublicPlaceUnderHiddenOne(t *testing.T) {
 	sam := loginAs(t, n, "sam", memberPassword)
 	if p := sam.get(fmt.Sprintf("/items/%d", ladder.ID)); !p.Has("Back office › Green rack") {
 		t.Errorf("staff item page lacks the whole path:\n%s", p.Body)
+	}
+}
+
+// selectedIn returns the value of the selected option of the select
+// named name in a page, as a browser would send it ("" for none: the
+// browser sends the first option, which is "" in the item form).
+func selectedIn(t *testing.T, body, name string) string {
+	t.Helper()
+	start := strings.Index(body, `name="`+name+`"`)
+	if start < 0 {
+		t.Fatalf("no select %s in the page", name)
+	}
+	end := strings.Index(body[start:], "</select>")
+	if end < 0 {
+		t.Fatalf("select %s is not closed", name)
+	}
+	m := regexp.MustCompile(`<option value="([^"]*)"[^>]*\sselected`).FindStringSubmatch(body[start : start+end])
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// TestItemFormKeepsHiddenReferences: staff put Mia's item in a staff-only
+// kit and a place she may not read. Her edit form cannot list them, but it
+// must keep them: saving it as it comes changes neither, and shows no
+// name.
+func TestItemFormKeepsHiddenReferences(t *testing.T) {
+	r := newRefsNode(t)
+	n := r.n
+	status, body := n.api("PATCH", fmt.Sprintf("/api/v1/items/%d", r.mine.ID), r.samToken,
+		map[string]any{"kit_id": r.kit.ID, "place_id": r.backOffice.ID})
+	if status != http.StatusOK {
+		t.Fatalf("staff moving the item: %d %v", status, body)
+	}
+	before, err := n.m.DB.FindItemByID(systemCtx, r.mine.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mia := loginAs(t, n, "mia", memberPassword)
+	p := mia.get(fmt.Sprintf("/items/%d/edit", r.mine.ID))
+	if p.Status != http.StatusOK || p.Has("Vault kit") || p.Has("Back office") {
+		t.Fatalf("edit form: %d (or it names what she may not read)\n%s", p.Status, p.Body)
+	}
+	kit, place := selectedIn(t, p.Body, "kit"), selectedIn(t, p.Body, "place_id")
+	if kit != fmt.Sprint(r.kit.ID) || place != fmt.Sprint(r.backOffice.ID) {
+		t.Errorf("the form selects kit %q and place %q, want the current %d and %d", kit, place, r.kit.ID, r.backOffice.ID)
+	}
+	form := url.Values{"kind": {"tool"}, "name": {"Orbital sander, serviced"}, "condition": {"good"},
+		"status": {"available"}, "audience": {"members"}, "version": {fmt.Sprint(before.Version)},
+		"kit": {kit}, "place_id": {place}}
+	if p := mia.post(fmt.Sprintf("/items/%d/edit", r.mine.ID), form); p.Status != http.StatusOK {
+		t.Fatalf("saving the form: %d\n%s", p.Status, p.Body)
+	}
+	after, err := n.m.DB.FindItemByID(systemCtx, r.mine.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Name != "Orbital sander, serviced" || after.KitID != r.kit.ID || after.PlaceID != r.backOffice.ID {
+		t.Errorf("after saving: name %q kit %d place %d, want the new name in kit %d and place %d",
+			after.Name, after.KitID, after.PlaceID, r.kit.ID, r.backOffice.ID)
 	}
 }
