@@ -11,17 +11,17 @@ import (
 	"sync"
 
 	shrooms "github.com/shrooms-org/shrooms"
-	"github.com/shrooms-org/shrooms/imaging"
 )
 
 // Limits of partners' thumbnails. A partner's file is read up to
-// maxRemoteImageBytes and decoded only up to maxRemoteImagePixels (a
-// small PNG can unpack into gigabytes); what is kept is a JPEG of at most
-// remoteThumbSide pixels a side, whatever the partner sent.
+// maxRemoteImageBytes (no SHROOMS node stores a larger picture, and a
+// round holds mediaBatch of them in memory at once) and decoded only
+// within the node's decoder budget (a small PNG can unpack into
+// gigabytes); what is kept is a JPEG of at most remoteThumbSide pixels a
+// side, whatever the partner sent.
 const (
-	maxRemoteImageBytes  = 5 << 20
-	maxRemoteImagePixels = 50_000_000
-	remoteThumbSide      = 320
+	maxRemoteImageBytes = shrooms.MaxMediaBytes
+	remoteThumbSide     = 320
 	// mediaBatch is how many thumbnails a round fetches, at once: few, so
 	// that a slow partner holds the round for one request timeout at most.
 	mediaBatch = 8
@@ -99,9 +99,11 @@ func (f *Federation) fetchThumb(ctx context.Context, j *shrooms.RemoteMediaJob, 
 		permanent := errors.As(err, &se) && se.Code != shrooms.EUNAVAILABLE
 		return nil, permanent, err
 	}
-	m, err := imaging.JPEGThumbnail(body, remoteThumbSide, maxRemoteImagePixels)
+	// Fetches run side by side; decodes wait their turn in the decoder
+	// the node's uploads share.
+	m, err := f.cfg.Images.JPEGThumbnail(ctx, body, remoteThumbSide)
 	if err != nil {
-		return nil, true, err
+		return nil, ctx.Err() == nil, err
 	}
 	return m, false, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/mux"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/imaging"
 	"github.com/shrooms-org/shrooms/static"
 )
 
@@ -62,6 +63,13 @@ type Deps struct {
 	// FederationInbox is federation's inbox alone (POST /inbox and POST
 	// /actors/{handle}/inbox).
 	FederationInbox http.Handler
+	// Images decodes uploaded pictures within the node's memory budget,
+	// one at a time; federation's thumbnails share it. nil makes one for
+	// the handlers alone.
+	Images *imaging.Decoder
+	// UploadsPerMinute is how many pictures one account may send in a
+	// minute; 0 means DefaultUploadsPerMinute.
+	UploadsPerMinute int
 }
 
 // MapConfig is the tile server of the maps (config map.*).
@@ -79,6 +87,7 @@ type server struct {
 	crossOrigin *http.CrossOriginProtection
 	setupDone   atomic.Bool
 	imports     pendingImports // CSV import previews awaiting confirmation
+	uploads     *uploadLimiter
 }
 
 // NewRouter returns the node's HTTP handler. It parses every template up
@@ -89,6 +98,12 @@ func NewRouter(d Deps) (http.Handler, error) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Images == nil {
+		d.Images = imaging.NewDecoder(1, 0)
+	}
+	if d.UploadsPerMinute <= 0 {
+		d.UploadsPerMinute = DefaultUploadsPerMinute
 	}
 	cat, err := loadCatalog()
 	if err != nil {
@@ -102,7 +117,8 @@ func NewRouter(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{Deps: d, pages: p, mails: m, crossOrigin: http.NewCrossOriginProtection()}
+	s := &server{Deps: d, pages: p, mails: m, crossOrigin: http.NewCrossOriginProtection(),
+		uploads: newUploadLimiter(d.UploadsPerMinute, d.Now)}
 	if err := s.crossOrigin.AddTrustedOrigin(d.IRIs.Base); err != nil {
 		return nil, err
 	}

@@ -17,5 +17,7 @@ func (m *Main) handlerDeps() handlers.Deps {
 		SetupCode:      m.SetupCode,
 		TrustedProxies: proxies,
 		Resolver:       m.Fed, Federation: m.Fed.Handler(), FederationInbox: m.Fed.InboxHandler(),
+		Images:           m.Images,
+		UploadsPerMinute: m.Config.Media.UploadsPerMinute,
 	}
 }

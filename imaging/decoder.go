@@ -1,0 +1,143 @@
+package imaging
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/draw"
+	_ "image/gif" // decoders of what partners and members send
+	"image/jpeg"
+	_ "image/png"
+	"runtime"
+	"sync"
+
+	_ "golang.org/x/image/webp"
+
+	shrooms "github.com/shrooms-org/shrooms"
+)
+
+// DefaultBudget is the memory one decode may take: the decoded picture
+// and the decoder's buffers, as ReadHeader works them out. With the
+// upload, the scaled copy and its encoding, a whole upload stays under
+// 64 MB. It admits an 8-bit RGBA PNG of 8 megapixels, a 16-bit one of 4,
+// a baseline 4:2:0 JPEG of 22 megapixels (a 12 MP phone photo takes
+// 18 MB), a 4:4:4 one of 11 and a progressive 4:2:0 one of 4.
+const DefaultBudget = 32 << 20
+
+// Decoder decodes pictures within a memory budget, one at a time (or a
+// few: its slots), so that a node's memory does not grow with the number
+// of uploads or partners' thumbnails in flight. Uploads and remote
+// thumbnails share the node's one Decoder; fetching and reading files
+// happen outside it, concurrently.
+type Decoder struct {
+	budget int64
+	slots  chan struct{}
+
+	mu            sync.Mutex
+	running, peak int // decodes in flight, and the most there ever were
+}
+
+// NewDecoder returns a decoder that runs at most slots decodes at once,
+// each within budget bytes (DefaultBudget when budget <= 0).
+func NewDecoder(slots int, budget int64) *Decoder {
+	if budget <= 0 {
+		budget = DefaultBudget
+	}
+	return &Decoder{budget: budget, slots: make(chan struct{}, max(slots, 1))}
+}
+
+// Budget is the memory one decode may take, in bytes.
+func (d *Decoder) Budget() int64 { return d.budget }
+
+// Check reads data's header and refuses a picture that decoding would
+// not fit in the budget: ETOOLARGE with a message saying so, EINVALID
+// for a file that is not a supported image. It decodes no pixel.
+func (d *Decoder) Check(data []byte) (Header, error) {
+	h, err := ReadHeader(data)
+	if err != nil {
+		return h, err
+	}
+	if h.Width > MaxSide || h.Height > MaxSide {
+		return h, shrooms.Errorf(shrooms.ETOOLARGE, "the image is too large (%d×%d pixels; at most %d pixels a side)", h.Width, h.Height, MaxSide)
+	}
+	if h.Bytes > d.budget {
+		return h, shrooms.Errorf(shrooms.ETOOLARGE, "the image is too large to open (%d×%d pixels would take %d MB of memory; at most %d MB): please send a smaller picture",
+			h.Width, h.Height, (h.Bytes+1<<20-1)>>20, d.budget>>20)
+	}
+	return h, nil
+}
+
+// Scale checks data (see Check), waits for a slot, decodes it and shrinks
+// it to fit side×side (ScaleToFit). The decoded full-size picture is
+// garbage once Scale returns; a large one is collected before the slot
+// is given back, so that the next decode reuses its memory instead of
+// adding to it. Errors: those of Check, EINVALID for a damaged file, and
+// ctx's error when it ends while waiting.
+func (d *Decoder) Scale(ctx context.Context, data []byte, side int) (*image.RGBA, error) {
+	h, err := d.Check(data)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case d.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	d.enter()
+	defer func() {
+		d.leave()
+		<-d.slots
+	}()
+	img, err := decode(data)
+	if err != nil {
+		return nil, err
+	}
+	out := ScaleToFit(img, side)
+	img = nil
+	if h.Bytes > 4<<20 {
+		runtime.GC()
+	}
+	return out, nil
+}
+
+func decode(data []byte) (image.Image, error) {
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, shrooms.Errorf(shrooms.EINVALID, "the image is damaged")
+	}
+	return img, nil
+}
+
+func (d *Decoder) enter() {
+	d.mu.Lock()
+	d.running++
+	d.peak = max(d.peak, d.running)
+	d.mu.Unlock()
+}
+
+func (d *Decoder) leave() {
+	d.mu.Lock()
+	d.running--
+	d.mu.Unlock()
+}
+
+// JPEGThumbnail decodes a JPEG, PNG, GIF or WebP file within the budget
+// (see Scale), scales it to fit side×side and re-encodes it as a JPEG on
+// a white background: nothing of the original file but its pixels is
+// kept (no EXIF, no trailing payload). Errors are those of Scale.
+func (d *Decoder) JPEGThumbnail(ctx context.Context, data []byte, side int) (*shrooms.Media, error) {
+	scaled, err := d.Scale(ctx, data, side)
+	if err != nil {
+		return nil, err
+	}
+	// JPEG has no transparency: transparent pixels would turn black.
+	flat := image.NewRGBA(scaled.Bounds())
+	draw.Draw(flat, flat.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	draw.Draw(flat, flat.Bounds(), scaled, scaled.Bounds().Min, draw.Over)
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, flat, &jpeg.Options{Quality: 85}); err != nil {
+		return nil, err
+	}
+	return &shrooms.Media{ContentType: "image/jpeg", Width: flat.Bounds().Dx(), Height: flat.Bounds().Dy(), Data: b.Bytes()}, nil
+}
