@@ -49,20 +49,7 @@ func (f *Federation) fetchMedia(ctx context.Context, _ int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	type outcome struct {
-		m         *shrooms.Media
-		permanent bool
-		err       error
-	}
-	outs := make([]outcome, len(jobs))
-	var wg sync.WaitGroup
-	for i, j := range jobs {
-		wg.Go(func() {
-			m, permanent, err := f.fetchThumb(sys, j, org)
-			outs[i] = outcome{m, permanent, err}
-		})
-	}
-	wg.Wait()
+	outs := f.fetchThumbs(sys, jobs, org)
 	if ctx.Err() != nil {
 		return 0, ctx.Err() // shutting down: the jobs stay due
 	}
@@ -82,6 +69,28 @@ func (f *Federation) fetchMedia(ctx context.Context, _ int) (int, error) {
 		}
 	}
 	return len(jobs), nil
+}
+
+// thumbOutcome is what became of one job of a round.
+type thumbOutcome struct {
+	m         *shrooms.Media
+	permanent bool
+	err       error
+}
+
+// fetchThumbs runs a round's jobs side by side: the fetches overlap, the
+// decodes take turns in the node's decoder.
+func (f *Federation) fetchThumbs(ctx context.Context, jobs []*shrooms.RemoteMediaJob, org *shrooms.Actor) []thumbOutcome {
+	outs := make([]thumbOutcome, len(jobs))
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Go(func() {
+			m, permanent, err := f.fetchThumb(ctx, j, org)
+			outs[i] = thumbOutcome{m, permanent, err}
+		})
+	}
+	wg.Wait()
+	return outs
 }
 
 // fetchThumb fetches a job's image, signed by our organisation (a

@@ -84,22 +84,23 @@ func (s *server) readImages(r *http.Request, field string, side int) ([]*shrooms
 // side×side, in the original's format (JPEG stays JPEG, PNG stays PNG),
 // for the small pictures of lists and item pages.
 func (s *server) thumbnail(ctx context.Context, m *shrooms.Media, side int) (*shrooms.Media, error) {
-	img, err := s.Images.Scale(ctx, m.Data, side)
+	t := &shrooms.Media{ContentType: m.ContentType, OwnerID: m.OwnerID}
+	err := s.Images.Convert(ctx, m.Data, side, func(img *image.RGBA) error {
+		t.Width, t.Height = img.Bounds().Dx(), img.Bounds().Dy()
+		var b bytes.Buffer
+		var err error
+		if m.ContentType == "image/jpeg" {
+			err = jpeg.Encode(&b, img, &jpeg.Options{Quality: 85})
+		} else {
+			t.ContentType = "image/png"
+			err = png.Encode(&b, img)
+		}
+		t.Data = b.Bytes()
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	t := &shrooms.Media{ContentType: m.ContentType, Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), OwnerID: m.OwnerID}
-	var b bytes.Buffer
-	if m.ContentType == "image/jpeg" {
-		err = jpeg.Encode(&b, img, &jpeg.Options{Quality: 85})
-	} else {
-		t.ContentType = "image/png"
-		err = png.Encode(&b, img)
-	}
-	if err != nil {
-		return nil, err
-	}
-	t.Data = b.Bytes()
 	return t, nil
 }
 
@@ -122,15 +123,20 @@ func (s *server) decodeImage(ctx context.Context, rd io.Reader, size int64, fiel
 	if buf.Len() > maxUploadBytes {
 		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, maxUploadBytes>>20)
 	}
-	img, err := s.Images.Scale(ctx, buf.Bytes(), side)
+	// Encoding is part of the decoder's job: one picture's buffers at a time.
+	var m *shrooms.Media
+	err := s.Images.Convert(ctx, buf.Bytes(), side, func(img *image.RGBA) (err error) {
+		m, err = encodeImage(img)
+		return err
+	})
 	if err != nil {
 		var se *shrooms.Error
-		if errors.As(err, &se) {
+		if errors.As(err, &se) && se.Code != shrooms.EINTERNAL {
 			return nil, shrooms.Errorf(se.Code, "%s: %s", field, se.Message)
 		}
 		return nil, err
 	}
-	return encodeImage(img)
+	return m, nil
 }
 
 func encodeImage(img image.Image) (*shrooms.Media, error) {

@@ -68,37 +68,48 @@ func (d *Decoder) Check(data []byte) (Header, error) {
 	return h, nil
 }
 
-// Scale checks data (see Check), waits for a slot, decodes it and shrinks
-// it to fit side×side (ScaleToFit). The decoded full-size picture is
-// garbage once Scale returns; a large one is collected before the slot
-// is given back, so that the next decode reuses its memory instead of
-// adding to it. Errors: those of Check, EINVALID for a damaged file, and
-// ctx's error when it ends while waiting.
-func (d *Decoder) Scale(ctx context.Context, data []byte, side int) (*image.RGBA, error) {
+// Convert checks data (see Check), waits for a slot, decodes it, shrinks
+// it to fit side×side (ScaleToFit) and hands the result to use, all
+// within the slot: the encoding that use does is part of the job, so
+// that no two jobs' buffers are alive at once. A large job's garbage is
+// collected before the slot is given back, so that the next job reuses
+// its memory instead of adding to it. Errors: those of Check, EINVALID
+// for a damaged file, ctx's error when it ends while waiting, and use's.
+func (d *Decoder) Convert(ctx context.Context, data []byte, side int, use func(*image.RGBA) error) error {
 	h, err := d.Check(data)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	select {
 	case d.slots <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 	d.enter()
 	defer func() {
+		if h.Bytes > 4<<20 {
+			runtime.GC()
+		}
 		d.leave()
 		<-d.slots
 	}()
 	img, err := decode(data)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	out := ScaleToFit(img, side)
-	img = nil
-	if h.Bytes > 4<<20 {
-		runtime.GC()
-	}
-	return out, nil
+	img = nil // the full-size picture may go while use works
+	return use(out)
+}
+
+// Scale is Convert that returns the scaled picture.
+func (d *Decoder) Scale(ctx context.Context, data []byte, side int) (*image.RGBA, error) {
+	var out *image.RGBA
+	err := d.Convert(ctx, data, side, func(img *image.RGBA) error {
+		out = img
+		return nil
+	})
+	return out, err
 }
 
 func decode(data []byte) (image.Image, error) {
@@ -127,17 +138,18 @@ func (d *Decoder) leave() {
 // a white background: nothing of the original file but its pixels is
 // kept (no EXIF, no trailing payload). Errors are those of Scale.
 func (d *Decoder) JPEGThumbnail(ctx context.Context, data []byte, side int) (*shrooms.Media, error) {
-	scaled, err := d.Scale(ctx, data, side)
-	if err != nil {
-		return nil, err
-	}
-	// JPEG has no transparency: transparent pixels would turn black.
-	flat := image.NewRGBA(scaled.Bounds())
-	draw.Draw(flat, flat.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	draw.Draw(flat, flat.Bounds(), scaled, scaled.Bounds().Min, draw.Over)
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, flat, &jpeg.Options{Quality: 85}); err != nil {
-		return nil, err
-	}
-	return &shrooms.Media{ContentType: "image/jpeg", Width: flat.Bounds().Dx(), Height: flat.Bounds().Dy(), Data: b.Bytes()}, nil
+	var m *shrooms.Media
+	err := d.Convert(ctx, data, side, func(scaled *image.RGBA) error {
+		// JPEG has no transparency: transparent pixels would turn black.
+		flat := image.NewRGBA(scaled.Bounds())
+		draw.Draw(flat, flat.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+		draw.Draw(flat, flat.Bounds(), scaled, scaled.Bounds().Min, draw.Over)
+		var b bytes.Buffer
+		if err := jpeg.Encode(&b, flat, &jpeg.Options{Quality: 85}); err != nil {
+			return err
+		}
+		m = &shrooms.Media{ContentType: "image/jpeg", Width: flat.Bounds().Dx(), Height: flat.Bounds().Dy(), Data: b.Bytes()}
+		return nil
+	})
+	return m, err
 }
