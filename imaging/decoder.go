@@ -47,6 +47,14 @@ func NewDecoder(slots int, budget int64) *Decoder {
 	return &Decoder{budget: budget, slots: make(chan struct{}, max(slots, 1))}
 }
 
+// Peak is the most decodes that ever ran at once (tests and monitoring
+// check that it stays within the slots).
+func (d *Decoder) Peak() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.peak
+}
+
 // Budget is the memory one decode may take, in bytes.
 func (d *Decoder) Budget() int64 { return d.budget }
 

@@ -254,8 +254,8 @@ func TestDecoderOneAtATime(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if d.peak != 1 {
-		t.Fatalf("%d decodes ran at once, want 1", d.peak)
+	if d.Peak() != 1 {
+		t.Fatalf("%d decodes ran at once, want 1", d.Peak())
 	}
 	// A caller that gives up while waiting leaves at once.
 	d.slots <- struct{}{}
@@ -274,6 +274,27 @@ func BenchmarkCheckHostile(b *testing.B) {
 	for b.Loop() {
 		if _, err := d.Check(data); err == nil {
 			b.Fatal("accepted")
+		}
+	}
+}
+
+// BenchmarkCheckJPEG measures the header check of a 12 MP JPEG, whose
+// markers are walked to the end of the file (APP0 and APP14 may follow
+// the first scan).
+func BenchmarkCheckJPEG(b *testing.B) {
+	img := image.NewYCbCr(image.Rect(0, 0, 4000, 3000), image.YCbCrSubsampleRatio420)
+	for i := range img.Y {
+		img.Y[i] = uint8(i * 7919 >> 3)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	d := NewDecoder(1, 0)
+	for b.Loop() {
+		if _, err := d.Check(buf.Bytes()); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -130,5 +130,8 @@ func uploadRSSChild(t *testing.T, dir string) {
 		wg.Go(func() { upload("phone.jpg", phone, 201) })
 	}
 	wg.Wait()
+	if p := n.m.Images.Peak(); p != 1 {
+		t.Errorf("%d decodes ran at once, want 1", p)
+	}
 	fmt.Printf("peak RSS rise: %d\n", procStatus(t, "VmHWM")-base)
 }
