@@ -53,8 +53,10 @@ func FuzzReadHeader(f *testing.F) {
 		_, _, _ = image.Decode(bytes.NewReader(data))
 		runtime.ReadMemStats(&after)
 		// Fixed costs of the decoders (zlib, Huffman tables, the copy of
-		// a WebP bitstream) come on top of what grows with the picture.
-		if alloc := int64(after.TotalAlloc - before.TotalAlloc); alloc > h.Bytes+1<<20+2*int64(len(data)) {
+		// a WebP bitstream) come on top of what grows with the picture,
+		// and the fuzzing engine's goroutines allocate meanwhile: the
+		// slack is wide, the check is for estimates that are far off.
+		if alloc := int64(after.TotalAlloc - before.TotalAlloc); alloc > 2*h.Bytes+4<<20+2*int64(len(data)) {
 			t.Fatalf("header %+v, decoding allocated %d bytes", h, alloc)
 		}
 	})

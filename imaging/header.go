@@ -145,7 +145,11 @@ func jpegHeader(data []byte) (Header, error) {
 		if data[i] != 0xff {
 			// Entropy-coded data of a scan, or stray bytes between
 			// segments, which Go's decoder skips as libjpeg does.
-			i++
+			j := bytes.IndexByte(data[i:], 0xff)
+			if j < 0 {
+				break
+			}
+			i += j
 			continue
 		}
 		if i+1 >= len(data) {
