@@ -120,8 +120,9 @@ func pngHeader(data []byte) (Header, error) {
 	if interlace == 1 {
 		h.Bytes *= 2 // each Adam7 pass is an image of its own, merged into the whole
 	}
-	// Two rows of raw samples (current and previous), 8 bytes a pixel at most.
-	h.Bytes += 2 * (1 + int64(w)*8)
+	// Two rows of raw samples (current and previous), 8 bytes a pixel at
+	// most, and zlib's window and tables.
+	h.Bytes += 2*(1+int64(w)*8) + 128<<10
 	return h, nil
 }
 
