@@ -76,9 +76,9 @@ func TestRemoteThumbsPeakRSS(t *testing.T) {
 
 func remoteThumbsRSSChild(t *testing.T) {
 	deep := zeroPNG(t, 7071, 7071, 16, 6)
-	edge := image.NewNRGBA(image.Rect(0, 0, 2890, 2890)) // 33 MB decoded: just within the budget
-	for y := range 2890 {
-		for x := range 2890 {
+	edge := image.NewNRGBA(image.Rect(0, 0, 2880, 2880)) // 33 MB decoded: just within the budget
+	for y := range 2880 {
+		for x := range 2880 {
 			edge.SetNRGBA(x, y, color.NRGBA{uint8(x), uint8(y), 90, 255})
 		}
 	}

@@ -162,7 +162,7 @@ func phoneJPEG(t testing.TB) []byte {
 // edgePNG is an 8-bit RGBA PNG just within the decoding budget.
 func edgePNG(t testing.TB) []byte {
 	t.Helper()
-	const side = 2890
+	const side = 2880
 	img := image.NewNRGBA(image.Rect(0, 0, side, side))
 	for y := range side {
 		for x := range side {
