@@ -54,8 +54,8 @@ func TestRemoteThumbsPeakRSS(t *testing.T) {
 		remoteThumbsRSSChild(t)
 		return
 	}
-	if runtime.GOOS != "linux" {
-		t.Skip("reads /proc/self/status")
+	if runtime.GOOS != "linux" || raceEnabled {
+		t.Skip("reads /proc/self/status; the race detector multiplies memory")
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRemoteThumbsPeakRSS$", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), "SHROOMS_RSS_CHILD=1")
