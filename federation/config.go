@@ -13,6 +13,7 @@ import (
 	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/imaging"
 )
 
 // Config tunes federation. Zero values take the defaults documented in
@@ -53,6 +54,10 @@ type Config struct {
 	// are kept before the worker prunes them; at least a day. Zero or
 	// less means 30 days.
 	QueueRetention time.Duration
+	// Images decodes partners' thumbnails within the node's memory
+	// budget; the node's uploads share it, so that one node decodes one
+	// picture at a time. nil makes one for federation alone.
+	Images *imaging.Decoder
 	// Now is the clock; tests move it to walk through retry schedules.
 	Now func() time.Time
 	// Logger receives operational messages.
@@ -68,6 +73,9 @@ const (
 )
 
 func (c *Config) setDefaults() {
+	if c.Images == nil {
+		c.Images = imaging.NewDecoder(1, 0)
+	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 1 << 20
 	}

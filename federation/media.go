@@ -11,17 +11,17 @@ import (
 	"sync"
 
 	shrooms "github.com/shrooms-org/shrooms"
-	"github.com/shrooms-org/shrooms/imaging"
 )
 
 // Limits of partners' thumbnails. A partner's file is read up to
-// maxRemoteImageBytes and decoded only up to maxRemoteImagePixels (a
-// small PNG can unpack into gigabytes); what is kept is a JPEG of at most
-// remoteThumbSide pixels a side, whatever the partner sent.
+// maxRemoteImageBytes (no SHROOMS node stores a larger picture, and a
+// round holds mediaBatch of them in memory at once) and decoded only
+// within the node's decoder budget (a small PNG can unpack into
+// gigabytes); what is kept is a JPEG of at most remoteThumbSide pixels a
+// side, whatever the partner sent.
 const (
-	maxRemoteImageBytes  = 5 << 20
-	maxRemoteImagePixels = 50_000_000
-	remoteThumbSide      = 320
+	maxRemoteImageBytes = shrooms.MaxMediaBytes
+	remoteThumbSide     = 320
 	// mediaBatch is how many thumbnails a round fetches, at once: few, so
 	// that a slow partner holds the round for one request timeout at most.
 	mediaBatch = 8
@@ -49,20 +49,7 @@ func (f *Federation) fetchMedia(ctx context.Context, _ int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	type outcome struct {
-		m         *shrooms.Media
-		permanent bool
-		err       error
-	}
-	outs := make([]outcome, len(jobs))
-	var wg sync.WaitGroup
-	for i, j := range jobs {
-		wg.Go(func() {
-			m, permanent, err := f.fetchThumb(sys, j, org)
-			outs[i] = outcome{m, permanent, err}
-		})
-	}
-	wg.Wait()
+	outs := f.fetchThumbs(sys, jobs, org)
 	if ctx.Err() != nil {
 		return 0, ctx.Err() // shutting down: the jobs stay due
 	}
@@ -84,6 +71,28 @@ func (f *Federation) fetchMedia(ctx context.Context, _ int) (int, error) {
 	return len(jobs), nil
 }
 
+// thumbOutcome is what became of one job of a round.
+type thumbOutcome struct {
+	m         *shrooms.Media
+	permanent bool
+	err       error
+}
+
+// fetchThumbs runs a round's jobs side by side: the fetches overlap, the
+// decodes take turns in the node's decoder.
+func (f *Federation) fetchThumbs(ctx context.Context, jobs []*shrooms.RemoteMediaJob, org *shrooms.Actor) []thumbOutcome {
+	outs := make([]thumbOutcome, len(jobs))
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Go(func() {
+			m, permanent, err := f.fetchThumb(ctx, j, org)
+			outs[i] = thumbOutcome{m, permanent, err}
+		})
+	}
+	wg.Wait()
+	return outs
+}
+
 // fetchThumb fetches a job's image, signed by our organisation (a
 // partners-only item's picture is served to its partners only), from the
 // object's own host only, and makes the thumbnail. permanent says that
@@ -99,9 +108,11 @@ func (f *Federation) fetchThumb(ctx context.Context, j *shrooms.RemoteMediaJob, 
 		permanent := errors.As(err, &se) && se.Code != shrooms.EUNAVAILABLE
 		return nil, permanent, err
 	}
-	m, err := imaging.JPEGThumbnail(body, remoteThumbSide, maxRemoteImagePixels)
+	// Fetches run side by side; decodes wait their turn in the decoder
+	// the node's uploads share.
+	m, err := f.cfg.Images.JPEGThumbnail(ctx, body, remoteThumbSide)
 	if err != nil {
-		return nil, true, err
+		return nil, ctx.Err() == nil, err
 	}
 	return m, false, nil
 }

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"encoding/binary"
 	"hash/crc32"
@@ -47,6 +48,36 @@ func bombPNG(width, height uint32) []byte {
 	return b.Bytes()
 }
 
+// zeroPNG is a valid PNG of w×h pixels, all zero, of the given bit depth
+// and colour type, compressed row by row: a few hundred kilobytes that
+// unpack into as much as the header says.
+func zeroPNG(t testing.TB, w, h int, depth, ctype byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		_ = binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(typ)
+		b.Write(data)
+		_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = depth, ctype
+	chunk("IHDR", ihdr)
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	row := make([]byte, 1+w*map[byte]int{2: 3, 6: 4}[ctype]*int(depth)/8)
+	for range h {
+		_, _ = zw.Write(row)
+	}
+	_ = zw.Close()
+	chunk("IDAT", z.Bytes())
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
 // TestFetchThumbHostile: a partner's image is fetched from its own host
 // only, redirects to another host are refused, and a non-image, a body
 // over the limit or a decompression bomb give no thumbnail; a real image
@@ -60,6 +91,7 @@ func TestFetchThumbHostile(t *testing.T) {
 	if err := png.Encode(&pngBody, img); err != nil {
 		t.Fatal(err)
 	}
+	deep := zeroPNG(t, 7071, 7071, 16, 6) // the issue's: 50 MP less a little, 400 MB decoded
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/png")
 		_, _ = w.Write(pngBody.Bytes())
@@ -89,6 +121,12 @@ func TestFetchThumbHostile(t *testing.T) {
 		case "/bomb.png":
 			w.Header().Set("Content-Type", "image/png")
 			_, _ = w.Write(bombPNG(100_000, 100_000))
+		case "/deep.png":
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(deep)
+		case "/cut.png":
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(pngBody.Bytes()[:pngBody.Len()/2])
 		case "/away":
 			http.Redirect(w, r, other.URL+"/x.png", http.StatusFound)
 		default:
@@ -118,8 +156,10 @@ func TestFetchThumbHostile(t *testing.T) {
 		"a redirect to another host": {srv.URL + "/away", true},
 		"not an image type":          {srv.URL + "/page", true},
 		"an image type that lies":    {srv.URL + "/lying.png", true},
-		"over 5 MB":                  {srv.URL + "/huge.png", true},
+		"over 2 MB":                  {srv.URL + "/huge.png", true},
 		"a decompression bomb":       {srv.URL + "/bomb.png", true},
+		"a 16-bit 7071×7071 PNG":     {srv.URL + "/deep.png", true},
+		"a cut PNG":                  {srv.URL + "/cut.png", true},
 		"missing (may come back)":    {srv.URL + "/gone.png", false},
 		"javascript:":                {"javascript:alert(1)", true},
 	} {
@@ -128,8 +168,8 @@ func TestFetchThumbHostile(t *testing.T) {
 			if err == nil || m != nil || permanent != tc.permanent {
 				t.Fatalf("%s: %+v permanent %v, %v; want an error, permanent %v", tc.src, m, permanent, err, tc.permanent)
 			}
-			if strings.Contains(name, "5 MB") && shrooms.ErrorCode(err) != shrooms.ETOOLARGE {
-				t.Fatalf("over 5 MB: %v, want too large", err)
+			if (strings.Contains(name, "MB") || strings.Contains(name, "7071")) && shrooms.ErrorCode(err) != shrooms.ETOOLARGE {
+				t.Fatalf("%s: %v, want too large", name, err)
 			}
 		})
 	}

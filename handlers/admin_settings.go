@@ -52,6 +52,7 @@ func (s *server) handleAdminSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.S, d.Error = &next, s.errorText(r, err)
+	setRetryAfter(w, err)
 	s.render(w, r, statusOf(shrooms.ErrorCode(err)), "admin_settings", "admin.settings.title", d)
 }
 
@@ -78,7 +79,7 @@ func (s *server) saveSettings(r *http.Request, st *shrooms.Settings) error {
 	if err := st.Validate(); err != nil {
 		return err
 	}
-	logo, err := readImage(r, "logo", logoSide)
+	logo, err := s.readImage(r, "logo", logoSide)
 	if err != nil {
 		return err
 	}

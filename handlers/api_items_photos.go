@@ -30,7 +30,7 @@ func (s *server) apiAddItemPhoto(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, shrooms.Errorf(shrooms.ETOOLARGE, "file: the form could not be read or is too large"), 0)
 		return
 	}
-	photo, err := readImage(r, "file", photoSide)
+	photo, err := s.readImage(r, "file", photoSide)
 	if err == nil && photo == nil {
 		err = shrooms.Errorf(shrooms.EINVALID, `file: send the image in the multipart field "file"`)
 	}
@@ -38,7 +38,7 @@ func (s *server) apiAddItemPhoto(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	thumb, err := thumbnail(photo, thumbSide)
+	thumb, err := s.thumbnail(r.Context(), photo, thumbSide)
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return

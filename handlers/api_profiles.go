@@ -168,7 +168,7 @@ func (s *server) apiCreateMedia(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, shrooms.Errorf(shrooms.ETOOLARGE, "body: the image must be at most %d MB", maxUploadBytes>>20), 0)
 		return
 	}
-	m, err := decodeImage(http.MaxBytesReader(w, r.Body, maxUploadBytes+1), "body", side)
+	m, err := s.uploadBody(w, r, side)
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return

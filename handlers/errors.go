@@ -45,6 +45,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, status 
 	if code == shrooms.EINTERNAL {
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	setRetryAfter(w, err)
 	msg := shrooms.ErrorMessage(err)
 	if wantsJSON(r) {
 		writeJSON(w, status, map[string]string{"error": msg, "code": code})

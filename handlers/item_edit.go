@@ -177,8 +177,10 @@ func (s *server) itemFromForm(r *http.Request, d *itemFormPage) (*shrooms.Item, 
 	if !d.Locations {
 		i.PlaceID = 0
 	}
-	photos, err := readImages(r, "photos", photoSide)
-	if err != nil {
+	photos, err := s.readImages(r, "photos", photoSide)
+	if shrooms.ErrorCode(err) == shrooms.ETOOMANY {
+		return nil, nil, err
+	} else if err != nil {
 		return nil, nil, fieldError("photos", s.errorText(r, err))
 	}
 	have := 0
@@ -194,7 +196,7 @@ func (s *server) itemFromForm(r *http.Request, d *itemFormPage) (*shrooms.Item, 
 // addPhotos stores each photo with its thumbnail.
 func (s *server) addPhotos(r *http.Request, itemID int64, photos []*shrooms.Media) error {
 	for _, p := range photos {
-		th, err := thumbnail(p, thumbSide)
+		th, err := s.thumbnail(r.Context(), p, thumbSide)
 		if err != nil {
 			return err
 		}
@@ -216,6 +218,10 @@ func (s *server) itemFormFailed(w http.ResponseWriter, r *http.Request, d *itemF
 		if shrooms.ErrorCode(err) == shrooms.ENOTFOUND && d.Invalid == "" {
 			d.Error = s.translator(r)("items.error.reference", "Message", d.Error)
 		}
+	case shrooms.ETOOMANY:
+		status = http.StatusTooManyRequests
+		d.Error = s.errorText(r, err)
+		setRetryAfter(w, err)
 	case shrooms.ECONFLICT:
 		status = http.StatusConflict
 		d.Error = s.errorText(r, err)

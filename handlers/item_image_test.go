@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -9,11 +10,13 @@ import (
 	"testing"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/imaging"
 )
 
 // TestThumbnail checks that a thumbnail fits its box, keeps the
 // proportions and the original's format.
 func TestThumbnail(t *testing.T) {
+	s := &server{Deps: Deps{Images: imaging.NewDecoder(1, 0)}}
 	img := image.NewRGBA(image.Rect(0, 0, 800, 400))
 	for x := 0; x < 800; x++ {
 		for y := 0; y < 400; y++ {
@@ -28,7 +31,7 @@ func TestThumbnail(t *testing.T) {
 			_ = png.Encode(&b, img)
 		}
 		m := &shrooms.Media{ContentType: ct, Width: 800, Height: 400, Data: b.Bytes()}
-		th, err := thumbnail(m, 320)
+		th, err := s.thumbnail(context.Background(), m, 320)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,7 +43,7 @@ func TestThumbnail(t *testing.T) {
 			t.Errorf("%s: decoded %v %s %v", ct, cfg, format, err)
 		}
 	}
-	if _, err := thumbnail(&shrooms.Media{ContentType: "image/png", Data: []byte("nope")}, 320); shrooms.ErrorCode(err) != shrooms.EINVALID {
+	if _, err := s.thumbnail(context.Background(), &shrooms.Media{ContentType: "image/png", Data: []byte("nope")}, 320); shrooms.ErrorCode(err) != shrooms.EINVALID {
 		t.Errorf("damaged image: got %v, want EINVALID", err)
 	}
 }

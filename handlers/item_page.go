@@ -139,8 +139,11 @@ func (s *server) handleItemDelete(w http.ResponseWriter, r *http.Request) {
 // handleItemPhotoAdd adds the photos chosen on the item page.
 func (s *server) handleItemPhotoAdd(w http.ResponseWriter, r *http.Request) {
 	id := pathID(r)
-	photos, err := readImages(r, "photos", photoSide)
-	if err != nil {
+	photos, err := s.readImages(r, "photos", photoSide)
+	if shrooms.ErrorCode(err) == shrooms.ETOOMANY {
+		s.fail(w, r, err, 0)
+		return
+	} else if err != nil {
 		s.fail(w, r, err, http.StatusUnprocessableEntity)
 		return
 	}

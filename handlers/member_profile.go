@@ -145,6 +145,10 @@ func (s *server) handleProfileEdit(w http.ResponseWriter, r *http.Request) {
 				field = name
 			}
 		}
+		if shrooms.ErrorCode(err) == shrooms.ETOOMANY {
+			field = "" // not the picture's fault: say why
+			setRetryAfter(w, err)
+		}
 		f.Field, f.Error = field, s.errorText(r, err)
 		if strings.HasPrefix(field, "address-") {
 			f.Error = s.tr(r, "profile.invalid.address")
@@ -165,7 +169,7 @@ func (s *server) handleProfileEdit(w http.ResponseWriter, r *http.Request) {
 	// good, so that a refused form leaves no stray image behind.
 	var avatar *shrooms.Media
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") { // else there is no file to read
-		if avatar, err = readImage(r, "avatar", avatarSide); err != nil {
+		if avatar, err = s.readImage(r, "avatar", avatarSide); err != nil {
 			fail("avatar", err)
 			return
 		}

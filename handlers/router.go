@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/mux"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/imaging"
 	"github.com/shrooms-org/shrooms/static"
 )
 
@@ -67,6 +68,13 @@ type Deps struct {
 	// ImportDir is where CSV import previews wait for their confirmation,
 	// a folder per user (the data dir's imports/). Required.
 	ImportDir string
+	// Images decodes uploaded pictures within the node's memory budget,
+	// one at a time; federation's thumbnails share it. nil makes one for
+	// the handlers alone.
+	Images *imaging.Decoder
+	// UploadsPerMinute is how many pictures one account may send in a
+	// minute; 0 means DefaultUploadsPerMinute.
+	UploadsPerMinute int
 }
 
 // MapConfig is the tile server of the maps (config map.*).
@@ -84,6 +92,7 @@ type server struct {
 	crossOrigin *http.CrossOriginProtection
 	setupDone   atomic.Bool
 	imports     *pendingImports // CSV import previews awaiting confirmation, on disk
+	uploads     *uploadLimiter
 }
 
 // NewRouter returns the node's HTTP handler. It parses every template up
@@ -106,6 +115,12 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Images == nil {
+		d.Images = imaging.NewDecoder(1, 0)
+	}
+	if d.UploadsPerMinute <= 0 {
+		d.UploadsPerMinute = DefaultUploadsPerMinute
+	}
 	cat, err := loadCatalog()
 	if err != nil {
 		return nil, nil, err
@@ -123,7 +138,8 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 		return nil, nil, err
 	}
 	imports.sweep(d.Now()) // what expired while the node was down
-	s := &server{Deps: d, pages: p, mails: m, crossOrigin: http.NewCrossOriginProtection(), imports: imports}
+	s := &server{Deps: d, pages: p, mails: m, crossOrigin: http.NewCrossOriginProtection(), imports: imports,
+		uploads: newUploadLimiter(d.UploadsPerMinute, d.Now)}
 	if err := s.crossOrigin.AddTrustedOrigin(d.IRIs.Base); err != nil {
 		return nil, nil, err
 	}

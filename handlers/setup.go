@@ -77,7 +77,7 @@ func (s *server) handleSetup(w http.ResponseWriter, r *http.Request) {
 		Password: password,
 	}
 	sys := shrooms.NewSystemContext(ctx)
-	logo, err := readImage(r, "logo", logoSide)
+	logo, err := s.readImage(r, "logo", logoSide)
 	if err != nil {
 		fail(err)
 		return

@@ -71,6 +71,10 @@ type Config struct {
 		} `mapstructure:"smtp"`
 	} `mapstructure:"mail"`
 
+	Media struct {
+		UploadsPerMinute int `mapstructure:"uploads_per_minute"`
+	} `mapstructure:"media"`
+
 	Map struct {
 		TileURL     string `mapstructure:"tile_url"`
 		Attribution string `mapstructure:"attribution"`
@@ -116,6 +120,7 @@ var defaults = map[string]any{
 	"mail.smtp.password":                     "",
 	"mail.smtp.security":                     "starttls",
 	"mail.smtp.timeout":                      "15s",
+	"media.uploads_per_minute":               20,
 }
 
 // configFileName is the file init writes into the data dir.
@@ -205,6 +210,9 @@ func (c *Config) Validate() error {
 	case f.QueueRetention > 0 && f.QueueRetention < 24*time.Hour:
 		// Zero or less takes the default, as in federation.Config.
 		return errors.New("federation.queue_retention: must be at least 24h (default 720h, 30 days)")
+	}
+	if c.Media.UploadsPerMinute < 1 || c.Media.UploadsPerMinute > 10000 {
+		return errors.New("media.uploads_per_minute: must be between 1 and 10000 (default 20)")
 	}
 	if c.Mail.SMTP.Host != "" && c.Mail.SMTP.Timeout < time.Second {
 		return errors.New("mail.smtp.timeout: must be at least 1s (default 15s)")

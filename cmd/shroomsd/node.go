@@ -17,6 +17,7 @@ import (
 	shrooms "github.com/shrooms-org/shrooms"
 	"github.com/shrooms-org/shrooms/federation"
 	"github.com/shrooms-org/shrooms/handlers"
+	"github.com/shrooms-org/shrooms/imaging"
 	"github.com/shrooms-org/shrooms/mail"
 	"github.com/shrooms-org/shrooms/store"
 )
@@ -34,8 +35,11 @@ type Main struct {
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
 
-	DB     *store.DB
-	Fed    *federation.Federation
+	DB  *store.DB
+	Fed *federation.Federation
+	// Images is the node's one image decoder, shared by uploads and
+	// partners' thumbnails: one decode at a time, within its budget.
+	Images *imaging.Decoder
 	IRIs   shrooms.IRIs
 	Mailer *mail.Mailer
 	// MailWorker sends the mail outbox; with NoWorkers it stays stopped
@@ -88,6 +92,7 @@ func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err 
 	case node.OrgHandle != m.Config.Org.Handle:
 		m.Config.Org.Handle = node.OrgHandle // the stored identity wins
 	}
+	m.Images = imaging.NewDecoder(1, imaging.DefaultBudget)
 	m.Fed = federation.New(m.federationConfig(), federation.Services{
 		Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db, Items: db,
 		Partners: db, Remote: db, Media: db,
@@ -125,6 +130,7 @@ func (m *Main) federationConfig() federation.Config {
 		PollInterval:          f.PollInterval,
 		ResyncInterval:        f.ResyncInterval,
 		QueueRetention:        f.QueueRetention,
+		Images:                m.Images,
 		Now:                   m.Now,
 		Logger:                m.Logger,
 	}

@@ -22,5 +22,7 @@ func (m *Main) handlerDeps() handlers.Deps {
 		TrustedProxies: proxies,
 		ImportDir:      filepath.Join(m.Config.DataDir, "imports"),
 		Resolver:       m.Fed, Federation: m.Fed.Handler(), FederationInbox: m.Fed.InboxHandler(),
+		Images:           m.Images,
+		UploadsPerMinute: m.Config.Media.UploadsPerMinute,
 	}
 }
