@@ -152,6 +152,8 @@ func (s *server) handleProfileEdit(w http.ResponseWriter, r *http.Request) {
 		f.Field, f.Error = field, s.errorText(r, err)
 		if strings.HasPrefix(field, "address-") {
 			f.Error = s.tr(r, "profile.invalid.address")
+		} else if field == "avatar" && shrooms.ErrorCode(err) == shrooms.ETOOLARGE {
+			f.Error = s.tr(r, "profile.invalid.avatar_large") // also a small file with too many pixels
 		} else if field != "" {
 			f.Error = s.tr(r, "profile.invalid."+field)
 		}

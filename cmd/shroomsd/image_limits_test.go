@@ -115,8 +115,14 @@ func TestImageUploadsRefuseHostile(t *testing.T) {
 			if p := admin.postMultipart(fmt.Sprintf("/items/%d/photos", item), url.Values{}, "photos", "x.png", h.data); p.Status != 422 {
 				t.Errorf("web item photo: %d, want 422 (the form shown again)", p.Status)
 			}
-			if p := member.postMultipart("/profile/edit", memberProfileForm(), "avatar", "x.png", h.data); p.Status != h.status {
+			p := member.postMultipart("/profile/edit", memberProfileForm(), "avatar", "x.png", h.data)
+			if p.Status != h.status {
 				t.Errorf("web avatar: %d, want %d", p.Status, h.status)
+			}
+			// A small file with huge dimensions is not "over 4 MB": the
+			// page must say what is wrong with it.
+			if tooLarge := h.status == 413; tooLarge != p.Has("resize it") || tooLarge == p.Has("at most 4 MB.") {
+				t.Errorf("web avatar (%d) says the wrong thing:\n%s", p.Status, p.Body)
 			}
 			if p := admin.postMultipart("/admin/settings", settingsForm("Atelier", shrooms.Modules...), "logo", "x.png", h.data); p.Status != h.status {
 				t.Errorf("web logo: %d, want %d", p.Status, h.status)
