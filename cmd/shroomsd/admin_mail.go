@@ -42,7 +42,7 @@ func (a *adminRun) mail() error {
 	tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tKIND\tATTEMPTS\tNEXT\tTO\tLAST ERROR")
 	for _, m := range ms {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", m.ID, m.State, m.Kind, m.Attempts, formatTime(m.NextAttemptAt), m.Message.To, m.LastError)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", m.ID, m.State, m.Kind, m.Attempts, formatTime(m.NextAttemptAt), termText(m.Message.To), termText(m.LastError))
 	}
 	if total > len(ms) {
 		fmt.Fprintf(tw, "… %d more\n", total-len(ms))
