@@ -167,7 +167,40 @@ type PartnerInvite struct {
 
 // Valid reports whether the invite can still be used at now.
 func (i *PartnerInvite) Valid(now time.Time) bool {
-	return i.UsedAt.IsZero() && i.RevokedAt.IsZero() && now.Before(i.ExpiresAt)
+	return i.State(now) == InviteValid
+}
+
+// InviteState is where a partner invite stands, as the admin page, the
+// API and the command line name it.
+type InviteState string
+
+// Invite states: valid (it can still be used), used (an organisation
+// linked with it), revoked (an admin withdrew it unused), expired (its
+// lifetime ran out unused).
+const (
+	InviteValid   InviteState = "valid"
+	InviteUsed    InviteState = "used"
+	InviteRevoked InviteState = "revoked"
+	InviteExpired InviteState = "expired"
+)
+
+// State names the invite's state at now. When several facts hold, used
+// wins: a use is what happened to the invite and cannot be undone (the
+// partnership it opened stays), and the page shows who used it, while a
+// revocation or expiry recorded beside a use (a revoke racing the use, or
+// rows from an older release) withdrew nothing. Revoked comes before
+// expired because it is the admin's own act and happened while the invite
+// was still valid.
+func (i *PartnerInvite) State(now time.Time) InviteState {
+	switch {
+	case !i.UsedAt.IsZero():
+		return InviteUsed
+	case !i.RevokedAt.IsZero():
+		return InviteRevoked
+	case !now.Before(i.ExpiresAt):
+		return InviteExpired
+	}
+	return InviteValid
 }
 
 // InviteURL is what an admin hands to the other organisation: our

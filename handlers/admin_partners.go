@@ -82,22 +82,9 @@ func (s *server) renderPartners(w http.ResponseWriter, r *http.Request, status i
 		LinkURL: f.LinkURL, LinkError: f.LinkError}
 	now := s.Now()
 	for _, inv := range invites {
-		d.Invites = append(d.Invites, inviteRow{PartnerInvite: inv, State: inviteState(inv, now)})
+		d.Invites = append(d.Invites, inviteRow{PartnerInvite: inv, State: string(inv.State(now))})
 	}
 	s.render(w, r, status, "admin_partners", "partners.title", d)
-}
-
-// inviteState names an invite's state for the page and the API.
-func inviteState(inv *shrooms.PartnerInvite, now time.Time) string {
-	switch {
-	case !inv.UsedAt.IsZero():
-		return "used"
-	case !inv.RevokedAt.IsZero():
-		return "revoked"
-	case !now.Before(inv.ExpiresAt):
-		return "expired"
-	}
-	return "valid"
 }
 
 // inviteDays reads the validity of a new invite in days: empty is the

@@ -170,7 +170,7 @@ type partnerInviteJSON struct {
 }
 
 func toPartnerInviteJSON(inv *shrooms.PartnerInvite, now time.Time) partnerInviteJSON {
-	return partnerInviteJSON{ID: inv.ID, Note: inv.Note, State: inviteState(inv, now), CreatedAt: inv.CreatedAt,
+	return partnerInviteJSON{ID: inv.ID, Note: inv.Note, State: string(inv.State(now)), CreatedAt: inv.CreatedAt,
 		ExpiresAt: inv.ExpiresAt, UsedAt: optTime(inv.UsedAt), UsedBy: inv.UsedBy, RevokedAt: optTime(inv.RevokedAt)}
 }
 

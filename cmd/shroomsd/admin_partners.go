@@ -86,25 +86,13 @@ func (a *adminRun) inviteList() error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := a.m.Now()
 	tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tCREATED\tEXPIRES\tUSED BY\tNOTE")
 	for _, inv := range invites {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", inv.ID, inviteState(inv, now), formatTime(inv.CreatedAt), formatTime(inv.ExpiresAt), dash(termText(inv.UsedBy)), dash(termText(inv.Note)))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", inv.ID, inv.State(now), formatTime(inv.CreatedAt), formatTime(inv.ExpiresAt), dash(termText(inv.UsedBy)), dash(termText(inv.Note)))
 	}
 	return tw.Flush()
-}
-
-func inviteState(inv *shrooms.PartnerInvite, now time.Time) string {
-	switch {
-	case !inv.RevokedAt.IsZero():
-		return "revoked"
-	case !inv.UsedAt.IsZero():
-		return "used"
-	case !now.Before(inv.ExpiresAt):
-		return "expired"
-	}
-	return "valid"
 }
 
 func dash(s string) string {
