@@ -224,6 +224,27 @@ func ParseInviteURL(s string) (actorIRI, token string, err error) {
 	return u.String(), token, nil
 }
 
+// PartnerLinker links this node with a remote organisation from what an
+// admin pastes, so that the admin page, /api/v1 and the command line take
+// the same steps: read the invite URL, resolve the organisation on the
+// network, then ask PartnerService.LinkPartner. It is implemented where
+// actors are resolved (federation).
+type PartnerLinker interface {
+	// LinkPartnerByInvite follows the organisation that issued inviteURL
+	// (see InviteURL) with the invite's token; the other node accepts and
+	// follows back without its admin acting. Returns EINVALID when the
+	// URL is empty or not an invite URL, the codes of
+	// ActorResolver.ResolveHandle when the organisation cannot be fetched,
+	// and those of PartnerService.LinkPartner.
+	LinkPartnerByInvite(ctx context.Context, inviteURL string) (*Partner, error)
+
+	// AskPartner follows the organisation at address (handle@host or an
+	// actor URL) without an invite: the link waits for its admin to
+	// approve. Returns the codes of ActorResolver.ResolveHandle and of
+	// PartnerService.LinkPartner.
+	AskPartner(ctx context.Context, address string) (*Partner, error)
+}
+
 // PartnerFilter selects partners. Zero fields do not filter.
 type PartnerFilter struct {
 	State PartnerState

@@ -150,7 +150,7 @@ func (s *server) apiLinkPartner(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	p, err := s.linkPartner(r, in.URL)
+	p, err := s.Linker.LinkPartnerByInvite(r.Context(), in.URL)
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return
