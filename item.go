@@ -173,6 +173,9 @@ const (
 	MaxUnit            = 20
 	MaxMoneyCents      = 100_000_000_00 // 100 million
 	MaxQuantity        = 1_000_000_000
+	// MaxLoanDays bounds an item's longest loan: ten years, beyond which
+	// a "loan" is a gift.
+	MaxLoanDays = 3650
 )
 
 // Validate checks and normalises an item's own fields (not the custom
@@ -214,8 +217,8 @@ func (i *Item) Validate() error {
 		return Errorf(EINVALID, "value: must be between 0 and 100000000")
 	case i.Loan.DepositCents < 0 || i.Loan.DepositCents > MaxMoneyCents:
 		return Errorf(EINVALID, "deposit: must be between 0 and 100000000")
-	case i.Loan.MaxDays < 0 || i.Loan.MaxDays > 3650:
-		return Errorf(EINVALID, "max_days: must be between 0 and 3650")
+	case i.Loan.MaxDays < 0 || i.Loan.MaxDays > MaxLoanDays:
+		return Errorf(EINVALID, "max_days: must be between 0 and %d", MaxLoanDays)
 	case i.Quantity < 0:
 		return Errorf(EINVALID, "quantity: must not be negative")
 	case i.Quantity > MaxQuantity || i.MinQuantity > MaxQuantity:

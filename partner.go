@@ -167,7 +167,40 @@ type PartnerInvite struct {
 
 // Valid reports whether the invite can still be used at now.
 func (i *PartnerInvite) Valid(now time.Time) bool {
-	return i.UsedAt.IsZero() && i.RevokedAt.IsZero() && now.Before(i.ExpiresAt)
+	return i.State(now) == InviteValid
+}
+
+// InviteState is where a partner invite stands, as the admin page, the
+// API and the command line name it.
+type InviteState string
+
+// Invite states: valid (it can still be used), used (an organisation
+// linked with it), revoked (an admin withdrew it unused), expired (its
+// lifetime ran out unused).
+const (
+	InviteValid   InviteState = "valid"
+	InviteUsed    InviteState = "used"
+	InviteRevoked InviteState = "revoked"
+	InviteExpired InviteState = "expired"
+)
+
+// State names the invite's state at now. When several facts hold, used
+// wins: a use is what happened to the invite and cannot be undone (the
+// partnership it opened stays), and the page shows who used it, while a
+// revocation or expiry recorded beside a use (a revoke racing the use, or
+// rows from an older release) withdrew nothing. Revoked comes before
+// expired because it is the admin's own act and happened while the invite
+// was still valid.
+func (i *PartnerInvite) State(now time.Time) InviteState {
+	switch {
+	case !i.UsedAt.IsZero():
+		return InviteUsed
+	case !i.RevokedAt.IsZero():
+		return InviteRevoked
+	case !now.Before(i.ExpiresAt):
+		return InviteExpired
+	}
+	return InviteValid
 }
 
 // InviteURL is what an admin hands to the other organisation: our
@@ -189,6 +222,27 @@ func ParseInviteURL(s string) (actorIRI, token string, err error) {
 	}
 	u.Fragment, u.RawFragment = "", ""
 	return u.String(), token, nil
+}
+
+// PartnerLinker links this node with a remote organisation from what an
+// admin pastes, so that the admin page, /api/v1 and the command line take
+// the same steps: read the invite URL, resolve the organisation on the
+// network, then ask PartnerService.LinkPartner. It is implemented where
+// actors are resolved (federation).
+type PartnerLinker interface {
+	// LinkPartnerByInvite follows the organisation that issued inviteURL
+	// (see InviteURL) with the invite's token; the other node accepts and
+	// follows back without its admin acting. Returns EINVALID when the
+	// URL is empty or not an invite URL, the codes of
+	// ActorResolver.ResolveHandle when the organisation cannot be fetched,
+	// and those of PartnerService.LinkPartner.
+	LinkPartnerByInvite(ctx context.Context, inviteURL string) (*Partner, error)
+
+	// AskPartner follows the organisation at address (handle@host or an
+	// actor URL) without an invite: the link waits for its admin to
+	// approve. Returns the codes of ActorResolver.ResolveHandle and of
+	// PartnerService.LinkPartner.
+	AskPartner(ctx context.Context, address string) (*Partner, error)
 }
 
 // PartnerFilter selects partners. Zero fields do not filter.

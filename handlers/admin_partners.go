@@ -82,22 +82,9 @@ func (s *server) renderPartners(w http.ResponseWriter, r *http.Request, status i
 		LinkURL: f.LinkURL, LinkError: f.LinkError}
 	now := s.Now()
 	for _, inv := range invites {
-		d.Invites = append(d.Invites, inviteRow{PartnerInvite: inv, State: inviteState(inv, now)})
+		d.Invites = append(d.Invites, inviteRow{PartnerInvite: inv, State: string(inv.State(now))})
 	}
 	s.render(w, r, status, "admin_partners", "partners.title", d)
-}
-
-// inviteState names an invite's state for the page and the API.
-func inviteState(inv *shrooms.PartnerInvite, now time.Time) string {
-	switch {
-	case !inv.UsedAt.IsZero():
-		return "used"
-	case !inv.RevokedAt.IsZero():
-		return "revoked"
-	case !now.Before(inv.ExpiresAt):
-		return "expired"
-	}
-	return "valid"
 }
 
 // inviteDays reads the validity of a new invite in days: empty is the
@@ -173,7 +160,7 @@ func (s *server) handleAdminRevokePartnerInvite(w http.ResponseWriter, r *http.R
 // pasted: it resolves the inviting actor, then follows it with the token.
 func (s *server) handleAdminLinkPartner(w http.ResponseWriter, r *http.Request) {
 	f := partnerForm{LinkURL: formValue(r, "url"), Days: strconv.Itoa(int(shrooms.DefaultInviteTTL / (24 * time.Hour)))}
-	if _, err := s.linkPartner(r, f.LinkURL); err != nil {
+	if _, err := s.Linker.LinkPartnerByInvite(r.Context(), f.LinkURL); err != nil {
 		if shrooms.ErrorCode(err) == shrooms.EINTERNAL {
 			s.fail(w, r, err, 0)
 			return
@@ -183,22 +170,6 @@ func (s *server) handleAdminLinkPartner(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	s.redirect(w, r, "/admin/partners", "partners.flash.link_sent")
-}
-
-// linkPartner is what the page and the API do with an invite URL.
-func (s *server) linkPartner(r *http.Request, inviteURL string) (*shrooms.Partner, error) {
-	if inviteURL == "" {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "url: paste the invite URL the other organisation gave you")
-	}
-	iri, token, err := shrooms.ParseInviteURL(inviteURL)
-	if err != nil {
-		return nil, err
-	}
-	actor, err := s.Resolver.ResolveHandle(r.Context(), iri)
-	if err != nil {
-		return nil, err
-	}
-	return s.Partners.LinkPartner(r.Context(), actor.ID, token)
 }
 
 // handleAdminPartnerModules replaces a partner's sharing policy with the

@@ -150,7 +150,7 @@ func (s *server) apiLinkPartner(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	p, err := s.linkPartner(r, in.URL)
+	p, err := s.Linker.LinkPartnerByInvite(r.Context(), in.URL)
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return
@@ -170,7 +170,7 @@ type partnerInviteJSON struct {
 }
 
 func toPartnerInviteJSON(inv *shrooms.PartnerInvite, now time.Time) partnerInviteJSON {
-	return partnerInviteJSON{ID: inv.ID, Note: inv.Note, State: inviteState(inv, now), CreatedAt: inv.CreatedAt,
+	return partnerInviteJSON{ID: inv.ID, Note: inv.Note, State: string(inv.State(now)), CreatedAt: inv.CreatedAt,
 		ExpiresAt: inv.ExpiresAt, UsedAt: optTime(inv.UsedAt), UsedBy: inv.UsedBy, RevokedAt: optTime(inv.RevokedAt)}
 }
 

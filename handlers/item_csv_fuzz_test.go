@@ -43,7 +43,7 @@ func FuzzReadCSV(f *testing.F) {
 				if safe := csvSafe(v); csvUnsafe(safe) != v || formulaCell(safe) {
 					t.Fatalf("cell %q exports as %q", v, safe)
 				}
-				parseMoney(v)
+				shrooms.ParseMoney(v)
 				parseYesNo(v)
 			}
 			var b strings.Builder

@@ -76,7 +76,7 @@ func (c *csvRows) item(rec []string, row int, names *csvNames, fieldKeys []strin
 		bad("", "this row has more cells than the header has columns")
 	}
 	money := func(col string, dst *int64) {
-		if v, ok := parseMoney(c.get(rec, col)); ok {
+		if v, err := shrooms.ParseMoney(c.get(rec, col)); err == nil {
 			*dst = v
 		} else {
 			bad(col, "not an amount like 12.50")
@@ -150,34 +150,9 @@ func (c *csvRows) item(rec []string, row int, names *csvNames, fieldKeys []strin
 	return it, errs, nil
 }
 
-// parseMoney reads an amount like 12.50 or 12,50 (French) into cents; ""
-// is 0.
-func parseMoney(v string) (int64, bool) {
-	v = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(v)
-	if v == "" {
-		return 0, true
-	}
-	whole, frac, _ := strings.Cut(strings.Replace(v, ",", ".", 1), ".")
-	if whole == "" || len(whole) > 12 || len(frac) > 2 || !digits(whole) || !digits(frac) {
-		return 0, false
-	}
-	n, _ := strconv.ParseInt(whole, 10, 64)
-	cents, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
-	return n*100 + cents, true
-}
-
 // formatMoney writes cents as 12.50.
 func formatMoney(cents int64) string {
 	return strconv.FormatInt(cents/100, 10) + "." + strconv.FormatInt(100+cents%100, 10)[1:]
-}
-
-func digits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // parseYesNo reads yes/no, true/false, 1/0 and oui/non.

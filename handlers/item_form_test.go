@@ -12,13 +12,13 @@ import (
 // at most two decimals, never negative.
 func TestParseCents(t *testing.T) {
 	for in, want := range map[string]int64{"": 0, "12": 1200, "12.5": 1250, "12,50": 1250, "0.05": 5, ".5": 50, "1 000": 100000} {
-		if got, err := parseCents(in); err != nil || got != want {
-			t.Errorf("parseCents(%q) = %d, %v; want %d", in, got, err, want)
+		if got, err := shrooms.ParseMoney(in); err != nil || got != want {
+			t.Errorf("ParseMoney(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"12.345", "-3", "abc", "1e3", "+4", "12.5.1", "100000001"} {
-		if got, err := parseCents(in); err == nil {
-			t.Errorf("parseCents(%q) = %d, want an error", in, got)
+		if got, err := shrooms.ParseMoney(in); err == nil {
+			t.Errorf("ParseMoney(%q) = %d, want an error", in, got)
 		}
 	}
 	for c, want := range map[int64]string{0: "", 5: "0.05", 1250: "12.50", 100000: "1000.00"} {

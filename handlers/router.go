@@ -34,6 +34,7 @@ type Deps struct {
 	Outbox   shrooms.OutboxService
 	Inbox    shrooms.InboxService
 	Resolver shrooms.ActorResolver
+	Linker   shrooms.PartnerLinker // links with a partner from an invite URL
 	Settings shrooms.SettingsService
 	Sessions shrooms.SessionService
 	Accounts shrooms.AccountService

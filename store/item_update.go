@@ -36,13 +36,10 @@ func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*
 	if u.Version != 0 && u.Version != before.Version {
 		return nil, shrooms.Errorf(shrooms.ECONFLICT, "the item was changed by someone else; reload and try again")
 	}
-	i := *before
-	applyItemUpdate(&i, u)
-	if i.Kind != shrooms.KindPart && i.Quantity == 0 {
-		// A part that becomes a tool has no stock left to describe.
-		i.Unit, i.MinQuantity = "", 0
-	}
-	if err := i.Validate(); err != nil {
+	// The rules of a change (stock fields, check-out and check-in) are
+	// the domain's; the store adds what needs the database.
+	i, action, err := before.Apply(u)
+	if err != nil {
 		return nil, err
 	}
 	if u.Fields == nil && i.CategoryID != before.CategoryID {
@@ -62,7 +59,7 @@ func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*
 	// With the same category and no new values, values of keys an admin
 	// removed since stay as they are.
 	normalise := u.Fields != nil || i.CategoryID != before.CategoryID
-	if err := checkItemRefs(ctx, tx, c, &i, before, normalise); err != nil {
+	if err := checkItemRefs(ctx, tx, c, i, before, normalise); err != nil {
 		return nil, err
 	}
 	fields, err := json.Marshal(i.Fields)
@@ -97,13 +94,6 @@ func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*
 	if len(changes) == 0 {
 		return before, nil // the deferred rollback forgets the version bump
 	}
-	action := shrooms.ActionUpdated
-	switch {
-	case before.Status != shrooms.StatusOnLoan && after.Status == shrooms.StatusOnLoan:
-		action = shrooms.ActionCheckedOut
-	case before.Status == shrooms.StatusOnLoan && after.Status == shrooms.StatusAvailable:
-		action = shrooms.ActionCheckedIn
-	}
 	if err := db.recordChange(ctx, tx, c.p, id, action, changes, u.Note); err != nil {
 		return nil, err
 	}
@@ -118,52 +108,6 @@ func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*
 		return nil, err
 	}
 	return after, nil
-}
-
-// applyItemUpdate copies the set fields of u onto i.
-func applyItemUpdate(i *shrooms.Item, u shrooms.ItemUpdate) {
-	set := func(dst *int64, src *int64) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	if u.Kind != nil {
-		i.Kind = *u.Kind
-	}
-	if u.Name != nil {
-		i.Name = *u.Name
-	}
-	if u.Description != nil {
-		i.Description = *u.Description
-	}
-	if u.Condition != nil {
-		i.Condition = *u.Condition
-	}
-	if u.Status != nil {
-		i.Status = *u.Status
-	}
-	if u.Loanable != nil {
-		i.Loanable = *u.Loanable
-	}
-	if u.Loan != nil {
-		i.Loan = *u.Loan
-	}
-	if u.Audience != nil {
-		i.Audience = *u.Audience
-	}
-	if u.Unit != nil {
-		i.Unit = *u.Unit
-	}
-	set(&i.CategoryID, u.CategoryID)
-	set(&i.ValueCents, u.ValueCents)
-	set(&i.OwnerID, u.OwnerID)
-	set(&i.GroupID, u.GroupID)
-	set(&i.PlaceID, u.PlaceID)
-	set(&i.KitID, u.KitID)
-	set(&i.MinQuantity, u.MinQuantity)
-	if u.Fields != nil {
-		i.Fields = u.Fields
-	}
 }
 
 // DeleteItem removes an item for a caller who may change it, with its

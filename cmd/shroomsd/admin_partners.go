@@ -86,25 +86,13 @@ func (a *adminRun) inviteList() error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := a.m.Now()
 	tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tCREATED\tEXPIRES\tUSED BY\tNOTE")
 	for _, inv := range invites {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", inv.ID, inviteState(inv, now), formatTime(inv.CreatedAt), formatTime(inv.ExpiresAt), dash(termText(inv.UsedBy)), dash(termText(inv.Note)))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", inv.ID, inv.State(now), formatTime(inv.CreatedAt), formatTime(inv.ExpiresAt), dash(termText(inv.UsedBy)), dash(termText(inv.Note)))
 	}
 	return tw.Flush()
-}
-
-func inviteState(inv *shrooms.PartnerInvite, now time.Time) string {
-	switch {
-	case !inv.RevokedAt.IsZero():
-		return "revoked"
-	case !inv.UsedAt.IsZero():
-		return "used"
-	case !now.Before(inv.ExpiresAt):
-		return "expired"
-	}
-	return "valid"
 }
 
 func dash(s string) string {
@@ -160,30 +148,36 @@ func (a *adminRun) partner() error {
 // partnerLink follows the organisation of an invite URL with its token;
 // a plain address asks without an invite, to be approved by its admin.
 func (a *adminRun) partnerLink(arg string) error {
-	target, token := arg, ""
-	if strings.Contains(arg, "#") {
-		iri, tok, err := shrooms.ParseInviteURL(arg)
-		if err != nil {
-			return fmt.Errorf("URL: %s", strings.TrimPrefix(shrooms.ErrorMessage(err), "url: "))
-		}
-		target, token = iri, tok
+	invite := strings.Contains(arg, "#")
+	var p *shrooms.Partner
+	var err error
+	if invite {
+		p, err = a.m.Fed.LinkPartnerByInvite(a.ctx, arg)
+	} else {
+		p, err = a.m.Fed.AskPartner(a.ctx, arg)
 	}
-	actor, err := a.m.Fed.ResolveHandle(a.ctx, target)
 	if err != nil {
-		return fmt.Errorf("URL: %s", shrooms.ErrorMessage(err))
+		return linkError(err)
 	}
-	p, err := a.m.DB.LinkPartner(a.ctx, actor.ID, token)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(a.out, "partner %s (%s) is %s\n", termText(actor.Acct()), termText(actor.Name), p.State)
-	if token != "" {
+	fmt.Fprintf(a.out, "partner %s (%s) is %s\n", termText(p.Actor.Acct()), termText(p.Actor.Name), p.State)
+	if invite {
 		fmt.Fprintln(a.out, "The node sends the Follow with the invite; the other node accepts it and follows back, and both end linked without anyone acting there.")
 	} else {
 		fmt.Fprintln(a.out, "Asked without an invite: the request waits until the other organisation's admin approves it.")
 	}
 	fmt.Fprintln(a.out, "Follow progress with 'shroomsd admin partner list'.")
 	return nil
+}
+
+// linkError names the URL argument in what the link refused about the
+// organisation it points at; a conflict with an existing partnership or
+// an internal error is shown as it is.
+func linkError(err error) error {
+	switch shrooms.ErrorCode(err) {
+	case shrooms.ECONFLICT, shrooms.EINTERNAL:
+		return err
+	}
+	return fmt.Errorf("URL: %s", strings.TrimPrefix(shrooms.ErrorMessage(err), "url: "))
 }
 
 // partnerActor finds the actor an ADDRESS-or-ID argument names: the ID of

@@ -15,7 +15,7 @@ func (m *Main) handlerDeps() handlers.Deps {
 		Nodes: db, Actors: db, Users: db, Follows: db, Outbox: db, Inbox: db,
 		Settings: db, Sessions: db, Accounts: db, Profiles: db, Groups: db, Media: db,
 		Items: db, Categories: db, Places: db, Stock: db,
-		Partners: db, Remote: db, Search: db,
+		Partners: db, Remote: db, Search: db, Linker: m.Fed,
 		Map:            handlers.MapConfig{TileURL: m.Config.Map.TileURL, Attribution: m.Config.Map.Attribution, MaxZoom: m.Config.Map.MaxZoom},
 		Mail:           db,
 		SetupCode:      m.SetupCode,
