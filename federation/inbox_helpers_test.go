@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,6 +32,10 @@ type inboxNode struct {
 	now time.Time
 	org *shrooms.Actor
 	seq int
+	// log receives the worker's messages; by default they are dropped.
+	log *slog.Logger
+	// refusing is set while refuseRecording's trigger is in place.
+	refusing bool
 }
 
 // inboxT0 is the tests' start time.
@@ -40,7 +46,7 @@ var inboxT0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 // worker's write fail at once instead of after the default wait.
 func newInboxNode(t *testing.T) *inboxNode {
 	t.Helper()
-	n := &inboxNode{t: t, ctx: context.Background(), now: inboxT0}
+	n := &inboxNode{t: t, ctx: context.Background(), now: inboxT0, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	path := filepath.Join(t.TempDir(), "s.db")
 	db, err := store.Open(path, store.Options{PublicURL: "https://node.example", BusyTimeout: 20 * time.Millisecond,
 		Now: func() time.Time { return n.now }})
@@ -65,7 +71,8 @@ func newInboxNode(t *testing.T) *inboxNode {
 
 // federation returns a Federation of the node over svc, on its clock.
 func (n *inboxNode) federation(svc Services) *Federation {
-	return New(Config{IRIs: shrooms.IRIs{Base: "https://node.example"}, Now: func() time.Time { return n.now }}, svc)
+	return New(Config{IRIs: shrooms.IRIs{Base: "https://node.example"}, Now: func() time.Time { return n.now },
+		Logger: n.log}, svc)
 }
 
 // exec runs SQL on the second connection.
