@@ -111,6 +111,40 @@ func TestRecoverReleasesLeases(t *testing.T) {
 	n.wantDone(iri, "")
 }
 
+// TestRecoverStopsAtDeliveries: Recover frees the deliveries' leases
+// first; when the database refuses that, it reports the error before
+// touching the inbox.
+func TestRecoverStopsAtDeliveries(t *testing.T) {
+	n := newInboxNode(t)
+	a := n.actor("a.example", true)
+	iri := n.send(a, shrooms.ActivityCreate, itemIRI(a, "1"), "Drill", 1)
+	if got, err := n.db.ClaimInboxActivities(n.ctx, n.now, inboxLease, batch); err != nil || len(got) != 1 {
+		t.Fatalf("claim: %d, %v", len(got), err)
+	}
+	// A delivery a crashed run left leased, whose lease the database
+	// refuses to free.
+	n.exec(`INSERT INTO outbox (id, actor_id, activity_iri, activity_type, activity, next_attempt_at, created_at)
+		VALUES (1, ?, 'https://node.example/activities/1', 'Follow', '{}', 0, 0)`, n.org.ID)
+	n.exec(`INSERT INTO deliveries (outbox_id, actor_id, inbox, host, state, next_attempt_at, locked_until, created_at)
+		VALUES (1, ?, ?, 'a.example', 'pending', 0, ?, 0)`, n.org.ID, a.Inbox, n.now.Add(time.Hour).UnixMilli())
+	n.exec(`CREATE TRIGGER test_refuse_release BEFORE UPDATE OF locked_until ON deliveries
+		BEGIN SELECT RAISE(ABORT, 'release refused by the test'); END`)
+	if err := n.f.Recover(n.ctx); err == nil {
+		t.Fatal("Recover reported no error")
+	}
+	if k := n.process(); k != 0 {
+		t.Fatalf("%d inbox activities released after the deliveries failed", k)
+	}
+	n.exec(`DROP TRIGGER test_refuse_release`)
+	if err := n.f.Recover(n.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if k := n.process(); k != 1 {
+		t.Fatalf("after Recover, %d activities handled, want 1", k)
+	}
+	n.wantDone(iri, "")
+}
+
 // logRecords is a slog handler that hands each record to a channel,
 // dropping it when nobody is listening.
 type logRecords chan slog.Record
