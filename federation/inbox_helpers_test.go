@@ -198,7 +198,7 @@ func (n *inboxNode) cached(iri string) (name string, deleted, found bool) {
 }
 
 // wantCached checks the cached object iri: its name, or a tombstone when
-// name is "" (nothing cached at all when absent is true).
+// name is "".
 func (n *inboxNode) wantCached(iri, name string) {
 	n.t.Helper()
 	got, deleted, found := n.cached(iri)

@@ -79,9 +79,9 @@ func TestProcessInboxActivitiesBetweenCacheChanges(t *testing.T) {
 	add(n.sendJSON(a, `"type": "Like", "actor": "`+a.IRI+`", "object": "https://node.example/items/1"`),
 		"ignored: unsupported type Like")
 	// A stranger relays the partner's Create: refused, not cached.
-	forged := n.send(a, shrooms.ActivityCreate, itemIRI(a, "forged"), "Forged", 1)
-	n.exec(`UPDATE inbox_activities SET actor_iri = ? WHERE activity_iri = ?`, stranger.IRI, forged)
-	add(forged, "refused: actor is not the signer")
+	add(n.sendActivity(stranger, &shrooms.Activity{Type: shrooms.ActivityCreate, Actor: a.IRI, To: []string{shrooms.PublicAudience},
+		Item: &shrooms.Item{IRI: itemIRI(a, "forged"), Name: "Forged", Kind: shrooms.KindTool, Status: shrooms.StatusAvailable,
+			CreatedAt: inboxT0, UpdatedAt: inboxT0}}), "refused: actor is not the signer")
 	create("6", "Vice")
 
 	if got := n.process(); got != len(wants) {
