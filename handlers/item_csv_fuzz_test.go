@@ -43,8 +43,12 @@ func FuzzReadCSV(f *testing.F) {
 				if safe := csvSafe(v); csvUnsafe(safe) != v || formulaCell(safe) {
 					t.Fatalf("cell %q exports as %q", v, safe)
 				}
-				shrooms.ParseMoney(v)
-				parseYesNo(v)
+				if cents, err := shrooms.ParseMoney(v); err == nil && (cents < 0 || cents > shrooms.MaxMoneyCents) {
+					t.Fatalf("money %q parsed as %d cents", v, cents)
+				}
+				if yes, ok := parseYesNo(v); yes && !ok {
+					t.Fatalf("%q is yes but not a yes/no", v)
+				}
 			}
 			var b strings.Builder
 			cw := newCellWriter(&b)

@@ -43,13 +43,12 @@ func (s *server) handlePlaceNew(w http.ResponseWriter, r *http.Request) {
 		s.renderPlaceForm(w, r, 0, d)
 		return
 	}
-	p, status, err := s.readPlaceForm(r, d)
+	p, err := s.readPlaceForm(r, d)
 	if err == nil {
 		err = s.Places.CreatePlace(r.Context(), p)
-		status = 0
 	}
 	if err != nil {
-		s.placeFormError(w, r, d, status, err)
+		s.placeFormError(w, r, d, err)
 		return
 	}
 	s.redirect(w, r, placeURL(p.ID), "places.created")
@@ -74,14 +73,13 @@ func (s *server) handlePlaceEdit(w http.ResponseWriter, r *http.Request) {
 		s.renderPlaceForm(w, r, 0, d)
 		return
 	}
-	p, status, err := s.readPlaceForm(r, d)
+	p, err := s.readPlaceForm(r, d)
 	if err == nil {
 		p.ID = old.ID
 		err = s.Places.UpdatePlace(r.Context(), p)
-		status = 0
 	}
 	if err != nil {
-		s.placeFormError(w, r, d, status, err)
+		s.placeFormError(w, r, d, err)
 		return
 	}
 	s.redirect(w, r, placeURL(p.ID), "places.saved")
@@ -117,7 +115,7 @@ func (s *server) handlePlaceDelete(w http.ResponseWriter, r *http.Request) {
 // readPlaceForm reads the posted fields into d.F (for showing them again)
 // and returns the place to save, or EINVALID with the status to answer
 // (422) when a field has the wrong shape.
-func (s *server) readPlaceForm(r *http.Request, d *placeForm) (*shrooms.Place, int, error) {
+func (s *server) readPlaceForm(r *http.Request, d *placeForm) (*shrooms.Place, error) {
 	f := &d.F
 	f.Name, f.Description = formValue(r, "name"), formValue(r, "description")
 	f.Kind = shrooms.PlaceKind(formValue(r, "kind"))
@@ -130,7 +128,7 @@ func (s *server) readPlaceForm(r *http.Request, d *placeForm) (*shrooms.Place, i
 	if parent != "" {
 		id, err := strconv.ParseInt(parent, 10, 64)
 		if err != nil || id < 0 {
-			return nil, http.StatusUnprocessableEntity, shrooms.Errorf(shrooms.EINVALID, "parent: unknown place")
+			return nil, shrooms.Errorf(shrooms.EINVALID, "parent: unknown place")
 		}
 		f.ParentID = id
 	}
@@ -138,44 +136,42 @@ func (s *server) readPlaceForm(r *http.Request, d *placeForm) (*shrooms.Place, i
 	switch {
 	case d.Lat == "" && d.Lng == "":
 	case d.Lat == "" || d.Lng == "":
-		return nil, http.StatusUnprocessableEntity, shrooms.Errorf(shrooms.EINVALID, "coordinates: give both latitude and longitude, or neither")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "coordinates: give both latitude and longitude, or neither")
 	default:
 		lat, err1 := parseCoord(d.Lat)
 		lng, err2 := parseCoord(d.Lng)
 		if err1 != nil {
-			return nil, http.StatusUnprocessableEntity, shrooms.Errorf(shrooms.EINVALID, "latitude: must be between -90 and 90")
+			return nil, shrooms.Errorf(shrooms.EINVALID, "latitude: must be between -90 and 90")
 		}
 		if err2 != nil {
-			return nil, http.StatusUnprocessableEntity, shrooms.Errorf(shrooms.EINVALID, "longitude: must be between -180 and 180")
+			return nil, shrooms.Errorf(shrooms.EINVALID, "longitude: must be between -180 and 180")
 		}
 		f.HasPoint, f.Latitude, f.Longitude = true, lat, lng
 	}
 	p := *f
 	if err := p.Validate(); err != nil {
-		return nil, http.StatusUnprocessableEntity, err
+		return nil, err
 	}
-	return &p, 0, nil
+	return &p, nil
 }
 
 // placeFormError shows the form again with the values typed and the
 // error: 422 for a field of the wrong shape, else the error's status.
-func (s *server) placeFormError(w http.ResponseWriter, r *http.Request, d *placeForm, status int, err error) {
+func (s *server) placeFormError(w http.ResponseWriter, r *http.Request, d *placeForm, err error) {
 	switch shrooms.ErrorCode(err) {
 	case shrooms.EINVALID:
-		status = http.StatusUnprocessableEntity
 	case shrooms.ECONFLICT, shrooms.ENOTFOUND:
 		// A parent that is gone or would make a cycle: the form can fix it.
 		if !strings.HasPrefix(shrooms.ErrorMessage(err), "parent") {
 			s.fail(w, r, err, 0)
 			return
 		}
-		status = http.StatusUnprocessableEntity
 	default:
 		s.fail(w, r, err, 0)
 		return
 	}
 	d.Error = s.errorText(r, err)
-	s.renderPlaceForm(w, r, status, d)
+	s.renderPlaceForm(w, r, http.StatusUnprocessableEntity, d)
 }
 
 // renderPlaceForm fills the parent choices and the map, then renders.

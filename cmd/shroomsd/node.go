@@ -49,10 +49,9 @@ type Main struct {
 	// admin; serve prints it. "" once an admin exists.
 	SetupCode string
 
-	server  *http.Server
-	lock    *os.File
-	served  chan error
-	closeCh chan struct{}
+	server *http.Server
+	lock   *os.File
+	served chan error
 }
 
 // Open opens the database and federation without serving. createNode makes
