@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/itemcsv"
 )
 
 // apiItemFileRoutes: CSV import and export of items and PDF label sheets
@@ -51,14 +52,15 @@ func (s *server) apiImportItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	parsed, err := s.parseImport(ctx, body)
+	codec := s.itemCSV()
+	parsed, err := codec.Parse(ctx, body)
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return
 	}
-	errs, err := s.validateImport(ctx, parsed)
+	errs, err := codec.Check(ctx, parsed)
 	if err == nil && len(errs) == 0 && !dryRun {
-		errs, err = s.Items.ImportItems(ctx, parsed.Items, firstRow, false)
+		errs, err = codec.Import(ctx, parsed)
 	}
 	if err != nil {
 		s.fail(w, r, err, 0)
@@ -72,13 +74,13 @@ func (s *server) apiImportItems(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, importResultJSON{Created: len(parsed.Items), DryRun: dryRun, Errors: []shrooms.RowError{}})
 }
 
-// importBody is the CSV of an API import, at most maxImportBytes.
+// importBody is the CSV of an API import, at most itemcsv.MaxBytes.
 func importBody(w http.ResponseWriter, r *http.Request) (io.Reader, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes+64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, itemcsv.MaxBytes+64<<10)
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case "text/csv", "text/plain", "application/csv":
-		return r.Body, nil
+		return bodyLimit{r.Body}, nil
 	case "multipart/form-data":
 		mr, err := r.MultipartReader()
 		if err != nil {
@@ -89,16 +91,29 @@ func importBody(w http.ResponseWriter, r *http.Request) (io.Reader, error) {
 			var tooBig *http.MaxBytesError
 			switch {
 			case errors.As(err, &tooBig):
-				return nil, shrooms.Errorf(shrooms.ETOOLARGE, "The file is larger than 10 MB.")
+				return nil, itemcsv.TooLarge()
 			case err != nil:
 				return nil, shrooms.Errorf(shrooms.EINVALID, "file: send the CSV as the part named file")
 			}
 			if part.FormName() == "file" {
-				return part, nil
+				return bodyLimit{part}, nil
 			}
 		}
 	}
 	return nil, shrooms.Errorf(shrooms.EINVALID, "Send the CSV file as text/csv or as the file part of multipart/form-data.")
+}
+
+// bodyLimit reads a body under http.MaxBytesReader, whose limit it
+// reports as the CSV codec's own refusal of a too large file.
+type bodyLimit struct{ r io.Reader }
+
+func (b bodyLimit) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		err = itemcsv.TooLarge()
+	}
+	return n, err
 }
 
 // apiExportItems sends the CSV export, without the byte order mark that

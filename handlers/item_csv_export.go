@@ -1,21 +1,18 @@
 package handlers
 
 import (
-	"bufio"
-	"context"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/itemcsv"
 )
 
-// exportPage is how many items an export reads at a time, so that a large
-// inventory is never held in memory whole.
-const exportPage = 500
+// itemCSV is the item CSV codec over the services, which have the
+// caller's rights.
+func (s *server) itemCSV() *itemcsv.Services {
+	return &itemcsv.Services{Items: s.Items, Categories: s.Categories, Places: s.Places, Users: s.Users}
+}
 
 // handleItemsExport sends the items the caller may see that match the
 // catalogue's filter as a CSV file.
@@ -32,14 +29,7 @@ func (s *server) exportCSV(w http.ResponseWriter, r *http.Request, bom bool) {
 		return
 	}
 	ctx := r.Context()
-	cats, err := s.Categories.FindCategories(ctx)
-	if err != nil {
-		s.fail(w, r, err, 0)
-		return
-	}
-	// A first pass learns which custom fields the exported items have:
-	// the header comes before any item.
-	keys, err := s.exportFieldKeys(ctx, f, cats)
+	export, err := s.itemCSV().PrepareExport(ctx, f)
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return
@@ -50,208 +40,21 @@ func (s *server) exportCSV(w http.ResponseWriter, r *http.Request, bom bool) {
 	if bom {
 		_, _ = io.WriteString(w, "\ufeff")
 	}
-	if err := s.writeItemsCSV(ctx, w, f, cats, keys); err != nil {
+	if err := export.Write(ctx, w); err != nil {
 		// The status is sent: the file ends short, and the log says why.
 		s.Logger.Error("item export", "err", err)
 	}
 }
 
 // catalogueFilter reads the catalogue's filter parameters (q, kind,
-// status, category, place, loanable, low, sort) as the catalogue does.
+// status, category, place, loanable, low, sort) as the catalogue does,
+// from the first item on.
 func (s *server) catalogueFilter(r *http.Request) (shrooms.ItemFilter, error) {
 	d := &itemList{itemRights: s.itemRights(r)}
 	f, err := d.readFilter(r.URL.Query())
 	if err != nil {
 		return f, err
 	}
-	f.Offset, f.Limit = 0, exportPage
+	f.Offset = 0
 	return f, nil
-}
-
-// eachItem calls fn for every item matching f, a page at a time.
-func (s *server) eachItem(ctx context.Context, f shrooms.ItemFilter, fn func(*shrooms.Item) error) error {
-	f.Offset, f.Limit = 0, exportPage
-	for {
-		items, total, err := s.Items.FindItems(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			if err := fn(it); err != nil {
-				return err
-			}
-		}
-		f.Offset += len(items)
-		if len(items) == 0 || f.Offset >= total {
-			return nil
-		}
-	}
-}
-
-// exportFieldKeys is the union of the custom field keys of the exported
-// items' categories (and their ancestors), in tree order.
-func (s *server) exportFieldKeys(ctx context.Context, f shrooms.ItemFilter, cats []*shrooms.Category) ([]string, error) {
-	used := map[int64]bool{}
-	err := s.eachItem(ctx, f, func(it *shrooms.Item) error {
-		used[it.CategoryID] = true
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	parent := map[int64]int64{}
-	for _, c := range cats {
-		parent[c.ID] = c.ParentID
-	}
-	with := map[int64]bool{}
-	for id := range used {
-		for ; id != 0 && !with[id]; id = parent[id] {
-			with[id] = true
-		}
-	}
-	var keys []string
-	seen := map[string]bool{}
-	for _, c := range cats {
-		if !with[c.ID] {
-			continue
-		}
-		for _, fd := range c.Fields {
-			if !seen[fd.Key] {
-				seen[fd.Key] = true
-				keys = append(keys, fd.Key)
-			}
-		}
-	}
-	return keys, nil
-}
-
-// writeItemsCSV writes the header and every item matching f.
-func (s *server) writeItemsCSV(ctx context.Context, w io.Writer, f shrooms.ItemFilter, cats []*shrooms.Category, keys []string) error {
-	cw := newCellWriter(w)
-	header := append([]string{}, csvColumns...)
-	for _, k := range keys {
-		header = append(header, fieldPrefix+k)
-	}
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	paths := map[int64]string{}
-	for _, c := range cats {
-		paths[c.ID] = c.Path
-	}
-	owners := map[int64]string{}
-	rec := make([]string, len(header))
-	err := s.eachItem(ctx, f, func(it *shrooms.Item) error {
-		owner, err := s.ownerName(ctx, owners, it.OwnerID)
-		if err != nil {
-			return err
-		}
-		rec = rec[:0]
-		rec = append(rec, it.Name, string(it.Kind), it.Description, catPath(it, paths), string(it.Condition),
-			formatMoney(it.ValueCents), string(it.Status), yesNo(it.Loanable), strconv.Itoa(it.Loan.MaxDays),
-			formatMoney(it.Loan.DepositCents), yesNo(it.Loan.Members), yesNo(it.Loan.Partners), placePath(it),
-			string(it.Audience))
-		if it.Kind == shrooms.KindPart {
-			rec = append(rec, strconv.FormatInt(it.Quantity, 10), it.Unit, strconv.FormatInt(it.MinQuantity, 10))
-		} else {
-			rec = append(rec, "", "", "")
-		}
-		rec = append(rec, owner)
-		for _, k := range keys {
-			rec = append(rec, it.Fields[k])
-		}
-		for i := range rec {
-			rec[i] = csvSafe(rec[i])
-		}
-		return cw.Write(rec)
-	})
-	if err != nil {
-		cw.Flush()
-		return err
-	}
-	return cw.Flush()
-}
-
-// cellWriter writes CSV rows as RFC 4180 and spreadsheets do (commas,
-// CRLF, quotes doubled), and quotes more cells than encoding/csv does:
-// also those holding a semicolon or a tab, so that a spreadsheet that
-// splits rows on those (a French Excel opening a comma file) keeps the
-// cell whole instead of starting a new cell, maybe a formula, after them.
-type cellWriter struct {
-	w *bufio.Writer
-}
-
-func newCellWriter(w io.Writer) *cellWriter { return &cellWriter{w: bufio.NewWriter(w)} }
-
-// Write writes one row.
-func (c *cellWriter) Write(rec []string) error {
-	for i, v := range rec {
-		if i > 0 {
-			c.w.WriteByte(',')
-		}
-		if cellNeedsQuotes(v) {
-			c.w.WriteByte('"')
-			c.w.WriteString(strings.ReplaceAll(v, `"`, `""`))
-			c.w.WriteByte('"')
-		} else {
-			c.w.WriteString(v)
-		}
-	}
-	_, err := c.w.WriteString("\r\n")
-	return err
-}
-
-// Flush writes what is buffered and reports the first write error.
-func (c *cellWriter) Flush() error { return c.w.Flush() }
-
-// cellNeedsQuotes: separators of any locale, quotes, line breaks, and
-// blanks at either end, which readers would trim.
-func cellNeedsQuotes(v string) bool {
-	if v == "" {
-		return false
-	}
-	if v == `\.` || strings.ContainsAny(v, ",;\t\"\r\n") {
-		return true
-	}
-	first, _ := utf8.DecodeRuneInString(v)
-	last, _ := utf8.DecodeLastRuneInString(v)
-	return unicode.IsSpace(first) || unicode.IsSpace(last)
-}
-
-// ownerName is the owner's username, which the import reads back; ""
-// for the organisation or a deleted account.
-func (s *server) ownerName(ctx context.Context, cache map[int64]string, id int64) (string, error) {
-	if id == 0 {
-		return "", nil
-	}
-	if name, ok := cache[id]; ok {
-		return name, nil
-	}
-	u, err := s.Users.FindUserByID(ctx, id)
-	switch {
-	case shrooms.ErrorCode(err) == shrooms.ENOTFOUND:
-		cache[id] = ""
-	case err != nil:
-		return "", err
-	default:
-		cache[id] = u.Username
-	}
-	return cache[id], nil
-}
-
-func catPath(it *shrooms.Item, paths map[int64]string) string {
-	if it.CategoryPath != "" {
-		return it.CategoryPath
-	}
-	return paths[it.CategoryID]
-}
-
-func placePath(it *shrooms.Item) string {
-	if it.Place == nil {
-		return ""
-	}
-	if it.Place.Path != "" {
-		return it.Place.Path
-	}
-	return it.Place.Name
 }

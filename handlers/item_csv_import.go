@@ -1,14 +1,15 @@
 package handlers
 
 import (
+	"io"
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/gorilla/mux"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/itemcsv"
 )
 
 // importPage is the upload form.
@@ -19,7 +20,7 @@ type importPage struct {
 }
 
 func (s *server) renderImportForm(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s.render(w, r, status, "import", "import.title", importPage{Error: msg, Columns: csvColumns, MaxRows: maxImportRows})
+	s.render(w, r, status, "import", "import.title", importPage{Error: msg, Columns: itemcsv.Columns(), MaxRows: itemcsv.MaxRows})
 }
 
 // handleImportForm shows the upload form with the columns explained.
@@ -31,8 +32,7 @@ func (s *server) handleImportForm(w http.ResponseWriter, r *http.Request) {
 func (s *server) handleImportTemplate(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="items-template.csv"`)
-	_, _ = w.Write([]byte("\ufeff" + strings.Join(csvColumns, ",") + "\r\n" +
-		"Cordless drill,tool,18 V with two batteries,Tools › Power tools,good,89.90,available,yes,14,20.00,yes,no,Workshop › Shelf A,members,,,,\r\n"))
+	_, _ = io.WriteString(w, itemcsv.Template())
 }
 
 // handleImportUpload saves an upload in the user's pending imports,
@@ -84,11 +84,11 @@ func (s *server) checkUpload(r *http.Request, path string) (*pendingMeta, error)
 		return nil, err
 	}
 	defer f.Close()
-	parsed, err := s.parseImport(r.Context(), f)
+	parsed, err := s.itemCSV().Parse(r.Context(), f)
 	if err != nil {
 		return nil, err
 	}
-	errs, err := s.validateImport(r.Context(), parsed)
+	errs, err := s.itemCSV().Check(r.Context(), parsed)
 	if err != nil {
 		return nil, err
 	}
@@ -100,21 +100,9 @@ type importPreview struct {
 	Token  string
 	File   string
 	Rows   int
-	Shown  []previewRow
+	Shown  []itemcsv.PreviewRow
 	More   int
 	Errors []shrooms.RowError
-}
-
-// previewRow is one item as the preview table shows it, with names as
-// the file writes them.
-type previewRow struct {
-	Row      int    `json:"row"`
-	Name     string `json:"name"`
-	Kind     string `json:"kind"`
-	Category string `json:"category"`
-	Place    string `json:"place"`
-	Status   string `json:"status"`
-	Owner    string `json:"owner"`
 }
 
 // handleImportPreview shows what an upload would import and what is
@@ -182,13 +170,14 @@ func (s *server) importFile(r *http.Request, path string) (int, []shrooms.RowErr
 		return 0, nil, err
 	}
 	defer f.Close()
-	parsed, err := s.parseImport(r.Context(), f)
+	codec := s.itemCSV()
+	parsed, err := codec.Parse(r.Context(), f)
 	if err != nil {
 		return 0, nil, err
 	}
 	if len(parsed.Errs) > 0 {
 		return 0, parsed.Errs, nil
 	}
-	errs, err := s.Items.ImportItems(r.Context(), parsed.Items, firstRow, false)
+	errs, err := codec.Import(r.Context(), parsed)
 	return len(parsed.Items), errs, err
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/itemcsv"
 )
 
 // Pending imports: the preview parses and checks the upload; the
@@ -28,10 +29,9 @@ import (
 // their modification time, so that expiry needs no read.
 const (
 	pendingImportTTL = 30 * time.Minute
-	// maxPendingPerUser previews wait per user, at most maxImportBytes
+	// maxPendingPerUser previews wait per user, at most itemcsv.MaxBytes
 	// each: a further upload drops the user's oldest.
 	maxPendingPerUser = 3
-	previewRows       = 100
 )
 
 // Suffixes of a preview's files. An upload is .upload until it has been
@@ -50,11 +50,11 @@ var pendingToken = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // pendingMeta is what a preview page shows, kept beside the upload.
 type pendingMeta struct {
-	File    string             `json:"file"`
-	Created time.Time          `json:"created"`
-	Rows    int                `json:"rows"`
-	Preview []previewRow       `json:"preview"`
-	Errors  []shrooms.RowError `json:"errors"`
+	File    string               `json:"file"`
+	Created time.Time            `json:"created"`
+	Rows    int                  `json:"rows"`
+	Preview []itemcsv.PreviewRow `json:"preview"`
+	Errors  []shrooms.RowError   `json:"errors"`
 }
 
 // pendingImports keeps the previews of every user under dir.
@@ -82,8 +82,8 @@ func (ps *pendingImports) path(userID int64, tok, ext string) string {
 	return filepath.Join(ps.userDir(userID), tok+ext)
 }
 
-// save writes an upload under a new token, at most maxImportBytes+1
-// bytes (readCSV tells a larger one), and returns the token and the
+// save writes an upload under a new token, at most itemcsv.MaxBytes+1
+// bytes (itemcsv tells a larger one), and returns the token and the
 // file's path.
 func (ps *pendingImports) save(userID int64, in io.Reader, now time.Time) (string, string, error) {
 	tok := shrooms.RandomToken(16)
@@ -92,7 +92,7 @@ func (ps *pendingImports) save(userID int64, in io.Reader, now time.Time) (strin
 	if err != nil {
 		return "", "", fmt.Errorf("import upload: %w", err)
 	}
-	_, err = io.Copy(f, io.LimitReader(in, maxImportBytes+1))
+	_, err = io.Copy(f, io.LimitReader(in, itemcsv.MaxBytes+1))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

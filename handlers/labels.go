@@ -7,16 +7,14 @@ import (
 	"strconv"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/labels"
 )
-
-// maxLabels bounds one PDF: 500 labels are 21 sheets.
-const maxLabels = 500
 
 // handleLabels sends the PDF label sheet of the items named by ?id=…, or
 // else of those matching the catalogue's filter, that the caller may read.
 func (s *server) handleLabels(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	labels, err := s.labelsFor(ctx, r)
+	sheet, err := s.labelsFor(ctx, r)
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return
@@ -29,7 +27,7 @@ func (s *server) handleLabels(w http.ResponseWriter, r *http.Request) {
 	// Written to memory first, so that a failure is an error page, not a
 	// broken file; 500 labels make well under a megabyte.
 	var buf bytes.Buffer
-	if err := writeLabels(&buf, settings.Name, labels, s.Now()); err != nil {
+	if err := labels.Write(&buf, settings.Name, sheet, s.Now()); err != nil {
 		s.fail(w, r, err, 0)
 		return
 	}
@@ -42,11 +40,11 @@ func (s *server) handleLabels(w http.ResponseWriter, r *http.Request) {
 
 // labelsFor finds the items to label. Items the caller may not read are
 // left out, as if they did not exist; none at all is ENOTFOUND.
-func (s *server) labelsFor(ctx context.Context, r *http.Request) ([]label, error) {
+func (s *server) labelsFor(ctx context.Context, r *http.Request) ([]labels.Label, error) {
 	var items []*shrooms.Item
 	if ids := r.URL.Query()["id"]; len(ids) > 0 {
-		if len(ids) > maxLabels {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "At most %d labels at a time.", maxLabels)
+		if len(ids) > labels.Max {
+			return nil, shrooms.Errorf(shrooms.EINVALID, "At most %d labels at a time.", labels.Max)
 		}
 		seen := map[int64]bool{}
 		for _, v := range ids {
@@ -72,8 +70,8 @@ func (s *server) labelsFor(ctx context.Context, r *http.Request) ([]label, error
 		if err != nil {
 			return nil, err
 		}
-		f.Limit = maxLabels
-		for len(items) < maxLabels {
+		f.Limit = labels.Max
+		for len(items) < labels.Max {
 			page, total, err := s.Items.FindItems(ctx, f)
 			if err != nil {
 				return nil, err
@@ -83,16 +81,16 @@ func (s *server) labelsFor(ctx context.Context, r *http.Request) ([]label, error
 			if len(page) == 0 || f.Offset >= total {
 				break
 			}
-			f.Limit = maxLabels - len(items)
+			f.Limit = labels.Max - len(items)
 		}
-		items = items[:min(len(items), maxLabels)]
+		items = items[:min(len(items), labels.Max)]
 	}
 	if len(items) == 0 {
 		return nil, shrooms.Errorf(shrooms.ENOTFOUND, "No item to label: none of these items exists or is visible to you.")
 	}
-	out := make([]label, len(items))
+	out := make([]labels.Label, len(items))
 	for i, it := range items {
-		out[i] = label{ID: it.ID, Name: it.Name, URL: s.IRIs.Item(it.ID)}
+		out[i] = labels.Label{ID: it.ID, Name: it.Name, URL: s.IRIs.Item(it.ID)}
 	}
 	return out, nil
 }

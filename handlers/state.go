@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/itemcsv"
 )
 
 // reqState is what the web middleware learns about a request: the node's
@@ -120,7 +121,7 @@ func (s *server) webState(next http.Handler) http.Handler {
 // formLimit bounds a form: CSV imports are larger than images.
 func formLimit(r *http.Request) int64 {
 	if r.URL.Path == "/items/import" {
-		return maxImportBytes + 64<<10
+		return itemcsv.MaxBytes + 64<<10
 	}
 	return maxFormBytes
 }

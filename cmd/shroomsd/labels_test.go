@@ -13,7 +13,7 @@ import (
 )
 
 // Tests of the PDF label sheets. The QR code's pixels are checked against
-// the item's URL in handlers/labels_test.go (which sees the encoder); here
+// the item's URL in labels/labels_test.go (which sees the encoder); here
 // the node's answer: a real PDF with one code and one link per readable
 // item, on as many A4 pages as needed.
 

@@ -1,4 +1,4 @@
-package handlers
+package itemcsv
 
 import (
 	"bytes"
@@ -14,10 +14,10 @@ import (
 // testdata/fuzz/FuzzReadCSV (valid files in both separators, with a BOM,
 // quotes and custom fields, and broken ones). It must never panic; a
 // refusal is a clear EINVALID or ETOOLARGE; an accepted file has a name
-// column and at most maxImportRows rows whose cells survive the export's
+// column and at most MaxRows rows whose cells survive the export's
 // formula quoting and its writer unchanged.
 //
-//	go test -tags sqlite_fts5 -run '^$' -fuzz '^FuzzReadCSV$' -fuzztime 30s ./handlers/
+//	go test -tags sqlite_fts5 -run '^$' -fuzz '^FuzzReadCSV$' -fuzztime 30s ./itemcsv/
 func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("name,kind\nDrill,tool\n"))
 	f.Add([]byte("\ufeffname;value;field:watts\r\nPerceuse;12,50;750\r\n"))
@@ -32,7 +32,7 @@ func FuzzReadCSV(f *testing.F) {
 			}
 			return
 		}
-		if !has(rows.cols, "name") || len(rows.records) == 0 || len(rows.records) > maxImportRows {
+		if !has(rows.cols, "name") || len(rows.records) == 0 || len(rows.records) > MaxRows {
 			t.Fatalf("accepted %d records, columns %v", len(rows.records), rows.cols)
 		}
 		for _, rec := range rows.records {

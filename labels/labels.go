@@ -1,4 +1,8 @@
-package handlers
+// Package labels draws the PDF sheets of item labels: each with the QR
+// code of the item's page, its name, its number and the organisation's
+// name. It knows nothing of HTTP or of the services: handlers find the
+// items, call Write and send the file.
+package labels
 
 import (
 	"bytes"
@@ -15,6 +19,9 @@ import (
 	"github.com/boombuler/barcode/qr"
 	"github.com/go-pdf/fpdf"
 )
+
+// Max bounds one PDF: 500 labels are 21 sheets.
+const Max = 500
 
 // The label sheet: A4, 3 × 8 labels of 70 × 37 mm, as common Avery and
 // Herma sheets (Avery 3474, Herma 4453) have them, without side margins.
@@ -33,8 +40,8 @@ const (
 	qrPixels = 8
 )
 
-// label is what one label shows.
-type label struct {
+// Label is what one label shows.
+type Label struct {
 	ID   int64
 	Name string
 	// URL is the item's IRI, its web page: the QR code encodes it.
@@ -76,10 +83,10 @@ func qrPNG(bc barcode.Barcode) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// writeLabels writes the PDF sheets of labels: each with the QR code of
-// the item's page (also a link, for the screen), its name, its number and
-// the organisation's name.
-func writeLabels(w io.Writer, org string, labels []label, now time.Time) error {
+// Write writes the PDF sheets of labels: each with the QR code of the
+// item's page (also a link, for the screen), its name, its number and the
+// organisation's name. now dates the file.
+func Write(w io.Writer, org string, labels []Label, now time.Time) error {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(0, 0, 0)

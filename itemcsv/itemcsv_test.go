@@ -1,4 +1,4 @@
-package handlers
+package itemcsv
 
 import (
 	"strings"
@@ -28,16 +28,16 @@ func TestReadCSVShapes(t *testing.T) {
 		{"name\n", shrooms.EINVALID, "no items"},
 		{"name\n\"a\n", shrooms.EINVALID, "not valid CSV"},
 		{"name\n\xff\n", shrooms.EINVALID, "UTF-8"},
-		{"name\n" + strings.Repeat("x\n", maxImportRows+1), shrooms.EINVALID, "more than 20000 rows"},
-		{"name\n" + strings.Repeat("x", maxImportBytes), shrooms.ETOOLARGE, "10 MB"},
+		{"name\n" + strings.Repeat("x\n", MaxRows+1), shrooms.EINVALID, "more than 20000 rows"},
+		{"name\n" + strings.Repeat("x", MaxBytes), shrooms.ETOOLARGE, "10 MB"},
 	} {
 		_, err := readCSV(strings.NewReader(tc.in))
 		if shrooms.ErrorCode(err) != tc.code || !strings.Contains(shrooms.ErrorMessage(err), tc.want) {
 			t.Errorf("%.30q: got %v, want %s %q", tc.in, err, tc.code, tc.want)
 		}
 	}
-	if _, err := readCSV(strings.NewReader("name\n" + strings.Repeat("x\n", maxImportRows))); err != nil {
-		t.Errorf("%d rows: %v", maxImportRows, err)
+	if _, err := readCSV(strings.NewReader("name\n" + strings.Repeat("x\n", MaxRows))); err != nil {
+		t.Errorf("%d rows: %v", MaxRows, err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package handlers
+package labels
 
 import (
 	"bytes"
@@ -62,13 +62,13 @@ func TestLabelQR(t *testing.T) {
 // TestWriteLabels checks a sheet of 30 labels: two A4 pages, one QR image
 // a label, each the code of its item's URL, and the names in cp1252.
 func TestWriteLabels(t *testing.T) {
-	var labels []label
+	var labels []Label
 	for i := int64(1); i <= 30; i++ {
-		labels = append(labels, label{ID: i, Name: fmt.Sprintf("Perceuse à percussion n°%d très longue à décrire sur trois lignes au moins", i),
+		labels = append(labels, Label{ID: i, Name: fmt.Sprintf("Perceuse à percussion n°%d très longue à décrire sur trois lignes au moins", i),
 			URL: fmt.Sprintf("https://workshop.example/items/%d", i)})
 	}
 	var buf bytes.Buffer
-	if err := writeLabels(&buf, "Repair Café Zürich", labels, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)); err != nil {
+	if err := Write(&buf, "Repair Café Zürich", labels, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	pdf := buf.Bytes()

@@ -1,4 +1,4 @@
-package handlers
+package itemcsv
 
 import (
 	"context"
@@ -10,36 +10,57 @@ import (
 	shrooms "github.com/shrooms-org/shrooms"
 )
 
-// parsedImport is an import file turned into items: one per row, in
-// order (row firstRow+i), with the errors of the values the handler could
-// not read (the store checks the rest).
-type parsedImport struct {
-	Items []*shrooms.Item
-	Errs  []shrooms.RowError
-	// Preview is the first rows with their names as written.
-	Preview []previewRow
+// Services are the root services an import and an export call: the
+// caller's, so that every read and write has the caller's rights.
+type Services struct {
+	Items      shrooms.ItemService
+	Categories shrooms.CategoryService
+	Places     shrooms.PlaceService
+	Users      shrooms.UserService
 }
 
-// parseImport reads an import file and maps its rows to items, resolving
+// Parsed is an import file turned into items: one per row, in order (row
+// FirstRow+i), with the errors of the values the codec could not read
+// (the store checks the rest).
+type Parsed struct {
+	Items []*shrooms.Item
+	Errs  []shrooms.RowError
+	// Preview is the first PreviewRows rows with their names as written.
+	Preview []PreviewRow
+}
+
+// PreviewRow is one item as an import preview shows it, with names as the
+// file writes them. Previews are kept as JSON while they wait.
+type PreviewRow struct {
+	Row      int    `json:"row"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Category string `json:"category"`
+	Place    string `json:"place"`
+	Status   string `json:"status"`
+	Owner    string `json:"owner"`
+}
+
+// Parse reads an import file and maps its rows to items, resolving
 // category, place and owner names through the services. An error is for
-// the whole file (shape, size) or internal.
-func (s *server) parseImport(ctx context.Context, in io.Reader) (*parsedImport, error) {
+// the whole file (shape, size: EINVALID, ETOOLARGE) or internal.
+func (s *Services) Parse(ctx context.Context, in io.Reader) (*Parsed, error) {
 	rows, err := readCSV(in)
 	if err != nil {
 		return nil, err
 	}
 	names := &csvNames{s: s, ctx: ctx, owners: map[string]int64{}}
-	out := &parsedImport{Items: make([]*shrooms.Item, 0, len(rows.records))}
+	out := &Parsed{Items: make([]*shrooms.Item, 0, len(rows.records))}
 	fieldKeys := rows.fieldKeys()
 	for i, rec := range rows.records {
-		row := firstRow + i
+		row := FirstRow + i
 		it, errs, err := rows.item(rec, row, names, fieldKeys)
 		if err != nil {
 			return nil, err
 		}
 		out.Items = append(out.Items, it)
-		if i < previewRows {
-			out.Preview = append(out.Preview, previewRow{Row: row, Name: it.Name, Kind: string(it.Kind), Status: string(it.Status),
+		if i < PreviewRows {
+			out.Preview = append(out.Preview, PreviewRow{Row: row, Name: it.Name, Kind: string(it.Kind), Status: string(it.Status),
 				Category: rows.get(rec, "category"), Place: rows.get(rec, "place"), Owner: rows.get(rec, "owner")})
 		}
 		out.Errs = append(out.Errs, errs...)
@@ -47,16 +68,22 @@ func (s *server) parseImport(ctx context.Context, in io.Reader) (*parsedImport, 
 	return out, nil
 }
 
-// validate asks the store to check every item without writing anything,
-// and merges its errors with the handler's, by row.
-func (s *server) validateImport(ctx context.Context, p *parsedImport) ([]shrooms.RowError, error) {
-	errs, err := s.Items.ImportItems(ctx, p.Items, firstRow, true)
+// Check asks the store to check every item of p without writing anything,
+// and merges its errors with the codec's, by row.
+func (s *Services) Check(ctx context.Context, p *Parsed) ([]shrooms.RowError, error) {
+	errs, err := s.Items.ImportItems(ctx, p.Items, FirstRow, true)
 	if err != nil {
 		return nil, err
 	}
 	all := append(append([]shrooms.RowError{}, p.Errs...), errs...)
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Row < all[j].Row })
 	return all, nil
+}
+
+// Import writes the items of p, all or none: it returns the rows' errors
+// and writes nothing when any row is wrong.
+func (s *Services) Import(ctx context.Context, p *Parsed) ([]shrooms.RowError, error) {
+	return s.Items.ImportItems(ctx, p.Items, FirstRow, false)
 }
 
 // item maps one record to an item. Row errors name the column.
@@ -150,11 +177,6 @@ func (c *csvRows) item(rec []string, row int, names *csvNames, fieldKeys []strin
 	return it, errs, nil
 }
 
-// formatMoney writes cents as 12.50.
-func formatMoney(cents int64) string {
-	return strconv.FormatInt(cents/100, 10) + "." + strconv.FormatInt(100+cents%100, 10)[1:]
-}
-
 // parseYesNo reads yes/no, true/false, 1/0 and oui/non.
 func parseYesNo(v string) (bool, bool) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
@@ -164,11 +186,4 @@ func parseYesNo(v string) (bool, bool) {
 		return false, true
 	}
 	return false, false
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }
