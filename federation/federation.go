@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"sync"
+	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
@@ -33,17 +34,21 @@ type Federation struct {
 	client   *Client
 	keyFetch keyFetches // key lookups failed or in flight (keyfetch.go)
 
-	queues []*queue // one worker each (worker.go)
-	stop   context.CancelFunc
-	wg     sync.WaitGroup
-	drainM sync.Mutex // one drain at a time per node
-	prune  pruneState // guarded by the prune queue's run (prune.go)
+	queues []*queue     // one worker each (worker.go)
+	pool   deliveryPool // deliveries running (deliver.go)
+	// deliveryLease is deliveryLease; tests shorten it.
+	deliveryLease time.Duration
+	stop          context.CancelFunc
+	wg            sync.WaitGroup
+	drainM        sync.Mutex // one drain at a time per node
+	prune         pruneState // guarded by the prune queue's run (prune.go)
 }
 
 // New returns a Federation; call Start to run its workers.
 func New(cfg Config, svc Services) *Federation {
 	cfg.setDefaults()
-	f := &Federation{cfg: cfg, svc: svc, client: NewClient(cfg)}
+	f := &Federation{cfg: cfg, svc: svc, client: NewClient(cfg), deliveryLease: deliveryLease,
+		pool: deliveryPool{done: make(chan struct{}, 1)}}
 	f.queues = f.newQueues()
 	return f
 }

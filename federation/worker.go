@@ -61,6 +61,10 @@ func (f *Federation) Start() {
 		f.wg.Add(1)
 		go func() {
 			defer f.wg.Done()
+			if q.name == "deliveries" {
+				f.deliveryLoop(ctx, q)
+				return
+			}
 			f.loop(ctx, q)
 		}()
 	}
@@ -102,7 +106,9 @@ func (f *Federation) runQueue(ctx context.Context, q *queue) (int, error) {
 	return total, ctx.Err()
 }
 
-// Close stops the workers and waits for them.
+// Close stops the workers and waits for them. POSTs in flight are
+// cancelled and left unrecorded: Recover frees their leases at the next
+// start, and they are sent again.
 func (f *Federation) Close() {
 	if f.stop != nil {
 		f.stop()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -30,23 +31,40 @@ func scanDelivery(s scanner, extra ...any) (*shrooms.Delivery, error) {
 
 // ClaimDeliveries leases up to limit pending deliveries that are due at
 // now, that no worker holds and whose host is not backing off, until
-// now+lease, ordered by due time. Payload is loaded.
-func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*shrooms.Delivery, error) {
+// now+lease, ordered by due time. Payload is loaded. With perHost > 0, a
+// host never has more than perHost deliveries leased, counting those
+// leased before: the leases are the deliveries running, so a host that
+// never answers holds at most perHost of the workers.
+func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit, perHost int) ([]*shrooms.Delivery, error) {
 	_, limit = page(0, limit)
+	if perHost <= 0 {
+		perHost = math.MaxInt32
+	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+`, o.payload
-		FROM deliveries d
+	ms := now.UnixMilli()
+	rows, err := tx.QueryContext(ctx, `WITH held AS (
+			SELECT host, COUNT(*) AS n FROM deliveries
+			WHERE state = 'pending' AND locked_until > ? GROUP BY host
+		), due AS (
+			SELECT d.id, d.host, ROW_NUMBER() OVER (PARTITION BY d.host ORDER BY d.next_attempt_at, d.id) AS rank
+			FROM deliveries d
+			LEFT JOIN hosts h ON h.host = d.host
+			WHERE d.state = 'pending' AND d.next_attempt_at <= ?
+				AND (d.locked_until IS NULL OR d.locked_until <= ?)
+				AND (h.backoff_until IS NULL OR h.backoff_until <= ?)
+		)
+		SELECT `+deliveryColumns+`, o.payload
+		FROM due
+		JOIN deliveries d ON d.id = due.id
 		JOIN outbox o ON o.id = d.outbox_id
-		LEFT JOIN hosts h ON h.host = d.host
-		WHERE d.state = 'pending' AND d.next_attempt_at <= ?
-			AND (d.locked_until IS NULL OR d.locked_until <= ?)
-			AND (h.backoff_until IS NULL OR h.backoff_until <= ?)
+		LEFT JOIN held ON held.host = due.host
+		WHERE due.rank + COALESCE(held.n, 0) <= ?
 		ORDER BY d.next_attempt_at, d.id
-		LIMIT ?`, now.UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
+		LIMIT ?`, ms, ms, ms, ms, perHost, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -80,6 +98,22 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 		return nil, err
 	}
 	return out, nil
+}
+
+// ExtendDeliveryLeases moves the leases of deliveries still running to
+// until. A delivery already marked (its lease freed) is left alone.
+func (db *DB) ExtendDeliveryLeases(ctx context.Context, ids []int64, until time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, until.UnixMilli())
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	return db.execWrite(ctx, `UPDATE deliveries SET locked_until = ?
+		WHERE id IN (`+marks+`) AND state = 'pending' AND locked_until IS NOT NULL`, args...)
 }
 
 // deliveryHost returns the host of delivery id, or ENOTFOUND.
