@@ -41,9 +41,7 @@ func (f *Federation) perHost() int {
 // started.
 func (f *Federation) startDeliveries(ctx context.Context, limit int) (int, error) {
 	p := &f.pool
-	p.mu.Lock()
-	free := min(limit, f.cfg.DeliveryWorkers-p.running)
-	p.mu.Unlock()
+	free := min(limit, f.freeSlots())
 	if free <= 0 {
 		return 0, nil
 	}
@@ -52,6 +50,18 @@ func (f *Federation) startDeliveries(ctx context.Context, limit int) (int, error
 	ds, err := f.svc.Outbox.ClaimDeliveries(context.WithoutCancel(ctx), f.cfg.Now(), f.deliveryLease, free, f.perHost())
 	if err != nil || len(ds) == 0 {
 		return 0, err
+	}
+	// The signers are read once per claim: a fan-out's deliveries share one.
+	signers := map[int64]*shrooms.Actor{}
+	for _, d := range ds {
+		if signers[d.ActorID] == nil {
+			a, err := f.svc.Actors.FindActorByID(context.WithoutCancel(ctx), d.ActorID)
+			if err != nil {
+				// The leases end by themselves; the deliveries are tried again.
+				return 0, err
+			}
+			signers[d.ActorID] = a
+		}
 	}
 	p.mu.Lock()
 	p.running += len(ds)
@@ -69,7 +79,7 @@ func (f *Federation) startDeliveries(ctx context.Context, limit int) (int, error
 				}
 				p.wg.Done()
 			}()
-			if err := f.deliver(ctx, d); err != nil && ctx.Err() == nil {
+			if err := f.deliver(ctx, d, signers[d.ActorID]); err != nil && ctx.Err() == nil {
 				f.cfg.Logger.Error("delivery not recorded", "inbox", d.Inbox, "err", err)
 			}
 		}()
@@ -101,14 +111,38 @@ func (f *Federation) deliveryLoop(ctx context.Context, q *queue) {
 		if err != nil && ctx.Err() == nil {
 			f.cfg.Logger.Error("federation worker", "queue", q.name, "err", err)
 		}
-		select {
-		case <-ctx.Done():
+		if !f.awaitDeliveryWork(ctx, q, ticker.C) {
 			return
-		case <-q.wake:
-		case <-f.pool.done:
-		case <-ticker.C:
 		}
 	}
+}
+
+// awaitDeliveryWork waits until the deliveries' worker should claim
+// again, or ctx ends (false).
+func (f *Federation) awaitDeliveryWork(ctx context.Context, q *queue, tick <-chan time.Time) bool {
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-q.wake:
+			return true
+		case <-tick:
+			return true
+		case <-f.pool.done:
+			// A claim is a write transaction: when the pool is busy, claim
+			// for half of it at once rather than for every slot freed.
+			if f.freeSlots() >= (f.cfg.DeliveryWorkers+1)/2 {
+				return true
+			}
+		}
+	}
+}
+
+// freeSlots is how many more deliveries may start.
+func (f *Federation) freeSlots() int {
+	f.pool.mu.Lock()
+	defer f.pool.mu.Unlock()
+	return f.cfg.DeliveryWorkers - f.pool.running
 }
 
 // renewLease extends d's lease every quarter of it until stop is closed.
@@ -127,16 +161,12 @@ func (f *Federation) renewLease(ctx context.Context, d *shrooms.Delivery, stop <
 	}
 }
 
-// deliver makes one signed POST, its lease renewed while it runs, and
+// deliver makes one POST signed by signer, its lease renewed while it runs, and
 // records the outcome. The returned error is a failure to record, not a
 // failed POST. A POST cut short by ctx (the node stopping) is not
 // recorded: its lease is freed by Recover at the next start.
-func (f *Federation) deliver(ctx context.Context, d *shrooms.Delivery) error {
+func (f *Federation) deliver(ctx context.Context, d *shrooms.Delivery, signer *shrooms.Actor) error {
 	store := context.WithoutCancel(ctx)
-	signer, err := f.svc.Actors.FindActorByID(store, d.ActorID)
-	if err != nil {
-		return err
-	}
 	stop, renewed := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(renewed)

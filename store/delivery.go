@@ -46,43 +46,54 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 	}
 	defer tx.Rollback()
 	ms := now.UnixMilli()
-	rows, err := tx.QueryContext(ctx, `WITH held AS (
-			SELECT host, COUNT(*) AS n FROM deliveries
-			WHERE state = 'pending' AND locked_until > ? GROUP BY host
-		), due AS (
-			SELECT d.id, d.host, ROW_NUMBER() OVER (PARTITION BY d.host ORDER BY d.next_attempt_at, d.id) AS rank
-			FROM deliveries d
-			LEFT JOIN hosts h ON h.host = d.host
-			WHERE d.state = 'pending' AND d.next_attempt_at <= ?
-				AND (d.locked_until IS NULL OR d.locked_until <= ?)
-				AND (h.backoff_until IS NULL OR h.backoff_until <= ?)
-		)
-		SELECT `+deliveryColumns+`, o.payload
-		FROM due
-		JOIN deliveries d ON d.id = due.id
-		JOIN outbox o ON o.id = d.outbox_id
-		LEFT JOIN held ON held.host = due.host
-		WHERE due.rank + COALESCE(held.n, 0) <= ?
+	held, err := heldByHost(ctx, tx, ms)
+	if err != nil {
+		return nil, err
+	}
+	// Hosts already at their cap are left out by the query; the ones that
+	// reach it within this claim are skipped below.
+	args := []any{ms, ms, ms}
+	full := ""
+	for host, n := range held {
+		if n >= perHost {
+			full += ",?"
+			args = append(args, host)
+		}
+	}
+	if full != "" {
+		full = " AND d.host NOT IN (" + full[1:] + ")"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+`
+		FROM deliveries d
+		LEFT JOIN hosts h ON h.host = d.host
+		WHERE d.state = 'pending' AND d.next_attempt_at <= ?
+			AND (d.locked_until IS NULL OR d.locked_until <= ?)
+			AND (h.backoff_until IS NULL OR h.backoff_until <= ?)`+full+`
 		ORDER BY d.next_attempt_at, d.id
-		LIMIT ?`, ms, ms, ms, ms, perHost, limit)
+		LIMIT ?`, append(args, claimScan)...)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
 	var out []*shrooms.Delivery
-	for rows.Next() {
-		var payload []byte
-		d, err := scanDelivery(rows, &payload)
+	for len(out) < limit && rows.Next() {
+		d, err := scanDelivery(rows)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("claim deliveries: %w", err)
 		}
-		d.Payload = payload
+		if held[d.Host] >= perHost {
+			continue
+		}
+		held[d.Host]++
 		out = append(out, d)
 	}
 	err = rows.Err()
 	rows.Close()
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	if err := loadPayloads(ctx, tx, out); err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, nil
@@ -98,6 +109,50 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 		return nil, err
 	}
 	return out, nil
+}
+
+// claimScan bounds the due deliveries one claim reads: a claim skips the
+// deliveries of hosts that reach their cap within it.
+const claimScan = 4096
+
+// heldByHost counts the pending deliveries leased at ms, by host.
+func heldByHost(ctx context.Context, tx *sql.Tx, ms int64) (map[string]int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT host, COUNT(*) FROM deliveries
+		WHERE state = 'pending' AND locked_until > ? GROUP BY host`, ms)
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	defer rows.Close()
+	held := map[string]int{}
+	for rows.Next() {
+		var host string
+		var n int
+		if err := rows.Scan(&host, &n); err != nil {
+			return nil, fmt.Errorf("claim deliveries: %w", err)
+		}
+		held[host] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return held, nil
+}
+
+// loadPayloads sets the Payload of ds, reading each outbox entry once
+// (a fan-out's deliveries share one).
+func loadPayloads(ctx context.Context, tx *sql.Tx, ds []*shrooms.Delivery) error {
+	payloads := map[int64][]byte{}
+	for _, d := range ds {
+		p, ok := payloads[d.OutboxID]
+		if !ok {
+			if err := tx.QueryRowContext(ctx, `SELECT payload FROM outbox WHERE id = ?`, d.OutboxID).Scan(&p); err != nil {
+				return fmt.Errorf("claim deliveries: %w", err)
+			}
+			payloads[d.OutboxID] = p
+		}
+		d.Payload = p
+	}
+	return nil
 }
 
 // ExtendDeliveryLeases moves the leases of deliveries still running to
