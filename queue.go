@@ -125,8 +125,14 @@ type OutboxService interface {
 
 	// ClaimDeliveries leases up to limit pending deliveries that are due at
 	// now, whose host is not backing off and that no worker holds, until
-	// now+lease. Payload is loaded.
-	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Delivery, error)
+	// now+lease. Payload is loaded. With perHost > 0, no host has more
+	// than perHost deliveries leased at once, counting earlier leases.
+	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit, perHost int) ([]*Delivery, error)
+
+	// ExtendDeliveryLeases moves the leases of running deliveries to
+	// until, so that a slow POST is never claimed a second time; a
+	// delivery already marked is left alone.
+	ExtendDeliveryLeases(ctx context.Context, ids []int64, until time.Time) error
 
 	// MarkDelivered records a successful POST and resets the host's backoff.
 	MarkDelivered(ctx context.Context, id int64, now time.Time, status int) error

@@ -34,7 +34,8 @@ type Config struct {
 	HTTPTimeout time.Duration
 	// MaxResponseBytes bounds each response the node reads.
 	MaxResponseBytes int64
-	// DeliveryWorkers is how many POSTs run at once.
+	// DeliveryWorkers is how many POSTs run at once; one host gets at
+	// most half of them, and never more than maxDeliveriesPerHost.
 	DeliveryWorkers int
 	// DeliveryMaxAge is how long a delivery is retried before it is dead.
 	DeliveryMaxAge time.Duration

@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"sync"
+	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
@@ -33,25 +34,23 @@ type Federation struct {
 	client   *Client
 	keyFetch keyFetches // key lookups failed or in flight (keyfetch.go)
 
-	wake   chan struct{} // a new inbox activity or outbox entry
-	stop   context.CancelFunc
-	wg     sync.WaitGroup
-	drainM sync.Mutex // one drain at a time per node
-	prune  pruneState // guarded by drainM (prune.go)
+	queues []*queue     // one worker each (worker.go)
+	pool   deliveryPool // deliveries running (deliver.go)
+	// deliveryLease is deliveryLease; tests shorten it.
+	deliveryLease time.Duration
+	stop          context.CancelFunc
+	wg            sync.WaitGroup
+	drainM        sync.Mutex // one drain at a time per node
+	prune         pruneState // guarded by the prune queue's run (prune.go)
 }
 
 // New returns a Federation; call Start to run its workers.
 func New(cfg Config, svc Services) *Federation {
 	cfg.setDefaults()
-	return &Federation{cfg: cfg, svc: svc, client: NewClient(cfg), wake: make(chan struct{}, 1)}
-}
-
-// Wake tells the workers that there is new work, without waiting.
-func (f *Federation) Wake() {
-	select {
-	case f.wake <- struct{}{}:
-	default:
-	}
+	f := &Federation{cfg: cfg, svc: svc, client: NewClient(cfg), deliveryLease: deliveryLease,
+		pool: deliveryPool{done: make(chan struct{}, 1)}}
+	f.queues = f.newQueues()
+	return f
 }
 
 // orgActor returns the organisation actor, which signs the node's fetches.

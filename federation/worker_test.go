@@ -1,215 +1,196 @@
 package federation
 
 import (
+	"bufio"
 	"context"
 	"fmt"
-	"log/slog"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/store"
 )
 
-// holdWriteLock takes the database's write lock on the second connection,
-// as another process writing to the file would, until the returned
-// function is called.
-func (n *inboxNode) holdWriteLock() (release func()) {
-	n.t.Helper()
-	conn, err := n.raw.Conn(n.ctx)
+// hungPeer accepts TCP connections, reads each request's first line and
+// never answers. It records the paths asked for.
+type hungPeer struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	paths []string
+	conns []net.Conn
+}
+
+func newHungPeer(t *testing.T) *hungPeer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		n.t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(n.ctx, `BEGIN IMMEDIATE`); err != nil {
-		n.t.Fatal(err)
-	}
-	done := false
-	release = func() {
-		if done {
-			return
-		}
-		done = true
-		if _, err := conn.ExecContext(n.ctx, `ROLLBACK`); err != nil {
-			n.t.Error(err)
-		}
-		conn.Close()
-	}
-	n.t.Cleanup(release)
-	return release
-}
-
-// TestDrainClaimFails: while another writer holds the database, the
-// worker cannot claim received activities: processInbox and Drain report
-// the error and the activities wait, untried; once the database is free,
-// Drain handles them.
-func TestDrainClaimFails(t *testing.T) {
-	n := newInboxNode(t)
-	a := n.actor("a.example", true)
-	iri := n.send(a, shrooms.ActivityCreate, itemIRI(a, "1"), "Drill", 1)
-	release := n.holdWriteLock()
-	if k, err := n.f.processInbox(n.ctx, batch); err == nil || !strings.Contains(err.Error(), "locked") {
-		t.Fatalf("processInbox = %d, %v; want the database locked", k, err)
-	}
-	if k, err := n.f.Drain(n.ctx); err == nil || !strings.Contains(err.Error(), "locked") {
-		t.Fatalf("Drain = %d, %v; want the database locked", k, err)
-	}
-	release()
-	if got := n.inbox(iri); got.State != shrooms.InboxPending || got.Attempts != 0 {
-		t.Fatalf("while locked: %s after %d attempts, want pending and untried", got.State, got.Attempts)
-	}
-	if k, err := n.f.Drain(n.ctx); err != nil || k != 1 {
-		t.Fatalf("Drain = %d, %v; want 1, nil", k, err)
-	}
-	n.wantDone(iri, "")
-	n.wantCached(itemIRI(a, "1"), "Drill")
-}
-
-// TestDrainRunsUntilNothingDue: more activities than one claim takes are
-// all handled by one Drain.
-func TestDrainRunsUntilNothingDue(t *testing.T) {
-	n := newInboxNode(t)
-	a := n.actor("a.example", true)
-	var iris []string
-	for k := range inboxClaim + 1 {
-		iris = append(iris, n.send(a, shrooms.ActivityCreate, itemIRI(a, fmt.Sprint(k)), "Drill", 1))
-	}
-	if k, err := n.f.Drain(n.ctx); err != nil || k != len(iris) {
-		t.Fatalf("Drain = %d, %v; want %d, nil", k, err, len(iris))
-	}
-	n.wantDone(iris[0], "")
-	n.wantDone(iris[len(iris)-1], "")
-}
-
-// TestRecoverReleasesLeases: activities a worker claimed and never
-// finished (the node stopped mid-batch) are taken again at start-up by
-// Recover, without waiting for the lease to expire; Recover reports a
-// database it cannot write.
-func TestRecoverReleasesLeases(t *testing.T) {
-	n := newInboxNode(t)
-	a := n.actor("a.example", true)
-	iri := n.send(a, shrooms.ActivityCreate, itemIRI(a, "1"), "Drill", 1)
-	if got, err := n.db.ClaimInboxActivities(n.ctx, n.now, inboxLease, batch); err != nil || len(got) != 1 {
-		t.Fatalf("claim: %d, %v", len(got), err)
-	}
-	if k := n.process(); k != 0 {
-		t.Fatalf("%d leased activities taken", k)
-	}
-	release := n.holdWriteLock()
-	if err := n.f.Recover(n.ctx); err == nil {
-		t.Fatal("Recover on a locked database reported no error")
-	}
-	release()
-	if k := n.process(); k != 0 {
-		t.Fatalf("%d leased activities taken after a failed Recover", k)
-	}
-	if err := n.f.Recover(n.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if k := n.process(); k != 1 {
-		t.Fatalf("after Recover, %d activities handled, want 1", k)
-	}
-	n.wantDone(iri, "")
-}
-
-// TestRecoverStopsAtDeliveries: Recover frees the deliveries' leases
-// first; when the database refuses that, it reports the error before
-// touching the inbox.
-func TestRecoverStopsAtDeliveries(t *testing.T) {
-	n := newInboxNode(t)
-	a := n.actor("a.example", true)
-	iri := n.send(a, shrooms.ActivityCreate, itemIRI(a, "1"), "Drill", 1)
-	if got, err := n.db.ClaimInboxActivities(n.ctx, n.now, inboxLease, batch); err != nil || len(got) != 1 {
-		t.Fatalf("claim: %d, %v", len(got), err)
-	}
-	// A delivery a crashed run left leased, whose lease the database
-	// refuses to free.
-	n.exec(`INSERT INTO outbox (id, actor_id, activity_iri, activity_type, activity, next_attempt_at, created_at)
-		VALUES (1, ?, 'https://node.example/activities/1', 'Follow', '{}', 0, 0)`, n.org.ID)
-	n.exec(`INSERT INTO deliveries (outbox_id, actor_id, inbox, host, state, next_attempt_at, locked_until, created_at)
-		VALUES (1, ?, ?, 'a.example', 'pending', 0, ?, 0)`, n.org.ID, a.Inbox, n.now.Add(time.Hour).UnixMilli())
-	n.exec(`CREATE TRIGGER test_refuse_release BEFORE UPDATE OF locked_until ON deliveries
-		BEGIN SELECT RAISE(ABORT, 'release refused by the test'); END`)
-	if err := n.f.Recover(n.ctx); err == nil {
-		t.Fatal("Recover reported no error")
-	}
-	if k := n.process(); k != 0 {
-		t.Fatalf("%d inbox activities released after the deliveries failed", k)
-	}
-	n.exec(`DROP TRIGGER test_refuse_release`)
-	if err := n.f.Recover(n.ctx); err != nil {
-		t.Fatal(err)
-	}
-	if k := n.process(); k != 1 {
-		t.Fatalf("after Recover, %d activities handled, want 1", k)
-	}
-	n.wantDone(iri, "")
-}
-
-// logRecords is a slog handler that hands each record to a channel,
-// dropping it when nobody is listening.
-type logRecords chan slog.Record
-
-func (c logRecords) Enabled(context.Context, slog.Level) bool { return true }
-func (c logRecords) WithAttrs([]slog.Attr) slog.Handler       { return c }
-func (c logRecords) WithGroup(string) slog.Handler            { return c }
-func (c logRecords) Handle(_ context.Context, r slog.Record) error {
-	select {
-	case c <- r:
-	default:
-	}
-	return nil
-}
-
-// waitLog waits for a record with message msg, failing after a generous
-// bound (a bound, not a delay: the record usually comes at once).
-func waitLog(t *testing.T, c logRecords, msg string) slog.Record {
-	t.Helper()
-	timeout := time.After(20 * time.Second)
-	for {
-		select {
-		case r := <-c:
-			if r.Message == msg {
-				return r
+	p := &hungPeer{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
 			}
-		case <-timeout:
-			t.Fatalf("no %q logged", msg)
+			p.mu.Lock()
+			p.conns = append(p.conns, c)
+			p.mu.Unlock()
+			go func() {
+				line, err := bufio.NewReader(c).ReadString('\n')
+				if err != nil {
+					return
+				}
+				if f := strings.Fields(line); len(f) >= 2 {
+					p.mu.Lock()
+					p.paths = append(p.paths, f[1])
+					p.mu.Unlock()
+				}
+			}()
 		}
+	}()
+	t.Cleanup(p.close)
+	return p
+}
+
+func (p *hungPeer) requests() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.paths...)
+}
+
+func (p *hungPeer) close() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
 	}
 }
 
-// TestStartGoesOnAfterAnError: the running worker logs a round that
-// failed and goes on with the next one: after the database was locked,
-// it handles what was received.
-func TestStartGoesOnAfterAnError(t *testing.T) {
-	n := newInboxNode(t)
-	records := make(logRecords, 64)
-	n.log = slog.New(records)
-	n.f = n.federation(Services{Nodes: n.db, Actors: n.db, Follows: n.db, Outbox: n.db, Inbox: n.db, Remote: n.db})
-	a := n.actor("a.example", true)
-	// The flaky change makes the second round log a warning once the good
-	// change before it is recorded: the test's sign that the round ran.
-	n.failNamed("flaky")
-	good := n.send(a, shrooms.ActivityCreate, itemIRI(a, "1"), "Drill", 1)
-	flaky := n.send(a, shrooms.ActivityCreate, itemIRI(a, "2"), "flaky", 1)
-	release := n.holdWriteLock()
-	n.f.Start()
-	defer n.f.Close()
-	r := waitLog(t, records, "federation worker")
-	if r.Level != slog.LevelError {
-		t.Errorf("round failure logged at %s, want error", r.Level)
-	}
-	release()
-	n.f.Wake()
-	r = waitLog(t, records, "inbox processing failed")
-	n.f.Close()
-	r.Attrs(func(at slog.Attr) bool {
-		if at.Key == "activity" && at.Value.String() != flaky {
-			t.Errorf("warning about %s, want %s", at.Value, flaky)
+// okPeer answers every POST 202 and counts the activities by inbox path.
+type okPeer struct {
+	srv *httptest.Server
+	mu  sync.Mutex
+	got map[string]int
+}
+
+func newOKPeer(t *testing.T) *okPeer {
+	p := &okPeer{got: map[string]int{}}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		p.mu.Lock()
+		p.got[r.URL.Path]++
+		p.mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func (p *okPeer) count(path string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.got[path]
+}
+
+// waitFor polls cond for at most a generous bound.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
 		}
-		return true
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestHungPeerDelaysNothingElse: a partner that accepts connections and
+// never answers holds only its own per-host slots. While its POSTs hang,
+// the other host gets its deliveries, and an activity received meanwhile
+// is processed, answered and its answer delivered. A hung delivery's
+// lease is renewed: it is never claimed again while its POST runs,
+// however many leases long that is.
+func TestHungPeerDelaysNothingElse(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{PublicURL: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org, err := db.InitNode(ctx, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Node", Modules: []string{"inventory"}}, OrgName: "Node"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hung, ok := newHungPeer(t), newOKPeer(t)
+	_, pub, _ := shrooms.NewKeyPair()
+	actor := func(base, handle string) *shrooms.Actor {
+		iri := base + "/users/" + handle
+		a := &shrooms.Actor{IRI: iri, Kind: shrooms.KindPerson, Handle: handle, Host: strings.TrimPrefix(base, "http://"),
+			Inbox: iri + "/inbox", KeyID: iri + "#main-key", PublicKeyPEM: pub}
+		if err := db.UpsertRemoteActor(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	follow := func(a *shrooms.Actor) {
+		if _, err := db.ReceiveFollow(ctx, a.IRI+"/follows/1", a.IRI, org.IRI, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Each follow is accepted at once: one Accept to deliver to each
+	// follower's inbox, three on the hung host, three on the other.
+	hungBase := "http://" + hung.ln.Addr().String()
+	for i := range 3 {
+		follow(actor(hungBase, fmt.Sprintf("h%d", i)))
+		follow(actor(ok.srv.URL, fmt.Sprintf("o%d", i)))
+	}
+	late := actor(ok.srv.URL, "late")
+
+	f := New(Config{IRIs: shrooms.IRIs{Base: "http://127.0.0.1:1"}, AllowPrivateAddresses: true,
+		HTTPTimeout: time.Hour, DeliveryWorkers: 4, PollInterval: 20 * time.Millisecond},
+		Services{Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db})
+	f.deliveryLease = 400 * time.Millisecond
+	f.Start()
+	defer f.Close()
+
+	waitFor(t, "the other host's three Accepts", func() bool {
+		return ok.count("/users/o0/inbox") == 1 && ok.count("/users/o1/inbox") == 1 && ok.count("/users/o2/inbox") == 1
 	})
-	// The good change was recorded before the flaky one was tried; the
-	// flaky one's retry may or may not be recorded: Close cancels the
-	// round, and an unrecorded activity is taken again when its lease ends.
-	n.wantDone(good, "")
+	waitFor(t, "the hung host's two connections", func() bool { return len(hung.requests()) == 2 })
+
+	// A Follow received while the hung POSTs run is applied, and its
+	// Accept published and delivered.
+	raw := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":%q,"type":"Follow","actor":%q,"object":%q}`,
+		late.IRI+"/follows/1", late.IRI, org.IRI)
+	if _, err := db.SaveInboxActivity(ctx, &shrooms.InboxActivity{ActivityIRI: late.IRI + "/follows/1", ActorIRI: late.IRI,
+		Raw: []byte(raw), ReceivedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	f.Wake()
+	waitFor(t, "the Accept of the Follow received meanwhile", func() bool { return ok.count("/users/late/inbox") == 1 })
+
+	// Let many leases pass: the hung deliveries are renewed, never
+	// claimed again, and the host's third delivery waits for a slot.
+	time.Sleep(10 * f.deliveryLease)
+	got := hung.requests()
+	if len(got) != 2 || got[0] == got[1] {
+		t.Fatalf("hung host was asked %v; want two different inboxes, once each", got)
+	}
+	ds, _, err := db.FindDeliveries(ctx, shrooms.DeliveryFilter{Host: strings.TrimPrefix(hungBase, "http://")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.State != shrooms.DeliveryPending || d.Attempts != 0 {
+			t.Fatalf("hung host's delivery %+v: want pending and never finished", d)
+		}
+	}
 }

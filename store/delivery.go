@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -30,41 +31,69 @@ func scanDelivery(s scanner, extra ...any) (*shrooms.Delivery, error) {
 
 // ClaimDeliveries leases up to limit pending deliveries that are due at
 // now, that no worker holds and whose host is not backing off, until
-// now+lease, ordered by due time. Payload is loaded.
-func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*shrooms.Delivery, error) {
+// now+lease, ordered by due time. Payload is loaded. With perHost > 0, a
+// host never has more than perHost deliveries leased, counting those
+// leased before: the leases are the deliveries running, so a host that
+// never answers holds at most perHost of the workers.
+func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit, perHost int) ([]*shrooms.Delivery, error) {
 	_, limit = page(0, limit)
+	if perHost <= 0 {
+		perHost = math.MaxInt32
+	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+`, o.payload
+	ms := now.UnixMilli()
+	held, err := heldByHost(ctx, tx, ms)
+	if err != nil {
+		return nil, err
+	}
+	// Hosts already at their cap are left out by the query; the ones that
+	// reach it within this claim are skipped below.
+	args := []any{ms, ms, ms}
+	full := ""
+	for host, n := range held {
+		if n >= perHost {
+			full += ",?"
+			args = append(args, host)
+		}
+	}
+	if full != "" {
+		full = " AND d.host NOT IN (" + full[1:] + ")"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+`
 		FROM deliveries d
-		JOIN outbox o ON o.id = d.outbox_id
 		LEFT JOIN hosts h ON h.host = d.host
 		WHERE d.state = 'pending' AND d.next_attempt_at <= ?
 			AND (d.locked_until IS NULL OR d.locked_until <= ?)
-			AND (h.backoff_until IS NULL OR h.backoff_until <= ?)
+			AND (h.backoff_until IS NULL OR h.backoff_until <= ?)`+full+`
 		ORDER BY d.next_attempt_at, d.id
-		LIMIT ?`, now.UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
+		LIMIT ?`, append(args, claimScan)...)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
 	var out []*shrooms.Delivery
-	for rows.Next() {
-		var payload []byte
-		d, err := scanDelivery(rows, &payload)
+	for len(out) < limit && rows.Next() {
+		d, err := scanDelivery(rows)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("claim deliveries: %w", err)
 		}
-		d.Payload = payload
+		if held[d.Host] >= perHost {
+			continue
+		}
+		held[d.Host]++
 		out = append(out, d)
 	}
 	err = rows.Err()
 	rows.Close()
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	if err := loadPayloads(ctx, tx, out); err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, nil
@@ -80,6 +109,66 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 		return nil, err
 	}
 	return out, nil
+}
+
+// claimScan bounds the due deliveries one claim reads: a claim skips the
+// deliveries of hosts that reach their cap within it.
+const claimScan = 4096
+
+// heldByHost counts the pending deliveries leased at ms, by host.
+func heldByHost(ctx context.Context, tx *sql.Tx, ms int64) (map[string]int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT host, COUNT(*) FROM deliveries
+		WHERE state = 'pending' AND locked_until > ? GROUP BY host`, ms)
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	defer rows.Close()
+	held := map[string]int{}
+	for rows.Next() {
+		var host string
+		var n int
+		if err := rows.Scan(&host, &n); err != nil {
+			return nil, fmt.Errorf("claim deliveries: %w", err)
+		}
+		held[host] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return held, nil
+}
+
+// loadPayloads sets the Payload of ds, reading each outbox entry once
+// (a fan-out's deliveries share one).
+func loadPayloads(ctx context.Context, tx *sql.Tx, ds []*shrooms.Delivery) error {
+	payloads := map[int64][]byte{}
+	for _, d := range ds {
+		p, ok := payloads[d.OutboxID]
+		if !ok {
+			if err := tx.QueryRowContext(ctx, `SELECT payload FROM outbox WHERE id = ?`, d.OutboxID).Scan(&p); err != nil {
+				return fmt.Errorf("claim deliveries: %w", err)
+			}
+			payloads[d.OutboxID] = p
+		}
+		d.Payload = p
+	}
+	return nil
+}
+
+// ExtendDeliveryLeases moves the leases of deliveries still running to
+// until. A delivery already marked (its lease freed) is left alone.
+func (db *DB) ExtendDeliveryLeases(ctx context.Context, ids []int64, until time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, until.UnixMilli())
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	return db.execWrite(ctx, `UPDATE deliveries SET locked_until = ?
+		WHERE id IN (`+marks+`) AND state = 'pending' AND locked_until IS NOT NULL`, args...)
 }
 
 // deliveryHost returns the host of delivery id, or ENOTFOUND.

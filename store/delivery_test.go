@@ -46,7 +46,7 @@ func (fx *queueFixture) publish(t *testing.T, inboxes ...string) []*shrooms.Deli
 
 func (fx *queueFixture) claim(t *testing.T, now time.Time, limit int) []int64 {
 	t.Helper()
-	ds, err := fx.db.ClaimDeliveries(context.Background(), now, time.Minute, limit)
+	ds, err := fx.db.ClaimDeliveries(context.Background(), now, time.Minute, limit, 0)
 	if err != nil {
 		t.Fatalf("ClaimDeliveries: %v", err)
 	}

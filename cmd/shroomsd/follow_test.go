@@ -142,7 +142,7 @@ func TestRestartMidDelivery(t *testing.T) {
 	if err := a.m.DB.PublishOutbox(ctx, entries[0].ID, payload, []*shrooms.Delivery{{Recipient: b.org().IRI, Inbox: b.url() + "/inbox"}}); err != nil {
 		t.Fatal(err)
 	}
-	claimed, err := a.m.DB.ClaimDeliveries(ctx, clock.Now(), time.Hour, 10)
+	claimed, err := a.m.DB.ClaimDeliveries(ctx, clock.Now(), time.Hour, 10, 0)
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claim: %v %d", err, len(claimed))
 	}
