@@ -142,3 +142,40 @@ func TestRemoteContextIsNotSystem(t *testing.T) {
 		t.Fatalf("system: %v", err)
 	}
 }
+
+// An item's photo and thumbnail go to the network readers who may read
+// the item, under the same policy rule.
+func TestRemotePrincipalReadsItemMedia(t *testing.T) {
+	r := newRemoteReaders(t)
+	for _, tc := range []struct {
+		kind    shrooms.ItemKind
+		aud     shrooms.Audience
+		readers []context.Context
+		others  []context.Context
+	}{
+		{shrooms.KindTool, shrooms.AudiencePublic, []context.Context{unsigned, remote(r.person), remote(r.b)}, nil},
+		{shrooms.KindTool, shrooms.AudiencePartners, []context.Context{remote(r.b), remote(r.c)},
+			[]context.Context{unsigned, remote(r.person), remote(r.blocked), remote(r.pending)}},
+		{shrooms.KindPart, shrooms.AudiencePartners, []context.Context{remote(r.c)}, []context.Context{remote(r.b), unsigned}},
+		{shrooms.KindTool, shrooms.AudienceMembers, nil, []context.Context{remote(r.c), unsigned}},
+	} {
+		it := r.v.item(t, &shrooms.Item{Name: "With photo", Kind: tc.kind, Audience: tc.aud})
+		photo, thumb := img(string(tc.kind) + string(tc.aud))
+		if _, err := r.db.AddItemPhoto(as(r.v.staff), it.ID, photo, thumb); err != nil {
+			t.Fatal(err)
+		}
+		for k, ctx := range tc.readers {
+			for _, id := range []int64{photo.ID, thumb.ID} {
+				if _, err := r.db.FindMedia(ctx, id); err != nil {
+					t.Fatalf("%s %s, reader %d: %v", tc.kind, tc.aud, k, err)
+				}
+			}
+		}
+		for k, ctx := range tc.others {
+			_, err := r.db.FindMedia(ctx, thumb.ID)
+			if shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+				t.Fatalf("%s %s, other %d: %v, want ENOTFOUND", tc.kind, tc.aud, k, err)
+			}
+		}
+	}
+}
