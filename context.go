@@ -7,6 +7,7 @@ type contextKey int
 const (
 	userContextKey contextKey = iota
 	systemContextKey
+	remoteContextKey
 )
 
 // NewContextWithUser returns ctx carrying the user a request acts for.
@@ -34,4 +35,22 @@ func NewSystemContext(ctx context.Context) context.Context {
 func IsSystem(ctx context.Context) bool {
 	b, _ := ctx.Value(systemContextKey).(bool)
 	return b
+}
+
+// NewRemoteContext marks ctx as a request that came from the network,
+// signed by the actor signerIRI once its signature was verified ("" for an
+// unsigned request or one whose signature was refused). The store resolves
+// it to the principal of that signer — a linked partner organisation with
+// its sharing policy, any other fediverse actor, or an anonymous visitor —
+// and applies to it the rules it applies to local users. It is never the
+// system, whatever else ctx carries.
+func NewRemoteContext(ctx context.Context, signerIRI string) context.Context {
+	return context.WithValue(ctx, remoteContextKey, signerIRI)
+}
+
+// RemoteSigner returns the verified signer NewRemoteContext put in ctx
+// ("" when unsigned), and whether ctx came from the network at all.
+func RemoteSigner(ctx context.Context) (string, bool) {
+	s, ok := ctx.Value(remoteContextKey).(string)
+	return s, ok
 }

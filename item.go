@@ -377,16 +377,17 @@ type ItemService interface {
 	ImportItems(ctx context.Context, items []*Item, first int, dryRun bool) ([]RowError, error)
 
 	// FindSharedItems returns the page after item afterID (ascending ID)
-	// of what the organisation shares: public items and the partners-only
-	// items of modules (the SharedModules a partner's policy gives it, nil
-	// for anyone else), as snapshots that may leave the node, and how many
-	// there are in all. Modules that are off share nothing. For
-	// federation, which decides who reads.
-	FindSharedItems(ctx context.Context, afterID int64, modules []string, limit int) ([]*Item, int, error)
+	// of what the organisation shares with the caller of ctx: of the
+	// public and partners-only items, those it may read (a partner's
+	// signed request gets the partners-only items of the modules its
+	// policy shares, anyone else the public ones), as snapshots that may
+	// leave the node, and how many there are in all. Federation passes the
+	// context of the request's verified signer (NewRemoteContext).
+	FindSharedItems(ctx context.Context, afterID int64, limit int) ([]*Item, int, error)
 
 	// FindSharedItem returns one item as FindSharedItems would, or
 	// ENOTFOUND whether it exists or not.
-	FindSharedItem(ctx context.Context, id int64, modules []string) (*Item, error)
+	FindSharedItem(ctx context.Context, id int64) (*Item, error)
 }
 
 // RowError is what is wrong with one row of an import.

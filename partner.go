@@ -310,11 +310,6 @@ type PartnerService interface {
 	// actor or its host is blocked.
 	Blocked(ctx context.Context, actorIRI string) (bool, error)
 
-	// SharesWith reports whether partner actor IRI may read a partners-only
-	// object of module: it is linked, not blocked, and its policy shares
-	// the module. Anything else is false.
-	SharesWith(ctx context.Context, actorIRI, module string) (bool, error)
-
 	// RequestPartnerSync marks a linked partner's objects due for a resync
 	// now. Returns ENOTFOUND, ECONFLICT when not linked.
 	RequestPartnerSync(ctx context.Context, actorID int64) error

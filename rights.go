@@ -133,13 +133,35 @@ func DefaultGrants() []Grant {
 }
 
 // Principal is who asks, as the store resolves it from a context: a local
-// user with their groups, the node itself, a partner organisation or an
-// anonymous visitor.
+// user with their groups, the node itself, a partner organisation, another
+// fediverse actor or an anonymous visitor.
 type Principal struct {
-	User    *User
-	Groups  []int64
-	System  bool
+	User   *User
+	Groups []int64
+	System bool
+	// Partner is set for a linked, unblocked partner organisation; Shares
+	// lists the modules its sharing policy gives it that are on. The
+	// partners class of a record's mode applies to it only in those
+	// modules.
 	Partner bool
+	Shares  []string
+	// Remote is the verified signer of a request from the network (an
+	// actor IRI), "" for local callers and unsigned requests.
+	Remote string
+}
+
+// SharesModule reports whether p is a partner whose sharing policy gives
+// it module.
+func (p Principal) SharesModule(module string) bool {
+	if !p.Partner {
+		return false
+	}
+	for _, m := range p.Shares {
+		if m == module {
+			return true
+		}
+	}
+	return false
 }
 
 // isAll reports whether p may do anything: the node itself, or an active
@@ -178,13 +200,14 @@ func (p Principal) ModuleAccess(grants []Grant, module string) Access {
 // RecordAccess is what p may do with a record of module: every class of
 // the record's mode that p belongs to, and everything when p's grants let
 // it manage the module. A local user without read access to the module
-// gets nothing, whatever the mode says.
+// gets nothing, whatever the mode says; a partner gets the partners class
+// only in the modules its sharing policy gives it.
 func (p Principal) RecordAccess(grants []Grant, module string, o Ownership) Access {
 	if p.isAll() {
 		return AccessReadWrite
 	}
 	a := o.Mode.Public
-	if p.Partner {
+	if p.SharesModule(module) {
 		a |= o.Mode.Partners
 	}
 	if p.User != nil {

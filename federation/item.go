@@ -13,73 +13,51 @@ import (
 
 // handleItem serves the ActivityStreams document of a local item, the
 // object its Create and Update carry: what a remote server fetches when it
-// resolves the item's IRI. A public item is served to anyone. A
-// partners-only item is served only to a signed fetch by a partner
-// organisation whose sharing policy gives it the item's module, addressed
-// to that partner. Everything else (unsigned, a bad signature, a
-// non-partner, the policy excluding the module, members or staff items,
-// a module that is off) is 404 with the body of a missing item, so that
-// existence does not leak.
+// resolves the item's IRI. The store decides, with the principal of the
+// request's verified signer (readerContext), whether the item may be
+// read: a public item by anyone, a partners-only item by a partner whose
+// sharing policy gives it the item's module. Everything else is 404 with
+// the body of a missing item, so that existence does not leak.
 func (f *Federation) handleItem(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
 	if err != nil || id <= 0 || f.svc.Items == nil {
 		writeError(w, http.StatusNotFound, "not found")
 		return
 	}
-	ctx := shrooms.NewSystemContext(r.Context())
-	// Every shared module first: the item's own module is known only once
-	// it is read, and a partners-only item is then checked below.
-	item, err := f.svc.Items.FindSharedItem(ctx, id, shrooms.SharedModules)
+	ctx, signer := f.readerContext(r)
+	item, err := f.svc.Items.FindSharedItem(ctx, id)
 	if err != nil {
 		f.write(w, "", nil, err)
 		return
 	}
-	org, err := f.orgActor(ctx)
+	org, err := f.orgActor(shrooms.NewSystemContext(r.Context()))
 	if err != nil {
 		f.write(w, "", nil, err)
 		return
 	}
 	to, cc := []string{shrooms.PublicAudience}, []string{org.Followers}
 	if item.Audience != shrooms.AudiencePublic {
-		reader := f.partnerReader(ctx, r, shrooms.ItemModule(item.Kind))
-		if reader == nil {
-			writeError(w, http.StatusNotFound, "not found")
-			return
-		}
-		to, cc = []string{reader.IRI}, nil
+		to, cc = []string{signer}, nil // the store let only a partner read it
 	}
 	body, err := vocab.ItemJSON(item, org, to, cc)
 	f.write(w, vocab.ContentType, body, err)
 }
 
-// partnerReader returns the organisation that signed r when it is a
-// partner whose policy shares module; nil for an unsigned request, a bad
-// signature, a signer that is not an organisation or not such a partner.
-func (f *Federation) partnerReader(ctx context.Context, r *http.Request, module string) *shrooms.Actor {
-	signer := f.signedOrganization(ctx, r)
-	if signer == nil || f.svc.Partners == nil {
-		return nil
+// readerContext returns the context the store reads with for a request
+// from the network, and its verified signer: NewRemoteContext with the
+// signing actor's IRI, or with "" (an anonymous reader) when the request
+// is unsigned or its signature is refused. The store resolves it to a
+// partner, another fediverse actor or an anonymous visitor, and applies
+// its rights; federation does not filter by itself.
+func (f *Federation) readerContext(r *http.Request) (context.Context, string) {
+	signer := ""
+	if r.Header.Get("Signature") != "" || r.Header.Get("Authorization") != "" {
+		// Verifying looks the key up in the actor cache and may fetch it:
+		// the node's own work, so the system context.
+		a, err := f.verifyRequest(shrooms.NewSystemContext(r.Context()), r, nil)
+		if err == nil && !a.Local {
+			signer = a.IRI
+		}
 	}
-	ok, err := f.svc.Partners.SharesWith(ctx, signer.IRI, module)
-	if err != nil {
-		f.cfg.Logger.Error("partner check", "actor", signer.IRI, "err", err)
-		return nil
-	}
-	if !ok {
-		return nil
-	}
-	return signer
-}
-
-// signedOrganization verifies a signed GET and returns its signer when it
-// is a remote Organization; nil otherwise (unsigned included).
-func (f *Federation) signedOrganization(ctx context.Context, r *http.Request) *shrooms.Actor {
-	if r.Header.Get("Signature") == "" && r.Header.Get("Authorization") == "" {
-		return nil
-	}
-	signer, err := f.verifyRequest(ctx, r, nil)
-	if err != nil || signer.Local || signer.Kind != shrooms.KindOrganization {
-		return nil
-	}
-	return signer
+	return shrooms.NewRemoteContext(r.Context(), signer), signer
 }

@@ -5,15 +5,12 @@ import (
 	"strconv"
 
 	"github.com/gorilla/mux"
-
-	shrooms "github.com/shrooms-org/shrooms"
 )
 
-// handleItemThumb serves the first thumbnail of a local item under
-// exactly the rules of its document (handleItem): a public item's to
-// anyone, a partners-only item's only to a signed fetch by a partner
-// whose sharing policy gives it the item's module; everything else is
-// 404. The web's /media/ID knows sessions only, so the document of a
+// handleItemThumb serves the first thumbnail of a local item to whoever
+// may read its document (handleItem): the store decides both, with the
+// principal of the request's verified signer; everything else is 404.
+// The web's /media/ID knows sessions only, so the document of a
 // partners-only item points its thumbnail here (vocab), and a partner's
 // cache can show it in its members' searches.
 func (f *Federation) handleItemThumb(w http.ResponseWriter, r *http.Request) {
@@ -22,14 +19,10 @@ func (f *Federation) handleItemThumb(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
 		return
 	}
-	ctx := shrooms.NewSystemContext(r.Context())
-	item, err := f.svc.Items.FindSharedItem(ctx, id, shrooms.SharedModules)
+	ctx, _ := f.readerContext(r)
+	item, err := f.svc.Items.FindSharedItem(ctx, id)
 	if err != nil {
 		f.write(w, "", nil, err)
-		return
-	}
-	if item.Audience != shrooms.AudiencePublic && f.partnerReader(ctx, r, shrooms.ItemModule(item.Kind)) == nil {
-		writeError(w, http.StatusNotFound, "not found")
 		return
 	}
 	if len(item.Photos) == 0 || item.Photos[0].ThumbID == 0 {

@@ -17,10 +17,11 @@ const sharedPageSize = 50
 // partner backfills (and resyncs) its cache: {org}/shared is an
 // OrderedCollection whose first page is ?page=true; ?page=true&after=ID is
 // an OrderedCollectionPage of the next items after ID, embedded whole,
-// ascending by ID, with next while more remain. An unsigned reader gets
-// the public items; a partner's signed fetch gets the partners-only items
-// of the modules its policy shares as well, addressed to it. Only the
-// organisation actor has one.
+// ascending by ID, with next while more remain. The store decides what
+// the request's verified signer may read (readerContext): an unsigned
+// reader gets the public items; a partner's signed fetch gets the
+// partners-only items of the modules its policy shares as well, addressed
+// to it. Only the organisation actor has one.
 func (f *Federation) handleShared(w http.ResponseWriter, r *http.Request) {
 	a, ok := f.localActor(w, r)
 	if !ok {
@@ -44,26 +45,7 @@ func (f *Federation) handleShared(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "page must be true")
 		return
 	}
-	ctx := shrooms.NewSystemContext(r.Context())
-	var (
-		reader  *shrooms.Actor
-		modules []string
-	)
-	if signer := f.signedOrganization(ctx, r); signer != nil && f.svc.Partners != nil {
-		for _, m := range shrooms.SharedModules {
-			ok, err := f.svc.Partners.SharesWith(ctx, signer.IRI, m)
-			if err != nil {
-				f.write(w, "", nil, err)
-				return
-			}
-			if ok {
-				modules = append(modules, m)
-			}
-		}
-		if len(modules) > 0 {
-			reader = signer
-		}
-	}
+	ctx, signer := f.readerContext(r)
 	id := a.IRI + "/shared"
 	limit := sharedPageSize
 	if q.Get("page") == "" {
@@ -71,7 +53,7 @@ func (f *Federation) handleShared(w http.ResponseWriter, r *http.Request) {
 	} else {
 		limit++ // one more tells whether a next page exists
 	}
-	items, total, err := f.svc.Items.FindSharedItems(ctx, after, modules, limit)
+	items, total, err := f.svc.Items.FindSharedItems(ctx, after, limit)
 	if err != nil {
 		f.write(w, "", nil, err)
 		return
@@ -90,7 +72,7 @@ func (f *Federation) handleShared(w http.ResponseWriter, r *http.Request) {
 	for i, it := range items {
 		docs[i] = vocab.ItemDoc{Item: it, To: []string{shrooms.PublicAudience}, CC: []string{a.Followers}}
 		if it.Audience != shrooms.AudiencePublic {
-			docs[i].To, docs[i].CC = []string{reader.IRI}, nil
+			docs[i].To, docs[i].CC = []string{signer}, nil // only a partner gets these
 		}
 	}
 	body, err := vocab.ItemPageJSON(page, a.IRI, docs)

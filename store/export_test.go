@@ -57,3 +57,13 @@ func (db *DB) CountLocalActors(ctx context.Context, kind shrooms.ActorKind) (int
 	}
 	return n, nil
 }
+
+// PrincipalForTest resolves the caller of ctx as every store method does.
+func (db *DB) PrincipalForTest(ctx context.Context) (shrooms.Principal, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return shrooms.Principal{}, err
+	}
+	defer tx.Rollback()
+	return principal(ctx, tx)
+}

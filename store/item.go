@@ -45,7 +45,13 @@ func inventoryCaller(ctx context.Context, tx *sql.Tx) (itemCaller, error) {
 // can returns nil when the caller holds want on item i: ENOTFOUND when
 // they may not read it, EFORBIDDEN when they may only read it.
 func (c itemCaller) can(i *shrooms.Item, want shrooms.Access) error {
-	return c.p.CanRecord(c.grants, inventory, i.Ownership(), want, "item")
+	module := inventory
+	if c.p.Partner {
+		// Local grants treat every item as inventory's; a sharing
+		// policy tells parts (stock) apart from the rest.
+		module = shrooms.ItemModule(i.Kind)
+	}
+	return c.p.CanRecord(c.grants, module, i.Ownership(), want, "item")
 }
 
 // module returns nil when the caller holds want in the inventory module.

@@ -115,7 +115,9 @@ func (c itemCaller) seesPlaces(ctx context.Context, tx *sql.Tx) (bool, error) {
 // It mirrors Principal.RecordAccess with
 // ModeFor: everything for inventory managers; for other members the
 // public, partners and members items, their own and their groups'; for
-// anonymous visitors the public ones.
+// partners the public ones and the partners-only ones of the modules
+// their policy shares; for anonymous visitors and other fediverse actors
+// the public ones.
 func (c itemCaller) visibility() (string, []any) {
 	switch {
 	case c.p.System || c.manager():
@@ -134,7 +136,17 @@ func (c itemCaller) visibility() (string, []any) {
 		}
 		return cond + `)`, args
 	case c.p.Partner:
-		return `+i.audience IN ('public', 'partners')`, nil
+		// Partners-only items of the modules the partner's policy shares:
+		// parts are stock's, every other kind inventory's.
+		inv, stock := c.p.SharesModule(inventory), c.p.SharesModule("stock")
+		switch {
+		case inv && stock:
+			return `+i.audience IN ('public', 'partners')`, nil
+		case inv:
+			return `(+i.audience = 'public' OR +i.audience = 'partners' AND +i.kind <> 'part')`, nil
+		case stock:
+			return `(+i.audience = 'public' OR +i.audience = 'partners' AND +i.kind = 'part')`, nil
+		}
 	}
 	return `+i.audience = 'public'`, nil
 }

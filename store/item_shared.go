@@ -11,38 +11,10 @@ import (
 // maxSharedPage bounds one page of the shared collection.
 const maxSharedPage = 200
 
-// sharedCond is the SQL condition (on items) of what a reader may get
-// from the shared collection: public items, and partners-only items of the
-// given modules (already limited to the modules that are on). It is empty
-// when nothing may be shared, because the inventory module is off.
-func sharedCond(ctx context.Context, tx *sql.Tx, modules []string) (string, error) {
-	on, err := settingValues(ctx, tx)
-	if err != nil {
-		return "", err
-	}
-	s := settingsFrom(on)
-	if !s.HasModule("inventory") {
-		return "", nil
-	}
-	inv, stock := false, false
-	for _, m := range modules {
-		switch {
-		case m == "inventory":
-			inv = true
-		case m == "stock" && s.HasModule("stock"):
-			stock = true
-		}
-	}
-	switch {
-	case inv && stock:
-		return `(audience = 'public' OR audience = 'partners')`, nil
-	case inv:
-		return `(audience = 'public' OR (audience = 'partners' AND kind <> 'part'))`, nil
-	case stock:
-		return `(audience = 'public' OR (audience = 'partners' AND kind = 'part'))`, nil
-	}
-	return `audience = 'public'`, nil
-}
+// sharedAudiences is the SQL condition (on items aliased i) of what may
+// leave the node at all: public and partners-only items. Who may read
+// which of them is the caller's visibility.
+const sharedAudiences = `+i.audience IN ('public', 'partners')`
 
 // sharedSnapshot loads an item as it may leave the node: the same
 // stripping as a federated Create (no member's name, no private place; a
@@ -61,13 +33,12 @@ func (db *DB) sharedSnapshot(ctx context.Context, tx *sql.Tx, id int64) (*shroom
 }
 
 // FindSharedItems returns the page of the shared collection after item
-// afterID, ascending by ID: public items and the partners-only items of
-// modules (SharedModules a partner's policy gives it; nil for an unsigned
-// reader), as snapshots that may leave the node, with how many there are
-// in all. A module that is off shares nothing; with the inventory module
-// off the collection is empty. The caller (federation) decides who the
-// reader is and which modules it gets.
-func (db *DB) FindSharedItems(ctx context.Context, afterID int64, modules []string, limit int) ([]*shrooms.Item, int, error) {
+// afterID, ascending by ID: of the public and partners-only items, those
+// the caller of ctx may read (a partner the partners-only ones of the
+// modules its policy shares, anyone else the public ones), as snapshots
+// that may leave the node, with how many there are in all. With the
+// inventory module off the collection is empty.
+func (db *DB) FindSharedItems(ctx context.Context, afterID int64, limit int) ([]*shrooms.Item, int, error) {
 	if limit <= 0 || limit > maxSharedPage {
 		limit = maxSharedPage
 	}
@@ -76,16 +47,22 @@ func (db *DB) FindSharedItems(ctx context.Context, afterID int64, modules []stri
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	cond, err := sharedCond(ctx, tx, modules)
-	if err != nil || cond == "" {
+	if on, err := moduleOn(ctx, tx, inventory); err != nil || !on {
 		return nil, 0, err
 	}
+	c, err := inventoryCaller(ctx, tx)
+	if err != nil {
+		return nil, 0, err
+	}
+	vis, args := c.visibility()
+	cond := sharedAudiences + ` AND ` + vis
 	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE `+cond).Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM items i WHERE `+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count shared items: %w", err)
 	}
 	ids, err := queryColumn[int64](ctx, tx, "find shared items",
-		`SELECT id FROM items WHERE id > ? AND `+cond+` ORDER BY id LIMIT ?`, afterID, limit)
+		`SELECT i.id FROM items i WHERE i.id > ? AND `+cond+` ORDER BY i.id LIMIT ?`,
+		append(append([]any{afterID}, args...), limit)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -101,27 +78,40 @@ func (db *DB) FindSharedItems(ctx context.Context, afterID int64, modules []stri
 }
 
 // FindSharedItem returns one item of the shared collection as
-// FindSharedItems would: public, or partners-only of one of modules.
-// Returns ENOTFOUND for anything else, whether it exists or not.
-func (db *DB) FindSharedItem(ctx context.Context, id int64, modules []string) (*shrooms.Item, error) {
+// FindSharedItems would: public or partners-only, and readable by the
+// caller under the same rules as FindItemByID. Returns ENOTFOUND for
+// anything else, whether it exists or not.
+func (db *DB) FindSharedItem(ctx context.Context, id int64) (*shrooms.Item, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	cond, err := sharedCond(ctx, tx, modules)
+	if _, err := sharedItem(ctx, db, tx, id); err != nil {
+		return nil, err
+	}
+	return db.sharedSnapshot(ctx, tx, id)
+}
+
+// sharedItem loads item id when it may leave the node (public or
+// partners-only, inventory on) and the caller of ctx may read it; ENOTFOUND
+// otherwise, with the same message whether it exists or not.
+func sharedItem(ctx context.Context, db *DB, tx *sql.Tx, id int64) (*shrooms.Item, error) {
+	if on, err := moduleOn(ctx, tx, inventory); err != nil || !on {
+		if err == nil {
+			err = notFound("item not found")
+		}
+		return nil, err
+	}
+	_, i, err := db.readableItem(ctx, tx, id)
+	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
+		return nil, notFound("item not found")
+	}
 	if err != nil {
 		return nil, err
 	}
-	if cond == "" {
+	if i.Audience != shrooms.AudiencePublic && i.Audience != shrooms.AudiencePartners {
 		return nil, notFound("item not found")
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE id = ? AND `+cond, id).Scan(&n); err != nil {
-		return nil, fmt.Errorf("find shared item: %w", err)
-	}
-	if n == 0 {
-		return nil, notFound("item not found")
-	}
-	return db.sharedSnapshot(ctx, tx, id)
+	return i, nil
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -16,9 +17,30 @@ func sharedNames(items []*shrooms.Item) []string {
 	return out
 }
 
+// remote is the context of a request from the network signed by a.
+func remote(a *shrooms.Actor) context.Context {
+	return shrooms.NewRemoteContext(context.Background(), a.IRI)
+}
+
+// unsigned is the context of an unsigned request from the network.
+var unsigned = shrooms.NewRemoteContext(context.Background(), "")
+
+// linkWith links a partner on host whose policy shares modules.
+func (s *sharing) linkWith(t *testing.T, host string, modules ...string) *shrooms.Actor {
+	t.Helper()
+	a := s.link(t, host)
+	if _, err := s.db.SetPartnerModules(sys, a.ID, modules); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 func TestFindSharedItems(t *testing.T) {
-	v := newInv(t)
+	s := newSharing(t)
+	v := s.v
 	setModules(t, v.db, "people", "inventory", "stock", "locations")
+	stockOnly := s.linkWith(t, "stock.example", "stock")
+	eventsOnly := s.linkWith(t, "events.example", "events")
 	pub := v.item(t, &shrooms.Item{Name: "Public drill", Audience: shrooms.AudiencePublic, OwnerID: v.owner.ID, PlaceID: v.shelf})
 	tool := v.item(t, &shrooms.Item{Name: "Partner saw", Audience: shrooms.AudiencePartners})
 	part := v.item(t, &shrooms.Item{Name: "Partner fuse", Kind: shrooms.KindPart, Audience: shrooms.AudiencePartners})
@@ -26,65 +48,60 @@ func TestFindSharedItems(t *testing.T) {
 	v.item(t, &shrooms.Item{Name: "Staff safe", Audience: shrooms.AudienceStaff})
 
 	for _, tc := range []struct {
-		name    string
-		modules []string
-		want    []string
+		name string
+		ctx  context.Context
+		want []string
 	}{
-		{"anyone", nil, []string{"Public drill"}},
-		{"inventory", []string{"inventory"}, []string{"Public drill", "Partner saw"}},
-		{"stock", []string{"stock"}, []string{"Public drill", "Partner fuse"}},
-		{"both", []string{"inventory", "stock"}, []string{"Public drill", "Partner saw", "Partner fuse"}},
-		{"events only", []string{"events"}, []string{"Public drill"}},
+		{"anyone", unsigned, []string{"Public drill"}},
+		{"inventory", remote(s.b), []string{"Public drill", "Partner saw"}},
+		{"stock", remote(stockOnly), []string{"Public drill", "Partner fuse"}},
+		{"both", remote(s.c), []string{"Public drill", "Partner saw", "Partner fuse"}},
+		{"events only", remote(eventsOnly), []string{"Public drill"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			items, total, err := v.db.FindSharedItems(sys, 0, tc.modules, 10)
+			items, total, err := v.db.FindSharedItems(tc.ctx, 0, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := sharedNames(items); total != len(tc.want) || len(got) != len(tc.want) {
+			if got := sharedNames(items); total != len(tc.want) || !slices.Equal(got, tc.want) {
 				t.Fatalf("got %v (total %d), want %v", got, total, tc.want)
-			}
-			for i, n := range tc.want {
-				if items[i].Name != n {
-					t.Fatalf("got %v, want %v", sharedNames(items), tc.want)
-				}
 			}
 		})
 	}
 
 	// Pages go on after an ID, ascending; the total stays the whole.
-	items, total, err := v.db.FindSharedItems(sys, pub.ID, []string{"inventory", "stock"}, 1)
+	items, total, err := v.db.FindSharedItems(remote(s.c), pub.ID, 1)
 	if err != nil || total != 3 || len(items) != 1 || items[0].ID != tool.ID {
 		t.Fatalf("page after %d: %v total %d err %v", pub.ID, sharedNames(items), total, err)
 	}
 
 	// Snapshots do not leak: no private place, no owner name.
-	if items, _, _ := v.db.FindSharedItems(sys, 0, nil, 10); items[0].Place != nil || items[0].OwnerName != "" {
+	if items, _, _ := v.db.FindSharedItems(unsigned, 0, 10); items[0].Place != nil || items[0].OwnerName != "" {
 		t.Fatalf("snapshot leaks: %+v", items[0])
 	}
 
 	// One item: the same rule, ENOTFOUND for the rest.
-	if it, err := v.db.FindSharedItem(sys, tool.ID, []string{"inventory"}); err != nil || it.Name != "Partner saw" {
+	if it, err := v.db.FindSharedItem(remote(s.b), tool.ID); err != nil || it.Name != "Partner saw" {
 		t.Fatalf("FindSharedItem: %v %v", it, err)
 	}
-	_, err = v.db.FindSharedItem(sys, tool.ID, nil)
+	_, err = v.db.FindSharedItem(unsigned, tool.ID)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
-	_, err = v.db.FindSharedItem(sys, part.ID, []string{"inventory"})
+	_, err = v.db.FindSharedItem(remote(s.b), part.ID)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
-	_, err = v.db.FindSharedItem(sys, 9999, shrooms.SharedModules)
+	_, err = v.db.FindSharedItem(remote(s.c), 9999)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
 
 	// A module that is off shares nothing: stock off keeps parts home,
 	// inventory off empties the collection.
 	setModules(t, v.db, "people", "inventory")
-	if items, _, _ := v.db.FindSharedItems(sys, 0, []string{"inventory", "stock"}, 10); len(items) != 2 {
+	if items, _, _ := v.db.FindSharedItems(remote(s.c), 0, 10); len(items) != 2 {
 		t.Fatalf("stock off: %v", sharedNames(items))
 	}
 	setModules(t, v.db, "people")
-	if items, total, err := v.db.FindSharedItems(sys, 0, shrooms.SharedModules, 10); err != nil || len(items) != 0 || total != 0 {
+	if items, total, err := v.db.FindSharedItems(remote(s.c), 0, 10); err != nil || len(items) != 0 || total != 0 {
 		t.Fatalf("inventory off: %v %d %v", sharedNames(items), total, err)
 	}
-	_, err = v.db.FindSharedItem(sys, pub.ID, nil)
+	_, err = v.db.FindSharedItem(unsigned, pub.ID)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
 }
 
@@ -92,7 +109,8 @@ func TestFindSharedItems(t *testing.T) {
 // partners-only contents, as its deliveries do; a public kit with its
 // public contents only, since anyone may read the collection.
 func TestSharedKitContents(t *testing.T) {
-	v := newInv(t)
+	s := newSharing(t)
+	v := s.v
 	kit := v.item(t, &shrooms.Item{Name: "Soldering kit", Kind: shrooms.KindKit, Audience: shrooms.AudiencePartners})
 	pubKit := v.item(t, &shrooms.Item{Name: "Sewing kit", Kind: shrooms.KindKit, Audience: shrooms.AudiencePublic})
 	for _, it := range []*shrooms.Item{
@@ -112,21 +130,21 @@ func TestSharedKitContents(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	got, err := v.db.FindSharedItem(sys, kit.ID, []string{"inventory"})
+	got, err := v.db.FindSharedItem(remote(s.b), kit.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c := contents(got); !slices.Equal(c, []string{"Iron", "Stand"}) {
 		t.Fatalf("partners kit contents %v, want Iron and Stand", c)
 	}
-	got, err = v.db.FindSharedItem(sys, pubKit.ID, nil)
+	got, err = v.db.FindSharedItem(unsigned, pubKit.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c := contents(got); !slices.Equal(c, []string{"Needles"}) {
 		t.Fatalf("public kit contents %v, want Needles", c)
 	}
-	iron, _, _ := v.db.FindSharedItems(sys, kit.ID, []string{"inventory"}, 10)
+	iron, _, _ := v.db.FindSharedItems(remote(s.b), kit.ID, 10)
 	for _, it := range iron {
 		if it.Name == "Iron" && (it.Kit == nil || it.Kit.Name != "Soldering kit") {
 			t.Fatalf("a partners item in a partners kit lost its kit: %+v", it.Kit)

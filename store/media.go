@@ -133,21 +133,29 @@ func mediaVisible(ctx context.Context, tx *sql.Tx, p shrooms.Principal, m *shroo
 // itemMediaVisible reports whether p may read an item that has image id
 // as a photo or thumbnail, while the inventory module is on.
 func itemMediaVisible(ctx context.Context, tx *sql.Tx, p shrooms.Principal, id int64) (bool, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT i.audience, COALESCE(i.owner_id, 0), COALESCE(i.group_id, 0)
+	rows, err := tx.QueryContext(ctx, `SELECT i.kind, i.audience, COALESCE(i.owner_id, 0), COALESCE(i.group_id, 0)
 		FROM item_photos ph JOIN items i ON i.id = ph.item_id WHERE ph.media_id = ? OR ph.thumb_id = ?`, id, id)
 	if err != nil {
 		return false, fmt.Errorf("media item: %w", err)
 	}
-	var owners []shrooms.Ownership
+	var (
+		owners  []shrooms.Ownership
+		modules []string
+	)
 	for rows.Next() {
-		var aud string
+		var kind, aud string
 		var o shrooms.Ownership
-		if err := rows.Scan(&aud, &o.OwnerID, &o.GroupID); err != nil {
+		if err := rows.Scan(&kind, &aud, &o.OwnerID, &o.GroupID); err != nil {
 			rows.Close()
 			return false, fmt.Errorf("media item: %w", err)
 		}
 		o.Mode = shrooms.ModeFor(shrooms.Audience(aud))
 		owners = append(owners, o)
+		module := inventory
+		if p.Partner { // as itemCaller.can: a policy tells parts apart
+			module = shrooms.ItemModule(shrooms.ItemKind(kind))
+		}
+		modules = append(modules, module)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(owners) == 0 {
@@ -160,8 +168,8 @@ func itemMediaVisible(ctx context.Context, tx *sql.Tx, p shrooms.Principal, id i
 	if err != nil {
 		return false, err
 	}
-	for _, o := range owners {
-		if p.RecordAccess(grants, inventory, o)&shrooms.AccessRead != 0 {
+	for k, o := range owners {
+		if p.RecordAccess(grants, modules[k], o)&shrooms.AccessRead != 0 {
 			return true, nil
 		}
 	}

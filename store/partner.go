@@ -167,27 +167,6 @@ func (db *DB) Blocked(ctx context.Context, actorIRI string) (bool, error) {
 	return blocked, nil
 }
 
-// SharesWith reports whether actorIRI is a linked, unblocked partner whose
-// policy shares module. For admins and the system.
-func (db *DB) SharesWith(ctx context.Context, actorIRI, module string) (bool, error) {
-	tx, err := db.readAsAdmin(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	org, err := findOrgActor(ctx, tx)
-	if err != nil {
-		return false, err
-	}
-	var shares bool
-	err = tx.QueryRowContext(ctx, `SELECT EXISTS (`+linkedPartnersSQL+` AND a.iri = ? AND `+sharesModuleSQL+`)`,
-		org.ID, org.ID, actorIRI, module).Scan(&shares)
-	if err != nil {
-		return false, fmt.Errorf("check policy: %w", err)
-	}
-	return shares, nil
-}
-
 // ReceiveBlock records that remote actor actorIRI blocked us: every follow
 // with it goes, its cached objects too, and its partners row unless we
 // blocked it as well. Nothing is sent. Returns ENOTFOUND for an unknown

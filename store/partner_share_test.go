@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -8,7 +9,7 @@ import (
 	shrooms "github.com/shrooms-org/shrooms"
 )
 
-// The sharing policy: who receives partners-only items, SharesWith, the
+// The sharing policy: who receives partners-only items, who may read them, the
 // policy changes, the default audience and the sync bookkeeping.
 
 // sharing is an inventory node with two linked partners: B shares
@@ -39,6 +40,19 @@ func wantTo(t *testing.T, a *shrooms.Activity, to, cc, except []string) {
 	}
 }
 
+// sharesWith reports whether a request signed by iri reads module's
+// partners-only records, as the store resolves its principal.
+func sharesWith(t *testing.T, db interface {
+	PrincipalForTest(context.Context) (shrooms.Principal, error)
+}, iri, module string) bool {
+	t.Helper()
+	p, err := db.PrincipalForTest(shrooms.NewRemoteContext(context.Background(), iri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.SharesModule(module)
+}
+
 func TestSharesWith(t *testing.T) {
 	s := newSharing(t)
 	pending := remoteActor(t, s.db, "pending.example", "org")
@@ -55,15 +69,14 @@ func TestSharesWith(t *testing.T) {
 		{pending.IRI, "inventory", false},
 		{"https://nobody.example/org", "inventory", false},
 	} {
-		got, err := s.db.SharesWith(sys, tc.iri, tc.module)
-		if err != nil || got != tc.want {
-			t.Fatalf("SharesWith(%s, %s) = %v, %v, want %v", tc.iri, tc.module, got, err, tc.want)
+		if got := sharesWith(t, s.db, tc.iri, tc.module); got != tc.want {
+			t.Fatalf("sharesWith(%s, %s) = %v, want %v", tc.iri, tc.module, got, tc.want)
 		}
 	}
 	if err := s.db.BlockPartner(sys, s.c.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.db.SharesWith(sys, s.c.IRI, "stock"); got {
+	if sharesWith(t, s.db, s.c.IRI, "stock") {
 		t.Fatal("a blocked partner is still shared with")
 	}
 	_, err := s.db.SetPartnerModules(sys, s.b.ID, []string{"inventory", "boats"})
@@ -188,7 +201,7 @@ func TestSetPartnerModulesSends(t *testing.T) {
 	if d.Object != testURL+"/items/"+itoa(drill.ID) {
 		t.Fatalf("delete %+v", d)
 	}
-	if ok, _ := s.db.SharesWith(sys, s.b.IRI, "inventory"); ok {
+	if sharesWith(t, s.db, s.b.IRI, "inventory") {
 		t.Fatal("policy not applied")
 	}
 	t.Run("a partner not linked gets nothing", func(t *testing.T) {

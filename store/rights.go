@@ -12,10 +12,14 @@ import (
 // its methods); this file only loads what they need: the caller's groups,
 // the grants and which modules are on.
 
-// principal resolves the caller of ctx: the node itself for a system
+// principal resolves the caller of ctx: the verified signer of a request
+// from the network (remotePrincipal), the node itself for a system
 // context, the user the context carries (as the session or token lookup
 // loaded it) with their groups, or an anonymous visitor.
 func principal(ctx context.Context, tx *sql.Tx) (shrooms.Principal, error) {
+	if signer, ok := shrooms.RemoteSigner(ctx); ok {
+		return remotePrincipal(ctx, tx, signer)
+	}
 	if shrooms.IsSystem(ctx) {
 		return shrooms.Principal{System: true}, nil
 	}
