@@ -1,7 +1,6 @@
 package federation
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -19,29 +18,8 @@ import (
 	"testing"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/internal/peakrss"
 )
-
-// vmStatus reads a "Vm..." line of /proc/self/status, in bytes.
-func vmStatus(t testing.TB, key string) int64 {
-	t.Helper()
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), key+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatalf("no %s in /proc/self/status", key)
-	return 0
-}
 
 // TestRemoteThumbsPeakRSS is the partner attack, measured in a
 // process of its own (this test binary run again): a partner serves a
@@ -54,7 +32,7 @@ func TestRemoteThumbsPeakRSS(t *testing.T) {
 		remoteThumbsRSSChild(t)
 		return
 	}
-	if runtime.GOOS != "linux" || raceEnabled {
+	if runtime.GOOS != "linux" || peakrss.Race {
 		t.Skip("reads /proc/self/status; the race detector multiplies memory")
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRemoteThumbsPeakRSS$", "-test.v", "-test.count=1")
@@ -109,10 +87,7 @@ func remoteThumbsRSSChild(t *testing.T) {
 	// Warm up: the client, the decoder's code paths.
 	f.fetchThumbs(context.Background(), round("edge")[:1], org)
 	debug.FreeOSMemory()
-	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-		t.Logf("cannot reset the peak (%v): measuring from the start-up peak", err)
-	}
-	base := max(vmStatus(t, "VmRSS"), vmStatus(t, "VmHWM"))
+	base := peakrss.Reset(t)
 	for _, o := range f.fetchThumbs(context.Background(), round("deep"), org) {
 		if o.err == nil || shrooms.ErrorCode(o.err) != shrooms.ETOOLARGE || !o.permanent {
 			t.Errorf("hostile thumbnail: %+v", o)
@@ -123,5 +98,5 @@ func remoteThumbsRSSChild(t *testing.T) {
 			t.Errorf("edge thumbnail: %+v", o)
 		}
 	}
-	fmt.Printf("peak RSS rise: %d\n", vmStatus(t, "VmHWM")-base)
+	fmt.Printf("peak RSS rise: %d\n", peakrss.Read(t, "VmHWM")-base)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -9,37 +8,15 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
+
+	"github.com/shrooms-org/shrooms/internal/peakrss"
 )
 
 // maxUploadRSSRise is the target: any accepted upload or
 // thumbnail raises the node's peak RSS by at most 64 MB.
 const maxUploadRSSRise = 64 << 20
-
-// procStatus reads a "Vm..." line of /proc/self/status, in bytes.
-func procStatus(t testing.TB, key string) int64 {
-	t.Helper()
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), key+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatalf("no %s in /proc/self/status", key)
-	return 0
-}
 
 // TestUploadPeakRSS measures, in a process of its own (this test binary
 // run again), how much the node's peak RSS (VmHWM) rises while it is sent
@@ -52,7 +29,7 @@ func TestUploadPeakRSS(t *testing.T) {
 		uploadRSSChild(t, dir)
 		return
 	}
-	if runtime.GOOS != "linux" || raceEnabled {
+	if runtime.GOOS != "linux" || peakrss.Race {
 		t.Skip("reads /proc/self/status; the race detector multiplies memory")
 	}
 	dir := t.TempDir()
@@ -110,14 +87,10 @@ func uploadRSSChild(t *testing.T, dir string) {
 	// Warm up: code paths, pools and the database's cache.
 	upload("small.png", testPNG(t, 800, 600), 201)
 	debug.FreeOSMemory()
-	// Reset the peak to the present RSS (Linux ≥ 4.0).
-	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-		t.Logf("cannot reset the peak (%v): measuring from the start-up peak", err)
-	}
-	base := max(procStatus(t, "VmRSS"), procStatus(t, "VmHWM"))
+	base := peakrss.Reset(t)
 
 	step := func(what string) {
-		t.Logf("after %s: peak %+.1f MB, now %+.1f MB", what, float64(procStatus(t, "VmHWM")-base)/(1<<20), float64(procStatus(t, "VmRSS")-base)/(1<<20))
+		t.Logf("after %s: %s", what, peakrss.Rise(t, base))
 	}
 	upload("hostile.png", hostile, 413)
 	step("hostile")
@@ -133,5 +106,5 @@ func uploadRSSChild(t *testing.T, dir string) {
 	if p := n.m.Images.Peak(); p != 1 {
 		t.Errorf("%d decodes ran at once, want 1", p)
 	}
-	fmt.Printf("peak RSS rise: %d\n", procStatus(t, "VmHWM")-base)
+	fmt.Printf("peak RSS rise: %d\n", peakrss.Read(t, "VmHWM")-base)
 }

@@ -1,7 +1,0 @@
-//go:build race
-
-package main
-
-// raceEnabled: the race detector multiplies memory, so the peak-RSS
-// tests, which measure the node's own, are skipped under it.
-const raceEnabled = true
