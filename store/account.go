@@ -19,11 +19,9 @@ const (
 	purposeReset  = "reset"
 )
 
-// errLinkUsed is the one answer for an unknown, expired or used e-mail
-// link: which of these it is helps nobody but someone guessing.
-func errLinkUsed() error {
-	return shrooms.Errorf(shrooms.EINVALID, "this link has expired or was already used")
-}
+// errLinkUsed is shrooms.ErrLinkUsed, the one answer for an unknown,
+// expired or used e-mail link.
+func errLinkUsed() error { return shrooms.ErrLinkUsed() }
 
 // createEmailToken stores a new single-use link of purpose for a user and
 // returns its secret. Returns ETOOMANY when the user was sent
