@@ -138,7 +138,7 @@ func (db *DB) SignUp(ctx context.Context, su shrooms.SignUp) (*shrooms.User, str
 	if err := db.insertUser(ctx, tx, u, actor, hash); err != nil {
 		// A taken username is said (usernames are public); a taken
 		// address is not. SQLite names the username first when both are.
-		if shrooms.ErrorMessage(err) == constraintMessages["users.email"] {
+		if shrooms.ErrorKey(err) == "account.error.email_taken" {
 			if owner, ferr := findUserByEmail(ctx, tx, u.Email); ferr == nil {
 				return nil, "", db.signupTaken(ctx, tx, owner, su.TakenMail)
 			}
