@@ -29,13 +29,13 @@ type Category struct {
 func (c *Category) Validate() error {
 	c.Name = strings.TrimSpace(c.Name)
 	if c.Name == "" {
-		return Errorf(EINVALID, "name: required")
+		return Errorf(EINVALID, "name: required").Keyed("items.categories.error.name_required").On("name")
 	}
 	if utf8.RuneCountInString(c.Name) > 100 {
-		return Errorf(EINVALID, "name: must be at most 100 characters")
+		return Errorf(EINVALID, "name: must be at most 100 characters").Keyed("items.categories.error.name_long").On("name")
 	}
 	if strings.Contains(c.Name, "›") {
-		return Errorf(EINVALID, "name: must not contain ›")
+		return Errorf(EINVALID, "name: must not contain ›").Keyed("items.categories.error.name_sign").On("name")
 	}
 	return nil
 }

@@ -23,9 +23,22 @@ const (
 // Error is a domain error: a code and a message that is safe to show to the
 // person or peer that caused it. Errors without a code are internal and their
 // text is never shown.
+//
+// Message is English: it goes to logs, to the API's JSON "error" and to
+// peers, and it is the fallback text. Key, when set, is the error's stable
+// identity: the catalog id that translates it (such as
+// "account.error.pending", never a sentence) and the thing callers switch
+// on, so that rewording Message changes neither. Args fill the catalog
+// text's template, as pairs of name and value ("Count", 3). Field names the
+// form or import field the error concerns ("name", "parent"), so that forms
+// mark it without reading Message. Build a keyed error with
+// Errorf(...).Keyed(key, args...).On(field).
 type Error struct {
 	Code    string
 	Message string
+	Key     string
+	Args    []any
+	Field   string
 }
 
 // Error implements the error interface.
@@ -36,6 +49,40 @@ func (e *Error) Error() string {
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Keyed sets e's catalog key and the pairs of name and value its catalog
+// text uses, and returns e. A key must have an entry in every catalog: a
+// test in handlers finds the keys by this call's first argument, so pass it
+// as a string literal.
+func (e *Error) Keyed(key string, args ...any) *Error {
+	e.Key, e.Args = key, args
+	return e
+}
+
+// On sets the field e concerns and returns e.
+func (e *Error) On(field string) *Error {
+	e.Field = field
+	return e
+}
+
+// ErrorKey returns the catalog key of the first *Error in err's chain, or
+// "" when it has none (not yet keyed, or not a domain error).
+func ErrorKey(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Key
+	}
+	return ""
+}
+
+// ErrorField returns the field of the first *Error in err's chain, or "".
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for

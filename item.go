@@ -414,10 +414,10 @@ const MaxCommentLength = 5000
 func (c *Comment) Validate() error {
 	c.Body = strings.TrimSpace(c.Body)
 	if c.Body == "" {
-		return Errorf(EINVALID, "comment: must not be empty")
+		return Errorf(EINVALID, "comment: must not be empty").Keyed("items.error.comment_empty").On("comment")
 	}
 	if utf8.RuneCountInString(c.Body) > MaxCommentLength {
-		return Errorf(EINVALID, "comment: must be at most %d characters", MaxCommentLength)
+		return Errorf(EINVALID, "comment: must be at most %d characters", MaxCommentLength).Keyed("items.error.comment_long", "Max", MaxCommentLength).On("comment")
 	}
 	return nil
 }

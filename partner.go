@@ -214,11 +214,11 @@ func ParseInviteURL(s string) (actorIRI, token string, err error) {
 	s = strings.TrimSpace(s)
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", "", Errorf(EINVALID, "url: an invite URL starts with https:// (or http://)")
+		return "", "", Errorf(EINVALID, "url: an invite URL starts with https:// (or http://)").Keyed("partners.error.url_scheme").On("url")
 	}
 	token, ok := strings.CutPrefix(u.Fragment, "invite=")
 	if !ok || token == "" || len(token) > 200 {
-		return "", "", Errorf(EINVALID, "url: this is not an invite URL (it has no #invite= part)")
+		return "", "", Errorf(EINVALID, "url: this is not an invite URL (it has no #invite= part)").Keyed("partners.error.url_no_invite").On("url")
 	}
 	u.Fragment, u.RawFragment = "", ""
 	return u.String(), token, nil

@@ -55,7 +55,10 @@ func (p *Place) Validate() error {
 		"city": &p.City, "country": &p.Country} {
 		*v = strings.TrimSpace(*v)
 		if utf8.RuneCountInString(*v) > 200 {
-			return Errorf(EINVALID, "%s: must be at most 200 characters", name)
+			if name == "name" {
+				return Errorf(EINVALID, "name: must be at most 200 characters").Keyed("places.error.name_long").On(name)
+			}
+			return Errorf(EINVALID, "%s: must be at most 200 characters", name).Keyed("places.error.field_long", "Max", 200).On(name)
 		}
 	}
 	p.Description = strings.TrimSpace(p.Description)
@@ -64,23 +67,23 @@ func (p *Place) Validate() error {
 	}
 	switch {
 	case p.Name == "":
-		return Errorf(EINVALID, "name: required")
+		return Errorf(EINVALID, "name: required").Keyed("places.error.name_required").On("name")
 	case strings.Contains(p.Name, "›"):
-		return Errorf(EINVALID, "name: must not contain ›")
+		return Errorf(EINVALID, "name: must not contain ›").Keyed("places.error.name_sign").On("name")
 	case utf8.RuneCountInString(p.Description) > 5000:
-		return Errorf(EINVALID, "description: must be at most 5000 characters")
+		return Errorf(EINVALID, "description: must be at most 5000 characters").Keyed("places.error.description_long").On("description")
 	case !oneOf(p.Kind, PlaceKinds):
-		return Errorf(EINVALID, "kind: must be one of workshop, storage, shelf, other")
+		return Errorf(EINVALID, "kind: must be one of workshop, storage, shelf, other").Keyed("places.error.kind").On("kind")
 	}
 	if !p.HasPoint {
 		p.Latitude, p.Longitude = 0, 0
 		return nil
 	}
 	if math.IsNaN(p.Latitude) || p.Latitude < -90 || p.Latitude > 90 {
-		return Errorf(EINVALID, "latitude: must be between -90 and 90")
+		return Errorf(EINVALID, "latitude: must be between -90 and 90").Keyed("places.error.latitude").On("latitude")
 	}
 	if math.IsNaN(p.Longitude) || p.Longitude < -180 || p.Longitude > 180 {
-		return Errorf(EINVALID, "longitude: must be between -180 and 180")
+		return Errorf(EINVALID, "longitude: must be between -180 and 180").Keyed("places.error.longitude").On("longitude")
 	}
 	return nil
 }

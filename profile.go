@@ -107,27 +107,27 @@ func (p *Profile) Validate() error {
 	p.Name, p.Bio = strings.TrimSpace(p.Name), strings.TrimSpace(p.Bio)
 	p.ContactEmail, p.Phone, p.Website = strings.TrimSpace(p.ContactEmail), strings.TrimSpace(p.Phone), strings.TrimSpace(p.Website)
 	if len([]rune(p.Name)) > 100 {
-		return Errorf(EINVALID, "name: must be at most 100 characters")
+		return Errorf(EINVALID, "name: must be at most 100 characters").Keyed("profile.invalid.name").On("name")
 	}
 	if len([]rune(p.Bio)) > 2000 {
-		return Errorf(EINVALID, "bio: must be at most 2000 characters")
+		return Errorf(EINVALID, "bio: must be at most 2000 characters").Keyed("profile.invalid.bio").On("bio")
 	}
 	if p.ContactEmail != "" {
 		if a, err := mail.ParseAddress(p.ContactEmail); err != nil || a.Address != p.ContactEmail {
-			return Errorf(EINVALID, "contact_email: %q is not an e-mail address", p.ContactEmail)
+			return Errorf(EINVALID, "contact_email: %q is not an e-mail address", p.ContactEmail).Keyed("profile.invalid.contact_email").On("contact_email")
 		}
 	}
 	if len(p.Phone) > 40 {
-		return Errorf(EINVALID, "phone: must be at most 40 characters")
+		return Errorf(EINVALID, "phone: must be at most 40 characters").Keyed("profile.invalid.phone").On("phone")
 	}
 	if p.Website != "" {
 		u, err := url.Parse(p.Website)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(p.Website) > 300 {
-			return Errorf(EINVALID, "website: must be an http(s) address")
+			return Errorf(EINVALID, "website: must be an http(s) address").Keyed("profile.invalid.website").On("website")
 		}
 	}
 	if len(p.Addresses) > 10 {
-		return Errorf(EINVALID, "addresses: at most 10")
+		return Errorf(EINVALID, "addresses: at most 10").Keyed("profile.invalid.addresses").On("addresses")
 	}
 	for i := range p.Addresses {
 		if err := p.Addresses[i].Validate(); err != nil {
@@ -139,7 +139,16 @@ func (p *Profile) Validate() error {
 			*a = AudienceMembers
 		}
 		if _, err := ParseAudience(string(*a)); err != nil {
-			return Errorf(EINVALID, "%s: %s", name, ErrorMessage(err))
+			e := Errorf(EINVALID, "%s: %s", name, ErrorMessage(err)).On(name)
+			switch name { // literal keys, for the catalog test
+			case "bio_audience":
+				e.Keyed("profile.invalid.bio_audience")
+			case "avatar_audience":
+				e.Keyed("profile.invalid.avatar_audience")
+			case "contact_audience":
+				e.Keyed("profile.invalid.contact_audience")
+			}
+			return e
 		}
 	}
 	return nil

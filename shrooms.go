@@ -60,7 +60,7 @@ func ValidHandle(s string) error {
 	for i, r := range s {
 		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.' && i > 0
 		if !ok {
-			return Errorf(EINVALID, "handle %q may only use a-z, 0-9, '_', '-' and '.'", s)
+			return Errorf(EINVALID, "handle %q may only use a-z, 0-9, '_', '-' and '.'", s).Keyed("handle.error.chars")
 		}
 	}
 	return nil

@@ -82,10 +82,14 @@ const MinPasswordLength = 10
 // Validate checks a new user's fields and password, naming the bad field.
 func (u *User) Validate(password string) error {
 	if err := ValidHandle(u.Username); err != nil {
-		return Errorf(EINVALID, "username: %s", ErrorMessage(err))
+		e := Errorf(EINVALID, "username: %s", ErrorMessage(err)).On("username")
+		if ErrorKey(err) == "handle.error.chars" {
+			e.Keyed("account.error.username_chars")
+		}
+		return e
 	}
 	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
-		return Errorf(EINVALID, "email: %q is not an e-mail address", u.Email)
+		return Errorf(EINVALID, "email: %q is not an e-mail address", u.Email).Keyed("account.error.email_invalid").On("email")
 	}
 	if _, err := ParseRole(string(u.Role)); err != nil {
 		return err
@@ -215,3 +219,16 @@ type UserService interface {
 // UserDeletionPolicy says what deleting an account does, in the words the
 // admin page shows.
 const UserDeletionPolicy = `The account, its profile, addresses, sessions, API tokens and group memberships are deleted at once. Records the member owned pass to the organisation, so that the association's history stays whole. Their actor no longer answers other servers, and the username is never given to anyone else.`
+
+// ErrLinkUsed is the one answer for an unknown, expired or used e-mail
+// link: which of these it is helps nobody but someone guessing. Callers
+// recognise it by its Key.
+func ErrLinkUsed() *Error {
+	return Errorf(EINVALID, "this link has expired or was already used").Keyed("account.error.link_used")
+}
+
+// ErrPending refuses to log in an account whose e-mail address is not
+// confirmed yet. Callers recognise it by its Key.
+func ErrPending() *Error {
+	return Errorf(EFORBIDDEN, "please confirm your e-mail address first").Keyed("account.error.pending")
+}

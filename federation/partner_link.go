@@ -11,7 +11,7 @@ import (
 // the URL is the actor's IRI) and links with the token.
 func (f *Federation) LinkPartnerByInvite(ctx context.Context, inviteURL string) (*shrooms.Partner, error) {
 	if inviteURL == "" {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "url: paste the invite URL the other organisation gave you")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "url: paste the invite URL the other organisation gave you").Keyed("partners.error.url_missing").On("url")
 	}
 	iri, token, err := shrooms.ParseInviteURL(inviteURL)
 	if err != nil {

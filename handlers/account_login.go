@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"regexp"
-	"strconv"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
@@ -16,11 +14,6 @@ type loginForm struct {
 	// Pending offers to resend the confirmation mail.
 	Pending bool
 }
-
-// Messages of Sessions.Login that the login page treats apart.
-const (
-	msgPending = "please confirm your e-mail address first"
-)
 
 // handleLogin logs a user in with a username or e-mail address and a
 // password, and sends them on to ?next= (on this site only).
@@ -54,7 +47,7 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			f.Error = s.tooManyText(r, err)
 		default:
 			f.Error = s.errorText(r, err)
-			f.Pending = code == shrooms.EFORBIDDEN && shrooms.ErrorMessage(err) == msgPending
+			f.Pending = code == shrooms.EFORBIDDEN && shrooms.ErrorKey(err) == shrooms.ErrPending().Key
 		}
 		s.render(w, r, status, "login", "account.login.title", f)
 		return
@@ -67,19 +60,15 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, safeNext(f.Next), "")
 }
 
-// minutesIn finds "N minute(s)" in the store's rate-limit message.
-var minutesIn = regexp.MustCompile(`(\d+) minutes?`)
-
 // tooManyText says in the page's language that logging in is refused for
-// a while, with the store's number of minutes when it gives one.
+// a while: the error's own text when it has a key (the store's carries the
+// number of minutes), else a general one.
 func (s *server) tooManyText(r *http.Request, err error) string {
+	if shrooms.ErrorKey(err) != "" {
+		return s.errorText(r, err)
+	}
 	if t, ok := s.pages.cat.lookup(stateFrom(r.Context()).Lang, shrooms.ErrorMessage(err)); ok {
 		return t
-	}
-	if m := minutesIn.FindStringSubmatch(shrooms.ErrorMessage(err)); m != nil {
-		if n, err := strconv.Atoi(m[1]); err == nil {
-			return s.tr(r, "account.login.too_many_minutes", "Count", n)
-		}
 	}
 	return s.tr(r, "account.login.too_many")
 }

@@ -71,7 +71,7 @@ func (s *server) handleReset(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		status := 0
 		if v.Used = v.Token == ""; v.Used {
-			v.Error, status = s.errorText(r, errLinkUsed), http.StatusBadRequest
+			v.Error, status = s.errorText(r, shrooms.ErrLinkUsed()), http.StatusBadRequest
 		}
 		s.render(w, r, status, "reset", "account.reset.title", v)
 		return
@@ -79,12 +79,12 @@ func (s *server) handleReset(w http.ResponseWriter, r *http.Request) {
 	v.Token = formValue(r, "token")
 	password := r.PostFormValue("password")
 	fail := func(err error) {
-		v.Error = s.accountErrorText(r, err)
+		v.Error = s.errorText(r, err)
 		s.render(w, r, statusOf(shrooms.ErrorCode(err)), "reset", "account.reset.title", v)
 	}
 	if v.Token == "" {
 		v.Used = true
-		fail(errLinkUsed)
+		fail(shrooms.ErrLinkUsed())
 		return
 	}
 	if password != r.PostFormValue("password_confirm") {
@@ -97,7 +97,7 @@ func (s *server) handleReset(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err, 0)
 			return
 		}
-		v.Used = shrooms.ErrorMessage(err) == shrooms.ErrorMessage(errLinkUsed)
+		v.Used = shrooms.ErrorKey(err) == shrooms.ErrLinkUsed().Key
 		fail(err)
 		return
 	}

@@ -47,7 +47,7 @@ func (s *server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 	st := stateFrom(r.Context())
 	current, password := r.PostFormValue("current_password"), r.PostFormValue("password")
 	fail := func(err error) {
-		s.accountPage(w, r, statusOf(shrooms.ErrorCode(err)), &accountView{PasswordError: s.accountErrorText(r, err)})
+		s.accountPage(w, r, statusOf(shrooms.ErrorCode(err)), &accountView{PasswordError: s.errorText(r, err)})
 	}
 	if password != r.PostFormValue("password_confirm") {
 		fail(shrooms.Errorf(shrooms.EINVALID, "The two passwords differ."))
@@ -75,7 +75,7 @@ func (s *server) handleAccountLanguage(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err, 0)
 			return
 		}
-		s.accountPage(w, r, statusOf(shrooms.ErrorCode(err)), &accountView{LanguageError: s.accountErrorText(r, err)})
+		s.accountPage(w, r, statusOf(shrooms.ErrorCode(err)), &accountView{LanguageError: s.errorText(r, err)})
 		return
 	}
 	// The visitor's language cookie would otherwise win over the browser.
@@ -102,7 +102,7 @@ func (s *server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err, 0)
 			return
 		}
-		s.accountPage(w, r, statusOf(shrooms.ErrorCode(err)), &accountView{TokenError: s.accountErrorText(r, err), TokenName: name})
+		s.accountPage(w, r, statusOf(shrooms.ErrorCode(err)), &accountView{TokenError: s.errorText(r, err), TokenName: name})
 		return
 	}
 	s.Logger.Info("API token created", "username", st.User.Username, "token", t.ID)

@@ -32,7 +32,7 @@ func (s *server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	f.Username, f.Name, f.Email = formValue(r, "username"), formValue(r, "name"), formValue(r, "email")
 	password := r.PostFormValue("password")
 	fail := func(err error, status int) {
-		f.Error = s.accountErrorText(r, err)
+		f.Error = s.errorText(r, err)
 		if status == 0 {
 			status = statusOf(shrooms.ErrorCode(err))
 		}
@@ -126,7 +126,7 @@ func (s *server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	token := formValue(r, "token")
 	if token == "" {
 		s.render(w, r, http.StatusBadRequest, "verify", "account.verify.title",
-			&verifyView{Mode: "failed", Error: s.errorText(r, errLinkUsed)})
+			&verifyView{Mode: "failed", Error: s.errorText(r, shrooms.ErrLinkUsed())})
 		return
 	}
 	u, err := s.Accounts.VerifyEmail(r.Context(), token)
@@ -142,9 +142,6 @@ func (s *server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	s.Logger.Info("e-mail verified", "username", u.Username)
 	s.redirect(w, r, "/login", "account.verify.done")
 }
-
-// errLinkUsed is the store's answer for a link it does not know.
-var errLinkUsed = shrooms.Errorf(shrooms.EINVALID, "this link has expired or was already used")
 
 func (s *server) handleResendPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, 0, "verify", "account.verify.resend_title", &verifyView{Mode: "resend"})

@@ -46,23 +46,8 @@ func (s *server) categoryFailed(w http.ResponseWriter, r *http.Request, d *categ
 		s.fail(w, r, err, 0)
 		return
 	}
-	d.Error = s.categoryError(r, err)
+	d.Error = s.errorText(r, err)
 	s.showCategories(w, r, d, status)
-}
-
-// categoryError translates the category messages a form can cause.
-func (s *server) categoryError(r *http.Request, err error) string {
-	tr := s.translator(r)
-	msg := shrooms.ErrorMessage(err)
-	switch {
-	case msg == "name: required":
-		return tr("items.categories.error.name_required")
-	case msg == "name: must be at most 100 characters":
-		return tr("items.categories.error.name_long")
-	case msg == "name: must not contain ›":
-		return tr("items.categories.error.name_sign")
-	}
-	return s.errorText(r, err)
 }
 
 // handleCategoryCreate creates a category under the chosen parent.

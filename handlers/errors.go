@@ -54,10 +54,14 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, status 
 	s.render(w, r, status, "error", fmt.Sprintf("error.title.%d", status), s.errorText(r, err))
 }
 
-// errorText is an error's safe message in the request's language: the
-// catalog translates the domain's messages it knows (keyed by their
-// English text); the others show in English.
+// errorText is an error's safe message in the request's language: its Key
+// translated with its Args when it has one; else, for the messages not
+// keyed yet, the catalog entry named by the English text, or that text.
 func (s *server) errorText(r *http.Request, err error) string {
+	var e *shrooms.Error
+	if errors.As(err, &e) && e.Key != "" {
+		return s.pages.cat.translate(stateFrom(r.Context()).Lang, e.Key, e.Args...)
+	}
 	msg := shrooms.ErrorMessage(err)
 	if t, ok := s.pages.cat.lookup(stateFrom(r.Context()).Lang, msg); ok {
 		return t

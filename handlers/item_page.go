@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -179,22 +178,10 @@ func (s *server) handleItemComment(w http.ResponseWriter, r *http.Request) {
 	case "":
 		s.redirect(w, r, itemPath(id)+"#comments", "items.comment_added")
 	case shrooms.EINVALID:
-		s.showItem(w, r, http.StatusUnprocessableEntity, c.Body, s.commentError(r, err))
+		s.showItem(w, r, http.StatusUnprocessableEntity, c.Body, s.errorText(r, err))
 	default:
 		s.fail(w, r, err, 0)
 	}
-}
-
-// commentError translates the comment's validation messages.
-func (s *server) commentError(r *http.Request, err error) string {
-	msg := shrooms.ErrorMessage(err)
-	switch {
-	case msg == "comment: must not be empty":
-		return s.translator(r)("items.error.comment_empty")
-	case strings.HasPrefix(msg, "comment: must be at most"):
-		return s.translator(r)("items.error.comment_long", "Max", shrooms.MaxCommentLength)
-	}
-	return s.errorText(r, err)
 }
 
 // handleCommentDelete removes a comment (its author's, or any for

@@ -117,7 +117,7 @@ func (f *profileForm) profile(userID int64, username string) (p *shrooms.Profile
 	return p, "", p.Validate()
 }
 
-// profileFields are the inputs a domain error can name ("website: …"):
+// profileFields are the inputs a domain error can name in its Field:
 // their errors show next to them, in the page's language.
 var profileFields = map[string]bool{"name": true, "bio": true, "contact_email": true, "phone": true, "website": true,
 	"addresses": true, "bio_audience": true, "avatar_audience": true, "contact_audience": true, "avatar": true}
@@ -140,10 +140,8 @@ func (s *server) handleProfileEdit(w http.ResponseWriter, r *http.Request) {
 	f := readProfileForm(r)
 	f.Acct, f.AvatarID = acct, current.AvatarID
 	fail := func(field string, err error) {
-		if field == "" {
-			if name, _, ok := strings.Cut(shrooms.ErrorMessage(err), ":"); ok && profileFields[name] {
-				field = name
-			}
+		if name := shrooms.ErrorField(err); field == "" && profileFields[name] {
+			field = name
 		}
 		if shrooms.ErrorCode(err) == shrooms.ETOOMANY {
 			field = "" // not the picture's fault: say why

@@ -22,6 +22,8 @@ type placeForm struct {
 	Kinds   []shrooms.PlaceKind
 	Map     *mapView
 	Error   string
+	// Field is the input the error concerns, marked invalid.
+	Field string
 }
 
 // placeDelete is the confirmation before deleting a place.
@@ -35,7 +37,7 @@ func (s *server) handlePlaceNew(w http.ResponseWriter, r *http.Request) {
 	d := &placeForm{F: shrooms.Place{Kind: shrooms.PlaceStorage}}
 	if r.Method != http.MethodPost {
 		if !s.canManagePlaces(r) {
-			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change places."), 0)
+			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change places.").Keyed("places.error.forbidden"), 0)
 			return
 		}
 		// "Add a place inside" links from a place page carry the parent.
@@ -64,7 +66,7 @@ func (s *server) handlePlaceEdit(w http.ResponseWriter, r *http.Request) {
 	d := &placeForm{Place: old, F: *old}
 	if r.Method != http.MethodPost {
 		if !s.canManagePlaces(r) {
-			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change places."), 0)
+			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change places.").Keyed("places.error.forbidden"), 0)
 			return
 		}
 		if old.HasPoint {
@@ -95,7 +97,7 @@ func (s *server) handlePlaceDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodPost {
 		if !s.canManagePlaces(r) {
-			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change places."), 0)
+			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change places.").Keyed("places.error.forbidden"), 0)
 			return
 		}
 		s.render(w, r, 0, "place_delete", "places.delete.title", &placeDelete{Place: p})
@@ -128,7 +130,7 @@ func (s *server) readPlaceForm(r *http.Request, d *placeForm) (*shrooms.Place, e
 	if parent != "" {
 		id, err := strconv.ParseInt(parent, 10, 64)
 		if err != nil || id < 0 {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "parent: unknown place")
+			return nil, shrooms.Errorf(shrooms.EINVALID, "parent: unknown place").Keyed("places.error.parent_unknown").On("parent")
 		}
 		f.ParentID = id
 	}
@@ -136,15 +138,15 @@ func (s *server) readPlaceForm(r *http.Request, d *placeForm) (*shrooms.Place, e
 	switch {
 	case d.Lat == "" && d.Lng == "":
 	case d.Lat == "" || d.Lng == "":
-		return nil, shrooms.Errorf(shrooms.EINVALID, "coordinates: give both latitude and longitude, or neither")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "coordinates: give both latitude and longitude, or neither").Keyed("places.error.coordinates").On("latitude")
 	default:
 		lat, err1 := parseCoord(d.Lat)
 		lng, err2 := parseCoord(d.Lng)
 		if err1 != nil {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "latitude: must be between -90 and 90")
+			return nil, shrooms.Errorf(shrooms.EINVALID, "latitude: must be between -90 and 90").Keyed("places.error.latitude").On("latitude")
 		}
 		if err2 != nil {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "longitude: must be between -180 and 180")
+			return nil, shrooms.Errorf(shrooms.EINVALID, "longitude: must be between -180 and 180").Keyed("places.error.longitude").On("longitude")
 		}
 		f.HasPoint, f.Latitude, f.Longitude = true, lat, lng
 	}
@@ -162,7 +164,7 @@ func (s *server) placeFormError(w http.ResponseWriter, r *http.Request, d *place
 	case shrooms.EINVALID:
 	case shrooms.ECONFLICT, shrooms.ENOTFOUND:
 		// A parent that is gone or would make a cycle: the form can fix it.
-		if !strings.HasPrefix(shrooms.ErrorMessage(err), "parent") {
+		if shrooms.ErrorField(err) != "parent" {
 			s.fail(w, r, err, 0)
 			return
 		}
@@ -170,7 +172,7 @@ func (s *server) placeFormError(w http.ResponseWriter, r *http.Request, d *place
 		s.fail(w, r, err, 0)
 		return
 	}
-	d.Error = s.errorText(r, err)
+	d.Error, d.Field = s.errorText(r, err), shrooms.ErrorField(err)
 	s.renderPlaceForm(w, r, http.StatusUnprocessableEntity, d)
 }
 

@@ -160,10 +160,10 @@ func checkMessage(m shrooms.Message) (*netmail.Address, error) {
 	}
 	to, err := netmail.ParseAddress(m.To)
 	if err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "%q is not an e-mail address", m.To)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%q is not an e-mail address", m.To).Keyed("account.error.email_invalid")
 	}
 	if _, ok := domainOf(to.Address); !ok {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "%q is not an e-mail address", m.To)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%q is not an e-mail address", m.To).Keyed("account.error.email_invalid")
 	}
 	return to, nil
 }

@@ -19,11 +19,9 @@ const (
 	purposeReset  = "reset"
 )
 
-// errLinkUsed is the one answer for an unknown, expired or used e-mail
-// link: which of these it is helps nobody but someone guessing.
-func errLinkUsed() error {
-	return shrooms.Errorf(shrooms.EINVALID, "this link has expired or was already used")
-}
+// errLinkUsed is shrooms.ErrLinkUsed, the one answer for an unknown,
+// expired or used e-mail link.
+func errLinkUsed() error { return shrooms.ErrLinkUsed() }
 
 // createEmailToken stores a new single-use link of purpose for a user and
 // returns its secret. Returns ETOOMANY when the user was sent
@@ -140,7 +138,7 @@ func (db *DB) SignUp(ctx context.Context, su shrooms.SignUp) (*shrooms.User, str
 	if err := db.insertUser(ctx, tx, u, actor, hash); err != nil {
 		// A taken username is said (usernames are public); a taken
 		// address is not. SQLite names the username first when both are.
-		if shrooms.ErrorMessage(err) == constraintMessages["users.email"] {
+		if shrooms.ErrorKey(err) == "account.error.email_taken" {
 			if owner, ferr := findUserByEmail(ctx, tx, u.Email); ferr == nil {
 				return nil, "", db.signupTaken(ctx, tx, owner, su.TakenMail)
 			}

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
@@ -26,21 +25,24 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("backup path: %w", err)
 	}
-	if _, err := os.Lstat(abs); err == nil {
-		return shrooms.Errorf(shrooms.ECONFLICT, "backup file %s already exists", path)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("backup path: %w", err)
-	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
 		return fmt.Errorf("create backup directory: %w", err)
 	}
-	if _, err := db.read.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
-		// SQLite refuses a target that appeared since the check above;
-		// any other failure may leave a partial copy of ours behind.
-		if strings.Contains(err.Error(), "already exists") {
-			return shrooms.Errorf(shrooms.ECONFLICT, "backup file %s already exists", path)
-		}
+	// Creating the file exclusively claims the name: an existing file is
+	// refused here, never by matching SQLite's message, and VACUUM INTO
+	// accepts the empty file that is then ours.
+	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return shrooms.Errorf(shrooms.ECONFLICT, "backup file %s already exists", path)
+	} else if err != nil {
+		return fmt.Errorf("backup path: %w", err)
+	}
+	if err := f.Close(); err != nil {
 		os.Remove(abs)
+		return fmt.Errorf("backup path: %w", err)
+	}
+	if _, err := db.read.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
+		os.Remove(abs) // ours: empty or a partial copy
 		return fmt.Errorf("backup: %w", err)
 	}
 	return syncFile(abs)

@@ -394,13 +394,13 @@ func checkTreeParent(ctx context.Context, tx *sql.Tx, table, what string, id, pa
 	depth := 0
 	for cur := parent; cur != 0; depth++ {
 		if cur == id {
-			return shrooms.Errorf(shrooms.ECONFLICT, "parent: a %s cannot be inside itself", what)
+			return treeError(shrooms.Errorf(shrooms.ECONFLICT, "parent: a %s cannot be inside itself", what), what, "parent_self")
 		}
 		var next sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT parent_id FROM `+table+` WHERE id = ?`, cur).Scan(&next)
 		if errors.Is(err, sql.ErrNoRows) {
 			if cur == parent {
-				return notFound("parent %s not found", what)
+				return treeError(shrooms.Errorf(shrooms.ENOTFOUND, "parent %s not found", what), what, "parent_missing")
 			}
 			break
 		} else if err != nil {
@@ -421,7 +421,29 @@ func checkTreeParent(ctx context.Context, tx *sql.Tx, table, what string, id, pa
 		}
 	}
 	if depth+below >= maxTreeDepth {
-		return shrooms.Errorf(shrooms.ECONFLICT, "parent: at most %d levels", maxTreeDepth)
+		return treeError(shrooms.Errorf(shrooms.ECONFLICT, "parent: at most %d levels", maxTreeDepth), what, "parent_depth")
 	}
 	return nil
+}
+
+// treeError gives e, an error about the parent chosen for a place or a
+// category, its field and the key of its kind of tree: the keys are
+// literal, so that the catalog test finds them.
+func treeError(e *shrooms.Error, what, kind string) error {
+	e.On("parent")
+	switch what + "." + kind {
+	case "place.parent_self":
+		e.Keyed("places.error.parent_self")
+	case "place.parent_missing":
+		e.Keyed("places.error.parent_missing")
+	case "place.parent_depth":
+		e.Keyed("places.error.parent_depth", "Max", maxTreeDepth)
+	case "category.parent_self":
+		e.Keyed("items.categories.error.parent_self")
+	case "category.parent_missing":
+		e.Keyed("items.categories.error.parent_missing")
+	case "category.parent_depth":
+		e.Keyed("items.categories.error.parent_depth", "Max", maxTreeDepth)
+	}
+	return e
 }

@@ -80,13 +80,17 @@ func dbError(err error, override map[string]string) error {
 		if !ok {
 			msg = column(detail) + " is taken"
 		}
-		return shrooms.Errorf(shrooms.ECONFLICT, "%s", msg)
+		e := shrooms.Errorf(shrooms.ECONFLICT, "%s", msg).On(field(detail))
+		if detail == "users.email" {
+			e.Keyed("account.error.email_taken")
+		}
+		return e
 	case sqlite3.ErrConstraintForeignKey:
 		return shrooms.Errorf(shrooms.EINVALID, "refers to a record that does not exist")
 	case sqlite3.ErrConstraintNotNull:
 		// The messages above are for UNIQUE and CHECK; a missing value
 		// is named by its column.
-		return shrooms.Errorf(shrooms.EINVALID, "%s is required", column(detail))
+		return shrooms.Errorf(shrooms.EINVALID, "%s is required", column(detail)).On(field(detail))
 	default:
 		if !ok {
 			msg = "invalid value"
@@ -104,6 +108,16 @@ func column(detail string) string {
 		return "value"
 	}
 	return strings.ReplaceAll(col, "_", " ")
+}
+
+// field returns the column of a one-column "table.column" detail, as the
+// Field of the error it causes, or "".
+func field(detail string) string {
+	_, col, ok := strings.Cut(detail, ".")
+	if !ok || strings.ContainsAny(col, " ,()'\"") {
+		return ""
+	}
+	return col
 }
 
 // notFound returns an ENOTFOUND error.

@@ -62,7 +62,7 @@ func (db *DB) CreateInvitation(ctx context.Context, email string, role shrooms.R
 	}
 	email = strings.TrimSpace(email)
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		return "", nil, shrooms.Errorf(shrooms.EINVALID, "email: %q is not an e-mail address", email)
+		return "", nil, shrooms.Errorf(shrooms.EINVALID, "email: %q is not an e-mail address", email).Keyed("account.error.email_invalid").On("email")
 	}
 	if role, err = shrooms.ParseRole(string(role)); err != nil {
 		return "", nil, err

@@ -55,7 +55,7 @@ func (db *DB) CreatePartnerInvite(ctx context.Context, ttl time.Duration, note s
 		return nil, "", shrooms.Errorf(shrooms.EINVALID, "ttl: must be at most %d days", int(shrooms.MaxInviteTTL/(24*time.Hour)))
 	}
 	if len([]rune(note)) > maxInviteNote {
-		return nil, "", shrooms.Errorf(shrooms.EINVALID, "note: must be at most %d characters", maxInviteNote)
+		return nil, "", shrooms.Errorf(shrooms.EINVALID, "note: must be at most %d characters", maxInviteNote).Keyed("partners.error.note_long", "Max", maxInviteNote).On("note")
 	}
 	tx, err := db.writeAsAdmin(ctx)
 	if err != nil {

@@ -104,7 +104,7 @@ func (db *DB) FindPlaceByID(ctx context.Context, id int64) (*shrooms.Place, erro
 			return p, nil
 		}
 	}
-	return nil, notFound("place not found")
+	return nil, shrooms.Errorf(shrooms.ENOTFOUND, "place not found").Keyed("places.error.not_found")
 }
 
 // CreatePlace stores a new place for a locations manager. Returns
@@ -182,7 +182,7 @@ func (db *DB) DeletePlace(ctx context.Context, id int64) error {
 		return fmt.Errorf("delete place: %w", err)
 	}
 	if used > 0 {
-		return shrooms.Errorf(shrooms.ECONFLICT, "the place still has items or places inside it")
+		return shrooms.Errorf(shrooms.ECONFLICT, "the place still has items or places inside it").Keyed("places.error.not_empty")
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM places WHERE id = ?`, id); err != nil {
 		return dbError(err, nil)
@@ -266,7 +266,7 @@ func findPlace(ctx context.Context, tx *sql.Tx, vis string, args []any, id int64
 			return p, nil
 		}
 	}
-	return nil, notFound("place not found")
+	return nil, shrooms.Errorf(shrooms.ENOTFOUND, "place not found").Keyed("places.error.not_found")
 }
 
 // findPlaces loads every place with the count of its items matching vis

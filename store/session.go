@@ -28,7 +28,7 @@ func errWrongLogin() error {
 }
 func errLoginAgain() error { return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in again") }
 func errPending() error {
-	return shrooms.Errorf(shrooms.EFORBIDDEN, "please confirm your e-mail address first")
+	return shrooms.ErrPending()
 }
 func errSuspended() error { return shrooms.Errorf(shrooms.EFORBIDDEN, "this account is suspended") }
 
@@ -142,9 +142,9 @@ func checkLoginLimits(ctx context.Context, tx *sql.Tx, accountKey, address strin
 	}
 	minutes := int((until.Sub(now) + time.Minute - 1) / time.Minute)
 	if minutes <= 1 {
-		return shrooms.Errorf(shrooms.ETOOMANY, "too many failed logins: try again in 1 minute")
+		return shrooms.Errorf(shrooms.ETOOMANY, "too many failed logins: try again in 1 minute").Keyed("account.login.too_many_minutes", "Count", 1)
 	}
-	return shrooms.Errorf(shrooms.ETOOMANY, "too many failed logins: try again in %d minutes", minutes)
+	return shrooms.Errorf(shrooms.ETOOMANY, "too many failed logins: try again in %d minutes", minutes).Keyed("account.login.too_many_minutes", "Count", minutes)
 }
 
 // recordFailures counts one failed attempt for the account and the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,7 +42,7 @@ func (a *adminRun) inviteCreate() error {
 	}
 	inv, token, err := a.m.DB.CreatePartnerInvite(a.ctx, ttl, a.note)
 	if err != nil {
-		if shrooms.ErrorCode(err) == shrooms.EINVALID && strings.Contains(strings.ToLower(shrooms.ErrorMessage(err)), "note") {
+		if shrooms.ErrorField(err) == "note" {
 			return fmt.Errorf("--note: %s", shrooms.ErrorMessage(err))
 		}
 		return err
@@ -170,14 +171,18 @@ func (a *adminRun) partnerLink(arg string) error {
 }
 
 // linkError names the URL argument in what the link refused about the
-// organisation it points at; a conflict with an existing partnership or
-// an internal error is shown as it is.
+// organisation it points at; a conflict with an existing partnership, an
+// internal error, and a refusal that names the URL itself (Field "url")
+// are shown as they are.
 func linkError(err error) error {
 	switch shrooms.ErrorCode(err) {
 	case shrooms.ECONFLICT, shrooms.EINTERNAL:
 		return err
 	}
-	return fmt.Errorf("URL: %s", strings.TrimPrefix(shrooms.ErrorMessage(err), "url: "))
+	if shrooms.ErrorField(err) == "url" {
+		return errors.New(shrooms.ErrorMessage(err))
+	}
+	return fmt.Errorf("URL: %s", shrooms.ErrorMessage(err))
 }
 
 // partnerActor finds the actor an ADDRESS-or-ID argument names: the ID of
