@@ -46,6 +46,12 @@ func NewKeyPair() (privatePEM, publicPEM string, err error) {
 	if err != nil {
 		return "", "", err
 	}
+	return EncodeKeyPair(key)
+}
+
+// EncodeKeyPair encodes key as NewKeyPair does; tests use it for keys
+// they did not generate on the spot.
+func EncodeKeyPair(key *rsa.PrivateKey) (privatePEM, publicPEM string, err error) {
 	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	if err != nil {
 		return "", "", err

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -108,6 +109,33 @@ func NewRouter(d Deps) (http.Handler, error) {
 	return s.securityHeaders()(s.recoverPanics(r)), nil
 }
 
+// parsedTemplates is the catalog with the pages and mails parsed against it.
+type parsedTemplates struct {
+	pages *pages
+	mails mails
+}
+
+// parseTemplates loads the catalog and parses the templates once per
+// process, however many routers it builds: all come from the embedded
+// files, and the end-to-end tests build hundreds of routers, whose
+// parsing was a third of their CPU. Parsed templates, the catalog's
+// localizers and its set of missing keys are safe for concurrent use.
+var parseTemplates = sync.OnceValues(func() (parsedTemplates, error) {
+	cat, err := loadCatalog()
+	if err != nil {
+		return parsedTemplates{}, err
+	}
+	p, err := parsePages(cat)
+	if err != nil {
+		return parsedTemplates{}, err
+	}
+	m, err := parseMails(cat)
+	if err != nil {
+		return parsedTemplates{}, err
+	}
+	return parsedTemplates{pages: p, mails: m}, nil
+})
+
 // newRouter builds the routes; the tests walk them.
 func newRouter(d Deps) (*server, *mux.Router, error) {
 	if d.Logger == nil {
@@ -122,18 +150,11 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 	if d.UploadsPerMinute <= 0 {
 		d.UploadsPerMinute = DefaultUploadsPerMinute
 	}
-	cat, err := loadCatalog()
+	t, err := parseTemplates()
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := parsePages(cat)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := parseMails(cat)
-	if err != nil {
-		return nil, nil, err
-	}
+	p, m := t.pages, t.mails
 	imports, err := openPendingImports(d.ImportDir)
 	if err != nil {
 		return nil, nil, err

@@ -292,7 +292,7 @@ func (db *DB) ResetPassword(ctx context.Context, secret, password string) (*shro
 	if err := shrooms.ValidPassword(password); err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(password)
+	hash, err := hashPassword(password, db.passwordCost)
 	if err != nil {
 		return nil, err
 	}
@@ -374,7 +374,7 @@ func (db *DB) ChangePassword(ctx context.Context, current, password, keepSession
 	if err := shrooms.ValidPassword(password); err != nil {
 		return err
 	}
-	hash, err := hashPassword(password)
+	hash, err := hashPassword(password, db.passwordCost)
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,7 @@ func hashOf(secret string) string {
 }
 
 func TestSignUpModes(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	secret, _ := invite(t, p, "ivy@example.org", shrooms.RoleMember)
@@ -102,6 +103,7 @@ func TestSignUpModes(t *testing.T) {
 }
 
 func TestSignUpWithInvitation(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	t.Run("same address: active at once with the invitation's role", func(t *testing.T) {
@@ -185,6 +187,7 @@ func TestSignUpWithInvitation(t *testing.T) {
 }
 
 func TestInvitations(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	for _, tc := range []struct {
@@ -213,6 +216,7 @@ func TestInvitations(t *testing.T) {
 }
 
 func TestVerification(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	setSignupMode(t, db, shrooms.SignupOpen)
@@ -253,6 +257,7 @@ func TestVerification(t *testing.T) {
 }
 
 func TestPasswordReset(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	const newPassword = "a brand new password"
@@ -333,6 +338,7 @@ func TestPasswordReset(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	const newPassword = "a brand new password"
@@ -372,6 +378,7 @@ func TestChangePassword(t *testing.T) {
 // TestMailLinksAreLimited: a resend or reset form cannot make the node
 // flood a mailbox.
 func TestMailLinksAreLimited(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	for i := 0; i < shrooms.MaxMailLinksPerHour; i++ {

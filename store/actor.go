@@ -123,7 +123,7 @@ func (db *DB) prepareLocalActor(a *shrooms.Actor) error {
 		return shrooms.Errorf(shrooms.EINVALID, "kind %q is not an actor type", a.Kind)
 	}
 	if a.PrivateKeyPEM == "" || a.PublicKeyPEM == "" {
-		priv, pub, err := shrooms.NewKeyPair()
+		priv, pub, err := db.newKeyPair()
 		if err != nil {
 			return fmt.Errorf("generate key pair: %w", err)
 		}

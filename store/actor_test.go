@@ -9,6 +9,7 @@ import (
 )
 
 func TestRemoteActors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, clock := openDB(t)
 
@@ -89,6 +90,7 @@ func TestRemoteActors(t *testing.T) {
 }
 
 func TestLocalActors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, clock := openDB(t)
 	initNode(t, db, false)

@@ -29,6 +29,7 @@ func actorUpdates(t *testing.T, db *store.DB, a *shrooms.Actor) []*shrooms.Outbo
 // TestSettingsSendActorUpdate: the organisation's followers hear of a new
 // name, description or logo, and of nothing else the settings hold.
 func TestSettingsSendActorUpdate(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	s, err := db.FindSettings(sys)
@@ -77,6 +78,7 @@ func TestSettingsSendActorUpdate(t *testing.T) {
 // Person actor shows changing — name, public bio, public avatar — and of
 // nothing a member-only field holds.
 func TestProfileSendsActorUpdate(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	person, err := db.FindActorByID(sys, p.member.ActorID)
@@ -140,6 +142,7 @@ func TestProfileSendsActorUpdate(t *testing.T) {
 // TestUpdateLocalActorSendsUpdate: a new follow-approval setting is in the
 // actor document, so followers hear of it; the same values send nothing.
 func TestUpdateLocalActorSendsUpdate(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	org := *p.org
 	if err := p.db.UpdateLocalActor(sys, &org); err != nil {

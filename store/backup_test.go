@@ -11,6 +11,7 @@ import (
 )
 
 func TestBackup(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	db, _ := openDB(t)
 	org := initNode(t, db, false)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestCategoryTree(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	staff := as(p.staff)
 	tools := &shrooms.Category{Name: "Tools"}
@@ -64,6 +65,7 @@ func TestCategoryTree(t *testing.T) {
 }
 
 func TestCategoryDepthLimit(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	parent := int64(0)
 	for i := 0; i < 8; i++ {
@@ -77,6 +79,7 @@ func TestCategoryDepthLimit(t *testing.T) {
 }
 
 func TestCategoryFields(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	tools := &shrooms.Category{Name: "Tools"}
 	power := &shrooms.Category{Name: "Power"}
@@ -129,6 +132,7 @@ func TestCategoryFields(t *testing.T) {
 // only include the items the caller may read; with the module off they
 // are gone.
 func TestCategoryVisibility(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	tools := &shrooms.Category{Name: "Tools"}
 	if err := p.db.CreateCategory(as(p.staff), tools); err != nil {
@@ -175,6 +179,7 @@ func TestCategoryVisibility(t *testing.T) {
 // TestCategoryFieldsReplaced: the definitions are replaced as a whole, in
 // the order given, and a choice needs options.
 func TestCategoryFieldsReplaced(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	admin := as(p.admin)
 	c := &shrooms.Category{Name: "Bikes"}

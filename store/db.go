@@ -78,6 +78,16 @@ type Options struct {
 	// Now is the clock of methods that take no now argument; it defaults
 	// to time.Now. Tests set it to walk time forward.
 	Now func() time.Time
+	// NewKeyPair makes the key pair of each new local actor that comes
+	// without one; nil means shrooms.NewKeyPair. Tests pass a pool of
+	// pre-generated keys (internal/testkeys): RSA generation was most of
+	// their time.
+	NewKeyPair func() (privatePEM, publicPEM string, err error)
+	// PasswordCost is bcrypt's work factor for new password hashes and
+	// the dummy hash of unknown logins; 0 means bcrypt.DefaultCost. Tests
+	// lower it: they hash hundreds of passwords and check nothing the
+	// cost changes.
+	PasswordCost int
 }
 
 // DB is the SQLite store. It holds two pools on one database file: a
@@ -89,6 +99,12 @@ type DB struct {
 	read  *sql.DB
 	iris  shrooms.IRIs
 	clock func() time.Time
+	// newKeyPair and passwordCost are Options.NewKeyPair and
+	// Options.PasswordCost with their defaults filled in; dummyHash is
+	// made at passwordCost on the first unknown login.
+	newKeyPair   func() (string, string, error)
+	passwordCost int
+	dummyHash    func() []byte
 
 	inbox     chan inboxRequest
 	insertIn  *sql.Stmt // the inbox insert, prepared once on the write connection
@@ -130,13 +146,24 @@ func Open(path string, opts Options) (*DB, error) {
 	if clock == nil {
 		clock = time.Now
 	}
+	newKeyPair := opts.NewKeyPair
+	if newKeyPair == nil {
+		newKeyPair = shrooms.NewKeyPair
+	}
+	cost := opts.PasswordCost
+	if cost == 0 {
+		cost = bcryptCost
+	}
 	db := &DB{
-		path:      abs,
-		iris:      iris,
-		clock:     clock,
-		inbox:     make(chan inboxRequest),
-		closing:   make(chan struct{}),
-		inboxDone: make(chan struct{}),
+		path:         abs,
+		iris:         iris,
+		clock:        clock,
+		newKeyPair:   newKeyPair,
+		passwordCost: cost,
+		dummyHash:    sync.OnceValue(func() []byte { return dummyPassHash(cost) }),
+		inbox:        make(chan inboxRequest),
+		closing:      make(chan struct{}),
+		inboxDone:    make(chan struct{}),
 	}
 
 	// synchronous=FULL: every acknowledged write, including each inbox

@@ -22,6 +22,7 @@ func openInternal(t *testing.T) *DB {
 // The tests run with -tags sqlite_fts5: Open must succeed, the compile
 // option must be reported and an FTS5 table must work.
 func TestFTS5(t *testing.T) {
+	t.Parallel()
 	db := openInternal(t)
 	ctx := context.Background()
 	if err := checkFTS5(ctx, db.write); err != nil {
@@ -41,6 +42,7 @@ func TestFTS5(t *testing.T) {
 
 // Each pool must run with the settings the durability promise rests on.
 func TestPragmas(t *testing.T) {
+	t.Parallel()
 	db := openInternal(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -73,6 +75,7 @@ func TestPragmas(t *testing.T) {
 // Constraint errors become coded errors whose message names the field and
 // never carries SQL.
 func TestDBError(t *testing.T) {
+	t.Parallel()
 	db := openInternal(t)
 	ctx := context.Background()
 	exec := func(q string, args ...any) error {

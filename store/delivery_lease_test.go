@@ -12,6 +12,7 @@ import (
 // of a host, counting the leases it already holds, and takes other hosts'
 // deliveries in the meantime.
 func TestClaimDeliveriesPerHost(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	fx := newQueueFixture(t)
 	fx.publish(t, "https://slow.example/a", "https://slow.example/b", "https://slow.example/c",
@@ -60,6 +61,7 @@ func TestClaimDeliveriesPerHost(t *testing.T) {
 // from being claimed again after its first lease ends; a marked delivery's
 // freed lease is not taken back by a late extension.
 func TestExtendDeliveryLeases(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	fx := newQueueFixture(t)
 	fx.publish(t, "https://a.example/inbox", "https://b.example/inbox")

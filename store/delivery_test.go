@@ -70,6 +70,7 @@ func (fx *queueFixture) stats(t *testing.T) shrooms.QueueStats {
 }
 
 func TestOutbox(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newQueueFixture(t)
 	db := fx.db
@@ -181,6 +182,7 @@ func TestOutbox(t *testing.T) {
 }
 
 func TestDeliveryQueue(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newQueueFixture(t)
 	db := fx.db

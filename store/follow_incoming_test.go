@@ -9,6 +9,7 @@ import (
 )
 
 func TestReceiveFollow(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
@@ -162,6 +163,7 @@ func TestReceiveFollow(t *testing.T) {
 }
 
 func TestReceiveFollowAnswer(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
@@ -211,6 +213,7 @@ func TestReceiveFollowAnswer(t *testing.T) {
 }
 
 func TestReceiveUndoFollow(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db

@@ -105,6 +105,7 @@ func answer(typ shrooms.ActivityType, followee, follower *shrooms.Actor, followI
 }
 
 func TestCreateFollow(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
@@ -193,6 +194,7 @@ func TestCreateFollow(t *testing.T) {
 }
 
 func TestUnfollow(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
@@ -238,6 +240,7 @@ func TestUnfollow(t *testing.T) {
 }
 
 func TestFindFollows(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
@@ -283,6 +286,7 @@ func TestFindFollows(t *testing.T) {
 
 // A follow change and its outbox entry commit together or not at all.
 func TestFollowOutboxAtomic(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db

@@ -10,6 +10,7 @@ import (
 )
 
 func TestGroups(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	ctx := as(p.admin)
@@ -107,6 +108,7 @@ func TestGroups(t *testing.T) {
 }
 
 func TestGrants(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	ctx := as(p.admin)
@@ -171,6 +173,7 @@ func TestGrants(t *testing.T) {
 }
 
 func TestMedia(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	for _, tc := range []struct {
@@ -218,6 +221,7 @@ func TestMedia(t *testing.T) {
 // TestMediaVisibility: an image is seen by whoever may see what points at
 // it.
 func TestMediaVisibility(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	upload := func(ctx context.Context) int64 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/internal/testkeys"
 	"github.com/shrooms-org/shrooms/store"
 )
 
@@ -40,7 +41,8 @@ func (c *testClock) Add(d time.Duration) {
 func openDB(t *testing.T) (*store.DB, *testClock) {
 	t.Helper()
 	clock := &testClock{t: t0}
-	db, err := store.Open(filepath.Join(t.TempDir(), "data", "shrooms.db"), store.Options{PublicURL: testURL, Now: clock.Now})
+	db, err := store.Open(filepath.Join(t.TempDir(), "data", "shrooms.db"), store.Options{PublicURL: testURL, Now: clock.Now,
+		NewKeyPair: testkeys.NewKeyPair}) // RSA generation was 90 % of the store tests' time
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

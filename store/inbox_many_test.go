@@ -11,6 +11,7 @@ import (
 // TestMarkInboxDoneMany: a batch is recorded in one go, each with its
 // note; an unknown ID records nothing; mismatched lengths are refused.
 func TestMarkInboxDoneMany(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, _ := openDB(t)
 	var ids []int64

@@ -26,6 +26,7 @@ func inboxActivity(n int) *shrooms.InboxActivity {
 // goroutines. Exactly the 500 distinct ones are stored, each reported
 // inserted once, and the writer batched concurrent saves.
 func TestSaveInboxActivityGroupCommit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, _ := openDB(t)
 	const goroutines, each, distinct = 50, 20, 500
@@ -88,6 +89,7 @@ func TestSaveInboxActivityGroupCommit(t *testing.T) {
 }
 
 func TestSaveInboxActivity(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, clock := openDB(t)
 
@@ -157,6 +159,7 @@ func TestSaveInboxActivity(t *testing.T) {
 }
 
 func TestSaveInboxActivityAfterClose(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "shrooms.db")
 	db, err := store.Open(path, store.Options{PublicURL: testURL})
 	if err != nil {
@@ -183,6 +186,7 @@ func TestSaveInboxActivityAfterClose(t *testing.T) {
 }
 
 func TestInboxQueue(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, _ := openDB(t)
 	var ids []int64

@@ -7,6 +7,7 @@ import (
 )
 
 func TestItemOutbox(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	// Members and staff items never leave the node.
 	hidden := v.item(t, &shrooms.Item{Name: "Safe", Audience: shrooms.AudienceStaff})

@@ -8,6 +8,7 @@ import (
 )
 
 func TestFindItemsFilters(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	drill := v.item(t, &shrooms.Item{Name: "Drill", Description: "cordless hammer drill", CategoryID: v.drills,
 		PlaceID: v.shelf, Fields: map[string]string{"watts": "500"}, Audience: shrooms.AudiencePublic, Loanable: true})
@@ -124,6 +125,7 @@ func splitNames(s string) []string {
 }
 
 func TestFindItemsPagination(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	for k := 0; k < 23; k++ {
 		aud := shrooms.AudienceMembers

@@ -7,6 +7,7 @@ import (
 )
 
 func TestItemHistory(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	it := v.item(t, &shrooms.Item{Name: "Drill", CategoryID: v.drills, PlaceID: v.workshop, ValueCents: 1250,
 		Loanable: true, Loan: shrooms.LoanRules{MaxDays: 7, Members: true}, Fields: map[string]string{"watts": "500"}})
@@ -82,6 +83,7 @@ func sameChange(a, b shrooms.FieldChange) bool {
 }
 
 func TestItemComments(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	it := v.item(t, &shrooms.Item{Name: "Drill", Audience: shrooms.AudiencePublic})
 	safe := v.item(t, &shrooms.Item{Name: "Safe", Audience: shrooms.AudienceStaff})

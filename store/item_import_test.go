@@ -8,6 +8,7 @@ import (
 )
 
 func TestImportItems(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	rows := func() []*shrooms.Item {
 		return []*shrooms.Item{

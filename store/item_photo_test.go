@@ -12,6 +12,7 @@ func img(tag string) (*shrooms.Media, *shrooms.Media) {
 }
 
 func TestItemPhotos(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	it := v.item(t, &shrooms.Item{Name: "Drill", OwnerID: v.owner.ID})
 	var first *shrooms.Photo
@@ -74,6 +75,7 @@ func TestItemPhotos(t *testing.T) {
 }
 
 func TestItemPhotoVisibility(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	pub := v.item(t, &shrooms.Item{Name: "Public drill", Audience: shrooms.AudiencePublic})
 	mem := v.item(t, &shrooms.Item{Name: "Members drill", Audience: shrooms.AudienceMembers})

@@ -26,6 +26,7 @@ func withoutMemberGrant(t *testing.T, v *inv, module string, extra ...shrooms.Gr
 // at what they may read; a refusal reads as a missing record and changes
 // nothing, history included.
 func TestItemRefsNeedReadAccess(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	withoutMemberGrant(t, v, "locations")
 	kit := v.item(t, &shrooms.Item{Name: "Vault kit", Kind: shrooms.KindKit, Audience: shrooms.AudienceStaff})
@@ -84,6 +85,7 @@ func TestItemRefsNeedReadAccess(t *testing.T) {
 // the same rule, for someone who may create items but not read every
 // place (a group granted inventory write).
 func TestItemRefsOnCreateAndImport(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	withoutMemberGrant(t, v, "locations", shrooms.Grant{Module: "inventory", GroupID: v.group.ID, Access: shrooms.AccessReadWrite})
 	gus := as(v.grouper)
@@ -103,6 +105,7 @@ func TestItemRefsOnCreateAndImport(t *testing.T) {
 // TestItemHistoryPerReader: the history names what each reader may read
 // and hides the rest, gone records included; it stores no name.
 func TestItemHistoryPerReader(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	rack := v.exec(t, `INSERT INTO places (parent_id, kind, name, public, created_at, updated_at) VALUES (?, 'shelf', 'Rack', 1, 0, 0)`, v.storage)
 	kit := v.item(t, &shrooms.Item{Name: "Vault kit", Kind: shrooms.KindKit, Audience: shrooms.AudienceStaff})
@@ -171,6 +174,7 @@ func TestItemHistoryPerReader(t *testing.T) {
 // history was structured read in the new shape; their names show only
 // to readers who may read every record of that kind.
 func TestItemHistoryOldRows(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	it := v.item(t, &shrooms.Item{Name: "Drill", Audience: shrooms.AudiencePublic})
 	v.exec(t, `INSERT INTO item_changes (item_id, user_id, user_name, action, fields, note, at) VALUES (?, NULL, 'sam Name',
@@ -228,6 +232,7 @@ func TestItemHistoryOldRows(t *testing.T) {
 // place's path stop below its first ancestor that is not public, on
 // items, in lists and among places; members read it whole.
 func TestPublicPlacePaths(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	rack := v.exec(t, `INSERT INTO places (parent_id, kind, name, public, created_at, updated_at) VALUES (?, 'shelf', 'Rack', 1, 0, 0)`, v.storage)
 	it := v.item(t, &shrooms.Item{Name: "Ladder", Audience: shrooms.AudiencePublic, PlaceID: rack})

@@ -36,6 +36,7 @@ func (s *sharing) linkWith(t *testing.T, host string, modules ...string) *shroom
 }
 
 func TestFindSharedItems(t *testing.T) {
+	t.Parallel()
 	s := newSharing(t)
 	v := s.v
 	setModules(t, v.db, "people", "inventory", "stock", "locations")
@@ -109,6 +110,7 @@ func TestFindSharedItems(t *testing.T) {
 // partners-only contents, as its deliveries do; a public kit with its
 // public contents only, since anyone may read the collection.
 func TestSharedKitContents(t *testing.T) {
+	t.Parallel()
 	s := newSharing(t)
 	v := s.v
 	kit := v.item(t, &shrooms.Item{Name: "Soldering kit", Kind: shrooms.KindKit, Audience: shrooms.AudiencePartners})

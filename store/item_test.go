@@ -8,6 +8,7 @@ import (
 )
 
 func TestItemRights(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	type who struct {
 		name string
@@ -78,6 +79,7 @@ func TestItemRights(t *testing.T) {
 }
 
 func TestItemModuleOff(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	it := v.item(t, &shrooms.Item{Name: "Saw", Audience: shrooms.AudiencePublic})
 	setModules(t, v.db, "people", "stock", "locations")
@@ -96,6 +98,7 @@ func TestItemModuleOff(t *testing.T) {
 }
 
 func TestCreateItem(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	it := v.item(t, &shrooms.Item{Name: "  Bosch drill ", CategoryID: v.drills, PlaceID: v.shelf,
 		OwnerID: v.owner.ID, GroupID: v.group.ID, Fields: map[string]string{"watts": "1,5", "chuck": "13MM"}})
@@ -167,6 +170,7 @@ func TestCreateItem(t *testing.T) {
 }
 
 func TestUpdateItemVersion(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	it := v.item(t, &shrooms.Item{Name: "Saw"})
 	got, err := v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Version: 1, Name: ptr("Hand saw")})

@@ -33,6 +33,7 @@ func findMail(t *testing.T, p *people, state shrooms.MailState) []*shrooms.Mail 
 // the invitation unused, and queues a notice to the owner, at most
 // MaxMailLinksPerHour an hour. A taken username is still said.
 func TestSignUpWithATakenAddress(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	setSignupMode(t, db, shrooms.SignupOpen)
@@ -68,6 +69,7 @@ func TestSignUpWithATakenAddress(t *testing.T) {
 // TestMailQueuedWithTheChange: the mail of a change is in the outbox
 // exactly when the change is: a render that fails undoes the change.
 func TestMailQueuedWithTheChange(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	_, secret, err := p.db.RequestPasswordReset(anon, "mia@example.org", render("reset", ""))
 	if err != nil {
@@ -100,6 +102,7 @@ func TestMailQueuedWithTheChange(t *testing.T) {
 // same Message-ID; a sent mail is never claimed again; a dead one waits
 // for an admin, who may retry or discard it.
 func TestMailLeases(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db, ctx := p.db, sys
 	if _, _, err := db.RequestPasswordReset(anon, "mia@example.org", render("reset", "")); err != nil {

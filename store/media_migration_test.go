@@ -10,6 +10,7 @@ import (
 // actors the icons that an earlier release published for images their
 // records did not own, and keeps the rightful ones.
 func TestMediaMigrationDropsStolenIcons(t *testing.T) {
+	t.Parallel()
 	r := newRefs(t)
 	if err := r.db.UpdateProfile(as(r.oli), profileWith(r.oli, r.oliImg)); err != nil {
 		t.Fatal(err)

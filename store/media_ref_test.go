@@ -69,6 +69,7 @@ func profileWith(u *shrooms.User, avatar int64) *shrooms.Profile {
 // it points at; anything else is EINVALID naming the field and changes
 // nothing, whoever asks.
 func TestMediaReferenceRule(t *testing.T) {
+	t.Parallel()
 	r := newRefs(t)
 	ok := ""
 	for _, tc := range []struct {
@@ -170,6 +171,7 @@ func TestMediaReferenceRule(t *testing.T) {
 // having no image, the actor publishes no icon, and saving the record
 // unchanged keeps it so.
 func TestMediaStoredReferences(t *testing.T) {
+	t.Parallel()
 	r := newRefs(t)
 	// Oli's public profile points at Mia's members-only avatar; the logo
 	// at the staff-only photo.

@@ -14,6 +14,7 @@ import (
 // A database made by the first release keeps its accounts usable: they
 // become active and verified, and the node gets the default grants.
 func TestMigrateAccounts(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "shrooms.db")
 	init, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
 	if err != nil {
@@ -75,6 +76,7 @@ func TestMigrateAccounts(t *testing.T) {
 }
 
 func TestRemoteActorIcon(t *testing.T) {
+	t.Parallel()
 	db, _ := openDB(t)
 	a := remoteDoc("partner.example", "org")
 	a.IconURL = "https://partner.example/logo.png"

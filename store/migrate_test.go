@@ -13,6 +13,7 @@ import (
 )
 
 func TestOpen(t *testing.T) {
+	t.Parallel()
 	t.Run("creates the parent directory", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "a", "b", "shrooms.db")
 		db, err := store.Open(path, store.Options{PublicURL: testURL})
@@ -63,6 +64,7 @@ func TestOpen(t *testing.T) {
 }
 
 func TestMigrations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "shrooms.db")
 	open := func() *store.DB {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestInitNode(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	db, _ := openDB(t)
 
@@ -90,6 +91,7 @@ func TestInitNode(t *testing.T) {
 }
 
 func TestInitNodeInvalid(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	valid := func() shrooms.NodeInit {
 		return shrooms.NodeInit{
@@ -150,6 +152,7 @@ func TestInitNodeInvalid(t *testing.T) {
 }
 
 func TestNodeStats(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	db, clock := openDB(t)
 	org := initNode(t, db, false)

@@ -11,6 +11,7 @@ import (
 // following back, unlinking by the partner.
 
 func TestPartnerFollowWithInvite(t *testing.T) {
+	t.Parallel()
 	x := newPartners(t)
 	inv, token, err := x.db.CreatePartnerInvite(sys, time.Hour, "for B")
 	if err != nil {
@@ -73,6 +74,7 @@ func TestPartnerFollowWithInvite(t *testing.T) {
 }
 
 func TestPartnerFollowWithoutValidInvite(t *testing.T) {
+	t.Parallel()
 	x := newPartners(t)
 	_, expired, _ := x.db.CreatePartnerInvite(sys, time.Minute, "")
 	revokedInv, revoked, _ := x.db.CreatePartnerInvite(sys, time.Hour, "")
@@ -119,6 +121,7 @@ func TestPartnerFollowWithoutValidInvite(t *testing.T) {
 }
 
 func TestPartnerRequestApproveReject(t *testing.T) {
+	t.Parallel()
 	x := newPartners(t)
 	c := remoteActor(t, x.db, "c.example", "org")
 	d := remoteActor(t, x.db, "d.example", "org")
@@ -167,6 +170,7 @@ func TestPartnerRequestApproveReject(t *testing.T) {
 // `admin follow` at once, theirs arrived first) accepts the request: the
 // pair links without a third step.
 func TestPartnerFollowAcceptsTheirRequest(t *testing.T) {
+	t.Parallel()
 	x := newPartners(t)
 	c := remoteActor(t, x.db, "c.example", "org")
 	theirs, _ := x.db.ReceiveFollow(sys, "https://c.example/f/1", c.IRI, x.org.IRI, "")
@@ -191,6 +195,7 @@ func TestPartnerFollowAcceptsTheirRequest(t *testing.T) {
 }
 
 func TestPartnerUnlinkedByPartner(t *testing.T) {
+	t.Parallel()
 	x := newPartners(t)
 	b := x.link(t, "b.example")
 	keep := x.link(t, "keep.example")
@@ -216,6 +221,7 @@ func TestPartnerUnlinkedByPartner(t *testing.T) {
 }
 
 func TestPartnerRejectsOurFollow(t *testing.T) {
+	t.Parallel()
 	x := newPartners(t)
 	b := x.link(t, "b.example")
 	x.cacheObject(t, b, "1", 0, 0)
@@ -232,6 +238,7 @@ func TestPartnerRejectsOurFollow(t *testing.T) {
 }
 
 func TestReceiveBlock(t *testing.T) {
+	t.Parallel()
 	x := newPartners(t)
 	b := x.link(t, "b.example")
 	x.cacheObject(t, b, "1", 0, 0)

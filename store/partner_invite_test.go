@@ -10,6 +10,7 @@ import (
 )
 
 func TestPartnerInviteRights(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	want := []string{shrooms.EUNAUTHORIZED, shrooms.EFORBIDDEN, shrooms.EFORBIDDEN, "", ""}
 	for k, c := range callers {
@@ -46,6 +47,7 @@ func TestPartnerInviteRights(t *testing.T) {
 }
 
 func TestPartnerInviteShapes(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	for _, tc := range []struct {
 		name string

@@ -54,6 +54,7 @@ func sharesWith(t *testing.T, db interface {
 }
 
 func TestSharesWith(t *testing.T) {
+	t.Parallel()
 	s := newSharing(t)
 	pending := remoteActor(t, s.db, "pending.example", "org")
 	if _, err := s.db.LinkPartner(sys, pending.ID, ""); err != nil {
@@ -91,6 +92,7 @@ func TestSharesWith(t *testing.T) {
 }
 
 func TestItemFederatePartners(t *testing.T) {
+	t.Parallel()
 	s := newSharing(t)
 	v := s.v
 	drill := v.item(t, &shrooms.Item{Name: "Drill", Kind: shrooms.KindTool, Audience: shrooms.AudiencePartners})
@@ -176,6 +178,7 @@ func TestItemFederatePartners(t *testing.T) {
 }
 
 func TestSetPartnerModulesSends(t *testing.T) {
+	t.Parallel()
 	s := newSharing(t)
 	v := s.v
 	drill := v.item(t, &shrooms.Item{Name: "Drill", Audience: shrooms.AudiencePartners})
@@ -221,6 +224,7 @@ func TestSetPartnerModulesSends(t *testing.T) {
 }
 
 func TestDefaultAudience(t *testing.T) {
+	t.Parallel()
 	v := newInv(t)
 	set, err := v.db.FindSettings(sys)
 	if err != nil {
@@ -255,6 +259,7 @@ func TestDefaultAudience(t *testing.T) {
 }
 
 func TestPartnerSync(t *testing.T) {
+	t.Parallel()
 	x := newPartners(t)
 	b := x.link(t, "b.example")
 	if p := x.partner(t, b); p.Sync.State != shrooms.SyncDue || p.Sync.Generation != 0 {

@@ -9,6 +9,7 @@ import (
 // What admins do to partnerships: link, unlink, block, share.
 
 func TestLinkPartner(t *testing.T) {
+	t.Parallel()
 	x := newPartners(t)
 	b := remoteActor(t, x.db, "b.example", "org")
 	person := remotePerson(t, x.db, "people.example", "zoe")
@@ -79,6 +80,7 @@ func TestLinkPartner(t *testing.T) {
 }
 
 func TestFindPartnersOrder(t *testing.T) {
+	t.Parallel()
 	x := newPartners(t)
 	pendingIn := remoteActor(t, x.db, "in.example", "org")
 	if _, err := x.db.ReceiveFollow(sys, "https://in.example/f/1", pendingIn.IRI, x.org.IRI, ""); err != nil {
@@ -137,6 +139,7 @@ func TestFindPartnersOrder(t *testing.T) {
 }
 
 func TestUnlinkPartner(t *testing.T) {
+	t.Parallel()
 	x := newPartners(t)
 	b := x.link(t, "b.example")
 	other := x.link(t, "other.example")
@@ -176,6 +179,7 @@ func TestUnlinkPartner(t *testing.T) {
 }
 
 func TestBlockPartner(t *testing.T) {
+	t.Parallel()
 	x := newPartners(t)
 	b := x.link(t, "b.example")
 	x.cacheObject(t, b, "1", 0, 0)

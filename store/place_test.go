@@ -8,6 +8,7 @@ import (
 )
 
 func TestPlaces(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	staff := as(p.staff)
 	shop := &shrooms.Place{Name: "Workshop", Kind: shrooms.PlaceWorkshop, City: "Lyon", HasPoint: true, Latitude: 45.75, Longitude: 4.85, Public: true}
@@ -64,6 +65,7 @@ func TestPlaces(t *testing.T) {
 // TestPlaceCountsAndDelete: a place counts only the items the caller may
 // read; an empty place can be deleted, by a locations manager only.
 func TestPlaceCountsAndDelete(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	staff := as(p.staff)
 	wantCode(t, p.db.CreatePlace(anon, &shrooms.Place{Name: "Shed"}), shrooms.EUNAUTHORIZED, "")

@@ -20,6 +20,7 @@ func image(t *testing.T, p *people, u *shrooms.User) int64 {
 }
 
 func TestProfileDefaults(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	got, err := p.db.FindProfile(as(p.member), p.member.ID)
 	if err != nil {
@@ -33,6 +34,7 @@ func TestProfileDefaults(t *testing.T) {
 }
 
 func TestProfileVisibility(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	avatar := image(t, p, p.member)
@@ -121,6 +123,7 @@ func TestProfileVisibility(t *testing.T) {
 }
 
 func TestProfileUpdatesThePersonActor(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	avatar := image(t, p, p.member)

@@ -72,6 +72,7 @@ func mustOK(t *testing.T, err error) {
 // survives whatever its age, and so do public outbox entries and entries
 // a delivery still needs.
 func TestPruneQueues(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	db, clock := openDB(t)
 	org := initNode(t, db, false)
@@ -212,6 +213,7 @@ func TestPruneQueues(t *testing.T) {
 // TestPruneQueuesBatches: more rows than one batch holds all go, and the
 // pending ones between them stay.
 func TestPruneQueuesBatches(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	db, _ := openDB(t)
 	initNode(t, db, false)
@@ -263,6 +265,7 @@ func TestPruneQueuesBatches(t *testing.T) {
 
 // TestPruneQueuesRights: only admins and the system prune.
 func TestPruneQueuesRights(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	_, err := p.db.PruneQueues(context.Background(), cutOff)
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")

@@ -33,6 +33,7 @@ var jpegThumb = &shrooms.Media{ContentType: "image/jpeg", Width: 4, Height: 3, D
 // image, a Delete and a Withdraw drop it; a fetch that finishes after the
 // image changed stores nothing.
 func TestRemoteMediaQueue(t *testing.T) {
+	t.Parallel()
 	c := newCache(t)
 	c.apply(t, []shrooms.RemoteResult{applied, applied},
 		put(c.a, withImage(obj(c.a, "1", "Drill", 1), "https://a.example/media/1")),
@@ -98,6 +99,7 @@ func (c *cache) count(t *testing.T, q string, args ...any) int {
 // anonymous callers do not; unlinking the partner hides it and purging
 // drops it; only the system fetches and stores.
 func TestRemoteMediaVisibility(t *testing.T) {
+	t.Parallel()
 	c := newCache(t)
 	c.apply(t, []shrooms.RemoteResult{applied, applied},
 		put(c.a, withImage(obj(c.a, "1", "Drill", 1), "https://a.example/media/1")),
@@ -149,6 +151,7 @@ func TestRemoteMediaVisibility(t *testing.T) {
 // TestRemoteMediaBackoff: a failed fetch waits HostBackoff, the last
 // attempt or a permanent failure gives up; a failed row is never due.
 func TestRemoteMediaBackoff(t *testing.T) {
+	t.Parallel()
 	c := newCache(t)
 	c.apply(t, []shrooms.RemoteResult{applied, applied},
 		put(c.a, withImage(obj(c.a, "1", "Drill", 1), "https://a.example/media/1")),
@@ -184,6 +187,7 @@ func TestRemoteMediaBackoff(t *testing.T) {
 // TestRemoteMediaHostDown: a partner that does not answer puts off its
 // other pending thumbnails for the backoff, not another partner's.
 func TestRemoteMediaHostDown(t *testing.T) {
+	t.Parallel()
 	c := newCache(t)
 	c.apply(t, []shrooms.RemoteResult{applied, applied, applied},
 		put(c.a, withImage(obj(c.a, "1", "Drill", 1), "https://a.example/media/1")),

@@ -9,6 +9,7 @@ import (
 )
 
 func TestApplyRemoteChangesRights(t *testing.T) {
+	t.Parallel()
 	c := newCache(t)
 	for name, ctx := range map[string]context.Context{"anonymous": anon, "member": as(c.member), "admin": as(c.admin)} {
 		t.Run(name, func(t *testing.T) {
@@ -22,6 +23,7 @@ func TestApplyRemoteChangesRights(t *testing.T) {
 }
 
 func TestApplyRemoteOutOfOrder(t *testing.T) {
+	t.Parallel()
 	c := newCache(t)
 	c.apply(t, []shrooms.RemoteResult{applied, applied, stale, stale},
 		put(c.a, obj(c.a, "1", "Drill v1", 1)),
@@ -45,6 +47,7 @@ func TestApplyRemoteOutOfOrder(t *testing.T) {
 }
 
 func TestApplyRemoteTombstone(t *testing.T) {
+	t.Parallel()
 	c := newCache(t)
 	del := func(path string, h float64) shrooms.RemoteChange {
 		return shrooms.RemoteChange{Op: shrooms.RemoteDelete, ActorIRI: c.a.IRI,
@@ -84,6 +87,7 @@ func TestApplyRemoteTombstone(t *testing.T) {
 }
 
 func TestApplyRemoteWithdraw(t *testing.T) {
+	t.Parallel()
 	c := newCache(t)
 	withdraw := func(path string, h float64) shrooms.RemoteChange {
 		return shrooms.RemoteChange{Op: shrooms.RemoteWithdraw, ActorIRI: c.a.IRI,
@@ -110,6 +114,7 @@ func TestApplyRemoteWithdraw(t *testing.T) {
 }
 
 func TestApplyRemoteRefused(t *testing.T) {
+	t.Parallel()
 	c := newCache(t)
 	stranger := remoteActor(t, c.db, "stranger.example", "org")
 	pending := remoteActor(t, c.db, "pending.example", "org")
@@ -151,6 +156,7 @@ func TestApplyRemoteRefused(t *testing.T) {
 }
 
 func TestApplyRemoteKeepsRawAndSyncGen(t *testing.T) {
+	t.Parallel()
 	c := newCache(t)
 	o := obj(c.a, "1", "Sander", 2)
 	o.Raw = json.RawMessage(`{"type":["Document","shrooms:Item"],"name":"Sander","shrooms:color":"green","other:x":{"y":[1,2]}}`)
@@ -180,6 +186,7 @@ func TestApplyRemoteKeepsRawAndSyncGen(t *testing.T) {
 }
 
 func TestPurgeRemote(t *testing.T) {
+	t.Parallel()
 	c := newCache(t)
 	c.apply(t, []shrooms.RemoteResult{applied, applied, applied, applied},
 		put(c.a, obj(c.a, "1", "Drill", 1)), put(c.a, obj(c.a, "2", "Saw", 1)),
@@ -205,6 +212,7 @@ func TestPurgeRemote(t *testing.T) {
 }
 
 func TestFindRemoteObjectRights(t *testing.T) {
+	t.Parallel()
 	c := newCache(t)
 	c.apply(t, []shrooms.RemoteResult{applied}, put(c.a, obj(c.a, "1", "Drill", 1)))
 	_, err := c.db.FindRemoteObject(anon, "https://a.example/items/1")

@@ -49,6 +49,7 @@ func newRemoteReaders(t *testing.T) *remoteReaders {
 // FindSharedItems). A reader that is not a linked partner sharing the
 // item's module gets what an anonymous web visitor gets.
 func TestRemotePrincipalReadsItems(t *testing.T) {
+	t.Parallel()
 	r := newRemoteReaders(t)
 	v := r.v
 	type kindAud struct {
@@ -119,6 +120,7 @@ func TestRemotePrincipalReadsItems(t *testing.T) {
 // partner that receives inventory only, and a module turned off takes
 // its share back.
 func TestRemotePrincipalPolicyModule(t *testing.T) {
+	t.Parallel()
 	r := newRemoteReaders(t)
 	part := r.v.item(t, &shrooms.Item{Name: "Fuse", Kind: shrooms.KindPart, Audience: shrooms.AudiencePartners})
 	_, err := r.db.FindItemByID(remote(r.b), part.ID)
@@ -133,6 +135,7 @@ func TestRemotePrincipalPolicyModule(t *testing.T) {
 
 // A network context is never the system, whatever else it carries.
 func TestRemoteContextIsNotSystem(t *testing.T) {
+	t.Parallel()
 	r := newRemoteReaders(t)
 	staff := r.v.item(t, &shrooms.Item{Name: "Safe", Audience: shrooms.AudienceStaff})
 	ctx := shrooms.NewRemoteContext(sys, r.c.IRI)
@@ -146,6 +149,7 @@ func TestRemoteContextIsNotSystem(t *testing.T) {
 // An item's photo and thumbnail go to the network readers who may read
 // the item, under the same policy rule.
 func TestRemotePrincipalReadsItemMedia(t *testing.T) {
+	t.Parallel()
 	r := newRemoteReaders(t)
 	for _, tc := range []struct {
 		kind    shrooms.ItemKind

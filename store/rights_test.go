@@ -21,6 +21,7 @@ const (
 // member, staff, admin and system. Each op prepares what it needs as the
 // system, then acts as the caller.
 func TestRights(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	var seq atomic.Int64
@@ -215,6 +216,7 @@ func TestRights(t *testing.T) {
 // whatever their role: the session lookup should have refused them, and
 // the rules do not trust it to have.
 func TestRightsOfInactiveUsers(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	for _, st := range []shrooms.UserStatus{shrooms.StatusSuspended, shrooms.StatusPending} {
 		t.Run(string(st), func(t *testing.T) {
@@ -237,6 +239,7 @@ func TestRightsOfInactiveUsers(t *testing.T) {
 // A module that is off does not exist for anyone but the system, admins
 // included; turning it back on restores access.
 func TestModuleOff(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	setModules(t, p.db, "inventory", "loans")
 	for i, c := range callers {
@@ -275,6 +278,7 @@ func TestModuleOff(t *testing.T) {
 // may not read the directory, with a grant to one of their groups they
 // may.
 func TestGrantsDecideModuleAccess(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	other := createUser(t, db, "oli", shrooms.RoleMember)

@@ -37,6 +37,7 @@ func sorted(names []string) []string {
 }
 
 func TestSearchFilters(t *testing.T) {
+	t.Parallel()
 	c := seedSearch(t)
 	member := as(c.member)
 	cases := []struct {
@@ -78,6 +79,7 @@ func TestSearchFilters(t *testing.T) {
 }
 
 func TestSearchRanking(t *testing.T) {
+	t.Parallel()
 	c := seedSearch(t)
 	res, err := c.db.Search(as(c.member), shrooms.SearchQuery{Text: "drill"})
 	if err != nil {
@@ -131,6 +133,7 @@ func TestSearchRanking(t *testing.T) {
 }
 
 func TestSearchInput(t *testing.T) {
+	t.Parallel()
 	c := seedSearch(t)
 	_, err := c.db.Search(anon, shrooms.SearchQuery{Text: "drill"})
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
@@ -159,6 +162,7 @@ func TestSearchInput(t *testing.T) {
 }
 
 func TestSearchNeverShowsUnlinkedPartners(t *testing.T) {
+	t.Parallel()
 	for name, breakLink := range map[string]string{
 		"blocked":          `UPDATE partners SET blocked = 1 WHERE actor_id = ?`,
 		"host blocked":     `INSERT INTO blocked_hosts (host, created_at) SELECT host, 0 FROM actors WHERE id = ?`,
@@ -194,6 +198,7 @@ func TestSearchNeverShowsUnlinkedPartners(t *testing.T) {
 }
 
 func TestSearchInstances(t *testing.T) {
+	t.Parallel()
 	c := seedSearch(t)
 	_, err := c.db.FindSearchInstances(anon)
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")

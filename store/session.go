@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -32,12 +31,13 @@ func errPending() error {
 }
 func errSuspended() error { return shrooms.Errorf(shrooms.EFORBIDDEN, "this account is suspended") }
 
-// dummyPassHash is compared with the password of an unknown login, so
-// that it takes as long as a known one.
-var dummyPassHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("no such user here"), bcryptCost)
+// dummyPassHash makes the hash, at the store's cost, that is compared
+// with the password of an unknown login, so that it takes as long as a
+// known one. Each DB makes it once (DB.dummyHash).
+func dummyPassHash(cost int) []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("no such user here"), cost)
 	return h
-})
+}
 
 const sessionColumns = `sessions.id, sessions.user_id, sessions.address, sessions.user_agent, sessions.created_at,
 	sessions.last_seen_at, sessions.expires_at`
@@ -204,7 +204,7 @@ func (db *DB) Login(ctx context.Context, req shrooms.LoginRequest) (string, *shr
 		return "", nil, nil, err
 	}
 
-	hash := dummyPassHash()
+	hash := db.dummyHash()
 	if target.user != nil {
 		hash = []byte(target.hash)
 	}

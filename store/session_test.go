@@ -19,6 +19,7 @@ func attempt(db *store.DB, login, pass, address string) error {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	t.Run("by username", func(t *testing.T) {
@@ -82,6 +83,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestSessionLifetime(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	secret := login(t, db, "mia")
@@ -143,6 +145,7 @@ func TestSessionLifetime(t *testing.T) {
 }
 
 func TestLoginRateLimits(t *testing.T) {
+	t.Parallel()
 	t.Run("per account", func(t *testing.T) {
 		p := newPeople(t)
 		for i := range shrooms.MaxLoginFailuresPerAccount {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestSettings(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	t.Run("defaults", func(t *testing.T) {
@@ -110,6 +111,7 @@ func validSetup(handle string) *shrooms.Setup {
 }
 
 func TestCompleteSetup(t *testing.T) {
+	t.Parallel()
 	p := newBareNode(t)
 	db := p.db
 	if needs, err := db.NeedsSetup(anon); err != nil || !needs {
@@ -161,6 +163,7 @@ func TestCompleteSetup(t *testing.T) {
 }
 
 func TestCompleteSetupRefusals(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		prepare func(t *testing.T, p *people)
@@ -247,6 +250,7 @@ func TestCompleteSetupRefusals(t *testing.T) {
 }
 
 func TestInitNodeAdminIsActive(t *testing.T) {
+	t.Parallel()
 	db, _ := openDB(t)
 	admin := &shrooms.User{Username: "ada", Email: "ada@example.org"}
 	if _, err := db.InitNode(anon, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Org"},

@@ -18,6 +18,7 @@ func newPart(t *testing.T, p *people, name string, qty, min int64, audience shro
 }
 
 func TestMoveStock(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	staff := as(p.staff)
 	fuse := newPart(t, p, "Fuse 5A", 10, 4, shrooms.AudienceMembers)
@@ -80,6 +81,7 @@ func TestMoveStock(t *testing.T) {
 // TestStockNeverNegative takes one from a quantity of ten twenty times at
 // once: exactly ten succeed, whatever the interleaving.
 func TestStockNeverNegative(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	part := newPart(t, p, "Capacitor", 10, 0, shrooms.AudienceMembers)
 	var wg sync.WaitGroup
@@ -122,6 +124,7 @@ func TestStockNeverNegative(t *testing.T) {
 // read the movements of parts they may read, but not move stock nor see
 // the low-stock list; a staff-only part is not found for them.
 func TestStockRights(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	part := newPart(t, p, "Relay", 3, 5, shrooms.AudienceMembers)
 	secret := newPart(t, p, "Key blank", 2, 0, shrooms.AudienceStaff)
@@ -147,6 +150,7 @@ func TestStockRights(t *testing.T) {
 }
 
 func TestLowStockAndFederation(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	a := newPart(t, p, "Belt", 1, 3, shrooms.AudiencePublic)
 	newPart(t, p, "Bulb", 0, 2, shrooms.AudienceMembers)

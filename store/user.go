@@ -84,14 +84,16 @@ func findUserByID(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.User, err
 	return findUser(ctx, tx, fmt.Sprintf("user %d", id), `id = ?`, id)
 }
 
-// bcryptCost is the work factor of new password hashes. Tests lower it
-// (export_test.go); the dummy hash of unknown logins uses it too, so that
-// both take the same time.
+// bcryptCost is the default of Options.PasswordCost. The store's own
+// tests lower it (export_test.go) for the databases they open without
+// that option; the dummy hash of unknown logins uses the same cost as
+// real hashes, so that both take the same time.
 var bcryptCost = bcrypt.DefaultCost
 
-// hashPassword bcrypts a password, refusing what bcrypt cannot hash.
-func hashPassword(password string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+// hashPassword bcrypts a password at the given cost, refusing what bcrypt
+// cannot hash.
+func hashPassword(password string, cost int) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
 	if errors.Is(err, bcrypt.ErrPasswordTooLong) {
 		return "", shrooms.Errorf(shrooms.EINVALID, "password: must be at most 72 bytes")
 	} else if err != nil {
@@ -116,7 +118,7 @@ func (db *DB) newUserActor(u *shrooms.User, password string) (*shrooms.Actor, st
 	if err := u.Validate(password); err != nil {
 		return nil, "", err
 	}
-	hash, err := hashPassword(password)
+	hash, err := hashPassword(password, db.passwordCost)
 	if err != nil {
 		return nil, "", err
 	}

@@ -10,6 +10,7 @@ import (
 )
 
 func TestCreateUserIsActiveAndVerified(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	u, err := p.db.FindUserByID(sys, p.member.ID)
 	if err != nil {
@@ -30,6 +31,7 @@ func TestCreateUserIsActiveAndVerified(t *testing.T) {
 }
 
 func TestFindUsers(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	odd := createUser(t, db, "per_cent", shrooms.RoleMember)
@@ -94,6 +96,7 @@ func TestFindUsers(t *testing.T) {
 }
 
 func TestUpdateUser(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	t.Run("own settings", func(t *testing.T) {
@@ -164,6 +167,7 @@ func TestUpdateUser(t *testing.T) {
 }
 
 func TestLastActiveAdmin(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	demote := shrooms.UserUpdate{Role: ptr(shrooms.RoleStaff)}
@@ -204,6 +208,7 @@ func TestLastActiveAdmin(t *testing.T) {
 }
 
 func TestSuspensionEndsSessionsAndTokens(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	session := login(t, db, "mia")
@@ -231,6 +236,7 @@ func TestSuspensionEndsSessionsAndTokens(t *testing.T) {
 }
 
 func TestAPITokenList(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	_, a, err := db.CreateAPIToken(as(p.member), p.member.ID, "laptop")
@@ -272,6 +278,7 @@ func TestAPITokenList(t *testing.T) {
 
 // TestDeleteUser follows shrooms.UserDeletionPolicy.
 func TestDeleteUser(t *testing.T) {
+	t.Parallel()
 	p := newPeople(t)
 	db := p.db
 	victim := createUser(t, db, "vic", shrooms.RoleAdmin)

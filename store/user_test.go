@@ -15,6 +15,7 @@ import (
 const password = "long enough password"
 
 func TestCreateUser(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	db, _ := openDB(t)
 	initNode(t, db, false) // organisation handle "org"
@@ -88,6 +89,7 @@ func TestCreateUser(t *testing.T) {
 }
 
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	ctx := shrooms.NewSystemContext(context.Background())
 	db, clock := openDB(t)
 	u := &shrooms.User{Username: "alice", Email: "alice@example.org", Role: shrooms.RoleMember}

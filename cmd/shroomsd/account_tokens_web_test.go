@@ -43,6 +43,7 @@ func resetSecret(t *testing.T, n *testNode, email string) string {
 // before a reset loses it: the reset ends every session and revokes every
 // API token of the account, and only of that account.
 func TestPasswordResetRevokesTokens(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	olga := createUser(t, n, "olga", shrooms.RoleMember, memberPassword)
 	paul := createUser(t, n, "paul", shrooms.RoleMember, memberPassword)
@@ -67,6 +68,7 @@ func TestPasswordResetRevokesTokens(t *testing.T) {
 // every token of the caller at once; the browser session stays, other
 // accounts' tokens stay.
 func TestRevokeAllTokens(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	rita := createUser(t, n, "rita", shrooms.RoleMember, memberPassword)
 	sam := createUser(t, n, "sam", shrooms.RoleMember, memberPassword)
@@ -109,6 +111,7 @@ func TestRevokeAllTokens(t *testing.T) {
 // current password, ends the other browser sessions but leaves the API
 // tokens working, and says so next to the way to revoke them.
 func TestPasswordChangeKeepsTokens(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	tom := createUser(t, n, "tom", shrooms.RoleMember, memberPassword)
 	token := userToken(t, n, tom, "backup script")

@@ -116,6 +116,7 @@ func acctSignupForm(username, email, password string) url.Values {
 // shows a button and verifies nothing; the button verifies once; then the
 // member logs in and lands on the dashboard.
 func TestAccountSignupVerifyLogin(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
 	acctSetSignupMode(t, n, shrooms.SignupOpen)
@@ -197,6 +198,7 @@ func TestAccountSignupVerifyLogin(t *testing.T) {
 // TestAccountVerifyExpiredAndResend: a link past 48 hours is refused;
 // the resend form mails a new one, and says the same for any address.
 func TestAccountVerifyExpiredAndResend(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
 	acctSetSignupMode(t, n, shrooms.SignupOpen)
@@ -234,6 +236,7 @@ func TestAccountVerifyExpiredAndResend(t *testing.T) {
 // (which holds even for the right password), suspended accounts and the
 // ?next= redirect.
 func TestAccountLoginErrors(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "carol", shrooms.RoleMember, "carols-long-password")
 	c := newWebClient(t, n)
@@ -283,6 +286,7 @@ func TestAccountLoginErrors(t *testing.T) {
 // an invitation, and an invitation for the address makes an active
 // account that is logged in at once.
 func TestAccountSignupModes(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
 	c := newWebClient(t, n)
@@ -343,6 +347,7 @@ func TestAccountSignupModes(t *testing.T) {
 // uses it once) sets a new password; the old one stops working and every
 // session ends. The page says the same for unknown addresses.
 func TestAccountPasswordReset(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
 	createUser(t, n, "frank", shrooms.RoleMember, "franks-old-password")
@@ -392,6 +397,7 @@ func TestAccountPasswordReset(t *testing.T) {
 // TestAccountPasswordChange: the current password is checked; the change
 // keeps this session and ends the others.
 func TestAccountPasswordChange(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "gina", shrooms.RoleMember, "ginas-old-password")
 	c, other := newWebClient(t, n), newWebClient(t, n)
@@ -428,6 +434,7 @@ var acctTokenRe = regexp.MustCompile(`shr_[0-9a-f]{64}`)
 // TestAccountTokens: a token is shown once, opens the API, is listed with
 // its name, and stops working once revoked.
 func TestAccountTokens(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "hana", shrooms.RoleMember, "hanas-long-password")
 	c := newWebClient(t, n)
@@ -476,6 +483,7 @@ func TestAccountTokens(t *testing.T) {
 // TestAccountLogoutAndCSRF: logging out ends the session for good, and a
 // form without its CSRF field is refused and changes nothing.
 func TestAccountLogoutAndCSRF(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "jade", shrooms.RoleMember, "jades-long-password")
 	c := newWebClient(t, n)
@@ -522,6 +530,7 @@ func TestAccountLogoutAndCSRF(t *testing.T) {
 // TestAccountFrench: a French browser gets French pages and French mail;
 // the account's language wins over the browser.
 func TestAccountFrench(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
 	acctSetSignupMode(t, n, shrooms.SignupOpen)

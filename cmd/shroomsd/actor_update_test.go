@@ -54,6 +54,7 @@ func orgNameInSearch(t *testing.T, n *testNode, token, q, iri string) string {
 // Saving unchanged settings sends nothing; a forged copy embedded by A's
 // own key is not trusted, the document is fetched again.
 func TestActorUpdateRenamesPartner(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	linkByInvite(t, a, b, a, b)
@@ -122,6 +123,7 @@ func TestActorUpdateRenamesPartner(t *testing.T) {
 // TestActorUpdateOfMember: B follows A's member; her new name and public
 // bio reach B's cached actor, a bio for members only does not.
 func TestActorUpdateOfMember(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	alice := createUser(t, a, "alice", shrooms.RoleMember, memberPassword)
@@ -178,6 +180,7 @@ func TestActorUpdateOfMember(t *testing.T) {
 // refused at the inbox; an actor's own Update after a key rotation
 // refreshes its name and key.
 func TestActorUpdateHostile(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	linkByInvite(t, a, b, a, b)
@@ -245,6 +248,7 @@ func TestActorUpdateHostile(t *testing.T) {
 // TestActorDeleteItself: an actor's Delete of itself counts only once its
 // document is gone; then its follow of our organisation goes.
 func TestActorDeleteItself(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	b := startNode(t, clock)
 	mallory := newRemoteActor(t, clock, "mallory")

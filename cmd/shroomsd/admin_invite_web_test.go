@@ -21,6 +21,7 @@ var (
 // link; the pending invitation is listed and can be withdrawn; bad input
 // is refused.
 func TestAdminInvitations(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
 	w := loginAs(t, n, "admin", adminPassword)
@@ -59,6 +60,7 @@ func TestAdminInvitations(t *testing.T) {
 // is made and its mail kept in the outbox, with the error, for the mail
 // worker to send later; the page says it is on its way.
 func TestAdminInvitationMailDown(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock(), withSMTPPort(freePort(t)))
 	w := loginAs(t, n, "admin", adminPassword)
 	p := w.post("/admin/invitations", url.Values{"email": {"newbie@example.org"}, "role": {"member"}})
@@ -87,6 +89,7 @@ func federationPage(t *testing.T, w *webClient) page {
 // approves A and rejects C with the buttons; both sides show the outcome;
 // A unfollows.
 func TestAdminFollowRequests(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b, c := startNode(t, clock), startNode(t, clock, manualApproval), startNode(t, clock)
 	aw, bw, cw := loginAs(t, a, "admin", adminPassword), loginAs(t, b, "admin", adminPassword), loginAs(t, c, "admin", adminPassword)
@@ -159,6 +162,7 @@ func TestAdminFollowRequests(t *testing.T) {
 // a phone and a desktop: no CSP violation, no script error, readable
 // contrast (checked with each screenshot, kept as artefacts).
 func TestAdminPagesInBrowser(t *testing.T) {
+	t.Parallel()
 	for _, vp := range []viewport{phone, desktop} {
 		t.Run(vp.Name, func(t *testing.T) {
 			n := startNode(t, newTestClock())

@@ -44,6 +44,7 @@ func wantTermSafe(t *testing.T, what, out string) {
 // approved, listed and blocked from the command line; nothing the CLI
 // prints carries its control characters, while its visible text stays.
 func TestAdminCLIStripsRemoteControlCharacters(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a := startNode(t, clock, manualApproval)
 
@@ -116,6 +117,7 @@ func hostileActor(t *testing.T, clock *testClock, path string, kind shrooms.Acto
 
 // TestTermText pins the sanitiser itself.
 func TestTermText(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"Repair Café":                "Repair Café",
 		"a\x1b[2Jb":                  "a[2Jb",

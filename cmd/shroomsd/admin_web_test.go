@@ -28,6 +28,7 @@ func userPath(u *shrooms.User) string { return "/admin/users/" + strconv.FormatI
 // role, suspends them (which ends their session), lifts the suspension and
 // deletes the account, whose actor and username are gone for good.
 func TestAdminUsers(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
 	createUser(t, n, "carol", shrooms.RoleStaff, memberPassword)
@@ -131,6 +132,7 @@ func TestAdminUsers(t *testing.T) {
 // themselves; each attempt is a 409 with a clear message and changes
 // nothing. With a second admin, demoting oneself works.
 func TestAdminLastAdmin(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	w := loginAs(t, n, "admin", adminPassword)
 	me := findUser(t, n, "admin")
@@ -178,6 +180,7 @@ func adminRoutes(userID int64) (gets, posts []string) {
 // TestAdminPagesForbidden: a member gets 403 on every admin page and
 // form, and changes nothing; an anonymous visitor is sent to log in.
 func TestAdminPagesForbidden(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
 	before, err := n.m.DB.FindSettings(systemCtx)
@@ -224,6 +227,7 @@ var groupLink = regexp.MustCompile(`href="/admin/groups/(\d+)"`)
 // TestAdminGroups: create a group, rename it and choose its members with
 // the checkboxes, refuse bad names, delete it.
 func TestAdminGroups(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
 	carol := createUser(t, n, "carol", shrooms.RoleMember, memberPassword)
@@ -289,6 +293,7 @@ func permForm(groupIDs []int64, set map[string]string) url.Values {
 // TestAdminPermissions: the matrix shows the grants; saving it changes
 // what members may do; a bad value changes nothing.
 func TestAdminPermissions(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
 	g := &shrooms.Group{Name: "Volunteers"}
@@ -349,6 +354,7 @@ func settingsForm(name string, modules ...string) url.Values {
 // uploaded, kept and removed, a bad colour changes nothing, and a module
 // turned off disappears from the menu and its pages.
 func TestAdminSettings(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	w := loginAs(t, n, "admin", adminPassword)
 	p := w.get("/admin/settings")

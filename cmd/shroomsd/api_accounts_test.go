@@ -80,6 +80,7 @@ func items(body map[string]any) []map[string]any {
 // 403 for a member), searchable; members cannot reach other accounts nor
 // raise their own role; a suspended account's token stops working.
 func TestAPIUsersAccess(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	admin, adminTok := n.adminToken()
 	bob, bobTok := n.apiUser("bob", shrooms.RoleMember)
@@ -175,6 +176,7 @@ func TestAPIUsersAccess(t *testing.T) {
 // TestAPIBadInput: malformed bodies are 400 with a message and change
 // nothing.
 func TestAPIBadInput(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	_, tok := n.apiUser("bob", shrooms.RoleMember)
 	for _, tc := range []struct{ name, body string }{
@@ -197,6 +199,7 @@ func TestAPIBadInput(t *testing.T) {
 // TestAPITokens: a user creates a token (its secret shown once), uses
 // it, lists and revokes it; nobody revokes another user's token.
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	_, bobTok := n.apiUser("bob", shrooms.RoleMember)
 	_, carolTok := n.apiUser("carol", shrooms.RoleMember)
@@ -242,6 +245,7 @@ func TestAPITokens(t *testing.T) {
 // TestAPIChangePassword: the current password is checked; the new one
 // works for logging in.
 func TestAPIChangePassword(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	_, tok := n.apiUser("bob", shrooms.RoleMember)
 	if status, body := n.api("POST", "/api/v1/me/password", tok, map[string]string{"current": "wrong-password", "password": "a-brand-new-password"}); status != 400 || !strings.Contains(body["error"].(string), "current") {
@@ -265,6 +269,7 @@ func TestAPIChangePassword(t *testing.T) {
 // addresses and reads it back; another member sees only what the
 // audiences let them; an admin sees it whole.
 func TestAPIProfile(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	_, adminTok := n.adminToken()
 	_, bobTok := n.apiUser("bob", shrooms.RoleMember)
@@ -369,6 +374,7 @@ func TestAPIProfile(t *testing.T) {
 // grants it a module; a bad grant is refused naming it; members may read
 // but not change.
 func TestAPIGroupsAndGrants(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	_, adminTok := n.adminToken()
 	bob, bobTok := n.apiUser("bob", shrooms.RoleMember)
@@ -450,6 +456,7 @@ func TestAPIGroupsAndGrants(t *testing.T) {
 // TestAPISettings: everyone with a token reads the settings; only admins
 // change them, field by field.
 func TestAPISettings(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	_, adminTok := n.adminToken()
 	_, bobTok := n.apiUser("bob", shrooms.RoleMember)
@@ -501,6 +508,7 @@ func TestAPISettings(t *testing.T) {
 // TestAPIInvitations: an admin invites an address; the answer carries the
 // sign-up URL, and the mail carries the same link.
 func TestAPIInvitations(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
 	_, adminTok := n.adminToken()
@@ -555,6 +563,7 @@ func TestAPIInvitations(t *testing.T) {
 // exists and its mail is queued ("mail_sent": true), kept until the server
 // answers.
 func TestAPIInvitationMailDown(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock(), withSMTPPort(freePort(t)))
 	_, adminTok := n.adminToken()
 	status, inv := n.api("POST", "/api/v1/invitations", adminTok, map[string]string{"email": "newbie@example.org"})
@@ -570,6 +579,7 @@ func TestAPIInvitationMailDown(t *testing.T) {
 
 // TestOpenAPIDocument: the document is served as JSON.
 func TestOpenAPIDocument(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	status, h, body := n.get("/api/openapi.json", "")
 	var doc struct {

@@ -10,6 +10,7 @@ import (
 // define custom fields, items are checked against them, and a category
 // in use cannot be deleted.
 func TestAPICategories(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	tk := newInventoryTokens(t, n)
 
@@ -101,6 +102,7 @@ func (n *testNode) apiNewCategory(token, name string) int64 {
 // TestAPIPlaces: places CRUD with coordinates validation, the tree, and
 // deletion refused while a place holds something.
 func TestAPIPlaces(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	tk := newInventoryTokens(t, n)
 

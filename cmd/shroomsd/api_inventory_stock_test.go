@@ -12,6 +12,7 @@ import (
 // TestAPIItemPhotos: a photo sent as multipart is scaled, stored with a
 // thumbnail that /media serves as an image, and removed by its media id.
 func TestAPIItemPhotos(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	tk := newInventoryTokens(t, n)
 	item := n.apiNewItem(tk.staff, map[string]any{"name": "Sewing machine", "audience": "public"})
@@ -77,6 +78,7 @@ func TestAPIItemPhotos(t *testing.T) {
 // balance; a quantity never goes negative (409, nothing changed); the
 // low-stock list shows parts at or below their minimum.
 func TestAPIStock(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	tk := newInventoryTokens(t, n)
 	part := n.apiNewItem(tk.staff, map[string]any{"name": "Fuse 5 A", "kind": "part", "quantity": 5, "min_quantity": 2, "unit": "pcs"})

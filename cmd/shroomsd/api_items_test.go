@@ -71,6 +71,7 @@ func apiWantError(t *testing.T, what string, status int, body map[string]any, wa
 // /api/v1/items/{id} reads), rights by token, shape errors, optimistic
 // locking, history, comments and deletion.
 func TestAPIItems(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	tk := newInventoryTokens(t, n)
 
@@ -212,6 +213,7 @@ func TestAPIItems(t *testing.T) {
 // TestAPIItemFilters: catalogue filters, sorting and pagination totals,
 // and a clear 400 for a bad query value.
 func TestAPIItemFilters(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	tk := newInventoryTokens(t, n)
 	for _, it := range []map[string]any{

@@ -41,6 +41,7 @@ func formulaAfterBlanks(v string) bool {
 // as a semicolon or tab file, or with its blanks trimmed, starts a
 // formula; and the export re-imports as the same values.
 func TestExportNeutralisesFormulas(t *testing.T) {
+	t.Parallel()
 	a, b := startNode(t, newTestClock()), startNode(t, newTestClock())
 	for _, n := range []*testNode{a, b} {
 		createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)

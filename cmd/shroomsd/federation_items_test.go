@@ -99,6 +99,7 @@ func followedNode(t *testing.T, clock *testClock) (*testNode, func(want int) []r
 // members items never leave A; the item's IRI serves its document to
 // anyone for a public item only.
 func TestItemsFederate(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, next := followedNode(t, clock)
 
@@ -229,6 +230,7 @@ func TestItemsFederate(t *testing.T) {
 // TestPartStockFederates: a stock movement of a public part is an Update
 // with the new quantity.
 func TestPartStockFederates(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, next := followedNode(t, clock)
 	// A public part: its stock level travels with it.

@@ -66,6 +66,7 @@ func fpItem(t *testing.T, n *testNode, name string, kind shrooms.ItemKind, aud s
 // signed fetch of a partner whose policy shares its module, addressed to
 // it; every other reader gets the 404 of a missing item.
 func TestPartnersOnlyItemFetch(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b, c := startNode(t, clock), startNode(t, clock), startNode(t, clock)
 	fpLink(t, a, b, a, b)
@@ -131,6 +132,7 @@ func TestPartnersOnlyItemFetch(t *testing.T) {
 // withdraws it; a public item reaches a partner too, and the unlinked
 // node's deliveries are refused.
 func TestPartnerCacheDeliveries(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	fpLink(t, a, b, a, b)
@@ -218,6 +220,7 @@ func fpWalk(t *testing.T, collection string, get func(string) (int, string)) ([]
 // for anyone, and adds the partners-only items of its modules for a
 // partner's signed fetch, addressed to it; members items never appear.
 func TestSharedCollection(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b, c := startNode(t, clock), startNode(t, clock), startNode(t, clock)
 	fpLink(t, a, b, a, b)
@@ -279,6 +282,7 @@ func TestSharedCollection(t *testing.T) {
 // inbox refuses B's signed activities (403 "blocked") before storing
 // them.
 func TestPartnerBlockOnTheWire(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	fpLink(t, a, b, a, b)
@@ -328,6 +332,7 @@ func fpNotes(t *testing.T, n *testNode) map[string]string {
 // not apply: an item from an actor that is not a partner is refused, an
 // older version is stale, an Undo of a Block is ignored.
 func TestInboxCacheNotes(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	fpLink(t, a, b, a, b)

@@ -68,6 +68,7 @@ func impostor(t *testing.T, clock *testClock, v *openRedirect) *remoteActor {
 // attacker never reads a partners-only item — even if the admin tried to
 // approve and share with whatever arrived.
 func TestRedirectDoesNotLendAHost(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	victim := startNode(t, clock, manualApproval)
 	v := newOpenRedirect(t)

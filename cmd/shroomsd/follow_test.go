@@ -15,6 +15,7 @@ import (
 // B accepts at once; B follows back; both sides agree, every request signed
 // and verified over real HTTP.
 func TestFollowBetweenNodes(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 
@@ -80,6 +81,7 @@ func TestFollowBetweenNodes(t *testing.T) {
 // TestFollowRequestsWaitForApproval: with manually_approves_followers a
 // Follow waits until the admin approves or rejects it.
 func TestFollowRequestsWaitForApproval(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b, c := startNode(t, clock), startNode(t, clock, manualApproval), startNode(t, clock)
 
@@ -125,6 +127,7 @@ func TestFollowRequestsWaitForApproval(t *testing.T) {
 // TestRestartMidDelivery: a node that dies holding a delivery delivers it
 // after it starts again.
 func TestRestartMidDelivery(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	a.mustCLI("admin", "follow", b.acct())
@@ -158,6 +161,7 @@ func TestRestartMidDelivery(t *testing.T) {
 // schedule and arrive once it is back; past the maximum age they are
 // dead-lettered and an admin can retry them.
 func TestPeerDownThenBack(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	a.mustCLI("admin", "follow", b.acct()) // resolves B while it is up
@@ -209,6 +213,7 @@ func TestPeerDownThenBack(t *testing.T) {
 // TestDeadLetterAndRetry: a peer gone for longer than delivery_max_age gets
 // its delivery dead-lettered; the admin sees it and queues it again.
 func TestDeadLetterAndRetry(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	a.mustCLI("admin", "follow", b.acct())

@@ -15,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/internal/testkeys"
 )
 
 // testClock is a clock tests move by hand, shared by the nodes of a test so
@@ -113,7 +116,10 @@ func (n *testNode) start(ln net.Listener) {
 		n.t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: n.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	n.m = &Main{Config: cfg, Listener: ln, NoWorkers: true, Now: n.clock.Now, Logger: logger}
+	// Pre-generated keys and bcrypt's lowest cost: key generation and
+	// hashing were half the suite's CPU, and no test checks either.
+	n.m = &Main{Config: cfg, Listener: ln, NoWorkers: true, Now: n.clock.Now, Logger: logger,
+		NewKeyPair: testkeys.NewKeyPair, PasswordCost: bcrypt.MinCost}
 	if _, err := n.m.Run(context.Background()); err != nil {
 		n.m.Close()
 		n.t.Fatalf("starting node %s: %v", n.addr, err)

@@ -10,6 +10,7 @@ import (
 // matched (404, 405) carry the same security headers as the pages: a
 // missing page is still a page an attacker can frame or sniff.
 func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	cases := []struct{ name, method, path string }{
 		{"page", http.MethodGet, "/login"},

@@ -98,6 +98,7 @@ func hostileImages(t testing.TB) map[string]struct {
 // header, a picture that would take too much memory to decode (413) or
 // that is cut short (400), and stores nothing.
 func TestImageUploadsRefuseHostile(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock(), withUploadLimit(1000))
 	tk := newInventoryTokens(t, n)
 	item := n.apiNewItem(tk.staff, map[string]any{"name": "Lathe", "audience": "public"})
@@ -187,6 +188,7 @@ func edgePNG(t testing.TB) []byte {
 // through the API and the web; other accounts are not held up, and the
 // account may send again once the minute has passed.
 func TestUploadRateLimit(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	n := startNode(t, clock, withUploadLimit(3))
 	tk := newInventoryTokens(t, n)

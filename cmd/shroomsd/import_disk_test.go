@@ -44,6 +44,7 @@ func hasPending(files []string, tok string) bool {
 // node's memory: it survives a restart, is confirmed after it, and its
 // files go once it is imported.
 func TestImportPreviewsOnDisk(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	sam := createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
 	staff := loginAs(t, n, "sam", memberPassword)
@@ -69,6 +70,7 @@ func TestImportPreviewsOnDisk(t *testing.T) {
 // a fourth upload drops the user's oldest, and says so, but nobody
 // else's; expired previews leave the disk.
 func TestImportPreviewsCappedPerUser(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	n := startNode(t, clock)
 	sam := createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)

@@ -12,6 +12,7 @@ import (
 // file is the whole body or a part that the body's own limit cuts (a
 // large part before it has used the body's allowance).
 func TestAPIImportTooLarge(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	tokens := newInventoryTokens(t, n)
 	big := []byte("name\n" + strings.Repeat("x\n", 5<<20+1))

@@ -70,6 +70,7 @@ func previewToken(t *testing.T, p page) string {
 // decimal commas) with categories by path and by name, places, an owner
 // and custom fields previews without writing, then imports every row.
 func TestImportPreviewThenImport(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	_, power, _, shelf := importFixtures(t, n)
 	sam := createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
@@ -127,6 +128,7 @@ func TestImportPreviewThenImport(t *testing.T) {
 // spreadsheet row number and blocks the whole import; a bad file shape
 // is refused at once.
 func TestImportRowErrorsWriteNothing(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	importFixtures(t, n)
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
@@ -193,6 +195,7 @@ func TestImportRowErrorsWriteNothing(t *testing.T) {
 // TestImportTokens: a preview belongs to its uploader and lasts 30
 // minutes; members without the inventory write grant cannot import.
 func TestImportTokens(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	n := startNode(t, clock)
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
@@ -229,6 +232,7 @@ func TestImportTokens(t *testing.T) {
 // TestExportImportRoundTrip: an export re-imports on a fresh node as the
 // same items; cells that a spreadsheet would run as formulas are quoted.
 func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	a, b := startNode(t, newTestClock()), startNode(t, newTestClock())
 	_, power, _, shelf := importFixtures(t, a)
 	importFixtures(t, b)
@@ -306,6 +310,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 // TestAPIImportExport: a dry run checks without writing; row errors are
 // 422 with every error; a valid file imports; the export is plain CSV.
 func TestAPIImportExport(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	tokens := newInventoryTokens(t, n)
 	good := []byte("name;value\nDrill;12,50\nSaw;3\n")

@@ -69,6 +69,7 @@ func postWithKey(n *testNode, mallory *remoteActor, keyID string) (int, string, 
 // stranger reads the same short 401, nothing of the node's network; the
 // admin finds the detail in the log.
 func TestInboxRefusalSaysLittle(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	b := startNode(t, clock)
 	mallory := newRemoteActor(t, clock, "mallory")
@@ -107,6 +108,7 @@ func TestInboxRefusalSaysLittle(t *testing.T) {
 // asking again with it costs none for a few minutes; after a network
 // failure no other key of that host is fetched for a while either.
 func TestKeyFetchFailuresCached(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	b := startNode(t, clock)
 	mallory := newRemoteActor(t, clock, "mallory")
@@ -159,6 +161,7 @@ func TestKeyFetchFailuresCached(t *testing.T) {
 // at most a few of them at a time, and once they time out it fetches no
 // more from that host.
 func TestKeyFetchesBoundedPerHost(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	b := startNode(t, clock, func(n *testNode) {
 		n.extra += "federation:\n  allow_private_addresses: true\n  http_timeout: \"300ms\"\n"
@@ -200,6 +203,7 @@ func TestKeyFetchesBoundedPerHost(t *testing.T) {
 // naming its owner on the same host, costs one fetch of the key and one
 // of the owner, and the request verifies.
 func TestKeyDocumentNamesItsOwner(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	b := startNode(t, clock)
 	kim := newRemoteActor(t, clock, "kim")

@@ -17,6 +17,7 @@ import (
 // TestInboxRefusals: every refusal of the inbox pipeline answers a clear
 // 4xx and stores nothing.
 func TestInboxRefusals(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	b := startNode(t, clock)
 	mallory := newRemoteActor(t, clock, "mallory")
@@ -94,6 +95,7 @@ func TestInboxRefusals(t *testing.T) {
 // TestDuplicateDeliveryProcessedOnce: a peer that delivers the same
 // activity again (it did not see our 202) changes nothing the second time.
 func TestDuplicateDeliveryProcessedOnce(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	b := startNode(t, clock)
 	mallory := newRemoteActor(t, clock, "mallory")
@@ -120,6 +122,7 @@ func TestDuplicateDeliveryProcessedOnce(t *testing.T) {
 // the actor is fetched again (at most once per interval) and the request
 // verifies.
 func TestKeyRotation(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	b := startNode(t, clock)
 	mallory := newRemoteActor(t, clock, "mallory")
@@ -142,6 +145,7 @@ func TestKeyRotation(t *testing.T) {
 // TestAuthorizedFetch: an activity that is not public is served only to a
 // signer it is addressed to; everyone else gets 404.
 func TestAuthorizedFetch(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	b := startNode(t, clock)
 	mallory := newRemoteActor(t, clock, "mallory")

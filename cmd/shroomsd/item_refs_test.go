@@ -77,6 +77,7 @@ func (r *refsNode) historyCount(t *testing.T, id int64) int {
 // through the API or the edit form, at a kit, a place or a group they may
 // not read; nothing changes and the history records nothing.
 func TestItemRefsNeedReadAccess(t *testing.T) {
+	t.Parallel()
 	r := newRefsNode(t)
 	n := r.n
 	path := fmt.Sprintf("/api/v1/items/%d", r.mine.ID)
@@ -135,6 +136,7 @@ func TestItemRefsNeedReadAccess(t *testing.T) {
 // names, and so does a member through the API; staff see the names; a
 // French visitor reads it in French.
 func TestItemHistoryHidesWhatReadersMayNotRead(t *testing.T) {
+	t.Parallel()
 	r := newRefsNode(t)
 	n := r.n
 	ladder := createItem(t, n, &shrooms.Item{Name: "Ladder", Audience: shrooms.AudiencePublic, PlaceID: r.hall.ID,
@@ -204,6 +206,7 @@ func TestItemHistoryHidesWhatReadersMayNotRead(t *testing.T) {
 // public shows anonymous visitors its own name, never its parent's: on
 // the item page, in the catalogue and on the places pages.
 func TestPublicPlaceUnderHiddenOne(t *testing.T) {
+	t.Parallel()
 	r := newRefsNode(t)
 	n := r.n
 	rack := &shrooms.Place{Name: "Green rack", ParentID: r.backOffice.ID, Public: true}
@@ -249,6 +252,7 @@ func selectedIn(t *testing.T, body, name string) string {
 // must keep them: saving it as it comes changes neither, and shows no
 // name.
 func TestItemFormKeepsHiddenReferences(t *testing.T) {
+	t.Parallel()
 	r := newRefsNode(t)
 	n := r.n
 	status, body := n.api("PATCH", fmt.Sprintf("/api/v1/items/%d", r.mine.ID), r.samToken,

@@ -12,6 +12,7 @@ import (
 // TestItemsWebPhotosAndCategories: photos added and removed on the item
 // page; categories renamed, moved and deleted only when empty.
 func TestItemsWebPhotosAndCategories(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
 	staff := loginAs(t, n, "sam", memberPassword)

@@ -73,6 +73,7 @@ func drillForm(cat int64) url.Values {
 // photo and custom field values, finds it in the catalogue and on its
 // page; bad input is refused with a message and stores nothing.
 func TestItemsWebCatalogueAnItem(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
 	admin := loginAs(t, n, "admin", adminPassword)
@@ -194,6 +195,7 @@ func TestItemsWebCatalogueAnItem(t *testing.T) {
 // TestItemsWebEditAndLend: editing saves, a stale version is a conflict,
 // check-out and check-in record history with the note.
 func TestItemsWebEditAndLend(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
 	staff := loginAs(t, n, "sam", memberPassword)
@@ -264,6 +266,7 @@ func TestItemsWebEditAndLend(t *testing.T) {
 // they cannot see staff items nor edit; anonymous visitors see public
 // items only.
 func TestItemsWebWhoSeesWhat(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "mia", shrooms.RoleMember, memberPassword)
 	member := loginAs(t, n, "mia", memberPassword)
@@ -329,6 +332,7 @@ func TestItemsWebWhoSeesWhat(t *testing.T) {
 // TestItemsWebFiltersAndPages: search, filters, sort and pages of the
 // catalogue; the module off hides every page.
 func TestItemsWebFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
 	staff := loginAs(t, n, "sam", memberPassword)

@@ -37,6 +37,7 @@ var pdfPage = regexp.MustCompile(`/Type /Page\b[^s]`)
 // TestLabelsSheet: 30 items make two A4 pages of 24 labels, each with its
 // QR code image and a link to the item's page.
 func TestLabelsSheet(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
 	var ids []int64
@@ -78,6 +79,7 @@ func TestLabelsSheet(t *testing.T) {
 // TestLabelsRights: anonymous visitors are sent to log in; items the
 // caller may not read are left out, and none left is 404.
 func TestLabelsRights(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "mia", shrooms.RoleMember, memberPassword)
 	shared := createItem(t, n, &shrooms.Item{Name: "Drill", Audience: shrooms.AudienceMembers})

@@ -16,6 +16,7 @@ import (
 // see both on the mail page, in the API and in the CLI, and may retry or
 // discard them; members may not.
 func TestFailingMailShownToAdmins(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.NewServer(t, mailtest.WithRejectedRecipients("gone@example.org"))
 	clock := newTestClock()
 	n := startNode(t, clock, withSMTP(srv))

@@ -15,6 +15,7 @@ import (
 // it answers as it always does, so it still tells nothing about the
 // address.
 func TestForgotCannotFloodAMailbox(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
 	createUser(t, n, "gina", shrooms.RoleMember, "ginas-old-password")

@@ -47,6 +47,7 @@ func sameAnswer(t *testing.T, what string, a page, aEmail string, b page, bEmail
 // mail, with the way to log in or reset the password, and no account is
 // made.
 func TestSignupDoesNotTellWhoHasAnAccount(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
 	acctSetSignupMode(t, n, shrooms.SignupOpen)
@@ -81,6 +82,7 @@ func TestSignupDoesNotTellWhoHasAnAccount(t *testing.T) {
 // address), the mail is kept, and it goes out once the server is up,
 // once.
 func TestMailWaitsForTheServer(t *testing.T) {
+	t.Parallel()
 	port := freePort(t)
 	clock := newTestClock()
 	n := startNode(t, clock, withSMTPPort(port))
@@ -130,6 +132,7 @@ func TestMailWaitsForTheServer(t *testing.T) {
 // off (claimed, never marked) goes out again after its lease with the same
 // Message-ID.
 func TestMailSurvivesARestart(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.NewServer(t)
 	clock := newTestClock()
 	n := startNode(t, clock, withSMTP(srv))
@@ -168,6 +171,7 @@ func TestMailSurvivesARestart(t *testing.T) {
 // TestMailWorkerRuns: the node's own mail loop (not a test's drain) sends
 // queued mail, and stops with the node.
 func TestMailWorkerRuns(t *testing.T) {
+	t.Parallel()
 	srv := mailtest.NewServer(t)
 	n := startNode(t, newTestClock(), withSMTP(srv))
 	createUser(t, n, "frank", shrooms.RoleMember, "franks-old-password")

@@ -122,6 +122,7 @@ func rawNodeDB(t *testing.T, n *testNode) *sql.DB {
 // profile is unchanged, anonymous visitors still get 404 and his actor
 // does not publish the image.
 func TestMediaReferenceAttackAPI(t *testing.T) {
+	t.Parallel()
 	r := newMediaRefs(t)
 	n := r.n
 	_, before := n.api("GET", "/api/v1/me/profile", r.bobTok, nil)
@@ -162,6 +163,7 @@ func TestMediaReferenceAttackAPI(t *testing.T) {
 // Organization actor's icon, so an admin may point it only at an image
 // they uploaded, never at a member's avatar or an item's photo.
 func TestMediaReferenceLogoAPI(t *testing.T) {
+	t.Parallel()
 	r := newMediaRefs(t)
 	n := r.n
 	_, before := n.api("GET", "/api/v1/settings", r.adminTok, nil)
@@ -201,6 +203,7 @@ func TestMediaReferenceLogoAPI(t *testing.T) {
 // publishes nothing: saving the profile form with a public avatar, or the
 // settings form, leaves the image hidden and out of the actors.
 func TestMediaReferenceWebForms(t *testing.T) {
+	t.Parallel()
 	r := newMediaRefs(t)
 	n := r.n
 	bob := loginAs(t, n, "bob", "a-long-enough-password")

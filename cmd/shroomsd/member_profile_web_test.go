@@ -40,6 +40,7 @@ func memberActor(t *testing.T, n *testNode, username string) (map[string]any, st
 }
 
 func TestMemberProfileEdit(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	alice := createUser(t, n, "alice", shrooms.RoleMember, memberPassword)
 	w := loginAs(t, n, "alice", memberPassword)
@@ -119,6 +120,7 @@ func TestMemberProfileEdit(t *testing.T) {
 }
 
 func TestMemberProfileInvalid(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	alice := createUser(t, n, "alice", shrooms.RoleMember, memberPassword)
 	w := loginAs(t, n, "alice", memberPassword)
@@ -174,6 +176,7 @@ func TestMemberProfileInvalid(t *testing.T) {
 }
 
 func TestMemberProfileVisibility(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	alice := createUser(t, n, "alice", shrooms.RoleMember, memberPassword)
 	bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
@@ -259,6 +262,7 @@ func TestMemberProfileVisibility(t *testing.T) {
 }
 
 func TestMemberPeopleModuleOff(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "alice", shrooms.RoleMember, memberPassword)
 	w := loginAs(t, n, "alice", memberPassword)

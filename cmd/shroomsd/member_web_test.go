@@ -59,6 +59,7 @@ func memberProfileForm() url.Values {
 }
 
 func TestMemberDashboardWidgets(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "bea", shrooms.RoleMember, memberPassword)
 
@@ -113,6 +114,7 @@ func TestMemberDashboardWidgets(t *testing.T) {
 // The admin's follow-requests widget counts the organisation's pending
 // follow requests.
 func TestMemberDashboardFollowRequests(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock, manualApproval)
 	a.mustCLI("admin", "follow", b.acct())
@@ -124,6 +126,7 @@ func TestMemberDashboardFollowRequests(t *testing.T) {
 }
 
 func TestMemberDashboardArrange(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	u := createUser(t, n, "bea", shrooms.RoleMember, memberPassword)
 	w := loginAs(t, n, "bea", memberPassword)
@@ -214,6 +217,7 @@ func TestMemberDashboardArrange(t *testing.T) {
 // A widget whose module is off is not offered, and saving keeps it in the
 // layout for when the module is back.
 func TestMemberDashboardArrangeModuleOff(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	u := createUser(t, n, "bea", shrooms.RoleMember, memberPassword)
 	w := loginAs(t, n, "bea", memberPassword)
@@ -242,6 +246,7 @@ func TestMemberDashboardArrangeModuleOff(t *testing.T) {
 }
 
 func TestMemberDashboardFrench(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "bea", shrooms.RoleMember, memberPassword)
 	w := newWebClient(t, n)

@@ -34,6 +34,12 @@ type Main struct {
 	NoWorkers bool
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
+	// NewKeyPair and PasswordCost go to store.Options: tests serve
+	// pre-generated keys and hash passwords at bcrypt's lowest cost. Left
+	// zero, as serve leaves them, the store generates keys and uses
+	// bcrypt's default cost.
+	NewKeyPair   func() (privatePEM, publicPEM string, err error)
+	PasswordCost int
 
 	DB  *store.DB
 	Fed *federation.Federation
@@ -66,7 +72,8 @@ func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err 
 	if m.IRIs, err = shrooms.NewIRIs(m.Config.PublicURL); err != nil {
 		return false, fmt.Errorf("public_url: %s", shrooms.ErrorMessage(err))
 	}
-	db, err := store.Open(m.Config.dbPath(), store.Options{PublicURL: m.IRIs.Base, BusyTimeout: m.Config.Database.BusyTimeout, Now: m.Now})
+	db, err := store.Open(m.Config.dbPath(), store.Options{PublicURL: m.IRIs.Base, BusyTimeout: m.Config.Database.BusyTimeout, Now: m.Now,
+		NewKeyPair: m.NewKeyPair, PasswordCost: m.PasswordCost})
 	if err != nil {
 		return false, err
 	}

@@ -20,6 +20,7 @@ func withResyncInterval(d string) nodeOption {
 // cache by the backfill (signed, paged fetches), not by delivery, and the
 // partner list shows the sync done.
 func TestPartnerBackfillOnLink(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	var items []*shrooms.Item
@@ -48,6 +49,7 @@ func TestPartnerBackfillOnLink(t *testing.T) {
 // resync_interval 1h, another missed change heals by itself once an hour
 // has passed, and not before.
 func TestPartnerResync(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock, withResyncInterval("1h"))
 	linkByInvite(t, a, b, a, b)
@@ -122,6 +124,7 @@ func TestPartnerResync(t *testing.T) {
 // off further each time, across a restart of B; once A is back the sync
 // completes and the count starts again.
 func TestPartnerSyncBackoff(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	linkByInvite(t, a, b, a, b)

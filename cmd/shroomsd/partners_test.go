@@ -16,6 +16,7 @@ import (
 // exchange Follow with the token, Accept, follow back, Accept, and both end
 // linked with no admin acting on A. The invite is used up.
 func TestPartnerInvite(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b, c := startNode(t, clock), startNode(t, clock), startNode(t, clock)
 	u := inviteURL(t, a)
@@ -75,6 +76,7 @@ func TestPartnerInvite(t *testing.T) {
 // A's follow-request queue; approved, both end linked. Another C asks and
 // is rejected: its follow is rejected and nothing is linked.
 func TestPartnerRequestWithoutInvite(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, c, c2 := startNode(t, clock), startNode(t, clock), startNode(t, clock)
 	c.mustCLI("admin", "partner", "link", a.acct())
@@ -124,6 +126,7 @@ func TestPartnerRequestWithoutInvite(t *testing.T) {
 // A's partners-only item reaches B (cache, search) and never C: not by
 // delivery, not by signed fetch, not by search. A public item reaches both.
 func TestPartnerSharingPolicy(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b, c := startNode(t, clock), startNode(t, clock), startNode(t, clock)
 	linkByInvite(t, a, b, a, b, c)
@@ -229,6 +232,7 @@ func TestPartnerSharingPolicy(t *testing.T) {
 // TestPartnerUnlink: A unlinks B; B's cache holds none of A's objects and
 // neither side is linked or following any more.
 func TestPartnerUnlink(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	linkByInvite(t, a, b, a, b)
@@ -279,6 +283,7 @@ func TestPartnerUnlink(t *testing.T) {
 // TestPartnerBlock: A blocks C: a Block reaches C, both caches are
 // purged, and C's traffic is refused from then on.
 func TestPartnerBlock(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, c := startNode(t, clock), startNode(t, clock)
 	linkByInvite(t, a, c, a, c)

@@ -74,6 +74,7 @@ func partnerCard(t *testing.T, body string, actorID int64) string {
 // nothing; a request without a valid invite waits for A's approval;
 // unlinking asks first, then ends the partnership on both sides.
 func TestPartnersWeb(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	adminA, adminB := loginAs(t, a, "admin", adminPassword), loginAs(t, b, "admin", adminPassword)
@@ -233,6 +234,7 @@ func TestPartnersWeb(t *testing.T) {
 // TestPartnersWebApproval: a link whose invite was revoked reaches A as a
 // request, which A's page shows as waiting and A's admin approves.
 func TestPartnersWebApproval(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	adminA, adminB := loginAs(t, a, "admin", adminPassword), loginAs(t, b, "admin", adminPassword)
@@ -304,6 +306,7 @@ func TestPartnersWebApproval(t *testing.T) {
 // through /api/v1, with 4xx and nothing changed on bad input, and 403 for
 // members.
 func TestPartnersAPI(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	tokenA := strings.TrimSpace(a.mustCLI("admin", "token", "create", "--user", "admin"))
@@ -451,6 +454,7 @@ func toJSON(v any) string {
 // inventory and stock, a bad one is refused with nothing changed, and the
 // new item form starts on the inventory's default.
 func TestDefaultAudienceWeb(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	w := loginAs(t, n, "admin", adminPassword)
 	checked := regexp.MustCompile(`id="audience-(\w+)" value="\w+" checked`)

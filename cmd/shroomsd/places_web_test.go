@@ -48,6 +48,7 @@ func placeForm(name string, extra ...string) url.Values {
 }
 
 func TestPlacesCreateEditWithCoordinates(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
 	w := loginAs(t, n, "sam", memberPassword)
@@ -124,6 +125,7 @@ func TestPlacesCreateEditWithCoordinates(t *testing.T) {
 }
 
 func TestPlacesWhoSeesWhat(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	pub := &shrooms.Place{Name: "Repair café", Kind: shrooms.PlaceWorkshop, Public: true, HasPoint: true, Latitude: 45.75, Longitude: 4.85}
 	private := &shrooms.Place{Name: "Back room", Kind: shrooms.PlaceStorage}
@@ -164,6 +166,7 @@ func TestPlacesWhoSeesWhat(t *testing.T) {
 }
 
 func TestPlacesDelete(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	shelf := &shrooms.Place{Name: "Shelf B", Kind: shrooms.PlaceShelf}
 	if err := n.m.DB.CreatePlace(systemCtx, shelf); err != nil {
@@ -199,6 +202,7 @@ func TestPlacesDelete(t *testing.T) {
 // TestPlacesAndStockModulesOff: with locations and stock off, their pages
 // are gone and the item page has no stock panel.
 func TestPlacesAndStockModulesOff(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	shelf := &shrooms.Place{Name: "Shelf C", Kind: shrooms.PlaceShelf}
 	if err := n.m.DB.CreatePlace(systemCtx, shelf); err != nil {

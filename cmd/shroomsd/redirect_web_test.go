@@ -93,6 +93,7 @@ func wantLocal(t *testing.T, n *testNode, what string, r acctReply, want string)
 // POST) and the language switch send the browser only to a path on this
 // node, whatever next= carries; a harmless path still goes through.
 func TestRedirectTargetsStayLocal(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "dora", shrooms.RoleMember, memberPassword)
 	anon := newWebClient(t, n)

@@ -65,6 +65,7 @@ func fetchWith(t *testing.T, c *http.Client, n *testNode, path string) (int, htt
 // inventory, gets the 404 of A's partners-only thumbnail; a deleted item
 // takes its picture with it.
 func TestRemoteMediaSearch(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b, c := startNode(t, clock), startNode(t, clock), startNode(t, clock)
 	fpLink(t, a, b, a, b)
@@ -154,6 +155,7 @@ func TestRemoteMediaSearch(t *testing.T) {
 // other host, the search shows the hit without an image, and nothing is
 // retried for ever.
 func TestRemoteMediaHostile(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b, c := startNode(t, clock), startNode(t, clock), startNode(t, clock)
 	fpLink(t, a, b, a, b)

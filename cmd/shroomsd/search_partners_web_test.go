@@ -66,6 +66,7 @@ func cacheRemote(t *testing.T, a, b *testNode, items ...remoteItem) {
 // one-off choices leave the saved choice alone, and the saved choice
 // persists and filters, on the web and in the API.
 func TestSearchWebPartners(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	orgA := linkPartners(t, a, b)

@@ -69,6 +69,7 @@ func sameNames(got []string, want ...string) bool {
 // a helpful empty state, pages, hostile words answered safely, bad
 // filters refused; anonymous visitors are sent to log in.
 func TestSearchWebLocal(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "mia", shrooms.RoleMember, memberPassword)
 	member := loginAs(t, n, "mia", memberPassword)

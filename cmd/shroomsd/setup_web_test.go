@@ -25,6 +25,7 @@ func setupForm(code string) url.Values {
 // needs the code from the log, creates the first admin, renames the
 // organisation and then closes for good.
 func TestSetupWizard(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock(), withoutAdmin)
 	if n.m.SetupCode == "" || !strings.Contains(n.logs.String(), n.m.SetupURL()) {
 		t.Fatalf("the setup code is not in the log: %q", n.m.SetupCode)
@@ -133,6 +134,7 @@ func TestSetupWizard(t *testing.T) {
 // TestSetupRefusesCrossSiteForms checks the CSRF defences on the one form
 // a stranger could care most about.
 func TestSetupRefusesCrossSiteForms(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock(), withoutAdmin)
 	w := newWebClient(t, n)
 	f := setupForm(n.m.SetupCode)

@@ -33,6 +33,7 @@ func move(kind, amount, reason string) url.Values {
 // message and changes nothing; non-parts and bad amounts are refused; the
 // movements page lists them all, a page at a time.
 func TestStockWebMovements(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
 	staff := loginAs(t, n, "sam", memberPassword)
@@ -150,6 +151,7 @@ func TestStockWebMovements(t *testing.T) {
 // TestStockWebMembers: members see a part's quantity but no form, and
 // may neither move stock nor open the parts list.
 func TestStockWebMembers(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "mia", shrooms.RoleMember, memberPassword)
 	member := loginAs(t, n, "mia", memberPassword)
@@ -178,6 +180,7 @@ func TestStockWebMembers(t *testing.T) {
 // TestStockWebListAndDashboard: the parts list with its low-stock filter,
 // and the low-stock widget for staff only, with its empty state.
 func TestStockWebListAndDashboard(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
 	createUser(t, n, "mia", shrooms.RoleMember, memberPassword)
@@ -220,6 +223,7 @@ func TestStockWebListAndDashboard(t *testing.T) {
 // TestStockWebModuleOff: with the stock module off the stock pages are
 // gone and a part's page has no panel.
 func TestStockWebModuleOff(t *testing.T) {
+	t.Parallel()
 	n := startNode(t, newTestClock())
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
 	staff := loginAs(t, n, "sam", memberPassword)

@@ -60,6 +60,7 @@ func withTLS(t *testing.T, pool *x509.CertPool) nodeOption {
 // use HTTPS only, on every answer (pages, API, federation, errors); a node
 // in plain HTTP (behind a proxy that terminates TLS) does not.
 func TestHSTSWhenServingTLS(t *testing.T) {
+	t.Parallel()
 	pool := x509.NewCertPool()
 	secure := startNode(t, newTestClock(), withTLS(t, pool))
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
