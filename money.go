@@ -35,6 +35,13 @@ func ParseMoney(s string) (cents int64, err error) {
 	return n, nil
 }
 
+// FormatMoney writes cents as ParseMoney reads them back: 12.50, 0.05,
+// 0.00. Amounts are never negative (ParseMoney and Item.Validate refuse
+// signs).
+func FormatMoney(cents int64) string {
+	return strconv.FormatInt(cents/100, 10) + "." + strconv.FormatInt(100+cents%100, 10)[1:]
+}
+
 func allDigits(s string) bool {
 	for _, r := range s {
 		if r < '0' || r > '9' {

@@ -63,3 +63,14 @@ func TestParseMoney(t *testing.T) {
 		})
 	}
 }
+
+// TestFormatMoney: what FormatMoney writes, ParseMoney reads back.
+func TestFormatMoney(t *testing.T) {
+	for cents, want := range map[int64]string{0: "0.00", 5: "0.05", 50: "0.50", 1250: "12.50", 100_000_000_00: "100000000.00"} {
+		got := shrooms.FormatMoney(cents)
+		back, err := shrooms.ParseMoney(got)
+		if got != want || err != nil || back != cents {
+			t.Errorf("FormatMoney(%d) = %q, read back as %d %v; want %q", cents, got, back, err, want)
+		}
+	}
+}

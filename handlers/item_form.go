@@ -184,7 +184,7 @@ func centsText(c int64) string {
 	if c == 0 {
 		return ""
 	}
-	return strconv.FormatInt(c/100, 10) + "." + strconv.FormatInt(c%100/10, 10) + strconv.FormatInt(c%10, 10)
+	return shrooms.FormatMoney(c)
 }
 
 // parseCount reads a whole number between 0 and most; "" is 0.

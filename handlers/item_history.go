@@ -73,7 +73,7 @@ func changeText(tr translator, field shrooms.ChangeField, v shrooms.ChangeValue)
 	case v.Number != nil:
 		switch field {
 		case shrooms.ChangeValueCents:
-			return moneyText(*v.Number)
+			return shrooms.FormatMoney(*v.Number)
 		case shrooms.ChangeQuantity:
 			return strings.TrimSpace(strconv.FormatInt(*v.Number, 10) + " " + v.Text)
 		}
@@ -95,7 +95,7 @@ func loanText(tr translator, l shrooms.LoanRules) string {
 		parts[0] = tr("items.loan.max_days", "Count", l.MaxDays)
 	}
 	if l.DepositCents > 0 {
-		parts = append(parts, tr("items.loan.deposit", "Amount", moneyText(l.DepositCents)))
+		parts = append(parts, tr("items.loan.deposit", "Amount", shrooms.FormatMoney(l.DepositCents)))
 	}
 	switch {
 	case l.Members && l.Partners:
@@ -108,14 +108,6 @@ func loanText(tr translator, l shrooms.LoanRules) string {
 		parts = append(parts, tr("items.loan.nobody"))
 	}
 	return strings.Join(parts, "; ")
-}
-
-// moneyText writes cents as 12.50, and 0 as 0.00.
-func moneyText(cents int64) string {
-	if cents == 0 {
-		return "0.00"
-	}
-	return centsText(cents)
 }
 
 // changeJSON is a history entry as the API gives it: the store's

@@ -52,8 +52,8 @@ func TestCSVValues(t *testing.T) {
 			t.Errorf("ParseMoney(%q) accepted", in)
 		}
 	}
-	if formatMoney(1250) != "12.50" || formatMoney(5) != "0.05" {
-		t.Errorf("formatMoney: %s %s", formatMoney(1250), formatMoney(5))
+	if shrooms.FormatMoney(1250) != "12.50" || shrooms.FormatMoney(5) != "0.05" {
+		t.Errorf("formatMoney: %s %s", shrooms.FormatMoney(1250), shrooms.FormatMoney(5))
 	}
 }
 

@@ -62,8 +62,8 @@ func (e *Export) Write(ctx context.Context, w io.Writer) error {
 		}
 		rec = rec[:0]
 		rec = append(rec, it.Name, string(it.Kind), it.Description, catPath(it, paths), string(it.Condition),
-			formatMoney(it.ValueCents), string(it.Status), yesNo(it.Loanable), strconv.Itoa(it.Loan.MaxDays),
-			formatMoney(it.Loan.DepositCents), yesNo(it.Loan.Members), yesNo(it.Loan.Partners), placePath(it),
+			shrooms.FormatMoney(it.ValueCents), string(it.Status), yesNo(it.Loanable), strconv.Itoa(it.Loan.MaxDays),
+			shrooms.FormatMoney(it.Loan.DepositCents), yesNo(it.Loan.Members), yesNo(it.Loan.Partners), placePath(it),
 			string(it.Audience))
 		if it.Kind == shrooms.KindPart {
 			rec = append(rec, strconv.FormatInt(it.Quantity, 10), it.Unit, strconv.FormatInt(it.MinQuantity, 10))
@@ -225,11 +225,6 @@ func placePath(it *shrooms.Item) string {
 		return it.Place.Path
 	}
 	return it.Place.Name
-}
-
-// formatMoney writes cents as 12.50.
-func formatMoney(cents int64) string {
-	return strconv.FormatInt(cents/100, 10) + "." + strconv.FormatInt(100+cents%100, 10)[1:]
 }
 
 func yesNo(b bool) string {
