@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
-	"github.com/shrooms-org/shrooms/store"
 )
 
 // Shape of BenchmarkFanout: one public change to followers with their own
@@ -33,15 +31,7 @@ const (
 // at most 2).
 func BenchmarkFanout(b *testing.B) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(b.TempDir(), "s.db"), store.Options{PublicURL: "http://127.0.0.1:1"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	org, err := db.InitNode(ctx, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Node", Modules: []string{"inventory"}}, OrgName: "Node"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	db, org := openNodeDB(b, "http://127.0.0.1:1")
 	var received atomic.Int64
 	_, pub, _ := shrooms.NewKeyPair()
 	var inboxes []string

@@ -2,12 +2,10 @@ package federation
 
 import (
 	"context"
-	"path/filepath"
 	"sort"
 	"testing"
 
 	shrooms "github.com/shrooms-org/shrooms"
-	"github.com/shrooms-org/shrooms/store"
 )
 
 // TestAddressCollapsesSharedInboxes: an activity for the public, the
@@ -16,15 +14,7 @@ import (
 // public collection need none.
 func TestAddressCollapsesSharedInboxes(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{PublicURL: "https://node.example"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	org, err := db.InitNode(ctx, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Node", Modules: []string{"inventory"}}, OrgName: "Node"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, org := openNodeDB(t, "https://node.example")
 	_, pub, _ := shrooms.NewKeyPair()
 	remote := func(host, handle string, shared bool) *shrooms.Actor {
 		iri := "https://" + host + "/users/" + handle
@@ -71,15 +61,7 @@ func TestAddressCollapsesSharedInboxes(t *testing.T) {
 // of an object whose public copy is deleted).
 func TestAddressSkipsExcept(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{PublicURL: "https://node.example"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	org, err := db.InitNode(ctx, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Node", Modules: []string{"inventory"}}, OrgName: "Node"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, org := openNodeDB(t, "https://node.example")
 	_, pub, _ := shrooms.NewKeyPair()
 	var iris []string
 	for _, host := range []string{"keep.example", "other.example"} {

@@ -8,14 +8,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
-	"github.com/shrooms-org/shrooms/store"
 )
 
 // hungPeer accepts TCP connections, reads each request's first line and
@@ -120,15 +118,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // however many leases long that is.
 func TestHungPeerDelaysNothingElse(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{PublicURL: "http://127.0.0.1:1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	org, err := db.InitNode(ctx, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Node", Modules: []string{"inventory"}}, OrgName: "Node"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, org := openNodeDB(t, "http://127.0.0.1:1")
 	hung, ok := newHungPeer(t), newOKPeer(t)
 	_, pub, _ := shrooms.NewKeyPair()
 	actor := func(base, handle string) *shrooms.Actor {
