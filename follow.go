@@ -113,6 +113,8 @@ type FollowService interface {
 	Unfollow(ctx context.Context, localID, remoteID int64) error
 
 	// FindFollows returns matching follows, newest first, with both actors
-	// loaded, and the total count ignoring Offset and Limit.
+	// loaded, and the total count ignoring Offset and Limit. A request from
+	// the network or an anonymous one sees accepted follows only
+	// (Principal.SeesFollowState).
 	FindFollows(ctx context.Context, filter FollowFilter) ([]*Follow, int, error)
 }

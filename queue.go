@@ -116,11 +116,14 @@ type OutboxService interface {
 	DeferOutbox(ctx context.Context, id int64, next time.Time, lastErr string) error
 
 	// FindOutboxEntries returns an actor's entries, newest first, and the
-	// total count ignoring Offset and Limit.
+	// total count ignoring Offset and Limit. Only the node itself and
+	// admins list entries that are not public (Principal.ReadsAllActivities).
 	FindOutboxEntries(ctx context.Context, filter OutboxFilter) ([]*OutboxEntry, int, error)
 
 	// FindOutboxEntryByIRI returns the entry whose activity has this IRI,
-	// or ENOTFOUND.
+	// or ENOTFOUND, also when the caller may not read it
+	// (Principal.MayReadActivity: a remote signer reads what it sent or
+	// was sent).
 	FindOutboxEntryByIRI(ctx context.Context, iri string) (*OutboxEntry, error)
 
 	// ClaimDeliveries leases up to limit pending deliveries that are due at

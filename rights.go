@@ -307,3 +307,28 @@ func (g *Group) Validate() error {
 	}
 	return nil
 }
+
+// MayReadActivity reports whether p may read an activity of this node's
+// outbox: the node itself and admins read every one; anyone else reads a
+// public activity, and a remote signer also one it sent or is addressed
+// by. The federation endpoints and the store apply it alike, so that an
+// activity IRI leaks nothing to whom it was not sent.
+func (p Principal) MayReadActivity(a *Activity) bool {
+	if p.isAll() || a.IsPublic() {
+		return true
+	}
+	return p.Remote != "" && a.VisibleTo(p.Remote)
+}
+
+// ReadsAllActivities reports whether p reads every outbox entry; anyone
+// else lists only the public ones (an actor's outbox collection).
+func (p Principal) ReadsAllActivities() bool { return p.isAll() }
+
+// SeesFollowState reports whether p may see follows in state s. Accepted
+// follows are what the followers and following collections publish;
+// pending and rejected ones are the node's business, for its own users
+// (whose rights the handlers check further) and itself, never for a
+// request from the network or an anonymous one.
+func (p Principal) SeesFollowState(s FollowState) bool {
+	return s == FollowAccepted || p.System || p.User != nil
+}

@@ -1,7 +1,6 @@
 package federation
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -113,7 +112,9 @@ func (f *Federation) handleOutbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	offset, limit := window(page)
-	entries, total, err := f.svc.Outbox.FindOutboxEntries(r.Context(), shrooms.OutboxFilter{ActorID: a.ID, PublicOnly: true, Offset: offset, Limit: limit})
+	// The store lists only public entries to a reader from the network.
+	ctx, _ := f.readerContext(r)
+	entries, total, err := f.svc.Outbox.FindOutboxEntries(ctx, shrooms.OutboxFilter{ActorID: a.ID, Offset: offset, Limit: limit})
 	if err != nil || page == 0 {
 		f.writeCollection(w, a.Outbox, total, err)
 		return
@@ -141,7 +142,8 @@ func (f *Federation) handleFollows(followers bool) http.HandlerFunc {
 		if followers {
 			id, filter = a.Followers, shrooms.FollowFilter{FolloweeID: a.ID, State: shrooms.FollowAccepted, Offset: offset, Limit: limit}
 		}
-		follows, total, err := f.svc.Follows.FindFollows(r.Context(), filter)
+		ctx, _ := f.readerContext(r)
+		follows, total, err := f.svc.Follows.FindFollows(ctx, filter)
 		if err != nil || page == 0 {
 			f.writeCollection(w, id, total, err)
 			return
@@ -158,34 +160,16 @@ func (f *Federation) handleFollows(followers bool) http.HandlerFunc {
 	}
 }
 
-// handleActivity serves one outbox activity: public ones to anyone, others
-// only to a verified signer they are addressed to. Everyone else gets 404,
-// so that existence does not leak.
+// handleActivity serves one outbox activity. The store decides with the
+// principal of the verified signer: public activities to anyone, others
+// only to a signer that sent them or is addressed by them; everyone else
+// gets 404, so that existence does not leak.
 func (f *Federation) handleActivity(w http.ResponseWriter, r *http.Request) {
-	e, err := f.svc.Outbox.FindOutboxEntryByIRI(r.Context(), f.cfg.IRIs.Base+"/activities/"+mux.Vars(r)["token"])
+	ctx, _ := f.readerContext(r)
+	e, err := f.svc.Outbox.FindOutboxEntryByIRI(ctx, f.cfg.IRIs.Base+"/activities/"+mux.Vars(r)["token"])
 	if err != nil {
 		f.write(w, "", nil, err)
 		return
-	}
-	if !e.Activity.IsPublic() {
-		if r.Header.Get("Signature") == "" && r.Header.Get("Authorization") == "" {
-			writeError(w, http.StatusNotFound, "not found")
-			return
-		}
-		signer, err := f.verifyRequest(r.Context(), r, nil)
-		if err != nil {
-			var rf *refusal
-			if errors.As(err, &rf) {
-				writeError(w, rf.status, rf.reason)
-				return
-			}
-			f.write(w, "", nil, err)
-			return
-		}
-		if !e.Activity.VisibleTo(signer.IRI) {
-			writeError(w, http.StatusNotFound, "not found")
-			return
-		}
 	}
 	// An item activity names its object by IRI here: the snapshot it
 	// delivered may be of an item that is no longer public, and the IRI

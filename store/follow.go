@@ -246,6 +246,13 @@ func (db *DB) FindFollows(ctx context.Context, filter shrooms.FollowFilter) ([]*
 		return nil, 0, err
 	}
 	defer tx.Rollback()
+	p, err := principal(ctx, tx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !p.SeesFollowState(filter.State) {
+		conds, args = append(conds, "state = ?"), append(args, string(shrooms.FollowAccepted))
+	}
 	var total int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM follows`+where(conds), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count follows: %w", err)

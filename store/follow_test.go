@@ -86,7 +86,7 @@ func (fx *followFixture) wantEntry(t *testing.T, e *shrooms.OutboxEntry, actorID
 
 func (fx *followFixture) follow(t *testing.T, id int64) *shrooms.Follow {
 	t.Helper()
-	fs, _, err := fx.db.FindFollows(context.Background(), shrooms.FollowFilter{ID: id})
+	fs, _, err := fx.db.FindFollows(sys, shrooms.FollowFilter{ID: id})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,7 +138,7 @@ func wantCode(t *testing.T, err error, code, msg string) {
 // outbox returns every outbox entry, oldest first.
 func outbox(t *testing.T, db *store.DB) []*shrooms.OutboxEntry {
 	t.Helper()
-	entries, total, err := db.FindOutboxEntries(context.Background(), shrooms.OutboxFilter{Limit: 500})
+	entries, total, err := db.FindOutboxEntries(sys, shrooms.OutboxFilter{Limit: 500})
 	if err != nil {
 		t.Fatalf("FindOutboxEntries: %v", err)
 	}

@@ -178,14 +178,18 @@ func (db *DB) FindOutboxEntries(ctx context.Context, filter shrooms.OutboxFilter
 	if filter.ActorID != 0 {
 		conds, args = append(conds, "actor_id = ?"), append(args, filter.ActorID)
 	}
-	if filter.PublicOnly {
-		conds = append(conds, "public = 1")
-	}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback()
+	p, err := principal(ctx, tx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if filter.PublicOnly || !p.ReadsAllActivities() {
+		conds = append(conds, "public = 1")
+	}
 	var total int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`+where(conds), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count outbox: %w", err)
@@ -212,6 +216,13 @@ func (db *DB) FindOutboxEntryByIRI(ctx context.Context, iri string) (*shrooms.Ou
 	}
 	if len(entries) == 0 {
 		return nil, notFound("activity %q not found", iri)
+	}
+	p, err := principal(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.MayReadActivity(&entries[0].Activity) {
+		return nil, notFound("activity %q not found", iri) // existence does not leak
 	}
 	return entries[0], nil
 }

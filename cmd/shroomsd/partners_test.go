@@ -173,6 +173,17 @@ func TestPartnerSharingPolicy(t *testing.T) {
 	if status, _, body := a.get("/items/"+itoa(secret.ID), "application/activity+json"); status != http.StatusNotFound || strings.Contains(string(body), "Thermal camera") {
 		t.Fatalf("unsigned fetch: %d %s", status, body)
 	}
+	// Its Create, fetched by its IRI: the same readers, the same answers.
+	create := secretCreate(t, a, secret.IRI)
+	if status, body := orgSigner(t, b).get(create); status != http.StatusOK || !strings.Contains(body, `"Create"`) {
+		t.Fatalf("B's signed fetch of the Create: %d %s", status, body)
+	}
+	if status, body := orgSigner(t, c).get(create); status != http.StatusNotFound || strings.Contains(body, "Create") {
+		t.Fatalf("C's signed fetch of the Create: %d %s", status, body)
+	}
+	if status, _, body := a.get(strings.TrimPrefix(create, a.url()), "application/activity+json"); status != http.StatusNotFound {
+		t.Fatalf("unsigned fetch of the Create: %d %s", status, body)
+	}
 	// Nor in public collections or pages.
 	for _, path := range []string{"/actors/org/outbox?page=1", "/actors/org/outbox", "/items/" + itoa(secret.ID)} {
 		if _, _, body := a.get(path, "text/html, application/activity+json"); strings.Contains(string(body), "Thermal camera") {
@@ -339,4 +350,20 @@ func TestPartnerBlock(t *testing.T) {
 	if s := stateOf(t, a, c.org().IRI); s == shrooms.PartnerBlocked || s == shrooms.PartnerLinked {
 		t.Fatalf("after unblock A sees C as %q", s)
 	}
+}
+
+// secretCreate returns the IRI of node n's Create of the item objectIRI.
+func secretCreate(t *testing.T, n *testNode, objectIRI string) string {
+	t.Helper()
+	entries, _, err := n.m.DB.FindOutboxEntries(systemCtx, shrooms.OutboxFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Activity.Type == "Create" && (e.Activity.Object == objectIRI || e.Activity.Item != nil && e.Activity.Item.IRI == objectIRI) {
+			return e.Activity.IRI
+		}
+	}
+	t.Fatalf("no Create of %s in the outbox", objectIRI)
+	return ""
 }
