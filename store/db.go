@@ -32,23 +32,6 @@ import (
 	shrooms "github.com/shrooms-org/shrooms"
 )
 
-// Interfaces the store implements.
-var (
-	_ shrooms.NodeService   = (*DB)(nil)
-	_ shrooms.ActorService  = (*DB)(nil)
-	_ shrooms.UserService   = (*DB)(nil)
-	_ shrooms.FollowService = (*DB)(nil)
-	_ shrooms.OutboxService = (*DB)(nil)
-	_ shrooms.InboxService  = (*DB)(nil)
-
-	_ shrooms.AccountService  = (*DB)(nil)
-	_ shrooms.SessionService  = (*DB)(nil)
-	_ shrooms.ProfileService  = (*DB)(nil)
-	_ shrooms.SettingsService = (*DB)(nil)
-	_ shrooms.MediaService    = (*DB)(nil)
-	_ shrooms.GroupService    = (*DB)(nil)
-)
-
 // DefaultBusyTimeout is how long a statement waits for a lock held by
 // another connection (another process, such as a backup or a migrate
 // command) before it fails.
