@@ -7,8 +7,12 @@
 // (shrooms.IsSystem, shrooms.UserFromContext) inside its transaction and
 // asks the root package's Principal; the rules are not repeated here.
 //
-// One file holds the data of one noun. Exported methods open the
-// transaction; the private helpers they call take the *sql.Tx.
+// DB is the shared handle (pools, options, clock, Close, Backup,
+// Migrate); each root service interface has its own small type over it
+// (ItemService, PlaceService, ... in services.go), and Services bundles
+// them for the wiring. One file holds the data of one noun. Exported
+// methods open the transaction; the private helpers they call take the
+// *sql.Tx, or are methods of DB when they need the pools or the clock.
 //
 // The binary must be built with -tags sqlite_fts5: Open refuses to start
 // without FTS5 so that a missing tag fails at start-up, not at the first
@@ -73,9 +77,10 @@ type Options struct {
 	PasswordCost int
 }
 
-// DB is the SQLite store. It holds two pools on one database file: a
-// write pool of a single connection, so that writers queue in Go instead
-// of failing on SQLITE_BUSY, and a read pool for concurrent readers.
+// DB is the SQLite handle the services share. It holds two pools on one
+// database file: a write pool of a single connection, so that writers
+// queue in Go instead of failing on SQLITE_BUSY, and a read pool for
+// concurrent readers.
 type DB struct {
 	path  string
 	write *sql.DB
