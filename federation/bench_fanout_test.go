@@ -46,17 +46,17 @@ func BenchmarkFanout(b *testing.B) {
 			iri := fmt.Sprintf("%s/users/f%d-%d", srv.URL, h, i)
 			a := &shrooms.Actor{IRI: iri, Kind: shrooms.KindPerson, Handle: fmt.Sprintf("f%d-%d", h, i),
 				Host: strings.TrimPrefix(srv.URL, "http://"), Inbox: iri + "/inbox", KeyID: iri + "#main-key", PublicKeyPEM: pub}
-			if err := db.UpsertRemoteActor(ctx, a); err != nil {
+			if err := db.Actors.UpsertRemoteActor(ctx, a); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := db.ReceiveFollow(ctx, iri+"/follows/1", iri, org.IRI, ""); err != nil {
+			if _, err := db.Follows.ReceiveFollow(ctx, iri+"/follows/1", iri, org.IRI, ""); err != nil {
 				b.Fatal(err)
 			}
 			inboxes = append(inboxes, a.Inbox)
 		}
 	}
 	f := New(Config{IRIs: shrooms.IRIs{Base: "http://127.0.0.1:1"}, AllowPrivateAddresses: true, PollInterval: time.Second},
-		Services{Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db})
+		Services{Nodes: db.Nodes, Actors: db.Actors, Follows: db.Follows, Outbox: db.Outbox, Inbox: db.Inbox})
 	f.Start()
 	defer f.Close()
 	// The follows' Accepts go out first, untimed.
@@ -71,7 +71,7 @@ func BenchmarkFanout(b *testing.B) {
 	}
 	f.Wake()
 	wait(fanoutFollowers)
-	signer, err := db.FindActorByID(ctx, org.ID)
+	signer, err := db.Actors.FindActorByID(ctx, org.ID)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func BenchmarkFanout(b *testing.B) {
 		start := time.Now()
 		want := received.Load() + fanoutFollowers
 		signer.Name = fmt.Sprintf("Node %d", i)
-		if err := db.UpdateLocalActor(ctx, signer); err != nil {
+		if err := db.Actors.UpdateLocalActor(ctx, signer); err != nil {
 			b.Fatal(err)
 		}
 		f.Wake()

@@ -26,7 +26,7 @@ import (
 type inboxNode struct {
 	t   *testing.T
 	ctx context.Context
-	db  *store.DB
+	db  *store.Services
 	raw *sql.DB
 	f   *Federation
 	now time.Time
@@ -54,8 +54,8 @@ func newInboxNode(t *testing.T) *inboxNode {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	n.db = db
-	n.org, err = db.InitNode(n.ctx, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Node",
+	n.db = store.NewServices(db)
+	n.org, err = n.db.Nodes.InitNode(n.ctx, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Node",
 		Modules: []string{"inventory"}}, OrgName: "Node"})
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +65,7 @@ func newInboxNode(t *testing.T) *inboxNode {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { n.raw.Close() })
-	n.f = n.federation(Services{Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db, Remote: db})
+	n.f = n.federation(Services{Nodes: n.db.Nodes, Actors: n.db.Actors, Follows: n.db.Follows, Outbox: n.db.Outbox, Inbox: n.db.Inbox, Remote: n.db.Remote})
 	return n
 }
 
@@ -91,7 +91,7 @@ func (n *inboxNode) actor(host string, linked bool) *shrooms.Actor {
 	iri := "https://" + host + "/actors/org"
 	a := &shrooms.Actor{IRI: iri, Kind: shrooms.KindOrganization, Handle: "org", Host: host, Inbox: iri + "/inbox",
 		Followers: iri + "/followers", SharedInbox: "https://" + host + "/inbox", KeyID: iri + "#main-key", PublicKeyPEM: pub}
-	if err := n.db.UpsertRemoteActor(n.ctx, a); err != nil {
+	if err := n.db.Actors.UpsertRemoteActor(n.ctx, a); err != nil {
 		n.t.Fatal(err)
 	}
 	if linked {
@@ -108,7 +108,7 @@ func (n *inboxNode) actor(host string, linked bool) *shrooms.Actor {
 // after verifying the signature, and returns the activity's IRI.
 func (n *inboxNode) receive(signer *shrooms.Actor, iri string, raw []byte) string {
 	n.t.Helper()
-	if _, err := n.db.SaveInboxActivity(n.ctx, &shrooms.InboxActivity{ActivityIRI: iri, ActorIRI: signer.IRI,
+	if _, err := n.db.Inbox.SaveInboxActivity(n.ctx, &shrooms.InboxActivity{ActivityIRI: iri, ActorIRI: signer.IRI,
 		Raw: raw, ReceivedAt: n.now}); err != nil {
 		n.t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func (n *inboxNode) process() int {
 // inbox returns the stored activity iri.
 func (n *inboxNode) inbox(iri string) *shrooms.InboxActivity {
 	n.t.Helper()
-	got, _, err := n.db.FindInboxActivities(n.ctx, shrooms.InboxFilter{ActivityIRI: iri})
+	got, _, err := n.db.Inbox.FindInboxActivities(n.ctx, shrooms.InboxFilter{ActivityIRI: iri})
 	if err != nil || len(got) != 1 {
 		n.t.Fatalf("inbox activity %s: %v (%d found)", iri, err, len(got))
 	}

@@ -102,7 +102,7 @@ func TestProcessInboxActivitiesBetweenCacheChanges(t *testing.T) {
 	}
 	n.wantNotCached(itemIRI(a, "forged"))
 	// The stranger's Follow was received: it waits for an admin.
-	if fs, _, err := n.db.FindFollows(shrooms.NewSystemContext(n.ctx), shrooms.FollowFilter{FollowerID: stranger.ID}); err != nil || len(fs) != 1 {
+	if fs, _, err := n.db.Follows.FindFollows(shrooms.NewSystemContext(n.ctx), shrooms.FollowFilter{FollowerID: stranger.ID}); err != nil || len(fs) != 1 {
 		t.Errorf("the stranger's follows: %d, %v; want one", len(fs), err)
 	}
 }
@@ -143,7 +143,7 @@ func TestProcessInboxWithoutCache(t *testing.T) {
 	n := newInboxNode(t)
 	a := n.actor("a.example", true)
 	db := n.db
-	n.f = n.federation(Services{Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db})
+	n.f = n.federation(Services{Nodes: db.Nodes, Actors: db.Actors, Follows: db.Follows, Outbox: db.Outbox, Inbox: db.Inbox})
 	c := n.send(a, shrooms.ActivityCreate, itemIRI(a, "1"), "Drill", 1)
 	u := n.send(a, shrooms.ActivityUpdate, itemIRI(a, "1"), "Drill", 2)
 	d := n.send(a, shrooms.ActivityDelete, itemIRI(a, "1"), "", 3)
@@ -182,10 +182,10 @@ func TestProcessInboxAudienceLookupFails(t *testing.T) {
 // was given changes. No real store does this: it stands for a broken
 // implementation, the one failure of ApplyRemoteChanges a real database
 // cannot be made to produce.
-type shortResults struct{ *store.DB }
+type shortResults struct{ *store.RemoteCacheService }
 
 func (s shortResults) ApplyRemoteChanges(ctx context.Context, changes []shrooms.RemoteChange) ([]shrooms.RemoteResult, error) {
-	res, err := s.DB.ApplyRemoteChanges(ctx, changes)
+	res, err := s.RemoteCacheService.ApplyRemoteChanges(ctx, changes)
 	if err != nil || len(res) == 0 {
 		return res, err
 	}
@@ -199,7 +199,7 @@ func TestProcessInboxResultCountMismatch(t *testing.T) {
 	n := newInboxNode(t)
 	a := n.actor("a.example", true)
 	db := n.db
-	n.f = n.federation(Services{Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db, Remote: shortResults{db}})
+	n.f = n.federation(Services{Nodes: db.Nodes, Actors: db.Actors, Follows: db.Follows, Outbox: db.Outbox, Inbox: db.Inbox, Remote: shortResults{db.Remote}})
 	iris := []string{
 		n.send(a, shrooms.ActivityCreate, itemIRI(a, "1"), "Drill", 1),
 		n.send(a, shrooms.ActivityCreate, itemIRI(a, "2"), "Saw", 1),

@@ -23,10 +23,10 @@ func TestAddressCollapsesSharedInboxes(t *testing.T) {
 		if shared {
 			a.SharedInbox = "https://" + host + "/inbox"
 		}
-		if err := db.UpsertRemoteActor(ctx, a); err != nil {
+		if err := db.Actors.UpsertRemoteActor(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.ReceiveFollow(ctx, iri+"/follows/1", iri, org.IRI, ""); err != nil {
+		if _, err := db.Follows.ReceiveFollow(ctx, iri+"/follows/1", iri, org.IRI, ""); err != nil {
 			t.Fatal(err)
 		}
 		return a
@@ -35,7 +35,7 @@ func TestAddressCollapsesSharedInboxes(t *testing.T) {
 	remote("mastodon.example", "bob", true)
 	carol := remote("small.example", "carol", false)
 
-	f := New(Config{IRIs: shrooms.IRIs{Base: "https://node.example"}}, Services{Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db})
+	f := New(Config{IRIs: shrooms.IRIs{Base: "https://node.example"}}, Services{Nodes: db.Nodes, Actors: db.Actors, Follows: db.Follows, Outbox: db.Outbox, Inbox: db.Inbox})
 	entry := &shrooms.OutboxEntry{ActorID: org.ID, Activity: shrooms.Activity{
 		IRI: "https://node.example/activities/1", Type: shrooms.ActivityCreate, Actor: org.IRI,
 		To: []string{shrooms.PublicAudience},
@@ -68,15 +68,15 @@ func TestAddressSkipsExcept(t *testing.T) {
 		iri := "https://" + host + "/users/x"
 		a := &shrooms.Actor{IRI: iri, Kind: shrooms.KindPerson, Handle: "x", Host: host, Inbox: iri + "/inbox",
 			KeyID: iri + "#main-key", PublicKeyPEM: pub}
-		if err := db.UpsertRemoteActor(ctx, a); err != nil {
+		if err := db.Actors.UpsertRemoteActor(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.ReceiveFollow(ctx, iri+"/follows/1", iri, org.IRI, ""); err != nil {
+		if _, err := db.Follows.ReceiveFollow(ctx, iri+"/follows/1", iri, org.IRI, ""); err != nil {
 			t.Fatal(err)
 		}
 		iris = append(iris, iri)
 	}
-	f := New(Config{IRIs: shrooms.IRIs{Base: "https://node.example"}}, Services{Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db})
+	f := New(Config{IRIs: shrooms.IRIs{Base: "https://node.example"}}, Services{Nodes: db.Nodes, Actors: db.Actors, Follows: db.Follows, Outbox: db.Outbox, Inbox: db.Inbox})
 	entry := &shrooms.OutboxEntry{ActorID: org.ID, Activity: shrooms.Activity{
 		IRI: "https://node.example/activities/1", Type: shrooms.ActivityDelete, Actor: org.IRI,
 		To: []string{shrooms.PublicAudience}, CC: []string{org.Followers}, Except: []string{iris[0]},

@@ -88,7 +88,7 @@ func TestRecoverReleasesLeases(t *testing.T) {
 	n := newInboxNode(t)
 	a := n.actor("a.example", true)
 	iri := n.send(a, shrooms.ActivityCreate, itemIRI(a, "1"), "Drill", 1)
-	if got, err := n.db.ClaimInboxActivities(n.ctx, n.now, inboxLease, batch); err != nil || len(got) != 1 {
+	if got, err := n.db.Inbox.ClaimInboxActivities(n.ctx, n.now, inboxLease, batch); err != nil || len(got) != 1 {
 		t.Fatalf("claim: %d, %v", len(got), err)
 	}
 	if k := n.process(); k != 0 {
@@ -118,7 +118,7 @@ func TestRecoverStopsAtDeliveries(t *testing.T) {
 	n := newInboxNode(t)
 	a := n.actor("a.example", true)
 	iri := n.send(a, shrooms.ActivityCreate, itemIRI(a, "1"), "Drill", 1)
-	if got, err := n.db.ClaimInboxActivities(n.ctx, n.now, inboxLease, batch); err != nil || len(got) != 1 {
+	if got, err := n.db.Inbox.ClaimInboxActivities(n.ctx, n.now, inboxLease, batch); err != nil || len(got) != 1 {
 		t.Fatalf("claim: %d, %v", len(got), err)
 	}
 	// A delivery a crashed run left leased, whose lease the database
@@ -184,7 +184,7 @@ func TestStartGoesOnAfterAnError(t *testing.T) {
 	n := newInboxNode(t)
 	records := make(logRecords, 64)
 	n.log = slog.New(records)
-	n.f = n.federation(Services{Nodes: n.db, Actors: n.db, Follows: n.db, Outbox: n.db, Inbox: n.db, Remote: n.db})
+	n.f = n.federation(Services{Nodes: n.db.Nodes, Actors: n.db.Actors, Follows: n.db.Follows, Outbox: n.db.Outbox, Inbox: n.db.Inbox, Remote: n.db.Remote})
 	a := n.actor("a.example", true)
 	// The flaky change makes the second round log a warning once the good
 	// change before it is recorded: the test's sign that the round ran.

@@ -125,13 +125,13 @@ func TestHungPeerDelaysNothingElse(t *testing.T) {
 		iri := base + "/users/" + handle
 		a := &shrooms.Actor{IRI: iri, Kind: shrooms.KindPerson, Handle: handle, Host: strings.TrimPrefix(base, "http://"),
 			Inbox: iri + "/inbox", KeyID: iri + "#main-key", PublicKeyPEM: pub}
-		if err := db.UpsertRemoteActor(ctx, a); err != nil {
+		if err := db.Actors.UpsertRemoteActor(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 		return a
 	}
 	follow := func(a *shrooms.Actor) {
-		if _, err := db.ReceiveFollow(ctx, a.IRI+"/follows/1", a.IRI, org.IRI, ""); err != nil {
+		if _, err := db.Follows.ReceiveFollow(ctx, a.IRI+"/follows/1", a.IRI, org.IRI, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -146,7 +146,7 @@ func TestHungPeerDelaysNothingElse(t *testing.T) {
 
 	f := New(Config{IRIs: shrooms.IRIs{Base: "http://127.0.0.1:1"}, AllowPrivateAddresses: true,
 		HTTPTimeout: time.Hour, DeliveryWorkers: 4, PollInterval: 20 * time.Millisecond},
-		Services{Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db})
+		Services{Nodes: db.Nodes, Actors: db.Actors, Follows: db.Follows, Outbox: db.Outbox, Inbox: db.Inbox})
 	f.deliveryLease = 400 * time.Millisecond
 	f.Start()
 	defer f.Close()
@@ -160,7 +160,7 @@ func TestHungPeerDelaysNothingElse(t *testing.T) {
 	// Accept published and delivered.
 	raw := fmt.Sprintf(`{"@context":"https://www.w3.org/ns/activitystreams","id":%q,"type":"Follow","actor":%q,"object":%q}`,
 		late.IRI+"/follows/1", late.IRI, org.IRI)
-	if _, err := db.SaveInboxActivity(ctx, &shrooms.InboxActivity{ActivityIRI: late.IRI + "/follows/1", ActorIRI: late.IRI,
+	if _, err := db.Inbox.SaveInboxActivity(ctx, &shrooms.InboxActivity{ActivityIRI: late.IRI + "/follows/1", ActorIRI: late.IRI,
 		Raw: []byte(raw), ReceivedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestHungPeerDelaysNothingElse(t *testing.T) {
 	if len(got) != 2 || got[0] == got[1] {
 		t.Fatalf("hung host was asked %v; want two different inboxes, once each", got)
 	}
-	ds, _, err := db.FindDeliveries(ctx, shrooms.DeliveryFilter{Host: strings.TrimPrefix(hungBase, "http://")})
+	ds, _, err := db.Outbox.FindDeliveries(ctx, shrooms.DeliveryFilter{Host: strings.TrimPrefix(hungBase, "http://")})
 	if err != nil {
 		t.Fatal(err)
 	}

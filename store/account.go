@@ -101,24 +101,24 @@ func (db *DB) checkSignup(ctx context.Context, tx *sql.Tx, invitation string) er
 // EFORBIDDEN "sign-up is closed" or "sign-up needs an invitation",
 // EINVALID naming the field or "this invitation has expired or was
 // already used", ECONFLICT when the username or e-mail is taken.
-func (db *DB) SignUp(ctx context.Context, su shrooms.SignUp) (*shrooms.User, string, error) {
+func (s *AccountService) SignUp(ctx context.Context, su shrooms.SignUp) (*shrooms.User, string, error) {
 	// The mode and invitation are checked before the slow key generation
 	// and bcrypt, and again in the write transaction.
-	if err := db.readCheck(ctx, func(tx *sql.Tx) error { return db.checkSignup(ctx, tx, su.Invitation) }); err != nil {
+	if err := s.db.readCheck(ctx, func(tx *sql.Tx) error { return s.db.checkSignup(ctx, tx, su.Invitation) }); err != nil {
 		return nil, "", err
 	}
 	u := &shrooms.User{Username: su.Username, Email: strings.TrimSpace(su.Email), Name: su.Name,
 		Role: shrooms.RoleMember, Status: shrooms.StatusPending, Language: su.Language}
-	actor, hash, err := db.newUserActor(u, su.Password)
+	actor, hash, err := s.db.newUserActor(u, su.Password)
 	if err != nil {
 		return nil, "", err
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, "", err
 	}
 	defer tx.Rollback()
-	if err := db.checkSignup(ctx, tx, su.Invitation); err != nil {
+	if err := s.db.checkSignup(ctx, tx, su.Invitation); err != nil {
 		return nil, "", err
 	}
 	// Everything up to the user's row can be undone if the address turns
@@ -127,30 +127,30 @@ func (db *DB) SignUp(ctx context.Context, su shrooms.SignUp) (*shrooms.User, str
 		return nil, "", fmt.Errorf("sign-up: %w", err)
 	}
 	if su.Invitation != "" {
-		inv, err := db.useInvitation(ctx, tx, su.Invitation)
+		inv, err := s.db.useInvitation(ctx, tx, su.Invitation)
 		if err != nil {
 			return nil, "", err
 		}
 		if strings.EqualFold(inv.Email, u.Email) {
-			u.Role, u.Status, u.EmailVerifiedAt = inv.Role, shrooms.StatusActive, db.now()
+			u.Role, u.Status, u.EmailVerifiedAt = inv.Role, shrooms.StatusActive, s.db.now()
 		}
 	}
-	if err := db.insertUser(ctx, tx, u, actor, hash); err != nil {
+	if err := s.db.insertUser(ctx, tx, u, actor, hash); err != nil {
 		// A taken username is said (usernames are public); a taken
 		// address is not. SQLite names the username first when both are.
 		if shrooms.ErrorKey(err) == "account.error.email_taken" {
 			if owner, ferr := findUserByEmail(ctx, tx, u.Email); ferr == nil {
-				return nil, "", db.signupTaken(ctx, tx, owner, su.TakenMail)
+				return nil, "", s.db.signupTaken(ctx, tx, owner, su.TakenMail)
 			}
 		}
 		return nil, "", err
 	}
 	secret := ""
 	if u.Status == shrooms.StatusPending {
-		if secret, err = db.createEmailToken(ctx, tx, u.ID, purposeVerify, shrooms.VerifyEmailTTL); err != nil {
+		if secret, err = s.db.createEmailToken(ctx, tx, u.ID, purposeVerify, shrooms.VerifyEmailTTL); err != nil {
 			return nil, "", err
 		}
-		if err := db.queueMail(ctx, tx, shrooms.MailVerify, su.Mail, u, secret); err != nil {
+		if err := s.db.queueMail(ctx, tx, shrooms.MailVerify, su.Mail, u, secret); err != nil {
 			return nil, "", err
 		}
 	}
@@ -201,8 +201,8 @@ func findUserByEmail(ctx context.Context, tx *sql.Tx, email string) (*shrooms.Us
 // shrooms.VerifyEmailTTL, for the pending account with that e-mail
 // address, and queues mail with it; earlier links stay valid. Returns ENOTFOUND, ECONFLICT when
 // the account is not pending, ETOOMANY past shrooms.MaxMailLinksPerHour.
-func (db *DB) CreateVerification(ctx context.Context, email string, mail shrooms.MailRender) (*shrooms.User, string, error) {
-	return db.mailLink(ctx, email, purposeVerify, shrooms.VerifyEmailTTL, mail, func(u *shrooms.User) error {
+func (s *AccountService) CreateVerification(ctx context.Context, email string, mail shrooms.MailRender) (*shrooms.User, string, error) {
+	return s.db.mailLink(ctx, email, purposeVerify, shrooms.VerifyEmailTTL, mail, func(u *shrooms.User) error {
 		if u.Status != shrooms.StatusPending {
 			return shrooms.Errorf(shrooms.ECONFLICT, "this account is not waiting for an e-mail confirmation")
 		}
@@ -243,17 +243,17 @@ func (db *DB) mailLink(ctx context.Context, email, purpose string, ttl time.Dura
 // verification link of the account) and activates its pending account.
 // A suspended account stays suspended. Returns EINVALID "this link has
 // expired or was already used".
-func (db *DB) VerifyEmail(ctx context.Context, secret string) (*shrooms.User, error) {
-	tx, err := db.beginWrite(ctx)
+func (s *AccountService) VerifyEmail(ctx context.Context, secret string) (*shrooms.User, error) {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	u, err := db.useEmailToken(ctx, tx, secret, purposeVerify)
+	u, err := s.db.useEmailToken(ctx, tx, secret, purposeVerify)
 	if err != nil {
 		return nil, err
 	}
-	now := db.now()
+	now := s.db.now()
 	if u.Status == shrooms.StatusPending {
 		u.Status = shrooms.StatusActive
 	}
@@ -273,8 +273,8 @@ func (db *DB) VerifyEmail(ctx context.Context, secret string) (*shrooms.User, er
 // address, and queues mail with it in the same transaction. Returns ENOTFOUND for no account or one that is not active
 // (which the web page does not reveal), ETOOMANY past
 // shrooms.MaxMailLinksPerHour.
-func (db *DB) RequestPasswordReset(ctx context.Context, email string, mail shrooms.MailRender) (*shrooms.User, string, error) {
-	return db.mailLink(ctx, email, purposeReset, shrooms.ResetPasswordTTL, mail, func(u *shrooms.User) error {
+func (s *AccountService) RequestPasswordReset(ctx context.Context, email string, mail shrooms.MailRender) (*shrooms.User, string, error) {
+	return s.db.mailLink(ctx, email, purposeReset, shrooms.ResetPasswordTTL, mail, func(u *shrooms.User) error {
 		if !u.Active() {
 			return notFound("account with this e-mail address not found")
 		}
@@ -288,27 +288,27 @@ func (db *DB) RequestPasswordReset(ctx context.Context, email string, mail shroo
 // the old password may have made a token with it. The account must still be active. Returns
 // EINVALID "this link has expired or was already used" or naming the
 // password.
-func (db *DB) ResetPassword(ctx context.Context, secret, password string) (*shrooms.User, error) {
+func (s *AccountService) ResetPassword(ctx context.Context, secret, password string) (*shrooms.User, error) {
 	if err := shrooms.ValidPassword(password); err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(password, db.passwordCost)
+	hash, err := hashPassword(password, s.db.passwordCost)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	u, err := db.useEmailToken(ctx, tx, secret, purposeReset)
+	u, err := s.db.useEmailToken(ctx, tx, secret, purposeReset)
 	if err != nil {
 		return nil, err
 	}
 	if !u.Active() {
 		return nil, errLinkUsed()
 	}
-	if err := db.setPassword(ctx, tx, u.ID, hash, ""); err != nil {
+	if err := s.db.setPassword(ctx, tx, u.ID, hash, ""); err != nil {
 		return nil, err
 	}
 	if _, err := deleteAPITokens(ctx, tx, u.ID); err != nil {
@@ -356,13 +356,13 @@ func passwordHash(ctx context.Context, tx *sql.Tx, userID int64) (string, error)
 // new one and ends their other sessions: all but keepSession (a session
 // secret, or "" to end them all). Returns EUNAUTHORIZED without an active
 // user, EINVALID "current password: is wrong" or naming the new password.
-func (db *DB) ChangePassword(ctx context.Context, current, password, keepSession string) error {
+func (s *AccountService) ChangePassword(ctx context.Context, current, password, keepSession string) error {
 	u := shrooms.UserFromContext(ctx)
 	if !u.Active() {
 		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first")
 	}
 	var old string
-	if err := db.readCheck(ctx, func(tx *sql.Tx) (err error) {
+	if err := s.db.readCheck(ctx, func(tx *sql.Tx) (err error) {
 		old, err = passwordHash(ctx, tx, u.ID)
 		return err
 	}); err != nil {
@@ -374,11 +374,11 @@ func (db *DB) ChangePassword(ctx context.Context, current, password, keepSession
 	if err := shrooms.ValidPassword(password); err != nil {
 		return err
 	}
-	hash, err := hashPassword(password, db.passwordCost)
+	hash, err := hashPassword(password, s.db.passwordCost)
 	if err != nil {
 		return err
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -390,7 +390,7 @@ func (db *DB) ChangePassword(ctx context.Context, current, password, keepSession
 	} else if now != old {
 		return shrooms.Errorf(shrooms.EINVALID, "current password: is wrong")
 	}
-	if err := db.setPassword(ctx, tx, u.ID, hash, keepSession); err != nil {
+	if err := s.db.setPassword(ctx, tx, u.ID, hash, keepSession); err != nil {
 		return err
 	}
 	return commit(tx)

@@ -71,38 +71,38 @@ func (db *DB) readActor(ctx context.Context, find func(*sql.Tx) (*shrooms.Actor,
 }
 
 // FindActorByID returns the actor, local or remote, or ENOTFOUND.
-func (db *DB) FindActorByID(ctx context.Context, id int64) (*shrooms.Actor, error) {
-	return db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) { return findActorByID(ctx, tx, id) })
+func (s *ActorService) FindActorByID(ctx context.Context, id int64) (*shrooms.Actor, error) {
+	return s.db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) { return findActorByID(ctx, tx, id) })
 }
 
 // FindActorByIRI returns the local or cached actor with this IRI, or
 // ENOTFOUND.
-func (db *DB) FindActorByIRI(ctx context.Context, iri string) (*shrooms.Actor, error) {
-	return db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) { return findActorByIRI(ctx, tx, iri) })
+func (s *ActorService) FindActorByIRI(ctx context.Context, iri string) (*shrooms.Actor, error) {
+	return s.db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) { return findActorByIRI(ctx, tx, iri) })
 }
 
 // FindActorByKeyID returns the actor owning the key, or ENOTFOUND. Should
 // several actors of one host publish the same key, the one whose IRI the
 // key ID extends wins, then the most recently fetched.
-func (db *DB) FindActorByKeyID(ctx context.Context, keyID string) (*shrooms.Actor, error) {
+func (s *ActorService) FindActorByKeyID(ctx context.Context, keyID string) (*shrooms.Actor, error) {
 	owner, _, _ := strings.Cut(keyID, "#")
-	return db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) {
+	return s.db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) {
 		return findActor(ctx, tx, fmt.Sprintf("key %q", keyID),
 			`key_id = ? ORDER BY iri = ? DESC, updated_at DESC, id DESC LIMIT 1`, keyID, owner)
 	})
 }
 
 // FindLocalActor returns the local actor with this handle, or ENOTFOUND.
-func (db *DB) FindLocalActor(ctx context.Context, handle string) (*shrooms.Actor, error) {
-	return db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) {
+func (s *ActorService) FindLocalActor(ctx context.Context, handle string) (*shrooms.Actor, error) {
+	return s.db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) {
 		return findActor(ctx, tx, fmt.Sprintf("local actor %q", handle), `local = 1 AND handle = ?`, handle)
 	})
 }
 
 // FindOrgActor returns the node's Organization actor, the local actor
 // whose handle the settings name. Returns ENOTFOUND before InitNode.
-func (db *DB) FindOrgActor(ctx context.Context) (*shrooms.Actor, error) {
-	return db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) { return findOrgActor(ctx, tx) })
+func (s *ActorService) FindOrgActor(ctx context.Context) (*shrooms.Actor, error) {
+	return s.db.readActor(ctx, func(tx *sql.Tx) (*shrooms.Actor, error) { return findOrgActor(ctx, tx) })
 }
 
 func findOrgActor(ctx context.Context, tx *sql.Tx) (*shrooms.Actor, error) {
@@ -162,8 +162,8 @@ func (db *DB) insertLocalActor(ctx context.Context, tx *sql.Tx, a *shrooms.Actor
 // UpdateLocalActor changes a local actor's name, summary and follow
 // approval setting, and sets a.UpdatedAt; when one of them changed, its
 // followers get an Update of the actor. Returns ENOTFOUND.
-func (db *DB) UpdateLocalActor(ctx context.Context, a *shrooms.Actor) error {
-	tx, err := db.beginWrite(ctx)
+func (s *ActorService) UpdateLocalActor(ctx context.Context, a *shrooms.Actor) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (db *DB) UpdateLocalActor(ctx context.Context, a *shrooms.Actor) error {
 	if err != nil {
 		return err
 	}
-	if err := db.changeLocalActor(ctx, tx, cur, func(x *shrooms.Actor) {
+	if err := s.db.changeLocalActor(ctx, tx, cur, func(x *shrooms.Actor) {
 		x.Name, x.Summary, x.ManuallyApprovesFollowers = a.Name, a.Summary, a.ManuallyApprovesFollowers
 	}); err != nil {
 		return err
@@ -230,15 +230,15 @@ func (db *DB) changeLocalActor(ctx context.Context, tx *sql.Tx, a *shrooms.Actor
 // and creation time. It sets a.ID, a.Host, a.FetchedAt and clears
 // a.Local and a.PrivateKeyPEM. Returns EINVALID (see Actor.Validate) or
 // EFORBIDDEN when the IRI belongs to this node.
-func (db *DB) UpsertRemoteActor(ctx context.Context, a *shrooms.Actor) error {
+func (s *ActorService) UpsertRemoteActor(ctx context.Context, a *shrooms.Actor) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	if db.iris.Local(a.IRI) {
+	if s.db.iris.Local(a.IRI) {
 		return shrooms.Errorf(shrooms.EFORBIDDEN, "actor %q belongs to this node", a.IRI)
 	}
-	now := db.now()
-	tx, err := db.beginWrite(ctx)
+	now := s.db.now()
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}

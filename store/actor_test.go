@@ -15,7 +15,7 @@ func TestRemoteActors(t *testing.T) {
 
 	doc := remoteDoc("partner.example", "org")
 	doc.PrivateKeyPEM = "must not be kept"
-	if err := db.UpsertRemoteActor(ctx, doc); err != nil {
+	if err := db.Actors.UpsertRemoteActor(ctx, doc); err != nil {
 		t.Fatal(err)
 	}
 	if doc.ID == 0 || doc.Local || doc.PrivateKeyPEM != "" || doc.Host != "partner.example" || !doc.FetchedAt.Equal(t0) {
@@ -27,13 +27,13 @@ func TestRemoteActors(t *testing.T) {
 		again := remoteDoc("partner.example", "org")
 		again.Name = "Partner Workshop"
 		again.PublicKeyPEM = "rotated"
-		if err := db.UpsertRemoteActor(ctx, again); err != nil {
+		if err := db.Actors.UpsertRemoteActor(ctx, again); err != nil {
 			t.Fatal(err)
 		}
 		if again.ID != doc.ID {
 			t.Fatalf("refetch got id %d, want %d", again.ID, doc.ID)
 		}
-		got, err := db.FindActorByIRI(ctx, doc.IRI)
+		got, err := db.Actors.FindActorByIRI(ctx, doc.IRI)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,11 +44,11 @@ func TestRemoteActors(t *testing.T) {
 	})
 
 	t.Run("find by key id", func(t *testing.T) {
-		got, err := db.FindActorByKeyID(ctx, doc.KeyID)
+		got, err := db.Actors.FindActorByKeyID(ctx, doc.KeyID)
 		if err != nil || got.ID != doc.ID {
 			t.Fatalf("FindActorByKeyID = %v, %v", got, err)
 		}
-		_, err = db.FindActorByKeyID(ctx, "https://partner.example/users/nobody#main-key")
+		_, err = db.Actors.FindActorByKeyID(ctx, "https://partner.example/users/nobody#main-key")
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	})
 
@@ -74,17 +74,17 @@ func TestRemoteActors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := remoteDoc("third.example", "x")
 			tc.change(a)
-			wantCode(t, db.UpsertRemoteActor(ctx, a), tc.code, "")
-			if _, err := db.FindActorByIRI(ctx, a.IRI); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+			wantCode(t, db.Actors.UpsertRemoteActor(ctx, a), tc.code, "")
+			if _, err := db.Actors.FindActorByIRI(ctx, a.IRI); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 				t.Fatalf("refused actor was stored: %v", err)
 			}
 		})
 	}
 
 	t.Run("unknown", func(t *testing.T) {
-		_, err := db.FindActorByID(ctx, 999)
+		_, err := db.Actors.FindActorByID(ctx, 999)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
-		_, err = db.FindActorByIRI(ctx, "https://nowhere.example/a")
+		_, err = db.Actors.FindActorByIRI(ctx, "https://nowhere.example/a")
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	})
 }
@@ -100,7 +100,7 @@ func TestLocalActors(t *testing.T) {
 		if err := db.CreateLocalActor(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.FindLocalActor(ctx, "bot")
+		got, err := db.Actors.FindLocalActor(ctx, "bot")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestLocalActors(t *testing.T) {
 	})
 	t.Run("a remote actor may share a local handle", func(t *testing.T) {
 		remoteActor(t, db, "partner.example", "org")
-		got, err := db.FindLocalActor(ctx, "org")
+		got, err := db.Actors.FindLocalActor(ctx, "org")
 		if err != nil || !got.Local || got.Kind != shrooms.KindOrganization {
 			t.Fatalf("FindLocalActor(org) = %+v, %v", got, err)
 		}
@@ -129,19 +129,19 @@ func TestLocalActors(t *testing.T) {
 		clock.Add(time.Minute)
 		a := localActor(t, db, "alice", false)
 		a.Name, a.Summary, a.ManuallyApprovesFollowers = "Alice L.", "Repairs radios", true
-		if err := db.UpdateLocalActor(ctx, a); err != nil {
+		if err := db.Actors.UpdateLocalActor(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.FindActorByID(ctx, a.ID)
+		got, err := db.Actors.FindActorByID(ctx, a.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.Name != "Alice L." || got.Summary != "Repairs radios" || !got.ManuallyApprovesFollowers {
 			t.Fatalf("after update: %+v", got)
 		}
-		remote, _ := db.FindActorByIRI(ctx, "https://partner.example/users/org")
+		remote, _ := db.Actors.FindActorByIRI(ctx, "https://partner.example/users/org")
 		remote.Name = "hijack"
-		wantCode(t, db.UpdateLocalActor(ctx, remote), shrooms.ENOTFOUND, "")
+		wantCode(t, db.Actors.UpdateLocalActor(ctx, remote), shrooms.ENOTFOUND, "")
 	})
 	t.Run("count", func(t *testing.T) {
 		for kind, want := range map[shrooms.ActorKind]int{

@@ -9,7 +9,7 @@ import (
 
 // actorUpdates returns the outbox's Updates of actor a by itself, oldest
 // first, after checking their addressing: public, Cc its followers.
-func actorUpdates(t *testing.T, db *store.DB, a *shrooms.Actor) []*shrooms.OutboxEntry {
+func actorUpdates(t *testing.T, db *store.Services, a *shrooms.Actor) []*shrooms.OutboxEntry {
 	t.Helper()
 	var out []*shrooms.OutboxEntry
 	for _, e := range outbox(t, db) {
@@ -32,7 +32,7 @@ func TestSettingsSendActorUpdate(t *testing.T) {
 	t.Parallel()
 	p := newPeople(t)
 	db := p.db
-	s, err := db.FindSettings(sys)
+	s, err := db.Settings.FindSettings(sys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestSettingsSendActorUpdate(t *testing.T) {
 	step := func(name string, change func(s *shrooms.Settings), sends bool) {
 		t.Helper()
 		change(s)
-		if err := db.UpdateSettings(as(p.admin), s); err != nil {
+		if err := db.Settings.UpdateSettings(as(p.admin), s); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if sends {
@@ -65,11 +65,11 @@ func TestSettingsSendActorUpdate(t *testing.T) {
 	// A refused save sends nothing.
 	bad := *s
 	bad.Name, bad.PrimaryColor = "Other", "brown"
-	wantCode(t, db.UpdateSettings(as(p.admin), &bad), shrooms.EINVALID, "")
+	wantCode(t, db.Settings.UpdateSettings(as(p.admin), &bad), shrooms.EINVALID, "")
 	if got := len(actorUpdates(t, db, p.org)); got != want {
 		t.Fatalf("refused save: %d Updates, want %d", got, want)
 	}
-	if org, _ := db.FindOrgActor(sys); org.Name != "Atelier Nord" || org.Summary != "We fix bikes." {
+	if org, _ := db.Actors.FindOrgActor(sys); org.Name != "Atelier Nord" || org.Summary != "We fix bikes." {
 		t.Fatalf("organisation actor = %+v", org)
 	}
 }
@@ -81,11 +81,11 @@ func TestProfileSendsActorUpdate(t *testing.T) {
 	t.Parallel()
 	p := newPeople(t)
 	db := p.db
-	person, err := db.FindActorByID(sys, p.member.ActorID)
+	person, err := db.Actors.FindActorByID(sys, p.member.ActorID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	prof, err := db.FindProfile(sys, p.member.ID)
+	prof, err := db.Profiles.FindProfile(sys, p.member.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestProfileSendsActorUpdate(t *testing.T) {
 	step := func(name string, change func(*shrooms.Profile), sends bool) {
 		t.Helper()
 		change(prof)
-		if err := db.UpdateProfile(as(p.member), prof); err != nil {
+		if err := db.Profiles.UpdateProfile(as(p.member), prof); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if sends {
@@ -116,18 +116,18 @@ func TestProfileSendsActorUpdate(t *testing.T) {
 	step("avatar made public", func(p *shrooms.Profile) { p.AvatarAudience = shrooms.AudiencePublic }, true)
 	step("public bio changed", func(p *shrooms.Profile) { p.Bio = "Radios and lamps." }, true)
 	step("bio back to members", func(p *shrooms.Profile) { p.BioAudience = shrooms.AudienceMembers }, true)
-	if a, _ := db.FindActorByID(sys, person.ID); a.Name != "Mia W." || a.Summary != "" || a.IconURL == "" {
+	if a, _ := db.Actors.FindActorByID(sys, person.ID); a.Name != "Mia W." || a.Summary != "" || a.IconURL == "" {
 		t.Fatalf("person actor = name %q summary %q icon %q", a.Name, a.Summary, a.IconURL)
 	}
 
 	// The account's display name is the actor's name too.
-	if _, err := db.UpdateUser(as(p.member), p.member.ID, shrooms.UserUpdate{Language: ptr("fr")}); err != nil {
+	if _, err := db.Users.UpdateUser(as(p.member), p.member.ID, shrooms.UserUpdate{Language: ptr("fr")}); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(actorUpdates(t, db, person)); got != want {
 		t.Fatalf("language change: %d Updates, want %d", got, want)
 	}
-	if _, err := db.UpdateUser(as(p.member), p.member.ID, shrooms.UserUpdate{Name: ptr("Mia Wong")}); err != nil {
+	if _, err := db.Users.UpdateUser(as(p.member), p.member.ID, shrooms.UserUpdate{Name: ptr("Mia Wong")}); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(actorUpdates(t, db, person)); got != want+1 {
@@ -145,19 +145,19 @@ func TestUpdateLocalActorSendsUpdate(t *testing.T) {
 	t.Parallel()
 	p := newPeople(t)
 	org := *p.org
-	if err := p.db.UpdateLocalActor(sys, &org); err != nil {
+	if err := p.db.Actors.UpdateLocalActor(sys, &org); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(actorUpdates(t, p.db, p.org)); got != 0 {
 		t.Fatalf("unchanged actor: %d Updates", got)
 	}
 	org.ManuallyApprovesFollowers = !org.ManuallyApprovesFollowers
-	if err := p.db.UpdateLocalActor(sys, &org); err != nil {
+	if err := p.db.Actors.UpdateLocalActor(sys, &org); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(actorUpdates(t, p.db, p.org)); got != 1 {
 		t.Fatalf("follow approval changed: %d Updates, want 1", got)
 	}
 	org.ID = 999
-	wantCode(t, p.db.UpdateLocalActor(sys, &org), shrooms.ENOTFOUND, "")
+	wantCode(t, p.db.Actors.UpdateLocalActor(sys, &org), shrooms.ENOTFOUND, "")
 }

@@ -16,10 +16,10 @@ func TestBackup(t *testing.T) {
 	db, _ := openDB(t)
 	org := initNode(t, db, false)
 	remote := remoteActor(t, db, "partner.example", "org")
-	if _, err := db.CreateFollow(ctx, org.ID, remote.ID); err != nil {
+	if _, err := db.Follows.CreateFollow(ctx, org.ID, remote.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SaveInboxActivity(ctx, inboxActivity(1)); err != nil {
+	if _, err := db.Inbox.SaveInboxActivity(ctx, inboxActivity(1)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -29,23 +29,24 @@ func TestBackup(t *testing.T) {
 	}
 
 	t.Run("the copy opens and holds the data", func(t *testing.T) {
-		copyDB, err := store.Open(path, store.Options{PublicURL: testURL})
+		copyHandle, err := store.Open(path, store.Options{PublicURL: testURL})
 		if err != nil {
 			t.Fatal(err)
 		}
+		copyDB := store.NewServices(copyHandle)
 		defer copyDB.Close()
-		n, err := copyDB.FindNode(ctx)
+		n, err := copyDB.Nodes.FindNode(ctx)
 		if err != nil || n.OrgHandle != "org" {
 			t.Fatalf("FindNode = %+v, %v", n, err)
 		}
-		a, err := copyDB.FindLocalActor(ctx, "org")
+		a, err := copyDB.Actors.FindLocalActor(ctx, "org")
 		if err != nil || a.PrivateKeyPEM != org.PrivateKeyPEM {
 			t.Fatalf("org actor = %+v, %v", a, err)
 		}
-		if _, total, _ := copyDB.FindFollows(ctx, shrooms.FollowFilter{}); total != 1 {
+		if _, total, _ := copyDB.Follows.FindFollows(ctx, shrooms.FollowFilter{}); total != 1 {
 			t.Fatalf("follows = %d", total)
 		}
-		if s, _ := copyDB.QueueStats(ctx); s.OutboxUnpublished != 1 || s.InboxPending != 1 {
+		if s, _ := copyDB.Outbox.QueueStats(ctx); s.OutboxUnpublished != 1 || s.InboxPending != 1 {
 			t.Fatalf("queues = %+v", s)
 		}
 		applied, err := copyDB.Migrate(ctx)
@@ -73,7 +74,7 @@ func TestBackup(t *testing.T) {
 		wantCode(t, db.Backup(ctx, ""), shrooms.EINVALID, "")
 	})
 	t.Run("the node keeps writing", func(t *testing.T) {
-		if _, err := db.SaveInboxActivity(ctx, inboxActivity(2)); err != nil {
+		if _, err := db.Inbox.SaveInboxActivity(ctx, inboxActivity(2)); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -15,10 +15,11 @@ import (
 // concurrency (run with -cpu to vary it); group commit shares one fsync
 // among the waiting callers.
 func BenchmarkSaveInboxActivity(b *testing.B) {
-	db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{PublicURL: testURL})
+	sdb, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{PublicURL: testURL})
 	if err != nil {
 		b.Fatal(err)
 	}
+	db := store.NewServices(sdb)
 	defer db.Close()
 	ctx := context.Background()
 	raw := []byte(`{"@context":"https://www.w3.org/ns/activitystreams","type":"Create","actor":"https://partner.example/users/org"}`)
@@ -32,14 +33,14 @@ func BenchmarkSaveInboxActivity(b *testing.B) {
 				ActorIRI:    "https://partner.example/users/org",
 				Raw:         raw,
 			}
-			if _, err := db.SaveInboxActivity(ctx, a); err != nil {
+			if _, err := db.Inbox.SaveInboxActivity(ctx, a); err != nil {
 				b.Error(err)
 				return
 			}
 		}
 	})
 	b.StopTimer()
-	batches, largest := db.InboxBatchStats()
+	batches, largest := db.Inbox.InboxBatchStats()
 	if batches > 0 {
 		b.ReportMetric(float64(n.Load())/float64(batches), "saves/commit")
 	}

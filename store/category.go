@@ -19,8 +19,8 @@ const maxTreeDepth = 8
 // FindCategories returns every category in tree order with its own
 // fields and item count. Categories are not secret: anyone may list them
 // while the inventory module is on. Returns ENOTFOUND when it is off.
-func (db *DB) FindCategories(ctx context.Context) ([]*shrooms.Category, error) {
-	tx, err := db.beginRead(ctx)
+func (s *CategoryService) FindCategories(ctx context.Context) ([]*shrooms.Category, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -34,8 +34,8 @@ func (db *DB) FindCategories(ctx context.Context) ([]*shrooms.Category, error) {
 
 // FindCategoryByID returns one category with its own fields. Returns
 // ENOTFOUND.
-func (db *DB) FindCategoryByID(ctx context.Context, id int64) (*shrooms.Category, error) {
-	tx, err := db.beginRead(ctx)
+func (s *CategoryService) FindCategoryByID(ctx context.Context, id int64) (*shrooms.Category, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -49,8 +49,8 @@ func (db *DB) FindCategoryByID(ctx context.Context, id int64) (*shrooms.Category
 
 // FindFieldsFor returns the fields of a category and its ancestors, root
 // first. Returns ENOTFOUND.
-func (db *DB) FindFieldsFor(ctx context.Context, id int64) ([]shrooms.CustomField, error) {
-	tx, err := db.beginRead(ctx)
+func (s *CategoryService) FindFieldsFor(ctx context.Context, id int64) ([]shrooms.CustomField, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -70,11 +70,11 @@ func (db *DB) FindFieldsFor(ctx context.Context, id int64) ([]shrooms.CustomFiel
 // CreateCategory stores a new category for an inventory manager. Returns
 // EINVALID, ENOTFOUND for an unknown parent, ECONFLICT for a taken name
 // among its siblings or a tree too deep, EFORBIDDEN.
-func (db *DB) CreateCategory(ctx context.Context, c *shrooms.Category) error {
+func (s *CategoryService) CreateCategory(ctx context.Context, c *shrooms.Category) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	tx, err := db.categoryWrite(ctx)
+	tx, err := s.db.categoryWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (db *DB) CreateCategory(ctx context.Context, c *shrooms.Category) error {
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO categories (parent_id, name, created_at) VALUES (?, ?, ?)`,
-		nullID(c.ParentID), c.Name, db.now().UnixMilli())
+		nullID(c.ParentID), c.Name, s.db.now().UnixMilli())
 	if err != nil {
 		return categoryError(err)
 	}
@@ -93,17 +93,17 @@ func (db *DB) CreateCategory(ctx context.Context, c *shrooms.Category) error {
 	if err := commit(tx); err != nil {
 		return err
 	}
-	return db.fillCategory(ctx, c)
+	return s.db.fillCategory(ctx, c)
 }
 
 // UpdateCategory renames or moves a category. Returns as CreateCategory,
 // and ECONFLICT when the new parent is the category or one of its
 // descendants.
-func (db *DB) UpdateCategory(ctx context.Context, c *shrooms.Category) error {
+func (s *CategoryService) UpdateCategory(ctx context.Context, c *shrooms.Category) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	tx, err := db.categoryWrite(ctx)
+	tx, err := s.db.categoryWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -121,13 +121,13 @@ func (db *DB) UpdateCategory(ctx context.Context, c *shrooms.Category) error {
 	if err := commit(tx); err != nil {
 		return err
 	}
-	return db.fillCategory(ctx, c)
+	return s.db.fillCategory(ctx, c)
 }
 
 // DeleteCategory removes a category without items or subcategories.
 // Returns ECONFLICT, ENOTFOUND, EFORBIDDEN.
-func (db *DB) DeleteCategory(ctx context.Context, id int64) error {
-	tx, err := db.categoryWrite(ctx)
+func (s *CategoryService) DeleteCategory(ctx context.Context, id int64) error {
+	tx, err := s.db.categoryWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (db *DB) DeleteCategory(ctx context.Context, id int64) error {
 // SetCategoryFields replaces a category's own field definitions, for
 // admins. Returns EINVALID naming the field, ECONFLICT for a key that
 // repeats or is used by an ancestor or a descendant, ENOTFOUND.
-func (db *DB) SetCategoryFields(ctx context.Context, id int64, fields []shrooms.CustomField) error {
+func (s *CategoryService) SetCategoryFields(ctx context.Context, id int64, fields []shrooms.CustomField) error {
 	seen := map[string]bool{}
 	for i := range fields {
 		if err := fields[i].Validate(); err != nil {
@@ -163,7 +163,7 @@ func (db *DB) SetCategoryFields(ctx context.Context, id int64, fields []shrooms.
 		}
 		seen[fields[i].Key] = true
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}

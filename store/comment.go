@@ -11,13 +11,13 @@ import (
 
 // FindComments returns the comments on an item the caller may read,
 // oldest first. Returns ENOTFOUND.
-func (db *DB) FindComments(ctx context.Context, itemID int64) ([]*shrooms.Comment, error) {
-	tx, err := db.beginRead(ctx)
+func (s *ItemService) FindComments(ctx context.Context, itemID int64) ([]*shrooms.Comment, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, _, err := db.readableItem(ctx, tx, itemID); err != nil {
+	if _, _, err := s.db.readableItem(ctx, tx, itemID); err != nil {
 		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, item_id, COALESCE(author_id, 0), author_name, body, created_at
@@ -45,16 +45,16 @@ func (db *DB) FindComments(ctx context.Context, itemID int64) ([]*shrooms.Commen
 // CreateComment adds a comment by the caller, an active local user who
 // may read the item, and sets its ID, author and time. Returns EINVALID,
 // ENOTFOUND, EUNAUTHORIZED.
-func (db *DB) CreateComment(ctx context.Context, c *shrooms.Comment) error {
+func (s *ItemService) CreateComment(ctx context.Context, c *shrooms.Comment) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	caller, _, err := db.readableItem(ctx, tx, c.ItemID)
+	caller, _, err := s.db.readableItem(ctx, tx, c.ItemID)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (db *DB) CreateComment(ctx context.Context, c *shrooms.Comment) error {
 		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first")
 	}
 	u := caller.p.User
-	c.AuthorID, c.AuthorName, c.CreatedAt = u.ID, displayName(u.Name, u.Username), db.now()
+	c.AuthorID, c.AuthorName, c.CreatedAt = u.ID, displayName(u.Name, u.Username), s.db.now()
 	res, err := tx.ExecContext(ctx, `INSERT INTO item_comments (item_id, author_id, author_name, body, created_at)
 		VALUES (?, ?, ?, ?, ?)`, c.ItemID, c.AuthorID, c.AuthorName, c.Body, c.CreatedAt.UnixMilli())
 	if err != nil {
@@ -78,8 +78,8 @@ func (db *DB) CreateComment(ctx context.Context, c *shrooms.Comment) error {
 // DeleteComment removes a comment; its author (while they may still read
 // the item) and inventory managers may. Returns ENOTFOUND, EFORBIDDEN,
 // EUNAUTHORIZED.
-func (db *DB) DeleteComment(ctx context.Context, id int64) error {
-	tx, err := db.beginWrite(ctx)
+func (s *ItemService) DeleteComment(ctx context.Context, id int64) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (db *DB) DeleteComment(ctx context.Context, id int64) error {
 	} else if err != nil {
 		return fmt.Errorf("delete comment: %w", err)
 	}
-	caller, _, err := db.readableItem(ctx, tx, itemID)
+	caller, _, err := s.db.readableItem(ctx, tx, itemID)
 	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
 		return notFound("comment not found")
 	} else if err != nil {

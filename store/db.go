@@ -7,8 +7,12 @@
 // (shrooms.IsSystem, shrooms.UserFromContext) inside its transaction and
 // asks the root package's Principal; the rules are not repeated here.
 //
-// One file holds the data of one noun. Exported methods open the
-// transaction; the private helpers they call take the *sql.Tx.
+// DB is the shared handle (pools, options, clock, Close, Backup,
+// Migrate); each root service interface has its own small type over it
+// (ItemService, PlaceService, ... in services.go), and Services bundles
+// them for the wiring. One file holds the data of one noun. Exported
+// methods open the transaction; the private helpers they call take the
+// *sql.Tx, or are methods of DB when they need the pools or the clock.
 //
 // The binary must be built with -tags sqlite_fts5: Open refuses to start
 // without FTS5 so that a missing tag fails at start-up, not at the first
@@ -30,23 +34,6 @@ import (
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 
 	shrooms "github.com/shrooms-org/shrooms"
-)
-
-// Interfaces the store implements.
-var (
-	_ shrooms.NodeService   = (*DB)(nil)
-	_ shrooms.ActorService  = (*DB)(nil)
-	_ shrooms.UserService   = (*DB)(nil)
-	_ shrooms.FollowService = (*DB)(nil)
-	_ shrooms.OutboxService = (*DB)(nil)
-	_ shrooms.InboxService  = (*DB)(nil)
-
-	_ shrooms.AccountService  = (*DB)(nil)
-	_ shrooms.SessionService  = (*DB)(nil)
-	_ shrooms.ProfileService  = (*DB)(nil)
-	_ shrooms.SettingsService = (*DB)(nil)
-	_ shrooms.MediaService    = (*DB)(nil)
-	_ shrooms.GroupService    = (*DB)(nil)
 )
 
 // DefaultBusyTimeout is how long a statement waits for a lock held by
@@ -90,9 +77,10 @@ type Options struct {
 	PasswordCost int
 }
 
-// DB is the SQLite store. It holds two pools on one database file: a
-// write pool of a single connection, so that writers queue in Go instead
-// of failing on SQLITE_BUSY, and a read pool for concurrent readers.
+// DB is the SQLite handle the services share. It holds two pools on one
+// database file: a write pool of a single connection, so that writers
+// queue in Go instead of failing on SQLITE_BUSY, and a read pool for
+// concurrent readers.
 type DB struct {
 	path  string
 	write *sql.DB

@@ -35,12 +35,12 @@ func scanDelivery(s scanner, extra ...any) (*shrooms.Delivery, error) {
 // host never has more than perHost deliveries leased, counting those
 // leased before: the leases are the deliveries running, so a host that
 // never answers holds at most perHost of the workers.
-func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit, perHost int) ([]*shrooms.Delivery, error) {
+func (s *OutboxService) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit, perHost int) ([]*shrooms.Delivery, error) {
 	_, limit = page(0, limit)
 	if perHost <= 0 {
 		perHost = math.MaxInt32
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func loadPayloads(ctx context.Context, tx *sql.Tx, ds []*shrooms.Delivery) error
 
 // ExtendDeliveryLeases moves the leases of deliveries still running to
 // until. A delivery already marked (its lease freed) is left alone.
-func (db *DB) ExtendDeliveryLeases(ctx context.Context, ids []int64, until time.Time) error {
+func (s *OutboxService) ExtendDeliveryLeases(ctx context.Context, ids []int64, until time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -167,7 +167,7 @@ func (db *DB) ExtendDeliveryLeases(ctx context.Context, ids []int64, until time.
 		args = append(args, id)
 	}
 	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
-	return db.execWrite(ctx, `UPDATE deliveries SET locked_until = ?
+	return s.db.execWrite(ctx, `UPDATE deliveries SET locked_until = ?
 		WHERE id IN (`+marks+`) AND state = 'pending' AND locked_until IS NOT NULL`, args...)
 }
 
@@ -185,8 +185,8 @@ func deliveryHost(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
 
 // MarkDelivered records a successful POST and resets the host's backoff.
 // Returns ENOTFOUND.
-func (db *DB) MarkDelivered(ctx context.Context, id int64, now time.Time, status int) error {
-	tx, err := db.beginWrite(ctx)
+func (s *OutboxService) MarkDelivered(ctx context.Context, id int64, now time.Time, status int) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -212,8 +212,8 @@ func (db *DB) MarkDelivered(ctx context.Context, id int64, now time.Time, status
 // f.Next, or dead when f.Dead. When f.HostDown, the host's consecutive
 // failure count grows and the whole host backs off until
 // now+HostBackoff(failures). Returns ENOTFOUND.
-func (db *DB) MarkDeliveryFailed(ctx context.Context, id int64, now time.Time, f shrooms.DeliveryFailure) error {
-	tx, err := db.beginWrite(ctx)
+func (s *OutboxService) MarkDeliveryFailed(ctx context.Context, id int64, now time.Time, f shrooms.DeliveryFailure) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -251,8 +251,8 @@ func (db *DB) MarkDeliveryFailed(ctx context.Context, id int64, now time.Time, f
 
 // ReleaseDeliveryLeases frees every lease; called at start-up, when no
 // worker of this node can hold one.
-func (db *DB) ReleaseDeliveryLeases(ctx context.Context) error {
-	return db.execWrite(ctx, `UPDATE deliveries SET locked_until = NULL WHERE locked_until IS NOT NULL`)
+func (s *OutboxService) ReleaseDeliveryLeases(ctx context.Context) error {
+	return s.db.execWrite(ctx, `UPDATE deliveries SET locked_until = NULL WHERE locked_until IS NOT NULL`)
 }
 
 // execWrite runs one statement in its own write transaction.
@@ -270,8 +270,8 @@ func (db *DB) execWrite(ctx context.Context, query string, args ...any) error {
 
 // RetryDelivery puts a dead delivery back in the queue, due now, keeping
 // its attempt count. Returns ENOTFOUND, ECONFLICT when it is not dead.
-func (db *DB) RetryDelivery(ctx context.Context, id int64, now time.Time) error {
-	tx, err := db.beginWrite(ctx)
+func (s *OutboxService) RetryDelivery(ctx context.Context, id int64, now time.Time) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -296,7 +296,7 @@ func (db *DB) RetryDelivery(ctx context.Context, id int64, now time.Time) error 
 
 // FindDeliveries returns matching deliveries, newest first, without
 // payload, and the total count ignoring Offset and Limit.
-func (db *DB) FindDeliveries(ctx context.Context, filter shrooms.DeliveryFilter) ([]*shrooms.Delivery, int, error) {
+func (s *OutboxService) FindDeliveries(ctx context.Context, filter shrooms.DeliveryFilter) ([]*shrooms.Delivery, int, error) {
 	offset, limit := page(filter.Offset, filter.Limit)
 	var conds []string
 	var args []any
@@ -306,7 +306,7 @@ func (db *DB) FindDeliveries(ctx context.Context, filter shrooms.DeliveryFilter)
 	if filter.Host != "" {
 		conds, args = append(conds, "d.host = ?"), append(args, strings.ToLower(filter.Host))
 	}
-	tx, err := db.beginRead(ctx)
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -337,10 +337,10 @@ func (db *DB) FindDeliveries(ctx context.Context, filter shrooms.DeliveryFilter)
 
 // FindHostStatus returns what is known of a host: a zero HostStatus with
 // Host set when nothing is.
-func (db *DB) FindHostStatus(ctx context.Context, host string) (*shrooms.HostStatus, error) {
+func (s *OutboxService) FindHostStatus(ctx context.Context, host string) (*shrooms.HostStatus, error) {
 	h := &shrooms.HostStatus{Host: strings.ToLower(host)}
 	var backoff, success, failure sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT failures, backoff_until, last_success_at, last_failure_at, last_error
+	err := s.db.read.QueryRowContext(ctx, `SELECT failures, backoff_until, last_success_at, last_failure_at, last_error
 		FROM hosts WHERE host = ?`, h.Host).Scan(&h.Failures, &backoff, &success, &failure, &h.LastError)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, nil
@@ -352,17 +352,17 @@ func (db *DB) FindHostStatus(ctx context.Context, host string) (*shrooms.HostSta
 }
 
 // QueueStats counts the outbox, delivery and inbox queues.
-func (db *DB) QueueStats(ctx context.Context) (shrooms.QueueStats, error) {
-	var s shrooms.QueueStats
-	err := db.read.QueryRowContext(ctx, `SELECT
+func (s *OutboxService) QueueStats(ctx context.Context) (shrooms.QueueStats, error) {
+	var stats shrooms.QueueStats
+	err := s.db.read.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM outbox WHERE published = 0),
 		(SELECT COUNT(*) FROM deliveries WHERE state = 'pending'),
 		(SELECT COUNT(*) FROM deliveries WHERE state = 'dead'),
 		(SELECT COUNT(*) FROM inbox_activities WHERE state = 'pending'),
 		(SELECT COUNT(*) FROM inbox_activities WHERE state = 'failed')`,
-	).Scan(&s.OutboxUnpublished, &s.DeliveriesPending, &s.DeliveriesDead, &s.InboxPending, &s.InboxFailed)
+	).Scan(&stats.OutboxUnpublished, &stats.DeliveriesPending, &stats.DeliveriesDead, &stats.InboxPending, &stats.InboxFailed)
 	if err != nil {
-		return s, fmt.Errorf("queue stats: %w", err)
+		return stats, fmt.Errorf("queue stats: %w", err)
 	}
-	return s, nil
+	return stats, nil
 }

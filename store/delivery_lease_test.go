@@ -24,14 +24,14 @@ func TestClaimDeliveriesPerHost(t *testing.T) {
 		}
 		return m
 	}
-	first, err := fx.db.ClaimDeliveries(ctx, t0, time.Minute, 3, 2)
+	first, err := fx.db.Outbox.ClaimDeliveries(ctx, t0, time.Minute, 3, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if h := hosts(first); h["slow.example"] != 2 || h["fast.example"] != 1 {
 		t.Fatalf("first claim: %v, want 2 slow and 1 fast", h)
 	}
-	second, err := fx.db.ClaimDeliveries(ctx, t0, time.Minute, 10, 2)
+	second, err := fx.db.Outbox.ClaimDeliveries(ctx, t0, time.Minute, 10, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,10 +45,10 @@ func TestClaimDeliveriesPerHost(t *testing.T) {
 			slow = d.ID
 		}
 	}
-	if err := fx.db.MarkDelivered(ctx, slow, t0, 202); err != nil {
+	if err := fx.db.Outbox.MarkDelivered(ctx, slow, t0, 202); err != nil {
 		t.Fatal(err)
 	}
-	third, err := fx.db.ClaimDeliveries(ctx, t0, time.Minute, 10, 2)
+	third, err := fx.db.Outbox.ClaimDeliveries(ctx, t0, time.Minute, 10, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,10 +69,10 @@ func TestExtendDeliveryLeases(t *testing.T) {
 	if len(ids) != 2 {
 		t.Fatalf("claimed %v", ids)
 	}
-	if err := fx.db.MarkDeliveryFailed(ctx, ids[1], t0, shrooms.DeliveryFailure{Next: t0, Err: "x"}); err != nil {
+	if err := fx.db.Outbox.MarkDeliveryFailed(ctx, ids[1], t0, shrooms.DeliveryFailure{Next: t0, Err: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := fx.db.ExtendDeliveryLeases(ctx, ids, t0.Add(10*time.Minute)); err != nil {
+	if err := fx.db.Outbox.ExtendDeliveryLeases(ctx, ids, t0.Add(10*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	got := fx.claim(t, t0.Add(5*time.Minute), 10)

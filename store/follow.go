@@ -93,11 +93,11 @@ func insertFollow(ctx context.Context, tx *sql.Tx, follower, followee *shrooms.A
 // following" or "follow request already sent". Our organisation following
 // a remote Organization starts a partnership, as LinkPartner without a
 // token: a pending request of theirs is accepted, EFORBIDDEN when blocked.
-func (db *DB) CreateFollow(ctx context.Context, localID, remoteID int64) (*shrooms.Follow, error) {
+func (s *FollowService) CreateFollow(ctx context.Context, localID, remoteID int64) (*shrooms.Follow, error) {
 	if localID == remoteID {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "an actor cannot follow itself")
 	}
-	tx, err := db.writeAsAdmin(ctx)
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -122,9 +122,9 @@ func (db *DB) CreateFollow(ctx context.Context, localID, remoteID int64) (*shroo
 	}
 	var f *shrooms.Follow
 	if isPartnership(org, local, remote) {
-		f, err = db.startPartnership(ctx, tx, org, remote, "")
+		f, err = s.db.startPartnership(ctx, tx, org, remote, "")
 	} else {
-		f, err = db.sendFollow(ctx, tx, local, remote, "")
+		f, err = s.db.sendFollow(ctx, tx, local, remote, "")
 	}
 	if err != nil {
 		return nil, err
@@ -180,8 +180,8 @@ func (db *DB) sendFollow(ctx context.Context, tx *sql.Tx, local, remote *shrooms
 // state, and writes an Undo of the Follow to the outbox, for admins and
 // the system. Returns ENOTFOUND when there is no such follow by a local
 // actor, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) Unfollow(ctx context.Context, localID, remoteID int64) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *FollowService) Unfollow(ctx context.Context, localID, remoteID int64) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func (db *DB) Unfollow(ctx context.Context, localID, remoteID int64) error {
 	if f == nil || !f.Follower.Local {
 		return notFound("actor %d does not follow actor %d", localID, remoteID)
 	}
-	if err := db.undoFollow(ctx, tx, f); err != nil {
+	if err := s.db.undoFollow(ctx, tx, f); err != nil {
 		return err
 	}
 	return commit(tx)
@@ -223,7 +223,7 @@ func (db *DB) undoFollow(ctx context.Context, tx *sql.Tx, f *shrooms.Follow) err
 // FindFollows returns matching follows, newest first, with both actors
 // loaded (local ones with their private key, as every actor finder), and
 // the total count ignoring Offset and Limit.
-func (db *DB) FindFollows(ctx context.Context, filter shrooms.FollowFilter) ([]*shrooms.Follow, int, error) {
+func (s *FollowService) FindFollows(ctx context.Context, filter shrooms.FollowFilter) ([]*shrooms.Follow, int, error) {
 	offset, limit := page(filter.Offset, filter.Limit)
 	var conds []string
 	var args []any
@@ -241,7 +241,7 @@ func (db *DB) FindFollows(ctx context.Context, filter shrooms.FollowFilter) ([]*
 			conds, args = append(conds, c.cond), append(args, c.arg)
 		}
 	}
-	tx, err := db.beginRead(ctx)
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -42,11 +42,11 @@ func (db *DB) answerFollow(ctx context.Context, tx *sql.Tx, typ shrooms.Activity
 // actor or the follower is not a cached remote actor, EFORBIDDEN when
 // the follower or its host is blocked, EINVALID without an activity IRI,
 // ECONFLICT when the IRI names another follow.
-func (db *DB) ReceiveFollow(ctx context.Context, activityIRI, followerIRI, followeeIRI, inviteToken string) (*shrooms.Follow, error) {
+func (s *FollowService) ReceiveFollow(ctx context.Context, activityIRI, followerIRI, followeeIRI, inviteToken string) (*shrooms.Follow, error) {
 	if activityIRI == "" {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "follow activity id is required")
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (db *DB) ReceiveFollow(ctx context.Context, activityIRI, followerIRI, follo
 	if err != nil {
 		return nil, err
 	}
-	now := db.now()
+	now := s.db.now()
 	if blocked, err := blockedActor(ctx, tx, follower); err != nil {
 		return nil, err
 	} else if blocked {
@@ -82,7 +82,7 @@ func (db *DB) ReceiveFollow(ctx context.Context, activityIRI, followerIRI, follo
 	partnership := isPartnership(org, follower, followee)
 	initial := shrooms.InitialFollowState(followee)
 	if partnership {
-		if initial, err = db.partnerFollowState(ctx, tx, org, follower, f, inviteToken, now); err != nil {
+		if initial, err = s.db.partnerFollowState(ctx, tx, org, follower, f, inviteToken, now); err != nil {
 			return nil, err
 		}
 	}
@@ -101,12 +101,12 @@ func (db *DB) ReceiveFollow(ctx context.Context, activityIRI, followerIRI, follo
 		return nil, err
 	}
 	if f.State == shrooms.FollowAccepted {
-		if err := db.answerFollow(ctx, tx, shrooms.ActivityAccept, f, now); err != nil {
+		if err := s.db.answerFollow(ctx, tx, shrooms.ActivityAccept, f, now); err != nil {
 			return nil, err
 		}
 	}
 	if partnership && f.State == shrooms.FollowAccepted && !wasAccepted {
-		if err := db.partnerAccepted(ctx, tx, org, follower, now); err != nil {
+		if err := s.db.partnerAccepted(ctx, tx, org, follower, now); err != nil {
 			return nil, err
 		}
 	}
@@ -171,16 +171,16 @@ func findIncomingFollow(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Fol
 // is followed back (a partnership). Returns ENOTFOUND (also for an
 // outgoing follow), ECONFLICT when it is not pending, EUNAUTHORIZED,
 // EFORBIDDEN.
-func (db *DB) ApproveFollowRequest(ctx context.Context, id int64) (*shrooms.Follow, error) {
-	return db.answerFollowRequest(ctx, id, shrooms.ActivityAccept)
+func (s *FollowService) ApproveFollowRequest(ctx context.Context, id int64) (*shrooms.Follow, error) {
+	return s.db.answerFollowRequest(ctx, id, shrooms.ActivityAccept)
 }
 
 // RejectFollowRequest rejects a pending or accepted incoming follow (the
 // latter removes a follower) and writes a Reject, for admins and the
 // system. Returns ENOTFOUND, ECONFLICT when already rejected,
 // EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) RejectFollowRequest(ctx context.Context, id int64) (*shrooms.Follow, error) {
-	return db.answerFollowRequest(ctx, id, shrooms.ActivityReject)
+func (s *FollowService) RejectFollowRequest(ctx context.Context, id int64) (*shrooms.Follow, error) {
+	return s.db.answerFollowRequest(ctx, id, shrooms.ActivityReject)
 }
 
 func (db *DB) answerFollowRequest(ctx context.Context, id int64, typ shrooms.ActivityType) (*shrooms.Follow, error) {
@@ -248,15 +248,15 @@ func (db *DB) partnerAnswered(ctx context.Context, tx *sql.Tx, org, remote *shro
 // outbox; a partnership that becomes linked is due for a backfill.
 // Returns ENOTFOUND for an unknown follow, EFORBIDDEN when ans.ActorIRI
 // is not the followee.
-func (db *DB) ReceiveFollowAccept(ctx context.Context, ans shrooms.FollowAnswer) (*shrooms.Follow, error) {
-	return db.receiveFollowAnswer(ctx, ans, shrooms.FollowAccepted)
+func (s *FollowService) ReceiveFollowAccept(ctx context.Context, ans shrooms.FollowAnswer) (*shrooms.Follow, error) {
+	return s.db.receiveFollowAnswer(ctx, ans, shrooms.FollowAccepted)
 }
 
 // ReceiveFollowReject marks a local actor's follow rejected; same lookup
 // and codes as ReceiveFollowAccept. A remote organisation rejecting our
 // organisation's follow has its objects leave the cache.
-func (db *DB) ReceiveFollowReject(ctx context.Context, ans shrooms.FollowAnswer) (*shrooms.Follow, error) {
-	return db.receiveFollowAnswer(ctx, ans, shrooms.FollowRejected)
+func (s *FollowService) ReceiveFollowReject(ctx context.Context, ans shrooms.FollowAnswer) (*shrooms.Follow, error) {
+	return s.db.receiveFollowAnswer(ctx, ans, shrooms.FollowRejected)
 }
 
 func (db *DB) receiveFollowAnswer(ctx context.Context, ans shrooms.FollowAnswer, state shrooms.FollowState) (*shrooms.Follow, error) {
@@ -319,8 +319,8 @@ func partnerFollowAnswered(ctx context.Context, tx *sql.Tx, f *shrooms.Follow, n
 // A partner organisation undoing its follow of ours unlinks: see
 // partnerLeft. Returns ENOTFOUND, EFORBIDDEN when actorIRI is not the
 // follower.
-func (db *DB) ReceiveUndoFollow(ctx context.Context, followIRI, actorIRI, followeeIRI string) error {
-	tx, err := db.beginWrite(ctx)
+func (s *FollowService) ReceiveUndoFollow(ctx context.Context, followIRI, actorIRI, followeeIRI string) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -350,7 +350,7 @@ func (db *DB) ReceiveUndoFollow(ctx context.Context, followIRI, actorIRI, follow
 		return err
 	}
 	if isPartnership(org, f.Follower, f.Followee) {
-		if err := db.partnerLeft(ctx, tx, org, f.Follower); err != nil {
+		if err := s.db.partnerLeft(ctx, tx, org, f.Follower); err != nil {
 			return err
 		}
 	}

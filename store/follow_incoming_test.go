@@ -16,7 +16,7 @@ func TestReceiveFollow(t *testing.T) {
 	const iri1, iri2 = "https://partner.example/follows/1", "https://partner.example/follows/2"
 
 	t.Run("auto-accepted, answered with an embedded Accept", func(t *testing.T) {
-		f, err := db.ReceiveFollow(ctx, iri1, fx.partner.IRI, fx.org.IRI, "")
+		f, err := db.Follows.ReceiveFollow(ctx, iri1, fx.partner.IRI, fx.org.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -27,7 +27,7 @@ func TestReceiveFollow(t *testing.T) {
 		fx.wantEntry(t, entries[0], fx.org.ID, answer(shrooms.ActivityAccept, fx.org, fx.partner, iri1, t0))
 	})
 	t.Run("repeated Follow of an accepted pair is accepted again", func(t *testing.T) {
-		f, err := db.ReceiveFollow(ctx, iri2, fx.partner.IRI, fx.org.IRI, "")
+		f, err := db.Follows.ReceiveFollow(ctx, iri2, fx.partner.IRI, fx.org.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func TestReceiveFollow(t *testing.T) {
 	var request *shrooms.Follow
 	t.Run("manual followee: pending, nothing sent", func(t *testing.T) {
 		var err error
-		if request, err = db.ReceiveFollow(ctx, manual1, fx.partner.IRI, fx.alice.IRI, ""); err != nil {
+		if request, err = db.Follows.ReceiveFollow(ctx, manual1, fx.partner.IRI, fx.alice.IRI, ""); err != nil {
 			t.Fatal(err)
 		}
 		if request.State != shrooms.FollowPending {
@@ -54,7 +54,7 @@ func TestReceiveFollow(t *testing.T) {
 		fx.wantOutbox(t, 2)
 	})
 	t.Run("repeated pending request takes the new IRI", func(t *testing.T) {
-		f, err := db.ReceiveFollow(ctx, manual2, fx.partner.IRI, fx.alice.IRI, "")
+		f, err := db.Follows.ReceiveFollow(ctx, manual2, fx.partner.IRI, fx.alice.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func TestReceiveFollow(t *testing.T) {
 	})
 	t.Run("approve", func(t *testing.T) {
 		fx.clock.Add(time.Minute)
-		f, err := db.ApproveFollowRequest(ctx, request.ID)
+		f, err := db.Follows.ApproveFollowRequest(ctx, request.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,12 +74,12 @@ func TestReceiveFollow(t *testing.T) {
 		}
 		entries := fx.wantOutbox(t, 3)
 		fx.wantEntry(t, entries[2], fx.alice.ID, answer(shrooms.ActivityAccept, fx.alice, fx.partner, manual2, t0.Add(time.Minute)))
-		_, err = db.ApproveFollowRequest(ctx, request.ID)
+		_, err = db.Follows.ApproveFollowRequest(ctx, request.ID)
 		wantCode(t, err, shrooms.ECONFLICT, "not pending")
 		fx.wantOutbox(t, 3)
 	})
 	t.Run("reject an accepted follower", func(t *testing.T) {
-		f, err := db.RejectFollowRequest(ctx, request.ID)
+		f, err := db.Follows.RejectFollowRequest(ctx, request.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,14 +88,14 @@ func TestReceiveFollow(t *testing.T) {
 		}
 		entries := fx.wantOutbox(t, 4)
 		fx.wantEntry(t, entries[3], fx.alice.ID, answer(shrooms.ActivityReject, fx.alice, fx.partner, manual2, t0.Add(time.Minute)))
-		_, err = db.RejectFollowRequest(ctx, request.ID)
+		_, err = db.Follows.RejectFollowRequest(ctx, request.ID)
 		wantCode(t, err, shrooms.ECONFLICT, "already rejected")
-		_, err = db.ApproveFollowRequest(ctx, request.ID)
+		_, err = db.Follows.ApproveFollowRequest(ctx, request.ID)
 		wantCode(t, err, shrooms.ECONFLICT, "not pending")
 		fx.wantOutbox(t, 4)
 	})
 	t.Run("a rejected pair that follows again is a new request", func(t *testing.T) {
-		f, err := db.ReceiveFollow(ctx, "https://partner.example/follows/m3", fx.partner.IRI, fx.alice.IRI, "")
+		f, err := db.Follows.ReceiveFollow(ctx, "https://partner.example/follows/m3", fx.partner.IRI, fx.alice.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,20 +105,20 @@ func TestReceiveFollow(t *testing.T) {
 		fx.wantOutbox(t, 4)
 	})
 	t.Run("reject a pending request", func(t *testing.T) {
-		if _, err := db.RejectFollowRequest(ctx, request.ID); err != nil {
+		if _, err := db.Follows.RejectFollowRequest(ctx, request.ID); err != nil {
 			t.Fatal(err)
 		}
 		fx.wantOutbox(t, 5)
 	})
 	t.Run("a rejected pair of an auto-accepting followee is accepted", func(t *testing.T) {
-		f, err := db.ReceiveFollow(ctx, "https://other.example/f/1", fx.other.IRI, fx.org.IRI, "")
+		f, err := db.Follows.ReceiveFollow(ctx, "https://other.example/f/1", fx.other.IRI, fx.org.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.RejectFollowRequest(ctx, f.ID); err != nil {
+		if _, err := db.Follows.RejectFollowRequest(ctx, f.ID); err != nil {
 			t.Fatal(err)
 		}
-		f, err = db.ReceiveFollow(ctx, "https://other.example/f/2", fx.other.IRI, fx.org.IRI, "")
+		f, err = db.Follows.ReceiveFollow(ctx, "https://other.example/f/2", fx.other.IRI, fx.org.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +129,7 @@ func TestReceiveFollow(t *testing.T) {
 		fx.wantEntry(t, entries[7], fx.org.ID, answer(shrooms.ActivityAccept, fx.org, fx.other, "https://other.example/f/2", t0.Add(time.Minute)))
 	})
 
-	outgoing, err := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
+	outgoing, err := db.Follows.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,16 +146,16 @@ func TestReceiveFollow(t *testing.T) {
 		{"IRI of another follow", iri2, fx.other.IRI, fx.alice.IRI, shrooms.ECONFLICT},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := db.ReceiveFollow(ctx, tc.iri, tc.follower, tc.followee, "")
+			_, err := db.Follows.ReceiveFollow(ctx, tc.iri, tc.follower, tc.followee, "")
 			wantCode(t, err, tc.code, "")
 			fx.wantOutbox(t, 9)
 		})
 	}
 	t.Run("approve or reject what is not an incoming request", func(t *testing.T) {
 		for _, id := range []int64{outgoing.ID, 999} {
-			_, err := db.ApproveFollowRequest(ctx, id)
+			_, err := db.Follows.ApproveFollowRequest(ctx, id)
 			wantCode(t, err, shrooms.ENOTFOUND, "")
-			_, err = db.RejectFollowRequest(ctx, id)
+			_, err = db.Follows.RejectFollowRequest(ctx, id)
 			wantCode(t, err, shrooms.ENOTFOUND, "")
 		}
 		fx.wantOutbox(t, 9)
@@ -167,11 +167,11 @@ func TestReceiveFollowAnswer(t *testing.T) {
 	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
-	f, err := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
+	f, err := db.Follows.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	incoming, err := db.ReceiveFollow(ctx, "https://other.example/f/1", fx.other.IRI, fx.org.IRI, "")
+	incoming, err := db.Follows.ReceiveFollow(ctx, "https://other.example/f/1", fx.other.IRI, fx.org.IRI, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,9 +195,9 @@ func TestReceiveFollowAnswer(t *testing.T) {
 		{"unknown pair", false, shrooms.FollowAnswer{FollowerIRI: fx.alice.IRI, ActorIRI: fx.partner.IRI}, shrooms.ENOTFOUND, shrooms.FollowAccepted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			receive := db.ReceiveFollowAccept
+			receive := db.Follows.ReceiveFollowAccept
 			if tc.reject {
-				receive = db.ReceiveFollowReject
+				receive = db.Follows.ReceiveFollowReject
 			}
 			got, err := receive(ctx, tc.ans)
 			wantCode(t, err, tc.code, "")
@@ -220,7 +220,7 @@ func TestReceiveUndoFollow(t *testing.T) {
 	const iri = "https://partner.example/follows/1"
 	setup := func(t *testing.T) *shrooms.Follow {
 		t.Helper()
-		f, err := db.ReceiveFollow(ctx, iri, fx.partner.IRI, fx.org.IRI, "")
+		f, err := db.Follows.ReceiveFollow(ctx, iri, fx.partner.IRI, fx.org.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,41 +228,41 @@ func TestReceiveUndoFollow(t *testing.T) {
 	}
 	gone := func(t *testing.T, id int64) {
 		t.Helper()
-		fs, n, err := db.FindFollows(ctx, shrooms.FollowFilter{ID: id})
+		fs, n, err := db.Follows.FindFollows(ctx, shrooms.FollowFilter{ID: id})
 		if err != nil || n != 0 || len(fs) != 0 {
 			t.Fatalf("follow %d still there: %v %d %v", id, fs, n, err)
 		}
 	}
 	t.Run("by IRI", func(t *testing.T) {
 		f := setup(t)
-		if err := db.ReceiveUndoFollow(ctx, iri, fx.partner.IRI, fx.org.IRI); err != nil {
+		if err := db.Follows.ReceiveUndoFollow(ctx, iri, fx.partner.IRI, fx.org.IRI); err != nil {
 			t.Fatal(err)
 		}
 		gone(t, f.ID)
 	})
 	t.Run("by pair", func(t *testing.T) {
 		f := setup(t)
-		if err := db.ReceiveUndoFollow(ctx, "https://partner.example/unknown", fx.partner.IRI, fx.org.IRI); err != nil {
+		if err := db.Follows.ReceiveUndoFollow(ctx, "https://partner.example/unknown", fx.partner.IRI, fx.org.IRI); err != nil {
 			t.Fatal(err)
 		}
 		gone(t, f.ID)
 	})
 	t.Run("by someone else", func(t *testing.T) {
 		f := setup(t)
-		wantCode(t, db.ReceiveUndoFollow(ctx, iri, fx.other.IRI, fx.org.IRI), shrooms.EFORBIDDEN, "")
+		wantCode(t, db.Follows.ReceiveUndoFollow(ctx, iri, fx.other.IRI, fx.org.IRI), shrooms.EFORBIDDEN, "")
 		if fx.follow(t, f.ID).State != shrooms.FollowAccepted {
 			t.Fatal("follow changed")
 		}
 	})
 	t.Run("unknown", func(t *testing.T) {
-		wantCode(t, db.ReceiveUndoFollow(ctx, "https://x/none", fx.other.IRI, fx.org.IRI), shrooms.ENOTFOUND, "")
+		wantCode(t, db.Follows.ReceiveUndoFollow(ctx, "https://x/none", fx.other.IRI, fx.org.IRI), shrooms.ENOTFOUND, "")
 	})
 	t.Run("of our own follow", func(t *testing.T) {
-		out, err := db.CreateFollow(ctx, fx.org.ID, fx.other.ID)
+		out, err := db.Follows.CreateFollow(ctx, fx.org.ID, fx.other.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, db.ReceiveUndoFollow(ctx, out.ActivityIRI, fx.other.IRI, ""), shrooms.EFORBIDDEN, "")
+		wantCode(t, db.Follows.ReceiveUndoFollow(ctx, out.ActivityIRI, fx.other.IRI, ""), shrooms.EFORBIDDEN, "")
 	})
 	fx.wantOutbox(t, 4) // three Accepts and one Follow: an Undo is not answered
 }

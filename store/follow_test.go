@@ -17,7 +17,7 @@ import (
 // people: the follow rules without the partnership ones (see
 // partner_test.go for those).
 type followFixture struct {
-	db      *store.DB
+	db      *store.Services
 	clock   *testClock
 	org     *shrooms.Actor
 	alice   *shrooms.Actor // local, manually approves followers
@@ -39,11 +39,11 @@ func newFollowFixture(t *testing.T) *followFixture {
 }
 
 // remotePerson caches a remote Person.
-func remotePerson(t *testing.T, db *store.DB, host, handle string) *shrooms.Actor {
+func remotePerson(t *testing.T, db *store.Services, host, handle string) *shrooms.Actor {
 	t.Helper()
 	a := remoteDoc(host, handle)
 	a.Kind = shrooms.KindPerson
-	if err := db.UpsertRemoteActor(context.Background(), a); err != nil {
+	if err := db.Actors.UpsertRemoteActor(context.Background(), a); err != nil {
 		t.Fatalf("UpsertRemoteActor %s: %v", a.IRI, err)
 	}
 	return a
@@ -86,7 +86,7 @@ func (fx *followFixture) wantEntry(t *testing.T, e *shrooms.OutboxEntry, actorID
 
 func (fx *followFixture) follow(t *testing.T, id int64) *shrooms.Follow {
 	t.Helper()
-	fs, _, err := fx.db.FindFollows(sys, shrooms.FollowFilter{ID: id})
+	fs, _, err := fx.db.Follows.FindFollows(sys, shrooms.FollowFilter{ID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestCreateFollow(t *testing.T) {
 	fx := newFollowFixture(t)
 	db := fx.db
 
-	f, err := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
+	f, err := db.Follows.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,24 +140,24 @@ func TestCreateFollow(t *testing.T) {
 	})
 
 	t.Run("pending again", func(t *testing.T) {
-		_, err := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
+		_, err := db.Follows.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
 		wantCode(t, err, shrooms.ECONFLICT, "follow request already sent")
 		fx.wantOutbox(t, 1)
 	})
 	t.Run("accepted again", func(t *testing.T) {
-		if _, err := db.ReceiveFollowAccept(ctx, shrooms.FollowAnswer{FollowIRI: f.ActivityIRI, ActorIRI: fx.partner.IRI}); err != nil {
+		if _, err := db.Follows.ReceiveFollowAccept(ctx, shrooms.FollowAnswer{FollowIRI: f.ActivityIRI, ActorIRI: fx.partner.IRI}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
+		_, err := db.Follows.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
 		wantCode(t, err, shrooms.ECONFLICT, "already following")
 		fx.wantOutbox(t, 1)
 	})
 	t.Run("rejected is sent again", func(t *testing.T) {
-		if _, err := db.ReceiveFollowReject(ctx, shrooms.FollowAnswer{FollowIRI: f.ActivityIRI, ActorIRI: fx.partner.IRI}); err != nil {
+		if _, err := db.Follows.ReceiveFollowReject(ctx, shrooms.FollowAnswer{FollowIRI: f.ActivityIRI, ActorIRI: fx.partner.IRI}); err != nil {
 			t.Fatal(err)
 		}
 		fx.clock.Add(time.Hour)
-		again, err := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
+		again, err := db.Follows.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func TestCreateFollow(t *testing.T) {
 		{"unknown followee", fx.org.ID, 999, shrooms.ENOTFOUND, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := db.CreateFollow(ctx, tc.local, tc.remote)
+			_, err := db.Follows.CreateFollow(ctx, tc.local, tc.remote)
 			wantCode(t, err, tc.code, tc.msgContain)
 			fx.wantOutbox(t, 2)
 		})
@@ -198,12 +198,12 @@ func TestUnfollow(t *testing.T) {
 	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
-	f, err := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
+	f, err := db.Follows.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fx.clock.Add(time.Hour)
-	if err := db.Unfollow(ctx, fx.org.ID, fx.partner.ID); err != nil {
+	if err := db.Follows.Unfollow(ctx, fx.org.ID, fx.partner.ID); err != nil {
 		t.Fatal(err)
 	}
 	entries := fx.wantOutbox(t, 2)
@@ -212,11 +212,11 @@ func TestUnfollow(t *testing.T) {
 		Embedded: &shrooms.Activity{IRI: f.ActivityIRI, Type: shrooms.ActivityFollow, Actor: fx.org.IRI, Object: fx.partner.IRI},
 		To:       []string{fx.partner.IRI}, Published: t0.Add(time.Hour),
 	})
-	if _, n, _ := db.FindFollows(ctx, shrooms.FollowFilter{FollowerID: fx.org.ID}); n != 0 {
+	if _, n, _ := db.Follows.FindFollows(ctx, shrooms.FollowFilter{FollowerID: fx.org.ID}); n != 0 {
 		t.Fatalf("%d follows left", n)
 	}
 
-	incoming, err := db.ReceiveFollow(ctx, "https://partner.example/f/9", fx.partner.IRI, fx.org.IRI, "")
+	incoming, err := db.Follows.ReceiveFollow(ctx, "https://partner.example/f/9", fx.partner.IRI, fx.org.IRI, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestUnfollow(t *testing.T) {
 		{"unknown actors", 998, 999},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantCode(t, db.Unfollow(ctx, tc.local, tc.remote), shrooms.ENOTFOUND, "")
+			wantCode(t, db.Follows.Unfollow(ctx, tc.local, tc.remote), shrooms.ENOTFOUND, "")
 			fx.wantOutbox(t, 3)
 		})
 	}
@@ -244,10 +244,10 @@ func TestFindFollows(t *testing.T) {
 	ctx := shrooms.NewSystemContext(context.Background())
 	fx := newFollowFixture(t)
 	db := fx.db
-	out1, _ := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
-	out2, _ := db.CreateFollow(ctx, fx.org.ID, fx.other.ID)
-	in1, _ := db.ReceiveFollow(ctx, "https://partner.example/f/1", fx.partner.IRI, fx.org.IRI, "")
-	in2, _ := db.ReceiveFollow(ctx, "https://partner.example/f/2", fx.partner.IRI, fx.alice.IRI, "")
+	out1, _ := db.Follows.CreateFollow(ctx, fx.org.ID, fx.partner.ID)
+	out2, _ := db.Follows.CreateFollow(ctx, fx.org.ID, fx.other.ID)
+	in1, _ := db.Follows.ReceiveFollow(ctx, "https://partner.example/f/1", fx.partner.IRI, fx.org.IRI, "")
+	in2, _ := db.Follows.ReceiveFollow(ctx, "https://partner.example/f/2", fx.partner.IRI, fx.alice.IRI, "")
 	ids := func(fs []*shrooms.Follow) []int64 {
 		var out []int64
 		for _, f := range fs {
@@ -273,7 +273,7 @@ func TestFindFollows(t *testing.T) {
 		{"past the end", shrooms.FollowFilter{Offset: 10}, nil, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fs, total, err := db.FindFollows(ctx, tc.filter)
+			fs, total, err := db.Follows.FindFollows(ctx, tc.filter)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -294,19 +294,19 @@ func TestFollowOutboxAtomic(t *testing.T) {
 	if _, err := raw.Exec(`CREATE TRIGGER outbox_down BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox down'); END`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID); err == nil {
+	if _, err := db.Follows.CreateFollow(ctx, fx.org.ID, fx.partner.ID); err == nil {
 		t.Fatal("CreateFollow succeeded without its outbox entry")
 	}
-	if _, err := db.ReceiveFollow(ctx, "https://partner.example/f/1", fx.partner.IRI, fx.org.IRI, ""); err == nil {
+	if _, err := db.Follows.ReceiveFollow(ctx, "https://partner.example/f/1", fx.partner.IRI, fx.org.IRI, ""); err == nil {
 		t.Fatal("ReceiveFollow succeeded without its Accept")
 	}
-	if fs, n, err := db.FindFollows(ctx, shrooms.FollowFilter{}); err != nil || n != 0 {
+	if fs, n, err := db.Follows.FindFollows(ctx, shrooms.FollowFilter{}); err != nil || n != 0 {
 		t.Fatalf("follows written without their outbox entry: %v %v", fs, err)
 	}
 	if _, err := raw.Exec(`DROP TRIGGER outbox_down`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CreateFollow(ctx, fx.org.ID, fx.partner.ID); err != nil {
+	if _, err := db.Follows.CreateFollow(ctx, fx.org.ID, fx.partner.ID); err != nil {
 		t.Fatal(err)
 	}
 	fx.wantOutbox(t, 1)

@@ -56,8 +56,8 @@ func findGroups(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]*s
 
 // FindGroups lists every group with its members' IDs, by name, for
 // logged-in users. Returns EUNAUTHORIZED.
-func (db *DB) FindGroups(ctx context.Context) ([]*shrooms.Group, error) {
-	tx, err := db.readAsUser(ctx)
+func (s *GroupService) FindGroups(ctx context.Context) ([]*shrooms.Group, error) {
+	tx, err := s.db.readAsUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -67,8 +67,8 @@ func (db *DB) FindGroups(ctx context.Context) ([]*shrooms.Group, error) {
 
 // FindGroupByID returns a group with its members' IDs, for logged-in
 // users. Returns ENOTFOUND, EUNAUTHORIZED.
-func (db *DB) FindGroupByID(ctx context.Context, id int64) (*shrooms.Group, error) {
-	tx, err := db.readAsUser(ctx)
+func (s *GroupService) FindGroupByID(ctx context.Context, id int64) (*shrooms.Group, error) {
+	tx, err := s.db.readAsUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -91,8 +91,8 @@ func findGroupByID(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Group, e
 // and sets g.ID. Returns EINVALID naming the field, ECONFLICT when the
 // name is taken (in any case), ENOTFOUND for an unknown member,
 // EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) CreateGroup(ctx context.Context, g *shrooms.Group) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *GroupService) CreateGroup(ctx context.Context, g *shrooms.Group) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (db *DB) CreateGroup(ctx context.Context, g *shrooms.Group) error {
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO groups (name, description, created_at) VALUES (?, ?, ?)`,
-		g.Name, g.Description, db.now().UnixMilli())
+		g.Name, g.Description, s.db.now().UnixMilli())
 	if err != nil {
 		return dbError(err, groupOverride)
 	}
@@ -117,8 +117,8 @@ func (db *DB) CreateGroup(ctx context.Context, g *shrooms.Group) error {
 // UpdateGroup changes a group's name and description, for admins; its
 // members change with SetGroupMembers. Returns EINVALID, ECONFLICT,
 // ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) UpdateGroup(ctx context.Context, g *shrooms.Group) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *GroupService) UpdateGroup(ctx context.Context, g *shrooms.Group) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
@@ -145,8 +145,8 @@ func (db *DB) UpdateGroup(ctx context.Context, g *shrooms.Group) error {
 
 // DeleteGroup deletes a group, its memberships and its grants, for
 // admins. Returns ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) DeleteGroup(ctx context.Context, id int64) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *GroupService) DeleteGroup(ctx context.Context, id int64) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
@@ -171,8 +171,8 @@ func (db *DB) DeleteGroup(ctx context.Context, id int64) error {
 // SetGroupMembers replaces a group's members, for admins; repeated IDs
 // count once. Returns ENOTFOUND for an unknown group or user,
 // EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) SetGroupMembers(ctx context.Context, id int64, userIDs []int64) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *GroupService) SetGroupMembers(ctx context.Context, id int64, userIDs []int64) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
@@ -208,8 +208,8 @@ func setGroupMembers(ctx context.Context, tx *sql.Tx, id int64, userIDs []int64)
 
 // FindGrants lists every grant, for logged-in users. Returns
 // EUNAUTHORIZED.
-func (db *DB) FindGrants(ctx context.Context) ([]shrooms.Grant, error) {
-	tx, err := db.readAsUser(ctx)
+func (s *GroupService) FindGrants(ctx context.Context) ([]shrooms.Grant, error) {
+	tx, err := s.db.readAsUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -221,8 +221,8 @@ func (db *DB) FindGrants(ctx context.Context) ([]shrooms.Grant, error) {
 // their IDs. Returns EINVALID naming the bad grant (by its position from
 // 1): a bad module, subject or access, an unknown group, or a second
 // grant of one module to one subject; EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) SetGrants(ctx context.Context, grants []shrooms.Grant) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *GroupService) SetGrants(ctx context.Context, grants []shrooms.Grant) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
@@ -251,11 +251,11 @@ func (db *DB) SetGrants(ctx context.Context, grants []shrooms.Grant) error {
 				return err
 			}
 		}
-		s := subject{g.Module, g.Role, g.GroupID}
-		if seen[s] {
+		subj := subject{g.Module, g.Role, g.GroupID}
+		if seen[subj] {
 			return bad(shrooms.Errorf(shrooms.EINVALID, "this module is already granted to this role or group"))
 		}
-		seen[s] = true
+		seen[subj] = true
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM grants`); err != nil {
 		return fmt.Errorf("set grants: %w", err)

@@ -15,18 +15,18 @@ func TestGroups(t *testing.T) {
 	db := p.db
 	ctx := as(p.admin)
 	repair := &shrooms.Group{Name: " Repairers ", Description: "Fix things", MemberIDs: []int64{p.member.ID, p.staff.ID, p.member.ID}}
-	if err := db.CreateGroup(ctx, repair); err != nil {
+	if err := db.Groups.CreateGroup(ctx, repair); err != nil {
 		t.Fatal(err)
 	}
 	if repair.ID == 0 || repair.Name != "Repairers" || !reflect.DeepEqual(repair.MemberIDs, []int64{p.staff.ID, p.member.ID}) {
 		t.Fatalf("created %+v", repair)
 	}
 	desk := &shrooms.Group{Name: "Desk"}
-	if err := db.CreateGroup(ctx, desk); err != nil {
+	if err := db.Groups.CreateGroup(ctx, desk); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("listed by name with members", func(t *testing.T) {
-		got, err := db.FindGroups(as(p.member))
+		got, err := db.Groups.FindGroups(as(p.member))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +34,7 @@ func TestGroups(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("groups = %+v %+v", got[0], got[1])
 		}
-		g, err := db.FindGroupByID(as(p.member), repair.ID)
+		g, err := db.Groups.FindGroupByID(as(p.member), repair.ID)
 		if err != nil || !reflect.DeepEqual(g, repair) {
 			t.Fatalf("FindGroupByID = %+v, %v", g, err)
 		}
@@ -45,59 +45,61 @@ func TestGroups(t *testing.T) {
 		code string
 		msg  string
 	}{
-		{"taken name in another case", func() error { return db.CreateGroup(ctx, &shrooms.Group{Name: "desk"}) }, shrooms.ECONFLICT, "name"},
-		{"rename to a taken name", func() error { return db.UpdateGroup(ctx, &shrooms.Group{ID: desk.ID, Name: "REPAIRERS"}) }, shrooms.ECONFLICT, "name"},
-		{"empty name", func() error { return db.CreateGroup(ctx, &shrooms.Group{Name: "  "}) }, shrooms.EINVALID, "name"},
-		{"unknown member", func() error { return db.CreateGroup(ctx, &shrooms.Group{Name: "Ghosts", MemberIDs: []int64{999}}) }, shrooms.ENOTFOUND, ""},
-		{"update unknown", func() error { return db.UpdateGroup(ctx, &shrooms.Group{ID: 999, Name: "x"}) }, shrooms.ENOTFOUND, ""},
-		{"delete unknown", func() error { return db.DeleteGroup(ctx, 999) }, shrooms.ENOTFOUND, ""},
-		{"members of unknown", func() error { return db.SetGroupMembers(ctx, 999, nil) }, shrooms.ENOTFOUND, ""},
-		{"unknown new member", func() error { return db.SetGroupMembers(ctx, desk.ID, []int64{p.member.ID, 999}) }, shrooms.ENOTFOUND, ""},
-		{"find unknown", func() error { _, err := db.FindGroupByID(ctx, 999); return err }, shrooms.ENOTFOUND, ""},
+		{"taken name in another case", func() error { return db.Groups.CreateGroup(ctx, &shrooms.Group{Name: "desk"}) }, shrooms.ECONFLICT, "name"},
+		{"rename to a taken name", func() error { return db.Groups.UpdateGroup(ctx, &shrooms.Group{ID: desk.ID, Name: "REPAIRERS"}) }, shrooms.ECONFLICT, "name"},
+		{"empty name", func() error { return db.Groups.CreateGroup(ctx, &shrooms.Group{Name: "  "}) }, shrooms.EINVALID, "name"},
+		{"unknown member", func() error {
+			return db.Groups.CreateGroup(ctx, &shrooms.Group{Name: "Ghosts", MemberIDs: []int64{999}})
+		}, shrooms.ENOTFOUND, ""},
+		{"update unknown", func() error { return db.Groups.UpdateGroup(ctx, &shrooms.Group{ID: 999, Name: "x"}) }, shrooms.ENOTFOUND, ""},
+		{"delete unknown", func() error { return db.Groups.DeleteGroup(ctx, 999) }, shrooms.ENOTFOUND, ""},
+		{"members of unknown", func() error { return db.Groups.SetGroupMembers(ctx, 999, nil) }, shrooms.ENOTFOUND, ""},
+		{"unknown new member", func() error { return db.Groups.SetGroupMembers(ctx, desk.ID, []int64{p.member.ID, 999}) }, shrooms.ENOTFOUND, ""},
+		{"find unknown", func() error { _, err := db.Groups.FindGroupByID(ctx, 999); return err }, shrooms.ENOTFOUND, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wantCode(t, tc.err(), tc.code, tc.msg)
 		})
 	}
 	t.Run("refusals changed nothing", func(t *testing.T) {
-		got, _ := db.FindGroups(ctx)
+		got, _ := db.Groups.FindGroups(ctx)
 		if len(got) != 2 || len(got[0].MemberIDs) != 0 {
 			t.Fatalf("groups = %+v", got)
 		}
 	})
 	t.Run("update keeps the members", func(t *testing.T) {
 		upd := &shrooms.Group{ID: repair.ID, Name: "Fixers", Description: "Fix more"}
-		if err := db.UpdateGroup(ctx, upd); err != nil {
+		if err := db.Groups.UpdateGroup(ctx, upd); err != nil {
 			t.Fatal(err)
 		}
-		g, _ := db.FindGroupByID(ctx, repair.ID)
+		g, _ := db.Groups.FindGroupByID(ctx, repair.ID)
 		if g.Name != "Fixers" || g.Description != "Fix more" || len(g.MemberIDs) != 2 || !reflect.DeepEqual(upd, g) {
 			t.Fatalf("group = %+v, returned %+v", g, upd)
 		}
 	})
 	t.Run("set members", func(t *testing.T) {
-		if err := db.SetGroupMembers(ctx, desk.ID, []int64{p.admin.ID}); err != nil {
+		if err := db.Groups.SetGroupMembers(ctx, desk.ID, []int64{p.admin.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SetGroupMembers(ctx, repair.ID, nil); err != nil {
+		if err := db.Groups.SetGroupMembers(ctx, repair.ID, nil); err != nil {
 			t.Fatal(err)
 		}
-		if g, _ := db.FindGroupByID(ctx, desk.ID); !reflect.DeepEqual(g.MemberIDs, []int64{p.admin.ID}) {
+		if g, _ := db.Groups.FindGroupByID(ctx, desk.ID); !reflect.DeepEqual(g.MemberIDs, []int64{p.admin.ID}) {
 			t.Fatalf("desk members = %v", g.MemberIDs)
 		}
-		if g, _ := db.FindGroupByID(ctx, repair.ID); len(g.MemberIDs) != 0 {
+		if g, _ := db.Groups.FindGroupByID(ctx, repair.ID); len(g.MemberIDs) != 0 {
 			t.Fatalf("repairers members = %v", g.MemberIDs)
 		}
 	})
 	t.Run("delete takes the group's grants along", func(t *testing.T) {
 		grants := append(shrooms.DefaultGrants(), shrooms.Grant{Module: "stock", GroupID: desk.ID, Access: shrooms.AccessReadWrite})
-		if err := db.SetGrants(ctx, grants); err != nil {
+		if err := db.Groups.SetGrants(ctx, grants); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.DeleteGroup(ctx, desk.ID); err != nil {
+		if err := db.Groups.DeleteGroup(ctx, desk.ID); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := db.FindGrants(ctx)
+		got, _ := db.Groups.FindGrants(ctx)
 		if len(got) != len(shrooms.DefaultGrants()) {
 			t.Fatalf("%d grants left, want %d", len(got), len(shrooms.DefaultGrants()))
 		}
@@ -121,7 +123,7 @@ func TestGrants(t *testing.T) {
 		return out
 	}
 	t.Run("a new node has the default grants", func(t *testing.T) {
-		got, err := db.FindGrants(as(p.member))
+		got, err := db.Groups.FindGrants(as(p.member))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +132,7 @@ func TestGrants(t *testing.T) {
 		}
 	})
 	team := &shrooms.Group{Name: "Team"}
-	if err := db.CreateGroup(ctx, team); err != nil {
+	if err := db.Groups.CreateGroup(ctx, team); err != nil {
 		t.Fatal(err)
 	}
 	valid := []shrooms.Grant{
@@ -152,20 +154,20 @@ func TestGrants(t *testing.T) {
 		{"twice", shrooms.Grant{Module: "loans", Role: shrooms.RoleMember, Access: shrooms.AccessReadWrite}, "already granted"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before, _ := db.FindGrants(ctx)
-			err := db.SetGrants(ctx, append(append([]shrooms.Grant{}, valid...), tc.bad))
+			before, _ := db.Groups.FindGrants(ctx)
+			err := db.Groups.SetGrants(ctx, append(append([]shrooms.Grant{}, valid...), tc.bad))
 			wantCode(t, err, shrooms.EINVALID, tc.msg)
-			if after, _ := db.FindGrants(ctx); !reflect.DeepEqual(before, after) {
+			if after, _ := db.Groups.FindGrants(ctx); !reflect.DeepEqual(before, after) {
 				t.Fatal("refused grants changed the grants")
 			}
 		})
 	}
 	t.Run("replaced", func(t *testing.T) {
 		gs := append([]shrooms.Grant{}, valid...)
-		if err := db.SetGrants(ctx, gs); err != nil {
+		if err := db.Groups.SetGrants(ctx, gs); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := db.FindGrants(ctx)
+		got, _ := db.Groups.FindGrants(ctx)
 		if !reflect.DeepEqual(got, gs) || gs[0].ID == 0 {
 			t.Fatalf("grants = %+v, want %+v", got, gs)
 		}
@@ -187,15 +189,15 @@ func TestMedia(t *testing.T) {
 		{"empty", shrooms.Media{ContentType: "image/png"}, shrooms.EINVALID, "empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantCode(t, db.CreateMedia(as(p.member), &tc.m), tc.code, tc.msg)
+			wantCode(t, db.Media.CreateMedia(as(p.member), &tc.m), tc.code, tc.msg)
 		})
 	}
 	t.Run("largest accepted", func(t *testing.T) {
 		m := &shrooms.Media{ContentType: "image/jpeg", Width: 640, Height: 480, Data: bytes.Repeat([]byte("j"), shrooms.MaxMediaBytes), OwnerID: p.admin.ID}
-		if err := db.CreateMedia(as(p.member), m); err != nil {
+		if err := db.Media.CreateMedia(as(p.member), m); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.FindMedia(as(p.member), m.ID)
+		got, err := db.Media.FindMedia(as(p.member), m.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,15 +207,15 @@ func TestMedia(t *testing.T) {
 	})
 	t.Run("the organisation's", func(t *testing.T) {
 		m := &shrooms.Media{ContentType: "image/png", Data: []byte("png")}
-		if err := db.CreateMedia(sys, m); err != nil {
+		if err := db.Media.CreateMedia(sys, m); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := db.FindMedia(sys, m.ID); got.OwnerID != 0 {
+		if got, _ := db.Media.FindMedia(sys, m.ID); got.OwnerID != 0 {
 			t.Fatalf("owner = %d", got.OwnerID)
 		}
 	})
 	t.Run("unknown", func(t *testing.T) {
-		_, err := db.FindMedia(anon, 999)
+		_, err := db.Media.FindMedia(anon, 999)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	})
 }
@@ -226,13 +228,13 @@ func TestMediaVisibility(t *testing.T) {
 	db := p.db
 	upload := func(ctx context.Context) int64 {
 		m := &shrooms.Media{ContentType: "image/png", Data: []byte("png")}
-		if err := db.CreateMedia(ctx, m); err != nil {
+		if err := db.Media.CreateMedia(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 		return m.ID
 	}
 	sees := func(ctx context.Context, id int64) bool {
-		_, err := db.FindMedia(ctx, id)
+		_, err := db.Media.FindMedia(ctx, id)
 		if err != nil && shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 			t.Fatal(err)
 		}
@@ -244,19 +246,19 @@ func TestMediaVisibility(t *testing.T) {
 	}
 
 	avatar := upload(as(p.member))
-	prof, err := db.FindProfile(as(p.member), p.member.ID)
+	prof, err := db.Profiles.FindProfile(as(p.member), p.member.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	prof.AvatarID, prof.AvatarAudience = avatar, shrooms.AudienceStaff
-	if err := db.UpdateProfile(as(p.member), prof); err != nil {
+	if err := db.Profiles.UpdateProfile(as(p.member), prof); err != nil {
 		t.Fatal(err)
 	}
 	if !sees(as(p.staff), avatar) || sees(anon, avatar) {
 		t.Error("a staff-only avatar: staff must see it, anonymous visitors not")
 	}
 	prof.AvatarAudience = shrooms.AudiencePublic
-	if err := db.UpdateProfile(as(p.member), prof); err != nil {
+	if err := db.Profiles.UpdateProfile(as(p.member), prof); err != nil {
 		t.Fatal(err)
 	}
 	if !sees(anon, avatar) {
@@ -264,7 +266,7 @@ func TestMediaVisibility(t *testing.T) {
 	}
 
 	logo := upload(sys)
-	s, err := db.FindSettings(sys)
+	s, err := db.Settings.FindSettings(sys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +274,7 @@ func TestMediaVisibility(t *testing.T) {
 		t.Error("an unused organisation image is public")
 	}
 	s.LogoID = logo
-	if err := db.UpdateSettings(sys, s); err != nil {
+	if err := db.Settings.UpdateSettings(sys, s); err != nil {
 		t.Fatal(err)
 	}
 	if !sees(anon, logo) {

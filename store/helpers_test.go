@@ -38,7 +38,7 @@ func (c *testClock) Add(d time.Duration) {
 }
 
 // openDB opens a fresh database in a temp dir, closed at cleanup.
-func openDB(t *testing.T) (*store.DB, *testClock) {
+func openDB(t *testing.T) (*store.Services, *testClock) {
 	t.Helper()
 	clock := &testClock{t: t0}
 	db, err := store.Open(filepath.Join(t.TempDir(), "data", "shrooms.db"), store.Options{PublicURL: testURL, Now: clock.Now,
@@ -51,7 +51,7 @@ func openDB(t *testing.T) (*store.DB, *testClock) {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return db, clock
+	return store.NewServices(db), clock
 }
 
 // testKeys is one key pair shared by the test actors that do not need
@@ -71,9 +71,9 @@ func keys(t *testing.T) (priv, pub string) {
 }
 
 // initNode initialises the node with organisation handle "org".
-func initNode(t *testing.T, db *store.DB, manual bool) *shrooms.Actor {
+func initNode(t *testing.T, db *store.Services, manual bool) *shrooms.Actor {
 	t.Helper()
-	org, err := db.InitNode(context.Background(), shrooms.NodeInit{
+	org, err := db.Nodes.InitNode(context.Background(), shrooms.NodeInit{
 		Node:                      shrooms.Node{OrgHandle: "org", Name: "Repair Café"},
 		ManuallyApprovesFollowers: manual,
 	})
@@ -84,7 +84,7 @@ func initNode(t *testing.T, db *store.DB, manual bool) *shrooms.Actor {
 }
 
 // localActor creates a local Person with the shared test keys.
-func localActor(t *testing.T, db *store.DB, handle string, manual bool) *shrooms.Actor {
+func localActor(t *testing.T, db *store.Services, handle string, manual bool) *shrooms.Actor {
 	t.Helper()
 	priv, pub := keys(t)
 	a := &shrooms.Actor{Kind: shrooms.KindPerson, Handle: handle, Name: handle,
@@ -114,10 +114,10 @@ func remoteDoc(host, handle string) *shrooms.Actor {
 }
 
 // remoteActor caches a remote actor.
-func remoteActor(t *testing.T, db *store.DB, host, handle string) *shrooms.Actor {
+func remoteActor(t *testing.T, db *store.Services, host, handle string) *shrooms.Actor {
 	t.Helper()
 	a := remoteDoc(host, handle)
-	if err := db.UpsertRemoteActor(context.Background(), a); err != nil {
+	if err := db.Actors.UpsertRemoteActor(context.Background(), a); err != nil {
 		t.Fatalf("UpsertRemoteActor %s: %v", a.IRI, err)
 	}
 	return a
@@ -136,9 +136,9 @@ func wantCode(t *testing.T, err error, code, msg string) {
 }
 
 // outbox returns every outbox entry, oldest first.
-func outbox(t *testing.T, db *store.DB) []*shrooms.OutboxEntry {
+func outbox(t *testing.T, db *store.Services) []*shrooms.OutboxEntry {
 	t.Helper()
-	entries, total, err := db.FindOutboxEntries(sys, shrooms.OutboxFilter{Limit: 500})
+	entries, total, err := db.Outbox.FindOutboxEntries(sys, shrooms.OutboxFilter{Limit: 500})
 	if err != nil {
 		t.Fatalf("FindOutboxEntries: %v", err)
 	}
@@ -169,7 +169,7 @@ func jsonEqual(t *testing.T, got, want any) {
 }
 
 // insertPublicPost writes a public Create by actor to the outbox.
-func insertPublicPost(t *testing.T, db *store.DB, actor *shrooms.Actor) *shrooms.Activity {
+func insertPublicPost(t *testing.T, db *store.Services, actor *shrooms.Actor) *shrooms.Activity {
 	t.Helper()
 	act := &shrooms.Activity{
 		IRI: db.IRIs().NewActivity(), Type: shrooms.ActivityCreate, Actor: actor.IRI,

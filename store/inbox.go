@@ -47,7 +47,7 @@ var errBlocked = shrooms.Errorf(shrooms.EFORBIDDEN, "blocked")
 // EFORBIDDEN "blocked" when the actor or its host is blocked: the check
 // runs in the batch's transaction, so it costs the inbox no transaction
 // of its own.
-func (db *DB) SaveInboxActivity(ctx context.Context, a *shrooms.InboxActivity) (bool, error) {
+func (s *InboxService) SaveInboxActivity(ctx context.Context, a *shrooms.InboxActivity) (bool, error) {
 	switch {
 	case a.ActivityIRI == "":
 		return false, shrooms.Errorf(shrooms.EINVALID, "activity id is required")
@@ -60,14 +60,14 @@ func (db *DB) SaveInboxActivity(ctx context.Context, a *shrooms.InboxActivity) (
 		return false, err
 	}
 	if a.ReceivedAt.IsZero() {
-		a.ReceivedAt = db.now()
+		a.ReceivedAt = s.db.now()
 	}
 	req := inboxRequest{a: a, reply: make(chan inboxResult, 1)}
 	select {
-	case db.inbox <- req:
+	case s.db.inbox <- req:
 	case <-ctx.Done():
 		return false, ctx.Err()
-	case <-db.closing:
+	case <-s.db.closing:
 		return false, ErrClosed
 	}
 	res := <-req.reply
@@ -251,9 +251,9 @@ func queryInbox(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]*
 
 // ClaimInboxActivities leases up to limit pending activities due at now
 // that no worker holds, oldest received first, until now+lease.
-func (db *DB) ClaimInboxActivities(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*shrooms.InboxActivity, error) {
+func (s *InboxService) ClaimInboxActivities(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*shrooms.InboxActivity, error) {
 	_, limit = page(0, limit)
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -298,19 +298,19 @@ func (db *DB) updateInbox(ctx context.Context, id int64, query string, args ...a
 
 // MarkInboxDone records that an activity was handled (applied, ignored
 // or refused; note says how) and frees its lease. Returns ENOTFOUND.
-func (db *DB) MarkInboxDone(ctx context.Context, id int64, now time.Time, note string) error {
-	return db.updateInbox(ctx, id, `UPDATE inbox_activities SET state = 'done', processed_at = ?, note = ?,
+func (s *InboxService) MarkInboxDone(ctx context.Context, id int64, now time.Time, note string) error {
+	return s.db.updateInbox(ctx, id, `UPDATE inbox_activities SET state = 'done', processed_at = ?, note = ?,
 		locked_until = NULL WHERE id = ?`, now.UnixMilli(), note)
 }
 
 // MarkInboxDoneMany records several handled activities in one
 // transaction. Returns EINVALID for mismatched lengths, ENOTFOUND when an
 // ID is unknown (nothing is recorded then).
-func (db *DB) MarkInboxDoneMany(ctx context.Context, ids []int64, notes []string, now time.Time) error {
+func (s *InboxService) MarkInboxDoneMany(ctx context.Context, ids []int64, notes []string, now time.Time) error {
 	if len(ids) != len(notes) {
 		return shrooms.Errorf(shrooms.EINVALID, "%d notes for %d activities", len(notes), len(ids))
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -337,25 +337,25 @@ func (db *DB) MarkInboxDoneMany(ctx context.Context, ids []int64, notes []string
 
 // MarkInboxFailed records a processing failure: one more attempt, retried
 // at next, or failed for good when dead is true. Returns ENOTFOUND.
-func (db *DB) MarkInboxFailed(ctx context.Context, id int64, now time.Time, errMsg string, next time.Time, dead bool) error {
+func (s *InboxService) MarkInboxFailed(ctx context.Context, id int64, now time.Time, errMsg string, next time.Time, dead bool) error {
 	state := shrooms.InboxPending
 	processed := any(nil)
 	if dead {
 		state, processed = shrooms.InboxFailed, now.UnixMilli()
 	}
-	return db.updateInbox(ctx, id, `UPDATE inbox_activities SET attempts = attempts + 1, note = ?, next_attempt_at = ?,
+	return s.db.updateInbox(ctx, id, `UPDATE inbox_activities SET attempts = attempts + 1, note = ?, next_attempt_at = ?,
 		state = ?, processed_at = ?, locked_until = NULL WHERE id = ?`,
 		errMsg, next.UnixMilli(), string(state), processed)
 }
 
 // ReleaseInboxLeases frees every lease; called at start-up.
-func (db *DB) ReleaseInboxLeases(ctx context.Context) error {
-	return db.execWrite(ctx, `UPDATE inbox_activities SET locked_until = NULL WHERE locked_until IS NOT NULL`)
+func (s *InboxService) ReleaseInboxLeases(ctx context.Context) error {
+	return s.db.execWrite(ctx, `UPDATE inbox_activities SET locked_until = NULL WHERE locked_until IS NOT NULL`)
 }
 
 // FindInboxActivities returns matching activities, newest first, and the
 // total count ignoring Offset and Limit.
-func (db *DB) FindInboxActivities(ctx context.Context, filter shrooms.InboxFilter) ([]*shrooms.InboxActivity, int, error) {
+func (s *InboxService) FindInboxActivities(ctx context.Context, filter shrooms.InboxFilter) ([]*shrooms.InboxActivity, int, error) {
 	offset, limit := page(filter.Offset, filter.Limit)
 	var conds []string
 	var args []any
@@ -370,7 +370,7 @@ func (db *DB) FindInboxActivities(ctx context.Context, filter shrooms.InboxFilte
 	if filter.ActivityIRI != "" {
 		conds, args = append(conds, "activity_iri = ?"), append(args, filter.ActivityIRI)
 	}
-	tx, err := db.beginRead(ctx)
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -388,6 +388,6 @@ func (db *DB) FindInboxActivities(ctx context.Context, filter shrooms.InboxFilte
 
 // InboxBatchStats reports how many group commits SaveInboxActivity has
 // made since Open and the largest batch, for benchmarks and metrics.
-func (db *DB) InboxBatchStats() (batches, largest int64) {
-	return db.inboxBatches.Load(), db.inboxMaxBatch.Load()
+func (s *InboxService) InboxBatchStats() (batches, largest int64) {
+	return s.db.inboxBatches.Load(), s.db.inboxMaxBatch.Load()
 }

@@ -18,23 +18,23 @@ func TestMarkInboxDoneMany(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		a := inboxActivity(i)
 		a.ReceivedAt = t0.Add(time.Duration(i) * time.Second)
-		if _, err := db.SaveInboxActivity(ctx, a); err != nil {
+		if _, err := db.Inbox.SaveInboxActivity(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, a.ID)
 	}
 	now := t0.Add(time.Minute)
-	err := db.MarkInboxDoneMany(ctx, []int64{ids[0], 999999}, []string{"", "stale"}, now)
+	err := db.Inbox.MarkInboxDoneMany(ctx, []int64{ids[0], 999999}, []string{"", "stale"}, now)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
-	if got, _, _ := db.FindInboxActivities(ctx, shrooms.InboxFilter{State: shrooms.InboxDone}); len(got) != 0 {
+	if got, _, _ := db.Inbox.FindInboxActivities(ctx, shrooms.InboxFilter{State: shrooms.InboxDone}); len(got) != 0 {
 		t.Fatalf("a failed batch recorded %d", len(got))
 	}
-	wantCode(t, db.MarkInboxDoneMany(ctx, ids, []string{""}, now), shrooms.EINVALID, "notes")
+	wantCode(t, db.Inbox.MarkInboxDoneMany(ctx, ids, []string{""}, now), shrooms.EINVALID, "notes")
 
-	if err := db.MarkInboxDoneMany(ctx, ids[:2], []string{"", "stale"}, now); err != nil {
+	if err := db.Inbox.MarkInboxDoneMany(ctx, ids[:2], []string{"", "stale"}, now); err != nil {
 		t.Fatal(err)
 	}
-	got, _, _ := db.FindInboxActivities(ctx, shrooms.InboxFilter{State: shrooms.InboxDone})
+	got, _, _ := db.Inbox.FindInboxActivities(ctx, shrooms.InboxFilter{State: shrooms.InboxDone})
 	notes := map[int64]string{}
 	for _, a := range got {
 		notes[a.ID] = a.Note

@@ -44,7 +44,7 @@ func TestSaveInboxActivityGroupCommit(t *testing.T) {
 			<-start
 			for i := 0; i < each; i++ {
 				a := inboxActivity((g*each + i) % distinct)
-				ok, err := db.SaveInboxActivity(ctx, a)
+				ok, err := db.Inbox.SaveInboxActivity(ctx, a)
 				if err != nil {
 					errs <- err
 					return
@@ -77,11 +77,11 @@ func TestSaveInboxActivityGroupCommit(t *testing.T) {
 			t.Fatalf("%s reported inserted %d times, want once", iri, n)
 		}
 	}
-	all, total, err := db.FindInboxActivities(ctx, shrooms.InboxFilter{Limit: 500})
+	all, total, err := db.Inbox.FindInboxActivities(ctx, shrooms.InboxFilter{Limit: 500})
 	if err != nil || total != distinct || len(all) != distinct {
 		t.Fatalf("stored %d (%d), %v; want %d", total, len(all), err, distinct)
 	}
-	batches, largest := db.InboxBatchStats()
+	batches, largest := db.Inbox.InboxBatchStats()
 	t.Logf("%d saves in %d group commits, largest %d", goroutines*each, batches, largest)
 	if batches >= goroutines*each || largest < 2 {
 		t.Fatalf("no group commit: %d batches for %d saves, largest %d", batches, goroutines*each, largest)
@@ -94,7 +94,7 @@ func TestSaveInboxActivity(t *testing.T) {
 	db, clock := openDB(t)
 
 	a := inboxActivity(1)
-	ok, err := db.SaveInboxActivity(ctx, a)
+	ok, err := db.Inbox.SaveInboxActivity(ctx, a)
 	if err != nil || !ok {
 		t.Fatalf("SaveInboxActivity = %v, %v", ok, err)
 	}
@@ -106,11 +106,11 @@ func TestSaveInboxActivity(t *testing.T) {
 		clock.Add(time.Minute)
 		dup := inboxActivity(1)
 		dup.Raw = []byte(`{"replayed":true}`)
-		ok, err := db.SaveInboxActivity(ctx, dup)
+		ok, err := db.Inbox.SaveInboxActivity(ctx, dup)
 		if err != nil || ok {
 			t.Fatalf("duplicate: %v, %v; want false, nil", ok, err)
 		}
-		got, total, err := db.FindInboxActivities(ctx, shrooms.InboxFilter{ActivityIRI: a.ActivityIRI})
+		got, total, err := db.Inbox.FindInboxActivities(ctx, shrooms.InboxFilter{ActivityIRI: a.ActivityIRI})
 		if err != nil || total != 1 {
 			t.Fatalf("found %d, %v", total, err)
 		}
@@ -123,7 +123,7 @@ func TestSaveInboxActivity(t *testing.T) {
 	t.Run("explicit reception time", func(t *testing.T) {
 		b := inboxActivity(2)
 		b.ReceivedAt = t0.Add(-time.Hour)
-		if ok, err := db.SaveInboxActivity(ctx, b); err != nil || !ok {
+		if ok, err := db.Inbox.SaveInboxActivity(ctx, b); err != nil || !ok {
 			t.Fatal(ok, err)
 		}
 		if !b.NextAttemptAt.Equal(t0.Add(-time.Hour)) {
@@ -141,18 +141,18 @@ func TestSaveInboxActivity(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			x := inboxActivity(3)
 			tc.change(x)
-			_, err := db.SaveInboxActivity(ctx, x)
+			_, err := db.Inbox.SaveInboxActivity(ctx, x)
 			wantCode(t, err, shrooms.EINVALID, "")
 		})
 	}
 	t.Run("cancelled context", func(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
-		_, err := db.SaveInboxActivity(cctx, inboxActivity(4))
+		_, err := db.Inbox.SaveInboxActivity(cctx, inboxActivity(4))
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want context.Canceled", err)
 		}
-		if _, n, _ := db.FindInboxActivities(ctx, shrooms.InboxFilter{ActivityIRI: inboxActivity(4).ActivityIRI}); n != 0 {
+		if _, n, _ := db.Inbox.FindInboxActivities(ctx, shrooms.InboxFilter{ActivityIRI: inboxActivity(4).ActivityIRI}); n != 0 {
 			t.Fatal("cancelled save was stored")
 		}
 	})
@@ -161,26 +161,28 @@ func TestSaveInboxActivity(t *testing.T) {
 func TestSaveInboxActivityAfterClose(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "shrooms.db")
-	db, err := store.Open(path, store.Options{PublicURL: testURL})
+	sdb, err := store.Open(path, store.Options{PublicURL: testURL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := db.SaveInboxActivity(context.Background(), inboxActivity(1)); err != nil || !ok {
+	db := store.NewServices(sdb)
+	if ok, err := db.Inbox.SaveInboxActivity(context.Background(), inboxActivity(1)); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SaveInboxActivity(context.Background(), inboxActivity(2)); !errors.Is(err, store.ErrClosed) {
+	if _, err := db.Inbox.SaveInboxActivity(context.Background(), inboxActivity(2)); !errors.Is(err, store.ErrClosed) {
 		t.Fatalf("after Close: %v, want ErrClosed", err)
 	}
 	// What was acknowledged is on disk.
-	db, err = store.Open(path, store.Options{PublicURL: testURL})
+	sdb, err = store.Open(path, store.Options{PublicURL: testURL})
 	if err != nil {
 		t.Fatal(err)
 	}
+	db = store.NewServices(sdb)
 	defer db.Close()
-	if _, n, err := db.FindInboxActivities(context.Background(), shrooms.InboxFilter{}); err != nil || n != 1 {
+	if _, n, err := db.Inbox.FindInboxActivities(context.Background(), shrooms.InboxFilter{}); err != nil || n != 1 {
 		t.Fatalf("after reopen: %d, %v", n, err)
 	}
 }
@@ -193,14 +195,14 @@ func TestInboxQueue(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		a := inboxActivity(i)
 		a.ReceivedAt = t0.Add(time.Duration(i) * time.Second)
-		if _, err := db.SaveInboxActivity(ctx, a); err != nil {
+		if _, err := db.Inbox.SaveInboxActivity(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, a.ID)
 	}
 	claim := func(now time.Time, limit int) []int64 {
 		t.Helper()
-		as, err := db.ClaimInboxActivities(ctx, now, time.Minute, limit)
+		as, err := db.Inbox.ClaimInboxActivities(ctx, now, time.Minute, limit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,7 +227,7 @@ func TestInboxQueue(t *testing.T) {
 		if got := claim(now, 10); len(got) != 0 {
 			t.Fatalf("claimed leased activities: %v", got)
 		}
-		if err := db.ReleaseInboxLeases(ctx); err != nil {
+		if err := db.Inbox.ReleaseInboxLeases(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if got := claim(now, 2); !reflect.DeepEqual(got, ids[:2]) {
@@ -236,17 +238,17 @@ func TestInboxQueue(t *testing.T) {
 		}
 	})
 	t.Run("done", func(t *testing.T) {
-		if err := db.MarkInboxDone(ctx, ids[0], now, "ignored: Like"); err != nil {
+		if err := db.Inbox.MarkInboxDone(ctx, ids[0], now, "ignored: Like"); err != nil {
 			t.Fatal(err)
 		}
-		got, _, _ := db.FindInboxActivities(ctx, shrooms.InboxFilter{State: shrooms.InboxDone})
+		got, _, _ := db.Inbox.FindInboxActivities(ctx, shrooms.InboxFilter{State: shrooms.InboxDone})
 		if len(got) != 1 || got[0].ID != ids[0] || got[0].Note != "ignored: Like" || !got[0].ProcessedAt.Equal(now) {
 			t.Fatalf("done = %+v", got)
 		}
 	})
 	t.Run("failed, retried, then dead", func(t *testing.T) {
 		next, dead := shrooms.NextInboxAttempt(now, 1)
-		if err := db.MarkInboxFailed(ctx, ids[1], now, "actor unreachable", next, dead); err != nil {
+		if err := db.Inbox.MarkInboxFailed(ctx, ids[1], now, "actor unreachable", next, dead); err != nil {
 			t.Fatal(err)
 		}
 		// ids[2] is still leased; ids[1] comes back when due.
@@ -256,28 +258,28 @@ func TestInboxQueue(t *testing.T) {
 		if got := claim(next, 10); !reflect.DeepEqual(got, ids[1:2]) {
 			t.Fatalf("claimed %v at retry time", got)
 		}
-		if err := db.MarkInboxFailed(ctx, ids[1], next, "still unreachable", next.Add(time.Hour), true); err != nil {
+		if err := db.Inbox.MarkInboxFailed(ctx, ids[1], next, "still unreachable", next.Add(time.Hour), true); err != nil {
 			t.Fatal(err)
 		}
-		got, total, _ := db.FindInboxActivities(ctx, shrooms.InboxFilter{State: shrooms.InboxFailed})
+		got, total, _ := db.Inbox.FindInboxActivities(ctx, shrooms.InboxFilter{State: shrooms.InboxFailed})
 		if total != 1 || got[0].ID != ids[1] || got[0].Attempts != 2 || got[0].Note != "still unreachable" {
 			t.Fatalf("failed = %+v", got)
 		}
-		db.ReleaseInboxLeases(ctx)
+		db.Inbox.ReleaseInboxLeases(ctx)
 		if got := claim(next.Add(24*time.Hour), 10); !reflect.DeepEqual(got, ids[2:]) {
 			t.Fatalf("claimed %v; failed and done activities must not come back", got)
 		}
-		s, err := db.QueueStats(ctx)
+		s, err := db.Outbox.QueueStats(ctx)
 		if err != nil || s.InboxPending != 1 || s.InboxFailed != 1 {
 			t.Fatalf("stats = %+v, %v", s, err)
 		}
 	})
 	t.Run("unknown", func(t *testing.T) {
-		wantCode(t, db.MarkInboxDone(ctx, 999, now, ""), shrooms.ENOTFOUND, "")
-		wantCode(t, db.MarkInboxFailed(ctx, 999, now, "", now, false), shrooms.ENOTFOUND, "")
+		wantCode(t, db.Inbox.MarkInboxDone(ctx, 999, now, ""), shrooms.ENOTFOUND, "")
+		wantCode(t, db.Inbox.MarkInboxFailed(ctx, 999, now, "", now, false), shrooms.ENOTFOUND, "")
 	})
 	t.Run("find, newest first", func(t *testing.T) {
-		got, total, err := db.FindInboxActivities(ctx, shrooms.InboxFilter{Limit: 2})
+		got, total, err := db.Inbox.FindInboxActivities(ctx, shrooms.InboxFilter{Limit: 2})
 		if err != nil || total != 3 || len(got) != 2 || got[0].ID != ids[2] || got[1].ID != ids[1] {
 			t.Fatalf("page = %+v (%d), %v", got, total, err)
 		}

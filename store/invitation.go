@@ -50,8 +50,8 @@ func (db *DB) useInvitation(ctx context.Context, tx *sql.Tx, secret string) (*sh
 // returns the secret of the invitation link, valid shrooms.InvitationTTL.
 // Returns EINVALID naming the field, ECONFLICT when an account has that
 // address, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) CreateInvitation(ctx context.Context, email string, role shrooms.Role, render shrooms.MailRender) (string, *shrooms.Invitation, error) {
-	tx, err := db.beginWrite(ctx)
+func (s *AccountService) CreateInvitation(ctx context.Context, email string, role shrooms.Role, render shrooms.MailRender) (string, *shrooms.Invitation, error) {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return "", nil, err
 	}
@@ -79,7 +79,7 @@ func (db *DB) CreateInvitation(ctx context.Context, email string, role shrooms.R
 		by = p.User.ID
 	}
 	secret := shrooms.RandomToken(32)
-	now := db.now()
+	now := s.db.now()
 	inv := &shrooms.Invitation{Email: email, Role: role, CreatedAt: now, ExpiresAt: now.Add(shrooms.InvitationTTL)}
 	res, err := tx.ExecContext(ctx, `INSERT INTO invitations (token_hash, email, role, invited_by, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, tokenHash(secret), email, string(role), by, now.UnixMilli(), inv.ExpiresAt.UnixMilli())
@@ -92,7 +92,7 @@ func (db *DB) CreateInvitation(ctx context.Context, email string, role shrooms.R
 	if p.User != nil {
 		inv.InvitedBy = p.User.ID
 	}
-	if err := db.queueMail(ctx, tx, shrooms.MailInvitation, render, nil, secret); err != nil {
+	if err := s.db.queueMail(ctx, tx, shrooms.MailInvitation, render, nil, secret); err != nil {
 		return "", nil, err
 	}
 	if err := commit(tx); err != nil {
@@ -103,8 +103,8 @@ func (db *DB) CreateInvitation(ctx context.Context, email string, role shrooms.R
 
 // FindInvitations lists the invitations not yet used, expired ones
 // included, newest first, for admins. Returns EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) FindInvitations(ctx context.Context) ([]*shrooms.Invitation, error) {
-	tx, err := db.readAsAdmin(ctx)
+func (s *AccountService) FindInvitations(ctx context.Context) ([]*shrooms.Invitation, error) {
+	tx, err := s.db.readAsAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +130,8 @@ func (db *DB) FindInvitations(ctx context.Context) ([]*shrooms.Invitation, error
 
 // DeleteInvitation revokes an invitation, for admins. Returns ENOTFOUND,
 // EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) DeleteInvitation(ctx context.Context, id int64) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *AccountService) DeleteInvitation(ctx context.Context, id int64) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}

@@ -80,16 +80,16 @@ func nullID(id int64) any {
 // EINVALID naming the field, ENOTFOUND naming an unknown category, place,
 // owner, group or kit or one the caller may not read (checkItemRefs),
 // EFORBIDDEN, EUNAUTHORIZED.
-func (db *DB) CreateItem(ctx context.Context, i *shrooms.Item) error {
+func (s *ItemService) CreateItem(ctx context.Context, i *shrooms.Item) error {
 	if i.Audience == "" { // the admins' default for the item's module
-		if s, err := db.FindSettings(ctx); err == nil {
-			i.Audience = s.DefaultAudience(shrooms.ItemModule(i.Kind))
+		if set, err := s.db.readSettings(ctx); err == nil {
+			i.Audience = set.DefaultAudience(shrooms.ItemModule(i.Kind))
 		}
 	}
 	if err := i.Validate(); err != nil {
 		return err
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (db *DB) CreateItem(ctx context.Context, i *shrooms.Item) error {
 	if err := checkItemRefs(ctx, tx, c, i, nil, true); err != nil {
 		return err
 	}
-	created, err := db.insertItem(ctx, tx, c.p, i, shrooms.ActionCreated)
+	created, err := s.db.insertItem(ctx, tx, c.p, i, shrooms.ActionCreated)
 	if err != nil {
 		return err
 	}

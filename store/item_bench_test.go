@@ -22,18 +22,19 @@ const benchItems = 100_000
 // children each, 5 workshops of 10 shelves each and n items spread over
 // them, inserted with multi-row INSERTs in one transaction. It returns
 // the member's context and a root category.
-func seedCatalogue(b *testing.B, n int) (*store.DB, context.Context, int64) {
+func seedCatalogue(b *testing.B, n int) (*store.Services, context.Context, int64) {
 	b.Helper()
-	db, err := store.Open(filepath.Join(b.TempDir(), "shrooms.db"), store.Options{PublicURL: testURL})
+	sdb, err := store.Open(filepath.Join(b.TempDir(), "shrooms.db"), store.Options{PublicURL: testURL})
 	if err != nil {
 		b.Fatal(err)
 	}
+	db := store.NewServices(sdb)
 	b.Cleanup(func() { db.Close() })
-	if _, err := db.InitNode(bg, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Repair Café"}}); err != nil {
+	if _, err := db.Nodes.InitNode(bg, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Repair Café"}}); err != nil {
 		b.Fatal(err)
 	}
 	member := &shrooms.User{Username: "mia", Email: "mia@example.org", Role: shrooms.RoleMember}
-	if err := db.CreateUser(sys, member, password); err != nil {
+	if err := db.Users.CreateUser(sys, member, password); err != nil {
 		b.Fatal(err)
 	}
 	start := time.Now()
@@ -125,7 +126,7 @@ func BenchmarkFindItems(b *testing.B) {
 			var lat []time.Duration
 			for b.Loop() {
 				t := time.Now()
-				list, total, err := db.FindItems(ctx, c.f)
+				list, total, err := db.Items.FindItems(ctx, c.f)
 				lat = append(lat, time.Since(t))
 				if err != nil || total == 0 || len(list) == 0 {
 					b.Fatalf("FindItems: %d rows of %d, %v", len(list), total, err)
@@ -171,7 +172,7 @@ func BenchmarkImportItems(b *testing.B) {
 				Fields: map[string]string{"watts": "500"}, Audience: aud}
 		}
 		start := time.Now()
-		errs, err := db.ImportItems(sys, items, 2, false)
+		errs, err := db.Items.ImportItems(sys, items, 2, false)
 		if err != nil || len(errs) > 0 {
 			b.Fatalf("import: %v %v", errs, err)
 		}

@@ -11,13 +11,13 @@ func TestItemOutbox(t *testing.T) {
 	v := newInv(t)
 	// Members and staff items never leave the node.
 	hidden := v.item(t, &shrooms.Item{Name: "Safe", Audience: shrooms.AudienceStaff})
-	if _, err := v.db.UpdateItem(as(v.staff), hidden.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudienceMembers)}); err != nil {
+	if _, err := v.db.Items.UpdateItem(as(v.staff), hidden.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudienceMembers)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.db.UpdateItem(as(v.staff), hidden.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudiencePartners)}); err != nil {
+	if _, err := v.db.Items.UpdateItem(as(v.staff), hidden.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudiencePartners)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := v.db.DeleteItem(as(v.staff), hidden.ID); err != nil {
+	if err := v.db.Items.DeleteItem(as(v.staff), hidden.ID); err != nil {
 		t.Fatal(err)
 	}
 	if acts := v.outbox(t); len(acts) != 0 {
@@ -26,19 +26,19 @@ func TestItemOutbox(t *testing.T) {
 
 	it := v.item(t, &shrooms.Item{Name: "Drill", Audience: shrooms.AudiencePublic, OwnerID: v.owner.ID,
 		PlaceID: v.shelf})
-	if _, err := v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Name: ptr("Hammer drill"), PlaceID: ptr(v.workshop)}); err != nil {
+	if _, err := v.db.Items.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Name: ptr("Hammer drill"), PlaceID: ptr(v.workshop)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudienceMembers)}); err != nil {
+	if _, err := v.db.Items.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudienceMembers)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Name: ptr("Quiet drill")}); err != nil {
+	if _, err := v.db.Items.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Name: ptr("Quiet drill")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudiencePublic)}); err != nil {
+	if _, err := v.db.Items.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudiencePublic)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := v.db.DeleteItem(as(v.staff), it.ID); err != nil {
+	if err := v.db.Items.DeleteItem(as(v.staff), it.ID); err != nil {
 		t.Fatal(err)
 	}
 	acts := v.outbox(t)
@@ -73,7 +73,7 @@ func TestItemOutbox(t *testing.T) {
 	t.Run("photos federate", func(t *testing.T) {
 		it := v.item(t, &shrooms.Item{Name: "Saw", Audience: shrooms.AudiencePublic})
 		p, tb := img("saw")
-		if _, err := v.db.AddItemPhoto(as(v.staff), it.ID, p, tb); err != nil {
+		if _, err := v.db.Items.AddItemPhoto(as(v.staff), it.ID, p, tb); err != nil {
 			t.Fatal(err)
 		}
 		acts := v.outbox(t)
@@ -86,7 +86,7 @@ func TestItemOutbox(t *testing.T) {
 		n := len(v.outbox(t))
 		it := v.item(t, &shrooms.Item{Name: "Plane", Audience: shrooms.AudiencePublic})
 		setModules(t, v.db, "people")
-		if _, err := v.db.UpdateItem(sys, it.ID, shrooms.ItemUpdate{Name: ptr("Block plane")}); err != nil {
+		if _, err := v.db.Items.UpdateItem(sys, it.ID, shrooms.ItemUpdate{Name: ptr("Block plane")}); err != nil {
 			t.Fatal(err)
 		}
 		if got := len(v.outbox(t)); got != n+1 {

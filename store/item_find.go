@@ -30,17 +30,17 @@ func (db *DB) readableItem(ctx context.Context, tx *sql.Tx, id int64) (itemCalle
 // may see: the place when it is public or they may use the locations
 // module, the kit and contents they may read, the owner's name for local
 // users only. Returns ENOTFOUND.
-func (db *DB) FindItemByID(ctx context.Context, id int64) (*shrooms.Item, error) {
-	tx, err := db.beginRead(ctx)
+func (s *ItemService) FindItemByID(ctx context.Context, id int64) (*shrooms.Item, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	c, i, err := db.readableItem(ctx, tx, id)
+	c, i, err := s.db.readableItem(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.trimItem(ctx, tx, c, i); err != nil {
+	if err := s.db.trimItem(ctx, tx, c, i); err != nil {
 		return nil, err
 	}
 	return i, nil
@@ -187,7 +187,7 @@ func treeIDs(table string) string {
 // place (when the caller may see it) and its first photo. Returns
 // EINVALID for a bad sort, ENOTFOUND when the module is off, EFORBIDDEN
 // for a local user without inventory read access.
-func (db *DB) FindItems(ctx context.Context, f shrooms.ItemFilter) ([]*shrooms.Item, int, error) {
+func (s *ItemService) FindItems(ctx context.Context, f shrooms.ItemFilter) ([]*shrooms.Item, int, error) {
 	if f.Sort == "" {
 		f.Sort = shrooms.SortName
 	}
@@ -196,7 +196,7 @@ func (db *DB) FindItems(ctx context.Context, f shrooms.ItemFilter) ([]*shrooms.I
 		return nil, 0, shrooms.Errorf(shrooms.EINVALID, "sort: must be one of name, -name, -created, created, -updated")
 	}
 	offset, limit := page(f.Offset, f.Limit)
-	tx, err := db.beginRead(ctx)
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -261,20 +261,20 @@ func (db *DB) FindItems(ctx context.Context, f shrooms.ItemFilter) ([]*shrooms.I
 	out := []*shrooms.Item{}
 	for rows.Next() {
 		var media, thumb sql.NullInt64
-		i, err := db.scanItem(rows, &media, &thumb)
+		i, err := s.db.scanItem(rows, &media, &thumb)
 		if err != nil {
 			return nil, 0, fmt.Errorf("find items: %w", err)
 		}
 		if media.Valid && thumb.Valid {
 			i.Photos = []shrooms.Photo{{MediaID: media.Int64, ThumbID: thumb.Int64,
-				URL: db.iris.Media(media.Int64), ThumbURL: db.iris.Media(thumb.Int64)}}
+				URL: s.db.iris.Media(media.Int64), ThumbURL: s.db.iris.Media(thumb.Int64)}}
 		}
 		out = append(out, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find items: %w", err)
 	}
-	if err := db.fillItemPaths(ctx, tx, c, out); err != nil {
+	if err := s.db.fillItemPaths(ctx, tx, c, out); err != nil {
 		return nil, 0, err
 	}
 	return out, total, nil

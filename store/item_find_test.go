@@ -18,7 +18,7 @@ func TestFindItemsFilters(t *testing.T) {
 	fuse := v.item(t, &shrooms.Item{Name: "Fuse", Kind: shrooms.KindPart, Quantity: 2, MinQuantity: 5, OwnerID: v.owner.ID})
 	names := func(f shrooms.ItemFilter) (string, int) {
 		t.Helper()
-		list, total, err := v.db.FindItems(as(v.member), f)
+		list, total, err := v.db.Items.FindItems(as(v.member), f)
 		if err != nil {
 			t.Fatalf("FindItems %+v: %v", f, err)
 		}
@@ -60,7 +60,7 @@ func TestFindItemsFilters(t *testing.T) {
 	}
 	t.Run("hostile query", func(t *testing.T) {
 		for _, q := range []string{`"`, `NEAR(`, `name:drill`, `*`, `"dri"*`, `) OR (`, `-`, `^drill`, `AND`, `drill"`} {
-			list, total, err := v.db.FindItems(as(v.member), shrooms.ItemFilter{Query: q})
+			list, total, err := v.db.Items.FindItems(as(v.member), shrooms.ItemFilter{Query: q})
 			if err != nil {
 				t.Fatalf("query %q: %v", q, err)
 			}
@@ -82,11 +82,11 @@ func TestFindItemsFilters(t *testing.T) {
 		}
 	})
 	t.Run("bad sort", func(t *testing.T) {
-		_, _, err := v.db.FindItems(as(v.member), shrooms.ItemFilter{Sort: "price"})
+		_, _, err := v.db.Items.FindItems(as(v.member), shrooms.ItemFilter{Sort: "price"})
 		wantCode(t, err, shrooms.EINVALID, "sort")
 	})
 	t.Run("list rows", func(t *testing.T) {
-		list, _, err := v.db.FindItems(as(v.member), shrooms.ItemFilter{Query: "drill"})
+		list, _, err := v.db.Items.FindItems(as(v.member), shrooms.ItemFilter{Query: "drill"})
 		if err != nil || len(list) != 1 {
 			t.Fatal(err)
 		}
@@ -96,15 +96,15 @@ func TestFindItemsFilters(t *testing.T) {
 			t.Fatalf("row %+v place %+v", d, d.Place)
 		}
 		// Anonymous visitors see the public place only.
-		list, _, _ = v.db.FindItems(anon, shrooms.ItemFilter{})
+		list, _, _ = v.db.Items.FindItems(anon, shrooms.ItemFilter{})
 		if len(list) != 2 || list[0].Place != nil || list[1].ID != pan.ID || list[1].Place != nil {
 			t.Fatalf("anonymous rows %+v", list)
 		}
-		list, _, _ = v.db.FindItems(anon, shrooms.ItemFilter{PlaceID: v.workshop})
+		list, _, _ = v.db.Items.FindItems(anon, shrooms.ItemFilter{PlaceID: v.workshop})
 		if len(list) != 1 {
 			t.Fatalf("anonymous rows at the workshop %+v", list)
 		}
-		got, err := v.db.FindItemByID(anon, drill.ID)
+		got, err := v.db.Items.FindItemByID(anon, drill.ID)
 		if err != nil || got.Place != nil || got.OwnerName != "" {
 			t.Fatalf("anonymous item %+v, %v", got, err)
 		}
@@ -138,7 +138,7 @@ func TestFindItemsPagination(t *testing.T) {
 	// the caller may see.
 	seen := map[int64]bool{}
 	for off := 0; off < 20; off += 10 {
-		list, total, err := v.db.FindItems(as(v.member), shrooms.ItemFilter{Offset: off, Limit: 10})
+		list, total, err := v.db.Items.FindItems(as(v.member), shrooms.ItemFilter{Offset: off, Limit: 10})
 		if err != nil || total != 15 {
 			t.Fatalf("page %d: total %d, %v", off, total, err)
 		}
@@ -156,10 +156,10 @@ func TestFindItemsPagination(t *testing.T) {
 			seen[i.ID] = true
 		}
 	}
-	if _, total, _ := v.db.FindItems(as(v.staff), shrooms.ItemFilter{}); total != 23 {
+	if _, total, _ := v.db.Items.FindItems(as(v.staff), shrooms.ItemFilter{}); total != 23 {
 		t.Fatalf("staff total %d", total)
 	}
-	list, total, err := v.db.FindItems(as(v.member), shrooms.ItemFilter{Offset: 100})
+	list, total, err := v.db.Items.FindItems(as(v.member), shrooms.ItemFilter{Offset: 100})
 	if err != nil || total != 15 || len(list) != 0 {
 		t.Fatalf("beyond the end: %d rows, total %d, %v", len(list), total, err)
 	}

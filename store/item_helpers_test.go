@@ -33,10 +33,10 @@ func newInv(t *testing.T) *inv {
 	v.owner = createUser(t, p.db, "olga", shrooms.RoleMember)
 	v.grouper = createUser(t, p.db, "gus", shrooms.RoleMember)
 	v.group = &shrooms.Group{Name: "Woodwork"}
-	if err := p.db.CreateGroup(sys, v.group); err != nil {
+	if err := p.db.Groups.CreateGroup(sys, v.group); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.db.SetGroupMembers(sys, v.group.ID, []int64{v.grouper.ID}); err != nil {
+	if err := p.db.Groups.SetGroupMembers(sys, v.group.ID, []int64{v.grouper.ID}); err != nil {
 		t.Fatal(err)
 	}
 	v.tools = v.exec(t, `INSERT INTO categories (parent_id, name, created_at) VALUES (NULL, 'Tools', 0)`)
@@ -65,7 +65,7 @@ func (v *inv) exec(t *testing.T, query string, args ...any) int64 {
 // item creates an item as staff.
 func (v *inv) item(t *testing.T, i *shrooms.Item) *shrooms.Item {
 	t.Helper()
-	if err := v.db.CreateItem(as(v.staff), i); err != nil {
+	if err := v.db.Items.CreateItem(as(v.staff), i); err != nil {
 		t.Fatalf("CreateItem %s: %v", i.Name, err)
 	}
 	return i
@@ -74,7 +74,7 @@ func (v *inv) item(t *testing.T, i *shrooms.Item) *shrooms.Item {
 // outbox returns the item activities in the outbox, oldest first.
 func (v *inv) outbox(t *testing.T) []*shrooms.Activity {
 	t.Helper()
-	entries, _, err := v.db.FindOutboxEntries(sys, shrooms.OutboxFilter{Limit: 500})
+	entries, _, err := v.db.Outbox.FindOutboxEntries(sys, shrooms.OutboxFilter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}

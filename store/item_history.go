@@ -124,14 +124,14 @@ func shorten(s string) string {
 // newest first, with their total. Each reference shows the name the
 // caller may read, or Hidden (also when the record is gone); the name of
 // who made a change shows to local users only. Returns ENOTFOUND.
-func (db *DB) FindItemHistory(ctx context.Context, itemID int64, offset, limit int) ([]*shrooms.ItemChange, int, error) {
+func (s *ItemService) FindItemHistory(ctx context.Context, itemID int64, offset, limit int) ([]*shrooms.ItemChange, int, error) {
 	offset, limit = page(offset, limit)
-	tx, err := db.beginRead(ctx)
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	c, _, err := db.readableItem(ctx, tx, itemID)
+	c, _, err := s.db.readableItem(ctx, tx, itemID)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -12,7 +12,7 @@ func TestItemHistory(t *testing.T) {
 	it := v.item(t, &shrooms.Item{Name: "Drill", CategoryID: v.drills, PlaceID: v.workshop, ValueCents: 1250,
 		Loanable: true, Loan: shrooms.LoanRules{MaxDays: 7, Members: true}, Fields: map[string]string{"watts": "500"}})
 	v.clock.Add(60e9)
-	_, err := v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{
+	_, err := v.db.Items.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{
 		PlaceID: ptr(v.shelf), ValueCents: ptr(int64(2000)), OwnerID: ptr(v.owner.ID), GroupID: ptr(v.group.ID),
 		Loan:   &shrooms.LoanRules{MaxDays: 14, DepositCents: 2000, Members: true, Partners: true},
 		Fields: map[string]string{"watts": "650", "chuck": "10mm"}, Note: "new chuck fitted"})
@@ -20,13 +20,13 @@ func TestItemHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	v.clock.Add(60e9)
-	if _, err := v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Status: ptr(shrooms.StatusOnLoan), Note: "to Mia"}); err != nil {
+	if _, err := v.db.Items.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Status: ptr(shrooms.StatusOnLoan), Note: "to Mia"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.db.UpdateItem(as(v.owner), it.ID, shrooms.ItemUpdate{Status: ptr(shrooms.StatusAvailable)}); err != nil {
+	if _, err := v.db.Items.UpdateItem(as(v.owner), it.ID, shrooms.ItemUpdate{Status: ptr(shrooms.StatusAvailable)}); err != nil {
 		t.Fatal(err)
 	}
-	changes, total, err := v.db.FindItemHistory(as(v.member), it.ID, 0, 0)
+	changes, total, err := v.db.Items.FindItemHistory(as(v.member), it.ID, 0, 0)
 	if err != nil || total != 4 || len(changes) != 4 {
 		t.Fatalf("history %d/%d, %v", len(changes), total, err)
 	}
@@ -64,12 +64,12 @@ func TestItemHistory(t *testing.T) {
 			t.Fatalf("field %d = %+v, want %+v", k, upd.Fields[k], want[k])
 		}
 	}
-	page, total, err := v.db.FindItemHistory(as(v.member), it.ID, 1, 2)
+	page, total, err := v.db.Items.FindItemHistory(as(v.member), it.ID, 1, 2)
 	if err != nil || total != 4 || len(page) != 2 || page[0].ID != out.ID {
 		t.Fatalf("history page %+v %d %v", page, total, err)
 	}
 	staffOnly := v.item(t, &shrooms.Item{Name: "Safe", Audience: shrooms.AudienceStaff})
-	_, _, err = v.db.FindItemHistory(as(v.member), staffOnly.ID, 0, 0)
+	_, _, err = v.db.Items.FindItemHistory(as(v.member), staffOnly.ID, 0, 0)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
 }
 
@@ -88,7 +88,7 @@ func TestItemComments(t *testing.T) {
 	it := v.item(t, &shrooms.Item{Name: "Drill", Audience: shrooms.AudiencePublic})
 	safe := v.item(t, &shrooms.Item{Name: "Safe", Audience: shrooms.AudienceStaff})
 	c1 := &shrooms.Comment{ItemID: it.ID, Body: "  Works well  "}
-	if err := v.db.CreateComment(as(v.member), c1); err != nil {
+	if err := v.db.Items.CreateComment(as(v.member), c1); err != nil {
 		t.Fatal(err)
 	}
 	if c1.ID == 0 || c1.AuthorID != v.member.ID || c1.AuthorName != "mia Name" || c1.Body != "Works well" {
@@ -96,27 +96,27 @@ func TestItemComments(t *testing.T) {
 	}
 	v.clock.Add(1e9)
 	c2 := &shrooms.Comment{ItemID: it.ID, Body: "Battery is weak"}
-	if err := v.db.CreateComment(as(v.owner), c2); err != nil {
+	if err := v.db.Items.CreateComment(as(v.owner), c2); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, v.db.CreateComment(anon, &shrooms.Comment{ItemID: it.ID, Body: "hi"}), shrooms.EUNAUTHORIZED, "")
-	wantCode(t, v.db.CreateComment(as(v.member), &shrooms.Comment{ItemID: safe.ID, Body: "hi"}), shrooms.ENOTFOUND, "")
-	wantCode(t, v.db.CreateComment(as(v.member), &shrooms.Comment{ItemID: it.ID, Body: " "}), shrooms.EINVALID, "")
-	list, err := v.db.FindComments(anon, it.ID)
+	wantCode(t, v.db.Items.CreateComment(anon, &shrooms.Comment{ItemID: it.ID, Body: "hi"}), shrooms.EUNAUTHORIZED, "")
+	wantCode(t, v.db.Items.CreateComment(as(v.member), &shrooms.Comment{ItemID: safe.ID, Body: "hi"}), shrooms.ENOTFOUND, "")
+	wantCode(t, v.db.Items.CreateComment(as(v.member), &shrooms.Comment{ItemID: it.ID, Body: " "}), shrooms.EINVALID, "")
+	list, err := v.db.Items.FindComments(anon, it.ID)
 	if err != nil || len(list) != 2 || list[0].ID != c1.ID || list[1].ID != c2.ID {
 		t.Fatalf("comments %+v, %v", list, err)
 	}
 	// Another member may not delete Mia's comment; Mia and staff may.
-	wantCode(t, v.db.DeleteComment(as(v.owner), c1.ID), shrooms.EFORBIDDEN, "")
-	wantCode(t, v.db.DeleteComment(anon, c1.ID), shrooms.EUNAUTHORIZED, "")
-	if err := v.db.DeleteComment(as(v.member), c1.ID); err != nil {
+	wantCode(t, v.db.Items.DeleteComment(as(v.owner), c1.ID), shrooms.EFORBIDDEN, "")
+	wantCode(t, v.db.Items.DeleteComment(anon, c1.ID), shrooms.EUNAUTHORIZED, "")
+	if err := v.db.Items.DeleteComment(as(v.member), c1.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := v.db.DeleteComment(as(v.staff), c2.ID); err != nil {
+	if err := v.db.Items.DeleteComment(as(v.staff), c2.ID); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, v.db.DeleteComment(as(v.staff), c2.ID), shrooms.ENOTFOUND, "")
-	if list, _ := v.db.FindComments(as(v.member), it.ID); len(list) != 0 {
+	wantCode(t, v.db.Items.DeleteComment(as(v.staff), c2.ID), shrooms.ENOTFOUND, "")
+	if list, _ := v.db.Items.FindComments(as(v.member), it.ID); len(list) != 0 {
 		t.Fatalf("comments left %+v", list)
 	}
 }

@@ -17,8 +17,8 @@ const maxImportErrors = 100
 // row fails, it returns the row errors and writes nothing. Row numbers
 // are the index in items plus first. Returns EFORBIDDEN, EUNAUTHORIZED,
 // ENOTFOUND when the module is off.
-func (db *DB) ImportItems(ctx context.Context, items []*shrooms.Item, first int, dryRun bool) ([]shrooms.RowError, error) {
-	tx, err := db.beginWrite(ctx)
+func (s *ItemService) ImportItems(ctx context.Context, items []*shrooms.Item, first int, dryRun bool) ([]shrooms.RowError, error) {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (db *DB) ImportItems(ctx context.Context, items []*shrooms.Item, first int,
 		if i == nil {
 			continue
 		}
-		created, err := db.insertItem(ctx, tx, c.p, i, shrooms.ActionImported)
+		created, err := s.db.insertItem(ctx, tx, c.p, i, shrooms.ActionImported)
 		if err != nil {
 			return nil, err
 		}

@@ -22,7 +22,7 @@ func TestImportItems(t *testing.T) {
 			&shrooms.Item{Name: "", CategoryID: v.kitchen},
 			&shrooms.Item{Name: "Sander", CategoryID: v.power, Fields: map[string]string{"watts": "loud"}},
 			&shrooms.Item{Name: "Lamp", PlaceID: 999})
-		errs, err := v.db.ImportItems(as(v.staff), items, 2, false)
+		errs, err := v.db.Items.ImportItems(as(v.staff), items, 2, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +41,7 @@ func TestImportItems(t *testing.T) {
 		}
 	})
 	t.Run("dry run", func(t *testing.T) {
-		errs, err := v.db.ImportItems(as(v.staff), rows(), 2, true)
+		errs, err := v.db.Items.ImportItems(as(v.staff), rows(), 2, true)
 		if err != nil || len(errs) != 0 {
 			t.Fatalf("dry run %+v, %v", errs, err)
 		}
@@ -50,9 +50,9 @@ func TestImportItems(t *testing.T) {
 		}
 	})
 	t.Run("rights", func(t *testing.T) {
-		_, err := v.db.ImportItems(as(v.member), rows(), 2, false)
+		_, err := v.db.Items.ImportItems(as(v.member), rows(), 2, false)
 		wantCode(t, err, shrooms.EFORBIDDEN, "")
-		_, err = v.db.ImportItems(anon, rows(), 2, false)
+		_, err = v.db.Items.ImportItems(anon, rows(), 2, false)
 		wantCode(t, err, shrooms.EUNAUTHORIZED, "")
 	})
 	t.Run("error cap", func(t *testing.T) {
@@ -60,14 +60,14 @@ func TestImportItems(t *testing.T) {
 		for k := 0; k < 300; k++ {
 			items = append(items, &shrooms.Item{})
 		}
-		errs, err := v.db.ImportItems(as(v.staff), items, 1, false)
+		errs, err := v.db.Items.ImportItems(as(v.staff), items, 1, false)
 		if err != nil || len(errs) != 100 {
 			t.Fatalf("%d errors, %v", len(errs), err)
 		}
 	})
 	t.Run("all good", func(t *testing.T) {
 		items := rows()
-		errs, err := v.db.ImportItems(as(v.staff), items, 2, false)
+		errs, err := v.db.Items.ImportItems(as(v.staff), items, 2, false)
 		if err != nil || len(errs) != 0 {
 			t.Fatalf("import %+v, %v", errs, err)
 		}

@@ -14,13 +14,13 @@ import (
 // it in the history and federates the item, whose photos are part of it.
 // Returns EINVALID beyond shrooms.MaxPhotos or for a bad image, ENOTFOUND,
 // EFORBIDDEN.
-func (db *DB) AddItemPhoto(ctx context.Context, itemID int64, photo, thumb *shrooms.Media) (*shrooms.Photo, error) {
+func (s *ItemService) AddItemPhoto(ctx context.Context, itemID int64, photo, thumb *shrooms.Media) (*shrooms.Photo, error) {
 	for _, m := range []*shrooms.Media{photo, thumb} {
 		if err := checkMedia(m); err != nil {
 			return nil, err
 		}
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +29,7 @@ func (db *DB) AddItemPhoto(ctx context.Context, itemID int64, photo, thumb *shro
 	if err != nil {
 		return nil, err
 	}
-	before, err := db.loadItem(ctx, tx, itemID)
+	before, err := s.db.loadItem(ctx, tx, itemID)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func (db *DB) AddItemPhoto(ctx context.Context, itemID int64, photo, thumb *shro
 		return nil, shrooms.Errorf(shrooms.EINVALID, "photos: at most %d per item", shrooms.MaxPhotos)
 	}
 	for _, m := range []*shrooms.Media{photo, thumb} {
-		if err := db.insertMedia(ctx, tx, c.p, m); err != nil {
+		if err := s.db.insertMedia(ctx, tx, c.p, m); err != nil {
 			return nil, err
 		}
 	}
@@ -49,12 +49,12 @@ func (db *DB) AddItemPhoto(ctx context.Context, itemID int64, photo, thumb *shro
 		itemID, photo.ID, thumb.ID, itemID); err != nil {
 		return nil, dbError(err, nil)
 	}
-	after, err := db.touchItem(ctx, tx, c.p, itemID, []shrooms.FieldChange{{Field: shrooms.ChangePhotos,
+	after, err := s.db.touchItem(ctx, tx, c.p, itemID, []shrooms.FieldChange{{Field: shrooms.ChangePhotos,
 		From: shrooms.NumberValue(int64(len(before.Photos))), To: shrooms.NumberValue(int64(len(before.Photos) + 1))}})
 	if err != nil {
 		return nil, err
 	}
-	if err := db.federateItem(ctx, tx, before, after); err != nil {
+	if err := s.db.federateItem(ctx, tx, before, after); err != nil {
 		return nil, err
 	}
 	if err := commit(tx); err != nil {
@@ -65,8 +65,8 @@ func (db *DB) AddItemPhoto(ctx context.Context, itemID int64, photo, thumb *shro
 
 // DeleteItemPhoto removes a photo (by its MediaID) and both its images.
 // Returns ENOTFOUND, EFORBIDDEN.
-func (db *DB) DeleteItemPhoto(ctx context.Context, itemID, mediaID int64) error {
-	tx, err := db.beginWrite(ctx)
+func (s *ItemService) DeleteItemPhoto(ctx context.Context, itemID, mediaID int64) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (db *DB) DeleteItemPhoto(ctx context.Context, itemID, mediaID int64) error 
 	if err != nil {
 		return err
 	}
-	before, err := db.loadItem(ctx, tx, itemID)
+	before, err := s.db.loadItem(ctx, tx, itemID)
 	if err != nil {
 		return err
 	}
@@ -94,12 +94,12 @@ func (db *DB) DeleteItemPhoto(ctx context.Context, itemID, mediaID int64) error 
 	if _, err := tx.ExecContext(ctx, `DELETE FROM media WHERE id IN (?, ?)`, mediaID, thumbID); err != nil {
 		return dbError(err, nil)
 	}
-	after, err := db.touchItem(ctx, tx, c.p, itemID, []shrooms.FieldChange{{Field: shrooms.ChangePhotos,
+	after, err := s.db.touchItem(ctx, tx, c.p, itemID, []shrooms.FieldChange{{Field: shrooms.ChangePhotos,
 		From: shrooms.NumberValue(int64(len(before.Photos))), To: shrooms.NumberValue(int64(len(before.Photos) - 1))}})
 	if err != nil {
 		return err
 	}
-	if err := db.federateItem(ctx, tx, before, after); err != nil {
+	if err := s.db.federateItem(ctx, tx, before, after); err != nil {
 		return err
 	}
 	return commit(tx)

@@ -18,7 +18,7 @@ func TestItemPhotos(t *testing.T) {
 	var first *shrooms.Photo
 	for k := 0; k < shrooms.MaxPhotos; k++ {
 		p, tb := img(string(rune('a' + k)))
-		ph, err := v.db.AddItemPhoto(as(v.owner), it.ID, p, tb)
+		ph, err := v.db.Items.AddItemPhoto(as(v.owner), it.ID, p, tb)
 		if err != nil {
 			t.Fatalf("photo %d: %v", k, err)
 		}
@@ -31,36 +31,36 @@ func TestItemPhotos(t *testing.T) {
 	}
 	p, tb := img("too many")
 	before := count(t, v.db, `SELECT COUNT(*) FROM media`)
-	_, err := v.db.AddItemPhoto(as(v.staff), it.ID, p, tb)
+	_, err := v.db.Items.AddItemPhoto(as(v.staff), it.ID, p, tb)
 	wantCode(t, err, shrooms.EINVALID, "photos: at most 10 per item")
 	if n := count(t, v.db, `SELECT COUNT(*) FROM media`); n != before {
 		t.Fatalf("media %d after refusal, want %d", n, before)
 	}
 	p, tb = img("member")
-	_, err = v.db.AddItemPhoto(as(v.member), it.ID, p, tb)
+	_, err = v.db.Items.AddItemPhoto(as(v.member), it.ID, p, tb)
 	wantCode(t, err, shrooms.EFORBIDDEN, "")
-	got, _ := v.db.FindItemByID(as(v.member), it.ID)
+	got, _ := v.db.Items.FindItemByID(as(v.member), it.ID)
 	if len(got.Photos) != 10 || got.Photos[0].MediaID != first.MediaID || got.Version != 11 {
 		t.Fatalf("photos %d, first %+v, version %d", len(got.Photos), got.Photos[0], got.Version)
 	}
-	list, _, _ := v.db.FindItems(as(v.member), shrooms.ItemFilter{})
+	list, _, _ := v.db.Items.FindItems(as(v.member), shrooms.ItemFilter{})
 	if len(list[0].Photos) != 1 || list[0].Photos[0].ThumbID != first.ThumbID || list[0].Photos[0].ThumbURL == "" {
 		t.Fatalf("list photo %+v", list[0].Photos)
 	}
-	if err := v.db.DeleteItemPhoto(as(v.staff), it.ID, first.MediaID); err != nil {
+	if err := v.db.Items.DeleteItemPhoto(as(v.staff), it.ID, first.MediaID); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, v.db.DeleteItemPhoto(as(v.staff), it.ID, first.MediaID), shrooms.ENOTFOUND, "photo not found")
+	wantCode(t, v.db.Items.DeleteItemPhoto(as(v.staff), it.ID, first.MediaID), shrooms.ENOTFOUND, "photo not found")
 	if n := count(t, v.db, `SELECT COUNT(*) FROM media WHERE id IN (?, ?)`, first.MediaID, first.ThumbID); n != 0 {
 		t.Fatalf("deleted photo left %d media", n)
 	}
-	changes, _, _ := v.db.FindItemHistory(as(v.staff), it.ID, 0, 1)
+	changes, _, _ := v.db.Items.FindItemHistory(as(v.staff), it.ID, 0, 1)
 	if changes[0].Action != shrooms.ActionPhoto || !sameChange(changes[0].Fields[0], shrooms.FieldChange{Field: "photos", From: shrooms.NumberValue(10), To: shrooms.NumberValue(9)}) {
 		t.Fatalf("history %+v", changes[0])
 	}
 	t.Run("delete item removes media", func(t *testing.T) {
 		mediaBefore := count(t, v.db, `SELECT COUNT(*) FROM media`)
-		if err := v.db.DeleteItem(as(v.owner), it.ID); err != nil {
+		if err := v.db.Items.DeleteItem(as(v.owner), it.ID); err != nil {
 			t.Fatal(err)
 		}
 		if n := count(t, v.db, `SELECT COUNT(*) FROM media`); n != mediaBefore-18 {
@@ -69,7 +69,7 @@ func TestItemPhotos(t *testing.T) {
 		if n := count(t, v.db, `SELECT COUNT(*) FROM item_changes WHERE item_id = ?`, it.ID); n != 0 {
 			t.Fatalf("history left: %d", n)
 		}
-		_, err := v.db.FindItemByID(as(v.staff), it.ID)
+		_, err := v.db.Items.FindItemByID(as(v.staff), it.ID)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	})
 }
@@ -82,7 +82,7 @@ func TestItemPhotoVisibility(t *testing.T) {
 	staffOnly := v.item(t, &shrooms.Item{Name: "Staff drill", Audience: shrooms.AudienceStaff, GroupID: v.group.ID})
 	photo := func(it *shrooms.Item) *shrooms.Photo {
 		p, tb := img(it.Name)
-		ph, err := v.db.AddItemPhoto(as(v.staff), it.ID, p, tb)
+		ph, err := v.db.Items.AddItemPhoto(as(v.staff), it.ID, p, tb)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func TestItemPhotoVisibility(t *testing.T) {
 				ctx = as(who)
 			}
 			for _, id := range []int64{c.ph.MediaID, c.ph.ThumbID} {
-				_, err := v.db.FindMedia(ctx, id)
+				_, err := v.db.Media.FindMedia(ctx, id)
 				if c.want[k] && err != nil {
 					t.Fatalf("%s photo for caller %d: %v", c.name, k, err)
 				}
@@ -115,6 +115,6 @@ func TestItemPhotoVisibility(t *testing.T) {
 		}
 	}
 	setModules(t, v.db, "people")
-	_, err := v.db.FindMedia(anon, pp.MediaID)
+	_, err := v.db.Media.FindMedia(anon, pp.MediaID)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
 }

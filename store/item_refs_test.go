@@ -17,7 +17,7 @@ func withoutMemberGrant(t *testing.T, v *inv, module string, extra ...shrooms.Gr
 			grants = append(grants, g)
 		}
 	}
-	if err := v.db.SetGrants(sys, append(grants, extra...)); err != nil {
+	if err := v.db.Groups.SetGrants(sys, append(grants, extra...)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -32,7 +32,7 @@ func TestItemRefsNeedReadAccess(t *testing.T) {
 	kit := v.item(t, &shrooms.Item{Name: "Vault kit", Kind: shrooms.KindKit, Audience: shrooms.AudienceStaff})
 	open := v.item(t, &shrooms.Item{Name: "Open kit", Kind: shrooms.KindKit})
 	zed := createUser(t, v.db, "zed", shrooms.RoleMember)
-	if _, err := v.db.UpdateUser(sys, zed.ID, shrooms.UserUpdate{Status: ptr(shrooms.StatusSuspended)}); err != nil {
+	if _, err := v.db.Users.UpdateUser(sys, zed.ID, shrooms.UserUpdate{Status: ptr(shrooms.StatusSuspended)}); err != nil {
 		t.Fatal(err)
 	}
 	mine := v.item(t, &shrooms.Item{Name: "Sander", OwnerID: v.owner.ID})
@@ -48,34 +48,34 @@ func TestItemRefsNeedReadAccess(t *testing.T) {
 		{"no such place", shrooms.ItemUpdate{PlaceID: ptr(int64(999))}, "place not found"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := v.db.UpdateItem(as(v.owner), mine.ID, c.u)
+			_, err := v.db.Items.UpdateItem(as(v.owner), mine.ID, c.u)
 			wantCode(t, err, shrooms.ENOTFOUND, c.msg)
-			got, _ := v.db.FindItemByID(sys, mine.ID)
+			got, _ := v.db.Items.FindItemByID(sys, mine.ID)
 			if got.Version != mine.Version {
 				t.Fatalf("item changed: %+v", got)
 			}
-			if _, n, _ := v.db.FindItemHistory(sys, mine.ID, 0, 1); n != 1 {
+			if _, n, _ := v.db.Items.FindItemHistory(sys, mine.ID, 0, 1); n != 1 {
 				t.Fatalf("%d history entries", n)
 			}
 		})
 	}
 	// What she may read she may set: a kit members read, a public place,
 	// a group once she is in it, herself.
-	got, err := v.db.UpdateItem(as(v.owner), mine.ID, shrooms.ItemUpdate{KitID: ptr(open.ID), PlaceID: ptr(v.workshop)})
+	got, err := v.db.Items.UpdateItem(as(v.owner), mine.ID, shrooms.ItemUpdate{KitID: ptr(open.ID), PlaceID: ptr(v.workshop)})
 	if err != nil || got.KitID != open.ID || got.PlaceID != v.workshop {
 		t.Fatalf("readable references: %+v %v", got, err)
 	}
-	if err := v.db.SetGroupMembers(sys, v.group.ID, []int64{v.grouper.ID, v.owner.ID}); err != nil {
+	if err := v.db.Groups.SetGroupMembers(sys, v.group.ID, []int64{v.grouper.ID, v.owner.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.db.UpdateItem(as(v.owner), mine.ID, shrooms.ItemUpdate{GroupID: ptr(v.group.ID)}); err != nil {
+	if _, err := v.db.Items.UpdateItem(as(v.owner), mine.ID, shrooms.ItemUpdate{GroupID: ptr(v.group.ID)}); err != nil {
 		t.Fatal(err)
 	}
 	// Staff may; and what staff set stays when she changes something else.
-	if _, err := v.db.UpdateItem(as(v.staff), mine.ID, shrooms.ItemUpdate{KitID: ptr(kit.ID), PlaceID: ptr(v.shelf)}); err != nil {
+	if _, err := v.db.Items.UpdateItem(as(v.staff), mine.ID, shrooms.ItemUpdate{KitID: ptr(kit.ID), PlaceID: ptr(v.shelf)}); err != nil {
 		t.Fatal(err)
 	}
-	got, err = v.db.UpdateItem(as(v.owner), mine.ID, shrooms.ItemUpdate{Name: ptr("Belt sander"), KitID: ptr(kit.ID), PlaceID: ptr(v.shelf)})
+	got, err = v.db.Items.UpdateItem(as(v.owner), mine.ID, shrooms.ItemUpdate{Name: ptr("Belt sander"), KitID: ptr(kit.ID), PlaceID: ptr(v.shelf)})
 	if err != nil || got.Name != "Belt sander" {
 		t.Fatalf("unchanged references: %+v %v", got, err)
 	}
@@ -89,11 +89,11 @@ func TestItemRefsOnCreateAndImport(t *testing.T) {
 	v := newInv(t)
 	withoutMemberGrant(t, v, "locations", shrooms.Grant{Module: "inventory", GroupID: v.group.ID, Access: shrooms.AccessReadWrite})
 	gus := as(v.grouper)
-	wantCode(t, v.db.CreateItem(gus, &shrooms.Item{Name: "Saw", PlaceID: v.shelf}), shrooms.ENOTFOUND, "place not found")
-	if err := v.db.CreateItem(gus, &shrooms.Item{Name: "Saw", PlaceID: v.workshop}); err != nil {
+	wantCode(t, v.db.Items.CreateItem(gus, &shrooms.Item{Name: "Saw", PlaceID: v.shelf}), shrooms.ENOTFOUND, "place not found")
+	if err := v.db.Items.CreateItem(gus, &shrooms.Item{Name: "Saw", PlaceID: v.workshop}); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := v.db.ImportItems(gus, []*shrooms.Item{{Name: "Plane", PlaceID: v.workshop}, {Name: "Rasp", PlaceID: v.storage}}, 2, false)
+	rows, err := v.db.Items.ImportItems(gus, []*shrooms.Item{{Name: "Plane", PlaceID: v.workshop}, {Name: "Rasp", PlaceID: v.storage}}, 2, false)
 	if err != nil || len(rows) != 1 || rows[0] != (shrooms.RowError{Row: 3, Field: "place", Message: "place not found"}) {
 		t.Fatalf("import: %+v %v", rows, err)
 	}
@@ -111,14 +111,14 @@ func TestItemHistoryPerReader(t *testing.T) {
 	kit := v.item(t, &shrooms.Item{Name: "Vault kit", Kind: shrooms.KindKit, Audience: shrooms.AudienceStaff})
 	gone := v.item(t, &shrooms.Item{Name: "Old kit", Kind: shrooms.KindKit, Audience: shrooms.AudiencePublic})
 	it := v.item(t, &shrooms.Item{Name: "Ladder", Audience: shrooms.AudiencePublic, PlaceID: v.workshop, KitID: gone.ID})
-	if _, err := v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{PlaceID: ptr(v.shelf), KitID: ptr(kit.ID),
+	if _, err := v.db.Items.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{PlaceID: ptr(v.shelf), KitID: ptr(kit.ID),
 		GroupID: ptr(v.group.ID), OwnerID: ptr(v.owner.ID)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{PlaceID: ptr(rack)}); err != nil {
+	if _, err := v.db.Items.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{PlaceID: ptr(rack)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := v.db.DeleteItem(as(v.staff), gone.ID); err != nil {
+	if err := v.db.Items.DeleteItem(as(v.staff), gone.ID); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, v.db, `SELECT COUNT(*) FROM item_changes WHERE fields LIKE '%Vault%' OR fields LIKE '%Shelf%'
@@ -147,7 +147,7 @@ func TestItemHistoryPerReader(t *testing.T) {
 			if c.reader != nil {
 				ctx = as(c.reader)
 			}
-			hist, _, err := v.db.FindItemHistory(ctx, it.ID, 0, 0)
+			hist, _, err := v.db.Items.FindItemHistory(ctx, it.ID, 0, 0)
 			if err != nil || len(hist) != 3 {
 				t.Fatalf("history %+v %v", hist, err)
 			}
@@ -201,7 +201,7 @@ func TestItemHistoryOldRows(t *testing.T) {
 			if c.reader != nil {
 				ctx = as(c.reader)
 			}
-			hist, _, err := v.db.FindItemHistory(ctx, it.ID, 0, 1)
+			hist, _, err := v.db.Items.FindItemHistory(ctx, it.ID, 0, 1)
 			if err != nil || len(hist) != 1 {
 				t.Fatalf("history %+v %v", hist, err)
 			}
@@ -247,19 +247,19 @@ func TestPublicPlacePaths(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := c.ctx()
-			got, err := v.db.FindItemByID(ctx, it.ID)
+			got, err := v.db.Items.FindItemByID(ctx, it.ID)
 			if err != nil || got.Place == nil || got.Place.Path != c.path || got.Place.Depth != c.depth {
 				t.Errorf("item place %+v %v", got, err)
 			}
-			list, _, err := v.db.FindItems(ctx, shrooms.ItemFilter{})
+			list, _, err := v.db.Items.FindItems(ctx, shrooms.ItemFilter{})
 			if err != nil || len(list) == 0 || list[0].Place == nil || list[0].Place.Path != c.path {
 				t.Errorf("list %+v %v", list, err)
 			}
-			pl, err := v.db.FindPlaceByID(ctx, rack)
+			pl, err := v.db.Places.FindPlaceByID(ctx, rack)
 			if err != nil || pl.Path != c.path || pl.Depth != c.depth {
 				t.Errorf("place %+v %v", pl, err)
 			}
-			all, err := v.db.FindPlaces(ctx)
+			all, err := v.db.Places.FindPlaces(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}

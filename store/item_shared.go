@@ -38,11 +38,11 @@ func (db *DB) sharedSnapshot(ctx context.Context, tx *sql.Tx, id int64) (*shroom
 // modules its policy shares, anyone else the public ones), as snapshots
 // that may leave the node, with how many there are in all. With the
 // inventory module off the collection is empty.
-func (db *DB) FindSharedItems(ctx context.Context, afterID int64, limit int) ([]*shrooms.Item, int, error) {
+func (s *ItemService) FindSharedItems(ctx context.Context, afterID int64, limit int) ([]*shrooms.Item, int, error) {
 	if limit <= 0 || limit > maxSharedPage {
 		limit = maxSharedPage
 	}
-	tx, err := db.beginRead(ctx)
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -68,7 +68,7 @@ func (db *DB) FindSharedItems(ctx context.Context, afterID int64, limit int) ([]
 	}
 	items := make([]*shrooms.Item, 0, len(ids))
 	for _, id := range ids {
-		i, err := db.sharedSnapshot(ctx, tx, id)
+		i, err := s.db.sharedSnapshot(ctx, tx, id)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -81,16 +81,16 @@ func (db *DB) FindSharedItems(ctx context.Context, afterID int64, limit int) ([]
 // FindSharedItems would: public or partners-only, and readable by the
 // caller under the same rules as FindItemByID. Returns ENOTFOUND for
 // anything else, whether it exists or not.
-func (db *DB) FindSharedItem(ctx context.Context, id int64) (*shrooms.Item, error) {
-	tx, err := db.beginRead(ctx)
+func (s *ItemService) FindSharedItem(ctx context.Context, id int64) (*shrooms.Item, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := sharedItem(ctx, db, tx, id); err != nil {
+	if _, err := sharedItem(ctx, s.db, tx, id); err != nil {
 		return nil, err
 	}
-	return db.sharedSnapshot(ctx, tx, id)
+	return s.db.sharedSnapshot(ctx, tx, id)
 }
 
 // sharedItem loads item id when it may leave the node (public or

@@ -29,7 +29,7 @@ var unsigned = shrooms.NewRemoteContext(context.Background(), "")
 func (s *sharing) linkWith(t *testing.T, host string, modules ...string) *shrooms.Actor {
 	t.Helper()
 	a := s.link(t, host)
-	if _, err := s.db.SetPartnerModules(sys, a.ID, modules); err != nil {
+	if _, err := s.db.Partners.SetPartnerModules(sys, a.ID, modules); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -60,7 +60,7 @@ func TestFindSharedItems(t *testing.T) {
 		{"events only", remote(eventsOnly), []string{"Public drill"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			items, total, err := v.db.FindSharedItems(tc.ctx, 0, 10)
+			items, total, err := v.db.Items.FindSharedItems(tc.ctx, 0, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,38 +71,38 @@ func TestFindSharedItems(t *testing.T) {
 	}
 
 	// Pages go on after an ID, ascending; the total stays the whole.
-	items, total, err := v.db.FindSharedItems(remote(s.c), pub.ID, 1)
+	items, total, err := v.db.Items.FindSharedItems(remote(s.c), pub.ID, 1)
 	if err != nil || total != 3 || len(items) != 1 || items[0].ID != tool.ID {
 		t.Fatalf("page after %d: %v total %d err %v", pub.ID, sharedNames(items), total, err)
 	}
 
 	// Snapshots do not leak: no private place, no owner name.
-	if items, _, _ := v.db.FindSharedItems(unsigned, 0, 10); items[0].Place != nil || items[0].OwnerName != "" {
+	if items, _, _ := v.db.Items.FindSharedItems(unsigned, 0, 10); items[0].Place != nil || items[0].OwnerName != "" {
 		t.Fatalf("snapshot leaks: %+v", items[0])
 	}
 
 	// One item: the same rule, ENOTFOUND for the rest.
-	if it, err := v.db.FindSharedItem(remote(s.b), tool.ID); err != nil || it.Name != "Partner saw" {
+	if it, err := v.db.Items.FindSharedItem(remote(s.b), tool.ID); err != nil || it.Name != "Partner saw" {
 		t.Fatalf("FindSharedItem: %v %v", it, err)
 	}
-	_, err = v.db.FindSharedItem(unsigned, tool.ID)
+	_, err = v.db.Items.FindSharedItem(unsigned, tool.ID)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
-	_, err = v.db.FindSharedItem(remote(s.b), part.ID)
+	_, err = v.db.Items.FindSharedItem(remote(s.b), part.ID)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
-	_, err = v.db.FindSharedItem(remote(s.c), 9999)
+	_, err = v.db.Items.FindSharedItem(remote(s.c), 9999)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
 
 	// A module that is off shares nothing: stock off keeps parts home,
 	// inventory off empties the collection.
 	setModules(t, v.db, "people", "inventory")
-	if items, _, _ := v.db.FindSharedItems(remote(s.c), 0, 10); len(items) != 2 {
+	if items, _, _ := v.db.Items.FindSharedItems(remote(s.c), 0, 10); len(items) != 2 {
 		t.Fatalf("stock off: %v", sharedNames(items))
 	}
 	setModules(t, v.db, "people")
-	if items, total, err := v.db.FindSharedItems(remote(s.c), 0, 10); err != nil || len(items) != 0 || total != 0 {
+	if items, total, err := v.db.Items.FindSharedItems(remote(s.c), 0, 10); err != nil || len(items) != 0 || total != 0 {
 		t.Fatalf("inventory off: %v %d %v", sharedNames(items), total, err)
 	}
-	_, err = v.db.FindSharedItem(unsigned, pub.ID)
+	_, err = v.db.Items.FindSharedItem(unsigned, pub.ID)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
 }
 
@@ -132,21 +132,21 @@ func TestSharedKitContents(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	got, err := v.db.FindSharedItem(remote(s.b), kit.ID)
+	got, err := v.db.Items.FindSharedItem(remote(s.b), kit.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c := contents(got); !slices.Equal(c, []string{"Iron", "Stand"}) {
 		t.Fatalf("partners kit contents %v, want Iron and Stand", c)
 	}
-	got, err = v.db.FindSharedItem(unsigned, pubKit.ID)
+	got, err = v.db.Items.FindSharedItem(unsigned, pubKit.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c := contents(got); !slices.Equal(c, []string{"Needles"}) {
 		t.Fatalf("public kit contents %v, want Needles", c)
 	}
-	iron, _, _ := v.db.FindSharedItems(remote(s.b), kit.ID, 10)
+	iron, _, _ := v.db.Items.FindSharedItems(remote(s.b), kit.ID, 10)
 	for _, it := range iron {
 		if it.Name == "Iron" && (it.Kit == nil || it.Kit.Name != "Soldering kit") {
 			t.Fatalf("a partners item in a partners kit lost its kit: %+v", it.Kit)

@@ -31,7 +31,7 @@ func TestItemRights(t *testing.T) {
 			OwnerID: v.owner.ID, GroupID: v.group.ID})
 		for k, w := range callers {
 			t.Run(string(c.aud)+"/"+w.name, func(t *testing.T) {
-				got, err := v.db.FindItemByID(w.ctx, it.ID)
+				got, err := v.db.Items.FindItemByID(w.ctx, it.ID)
 				if c.read[k] {
 					if err != nil || got.Name != it.Name {
 						t.Fatalf("FindItemByID = %v, %v; want the item", got, err)
@@ -39,21 +39,21 @@ func TestItemRights(t *testing.T) {
 				} else {
 					wantCode(t, err, shrooms.ENOTFOUND, "item not found")
 				}
-				list, total, err := v.db.FindItems(w.ctx, shrooms.ItemFilter{Query: it.Name})
+				list, total, err := v.db.Items.FindItems(w.ctx, shrooms.ItemFilter{Query: it.Name})
 				if err != nil {
 					t.Fatal(err)
 				}
 				if found := total == 1 && len(list) == 1 && list[0].ID == it.ID; found != c.read[k] {
 					t.Fatalf("FindItems total %d, %d rows; want visible = %v", total, len(list), c.read[k])
 				}
-				_, err = v.db.UpdateItem(w.ctx, it.ID, shrooms.ItemUpdate{Note: "x", Condition: ptr(shrooms.ConditionFair)})
+				_, err = v.db.Items.UpdateItem(w.ctx, it.ID, shrooms.ItemUpdate{Note: "x", Condition: ptr(shrooms.ConditionFair)})
 				switch {
 				case c.write[k]:
 					if err != nil {
 						t.Fatalf("UpdateItem: %v", err)
 					}
 					// Put it back for the next caller.
-					if _, err := v.db.UpdateItem(sys, it.ID, shrooms.ItemUpdate{Condition: ptr(shrooms.ConditionGood)}); err != nil {
+					if _, err := v.db.Items.UpdateItem(sys, it.ID, shrooms.ItemUpdate{Condition: ptr(shrooms.ConditionGood)}); err != nil {
 						t.Fatal(err)
 					}
 				case c.read[k]:
@@ -63,18 +63,18 @@ func TestItemRights(t *testing.T) {
 				}
 				if !c.write[k] {
 					if c.read[k] {
-						wantCode(t, v.db.DeleteItem(w.ctx, it.ID), shrooms.EFORBIDDEN, "")
+						wantCode(t, v.db.Items.DeleteItem(w.ctx, it.ID), shrooms.EFORBIDDEN, "")
 					} else {
-						wantCode(t, v.db.DeleteItem(w.ctx, it.ID), shrooms.ENOTFOUND, "")
+						wantCode(t, v.db.Items.DeleteItem(w.ctx, it.ID), shrooms.ENOTFOUND, "")
 					}
 				}
 			})
 		}
 	}
 	t.Run("create", func(t *testing.T) {
-		wantCode(t, v.db.CreateItem(anon, &shrooms.Item{Name: "x"}), shrooms.EUNAUTHORIZED, "")
-		wantCode(t, v.db.CreateItem(as(v.member), &shrooms.Item{Name: "x"}), shrooms.EFORBIDDEN, "")
-		wantCode(t, v.db.CreateItem(as(v.owner), &shrooms.Item{Name: "x"}), shrooms.EFORBIDDEN, "")
+		wantCode(t, v.db.Items.CreateItem(anon, &shrooms.Item{Name: "x"}), shrooms.EUNAUTHORIZED, "")
+		wantCode(t, v.db.Items.CreateItem(as(v.member), &shrooms.Item{Name: "x"}), shrooms.EFORBIDDEN, "")
+		wantCode(t, v.db.Items.CreateItem(as(v.owner), &shrooms.Item{Name: "x"}), shrooms.EFORBIDDEN, "")
 	})
 }
 
@@ -84,15 +84,15 @@ func TestItemModuleOff(t *testing.T) {
 	it := v.item(t, &shrooms.Item{Name: "Saw", Audience: shrooms.AudiencePublic})
 	setModules(t, v.db, "people", "stock", "locations")
 	for _, ctx := range []context.Context{anon, as(v.member), as(v.staff), as(v.admin)} {
-		_, err := v.db.FindItemByID(ctx, it.ID)
+		_, err := v.db.Items.FindItemByID(ctx, it.ID)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
-		_, _, err = v.db.FindItems(ctx, shrooms.ItemFilter{})
+		_, _, err = v.db.Items.FindItems(ctx, shrooms.ItemFilter{})
 		wantCode(t, err, shrooms.ENOTFOUND, "")
-		wantCode(t, v.db.CreateItem(ctx, &shrooms.Item{Name: "x"}), shrooms.ENOTFOUND, "")
-		_, err = v.db.UpdateItem(ctx, it.ID, shrooms.ItemUpdate{Name: ptr("y")})
+		wantCode(t, v.db.Items.CreateItem(ctx, &shrooms.Item{Name: "x"}), shrooms.ENOTFOUND, "")
+		_, err = v.db.Items.UpdateItem(ctx, it.ID, shrooms.ItemUpdate{Name: ptr("y")})
 		wantCode(t, err, shrooms.ENOTFOUND, "")
-		wantCode(t, v.db.DeleteItem(ctx, it.ID), shrooms.ENOTFOUND, "")
-		_, err = v.db.FindComments(ctx, it.ID)
+		wantCode(t, v.db.Items.DeleteItem(ctx, it.ID), shrooms.ENOTFOUND, "")
+		_, err = v.db.Items.FindComments(ctx, it.ID)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	}
 }
@@ -134,7 +134,7 @@ func TestCreateItem(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			before := count(t, v.db, `SELECT COUNT(*) FROM items`)
 			i := c.item
-			wantCode(t, v.db.CreateItem(as(v.staff), &i), c.code, c.msg)
+			wantCode(t, v.db.Items.CreateItem(as(v.staff), &i), c.code, c.msg)
 			if n := count(t, v.db, `SELECT COUNT(*) FROM items`); n != before {
 				t.Fatalf("items %d, want %d", n, before)
 			}
@@ -143,13 +143,13 @@ func TestCreateItem(t *testing.T) {
 	t.Run("kit contents", func(t *testing.T) {
 		kit := v.item(t, &shrooms.Item{Name: "Soldering kit", Kind: shrooms.KindKit})
 		v.item(t, &shrooms.Item{Name: "Iron", KitID: kit.ID})
-		got, err := v.db.FindItemByID(as(v.member), kit.ID)
+		got, err := v.db.Items.FindItemByID(as(v.member), kit.ID)
 		if err != nil || len(got.Contents) != 1 || got.Contents[0].Name != "Iron" {
 			t.Fatalf("kit %+v, %v", got, err)
 		}
-		_, err = v.db.UpdateItem(as(v.staff), kit.ID, shrooms.ItemUpdate{KitID: ptr(kit.ID), Kind: ptr(shrooms.KindTool)})
+		_, err = v.db.Items.UpdateItem(as(v.staff), kit.ID, shrooms.ItemUpdate{KitID: ptr(kit.ID), Kind: ptr(shrooms.KindTool)})
 		wantCode(t, err, shrooms.EINVALID, "")
-		_, err = v.db.UpdateItem(as(v.staff), kit.ID, shrooms.ItemUpdate{Kind: ptr(shrooms.KindTool)})
+		_, err = v.db.Items.UpdateItem(as(v.staff), kit.ID, shrooms.ItemUpdate{Kind: ptr(shrooms.KindTool)})
 		wantCode(t, err, shrooms.EINVALID, "still contains items")
 	})
 	t.Run("initial quantity", func(t *testing.T) {
@@ -162,7 +162,7 @@ func TestCreateItem(t *testing.T) {
 			t.Fatalf("initial movements = %d", n)
 		}
 		// The quantity does not move through UpdateItem.
-		got, err := v.db.UpdateItem(as(v.staff), part.ID, shrooms.ItemUpdate{Name: ptr("Fuse 5A")})
+		got, err := v.db.Items.UpdateItem(as(v.staff), part.ID, shrooms.ItemUpdate{Name: ptr("Fuse 5A")})
 		if err != nil || got.Quantity != 12 {
 			t.Fatalf("update %+v, %v", got, err)
 		}
@@ -173,22 +173,22 @@ func TestUpdateItemVersion(t *testing.T) {
 	t.Parallel()
 	v := newInv(t)
 	it := v.item(t, &shrooms.Item{Name: "Saw"})
-	got, err := v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Version: 1, Name: ptr("Hand saw")})
+	got, err := v.db.Items.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Version: 1, Name: ptr("Hand saw")})
 	if err != nil || got.Version != 2 || got.Name != "Hand saw" || !got.UpdatedAt.Equal(v.clock.Now().UTC()) {
 		t.Fatalf("update %+v, %v", got, err)
 	}
-	_, err = v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Version: 1, Name: ptr("Rip saw")})
+	_, err = v.db.Items.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Version: 1, Name: ptr("Rip saw")})
 	wantCode(t, err, shrooms.ECONFLICT, "the item was changed by someone else; reload and try again")
-	if got, _ := v.db.FindItemByID(as(v.staff), it.ID); got.Name != "Hand saw" || got.Version != 2 {
+	if got, _ := v.db.Items.FindItemByID(as(v.staff), it.ID); got.Name != "Hand saw" || got.Version != 2 {
 		t.Fatalf("after conflict %+v", got)
 	}
 	// A change that changes nothing is not a version.
-	got, err = v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Version: 2, Name: ptr("Hand saw")})
+	got, err = v.db.Items.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Version: 2, Name: ptr("Hand saw")})
 	if err != nil || got.Version != 2 {
 		t.Fatalf("no-op update %+v, %v", got, err)
 	}
-	_, err = v.db.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Name: ptr("")})
+	_, err = v.db.Items.UpdateItem(as(v.staff), it.ID, shrooms.ItemUpdate{Name: ptr("")})
 	wantCode(t, err, shrooms.EINVALID, "name: required")
-	_, err = v.db.UpdateItem(as(v.staff), 999, shrooms.ItemUpdate{Name: ptr("x")})
+	_, err = v.db.Items.UpdateItem(as(v.staff), 999, shrooms.ItemUpdate{Name: ptr("x")})
 	wantCode(t, err, shrooms.ENOTFOUND, "")
 }

@@ -16,8 +16,8 @@ import (
 // caller may not read, and naming a reference that is unknown or that
 // the caller may not read, see checkItemRefs), EFORBIDDEN,
 // ECONFLICT for a stale Version.
-func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*shrooms.Item, error) {
-	tx, err := db.beginWrite(ctx)
+func (s *ItemService) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*shrooms.Item, error) {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -26,7 +26,7 @@ func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*
 	if err != nil {
 		return nil, err
 	}
-	before, err := db.loadItem(ctx, tx, id)
+	before, err := s.db.loadItem(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*
 		i.Kind, i.Name, i.Description, nullID(i.CategoryID), i.Condition, i.ValueCents, i.Status, i.Loanable,
 		i.Loan.MaxDays, i.Loan.DepositCents, i.Loan.Members, i.Loan.Partners, nullID(i.OwnerID), nullID(i.GroupID),
 		nullID(i.PlaceID), nullID(i.KitID), i.Audience, string(fields), i.Unit, i.MinQuantity,
-		db.now().UnixMilli(), id, before.Version)
+		s.db.now().UnixMilli(), id, before.Version)
 	if err != nil {
 		return nil, dbError(err, nil)
 	}
@@ -86,7 +86,7 @@ func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*
 	} else if n == 0 {
 		return nil, shrooms.Errorf(shrooms.ECONFLICT, "the item was changed by someone else; reload and try again")
 	}
-	after, err := db.loadItem(ctx, tx, id)
+	after, err := s.db.loadItem(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -94,14 +94,14 @@ func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*
 	if len(changes) == 0 {
 		return before, nil // the deferred rollback forgets the version bump
 	}
-	if err := db.recordChange(ctx, tx, c.p, id, action, changes, u.Note); err != nil {
+	if err := s.db.recordChange(ctx, tx, c.p, id, action, changes, u.Note); err != nil {
 		return nil, err
 	}
-	if err := db.federateItem(ctx, tx, before, after); err != nil {
+	if err := s.db.federateItem(ctx, tx, before, after); err != nil {
 		return nil, err
 	}
 	// What the caller gets back is what they could read.
-	if err := db.trimItem(ctx, tx, c, after); err != nil {
+	if err := s.db.trimItem(ctx, tx, c, after); err != nil {
 		return nil, err
 	}
 	if err := commit(tx); err != nil {
@@ -114,8 +114,8 @@ func (db *DB) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUpdate) (*
 // photos' images; its history, comments and photos go with it, and a
 // kit's contents leave the kit. A public item gets a Delete. Returns
 // ENOTFOUND, EFORBIDDEN.
-func (db *DB) DeleteItem(ctx context.Context, id int64) error {
-	tx, err := db.beginWrite(ctx)
+func (s *ItemService) DeleteItem(ctx context.Context, id int64) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (db *DB) DeleteItem(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	before, err := db.loadItem(ctx, tx, id)
+	before, err := s.db.loadItem(ctx, tx, id)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (db *DB) DeleteItem(ctx context.Context, id int64) error {
 			return dbError(err, nil)
 		}
 	}
-	if err := db.federateItem(ctx, tx, before, nil); err != nil {
+	if err := s.db.federateItem(ctx, tx, before, nil); err != nil {
 		return err
 	}
 	return commit(tx)

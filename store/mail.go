@@ -76,8 +76,8 @@ func scanMail(s scanner) (*shrooms.Mail, error) {
 // pending ones, and sending ones whose lease ran out because the node
 // stopped mid-send. The claim counts as an attempt, so a mail that keeps
 // crashing the sender still reaches the bound.
-func (db *DB) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*shrooms.Mail, error) {
-	tx, err := db.beginWrite(ctx)
+func (s *MailQueue) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*shrooms.Mail, error) {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -113,31 +113,31 @@ func (db *DB) ClaimMail(ctx context.Context, now time.Time, lease time.Duration,
 // secret the store otherwise keeps only hashed, and a sent mail is never
 // sent again. Only a sending mail becomes sent: an admin may have
 // discarded it meanwhile.
-func (db *DB) MarkMailSent(ctx context.Context, id int64, now time.Time) error {
-	return db.execWrite(ctx, `UPDATE mail_outbox SET state = 'sent', sent_at = ?, last_error = '', body_text = '', body_html = ''
+func (s *MailQueue) MarkMailSent(ctx context.Context, id int64, now time.Time) error {
+	return s.db.execWrite(ctx, `UPDATE mail_outbox SET state = 'sent', sent_at = ?, last_error = '', body_text = '', body_html = ''
 		WHERE id = ? AND state = 'sending'`, now.UnixMilli(), id)
 }
 
 // MarkMailFailed records a failed attempt: pending again at next, or dead.
-func (db *DB) MarkMailFailed(ctx context.Context, id int64, now time.Time, errMsg string, next time.Time, dead bool) error {
+func (s *MailQueue) MarkMailFailed(ctx context.Context, id int64, now time.Time, errMsg string, next time.Time, dead bool) error {
 	state := shrooms.MailPending
 	if dead {
 		state, next = shrooms.MailDead, now
 	}
-	return db.execWrite(ctx, `UPDATE mail_outbox SET state = ?, next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'sending'`,
+	return s.db.execWrite(ctx, `UPDATE mail_outbox SET state = ?, next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'sending'`,
 		string(state), next.UnixMilli(), errMsg, id)
 }
 
 // FindMail returns matching mail, newest first, and the total count, for
 // admins. Returns EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) FindMail(ctx context.Context, filter shrooms.MailFilter) ([]*shrooms.Mail, int, error) {
+func (s *MailQueue) FindMail(ctx context.Context, filter shrooms.MailFilter) ([]*shrooms.Mail, int, error) {
 	offset, limit := page(filter.Offset, filter.Limit)
 	var conds []string
 	var args []any
 	if filter.State != "" {
 		conds, args = append(conds, "state = ?"), append(args, string(filter.State))
 	}
-	tx, err := db.readAsAdmin(ctx)
+	tx, err := s.db.readAsAdmin(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -195,13 +195,13 @@ func (db *DB) unsentMail(ctx context.Context, tx *sql.Tx, id int64, now time.Tim
 // RetryMail puts an unsent mail back in the queue, due now, with a fresh
 // count of attempts, for admins. Returns EUNAUTHORIZED, EFORBIDDEN,
 // ENOTFOUND, ECONFLICT.
-func (db *DB) RetryMail(ctx context.Context, id int64, now time.Time) error {
-	tx, err := db.beginWrite(ctx)
+func (s *MailQueue) RetryMail(ctx context.Context, id int64, now time.Time) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := db.unsentMail(ctx, tx, id, now); err != nil {
+	if err := s.db.unsentMail(ctx, tx, id, now); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE mail_outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ?`,
@@ -213,13 +213,13 @@ func (db *DB) RetryMail(ctx context.Context, id int64, now time.Time) error {
 
 // DiscardMail deletes an unsent mail, for admins. Returns EUNAUTHORIZED,
 // EFORBIDDEN, ENOTFOUND, ECONFLICT.
-func (db *DB) DiscardMail(ctx context.Context, id int64) error {
-	tx, err := db.beginWrite(ctx)
+func (s *MailQueue) DiscardMail(ctx context.Context, id int64) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := db.unsentMail(ctx, tx, id, db.now()); err != nil {
+	if err := s.db.unsentMail(ctx, tx, id, s.db.now()); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM mail_outbox WHERE id = ?`, id); err != nil {

@@ -21,7 +21,7 @@ func render(subject, to string) shrooms.MailRender {
 
 func findMail(t *testing.T, p *people, state shrooms.MailState) []*shrooms.Mail {
 	t.Helper()
-	ms, _, err := p.db.FindMail(as(p.admin), shrooms.MailFilter{State: state})
+	ms, _, err := p.db.Mail.FindMail(as(p.admin), shrooms.MailFilter{State: state})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,12 +42,12 @@ func TestSignUpWithATakenAddress(t *testing.T) {
 		su := signUp("mia2", secret)
 		su.Email = " MIA@example.org"
 		su.Mail, su.TakenMail = render("verify", ""), render("taken", "")
-		u, verify, err := db.SignUp(anon, su)
+		u, verify, err := db.Accounts.SignUp(anon, su)
 		if err != nil || u != nil || verify != "" {
 			t.Fatalf("sign-up %d with a taken address: %v, %q, %v", i, u, verify, err)
 		}
 	}
-	if _, err := db.FindUserByUsername(sys, "mia2"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+	if _, err := db.Users.FindUserByUsername(sys, "mia2"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 		t.Fatalf("mia2 exists: %v", err)
 	}
 	ms := findMail(t, p, shrooms.MailPending)
@@ -59,10 +59,10 @@ func TestSignUpWithATakenAddress(t *testing.T) {
 	}
 	// The invitation was not spent by the refused sign-ups.
 	su := signUp("ivy", secret)
-	if u, _, err := db.SignUp(anon, su); err != nil || u.Status != shrooms.StatusActive {
+	if u, _, err := db.Accounts.SignUp(anon, su); err != nil || u.Status != shrooms.StatusActive {
 		t.Fatalf("invited sign-up after them: %v %v", u, err)
 	}
-	_, _, err := db.SignUp(anon, signUp("mia", ""))
+	_, _, err := db.Accounts.SignUp(anon, signUp("mia", ""))
 	wantCode(t, err, shrooms.ECONFLICT, "username is taken")
 }
 
@@ -71,7 +71,7 @@ func TestSignUpWithATakenAddress(t *testing.T) {
 func TestMailQueuedWithTheChange(t *testing.T) {
 	t.Parallel()
 	p := newPeople(t)
-	_, secret, err := p.db.RequestPasswordReset(anon, "mia@example.org", render("reset", ""))
+	_, secret, err := p.db.Accounts.RequestPasswordReset(anon, "mia@example.org", render("reset", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,13 +83,13 @@ func TestMailQueuedWithTheChange(t *testing.T) {
 	broken := func(*shrooms.User, string) (shrooms.Message, error) {
 		return shrooms.Message{}, shrooms.Errorf(shrooms.EINTERNAL, "boom")
 	}
-	if _, _, err := p.db.CreateInvitation(as(p.admin), "zoe@example.org", shrooms.RoleMember, broken); err == nil {
+	if _, _, err := p.db.Accounts.CreateInvitation(as(p.admin), "zoe@example.org", shrooms.RoleMember, broken); err == nil {
 		t.Fatal("a failed render did not fail the invitation")
 	}
-	if invs, _ := p.db.FindInvitations(as(p.admin)); len(invs) != 0 {
+	if invs, _ := p.db.Accounts.FindInvitations(as(p.admin)); len(invs) != 0 {
 		t.Fatalf("the invitation exists without its mail: %+v", invs)
 	}
-	if _, _, err := p.db.CreateInvitation(as(p.admin), "zoe@example.org", shrooms.RoleMember, render("invite", "zoe@example.org")); err != nil {
+	if _, _, err := p.db.Accounts.CreateInvitation(as(p.admin), "zoe@example.org", shrooms.RoleMember, render("invite", "zoe@example.org")); err != nil {
 		t.Fatal(err)
 	}
 	if ms := findMail(t, p, ""); len(ms) != 2 || ms[0].Message.To != "zoe@example.org" || ms[0].Kind != shrooms.MailInvitation {
@@ -105,76 +105,76 @@ func TestMailLeases(t *testing.T) {
 	t.Parallel()
 	p := newPeople(t)
 	db, ctx := p.db, sys
-	if _, _, err := db.RequestPasswordReset(anon, "mia@example.org", render("reset", "")); err != nil {
+	if _, _, err := db.Accounts.RequestPasswordReset(anon, "mia@example.org", render("reset", "")); err != nil {
 		t.Fatal(err)
 	}
 	now := p.clock.Now()
-	first, err := db.ClaimMail(ctx, now, time.Minute, 10)
+	first, err := db.Mail.ClaimMail(ctx, now, time.Minute, 10)
 	if err != nil || len(first) != 1 || first[0].Attempts != 1 || first[0].State != shrooms.MailSending {
 		t.Fatalf("claim: %+v %v", first, err)
 	}
-	if again, _ := db.ClaimMail(ctx, now.Add(30*time.Second), time.Minute, 10); len(again) != 0 {
+	if again, _ := db.Mail.ClaimMail(ctx, now.Add(30*time.Second), time.Minute, 10); len(again) != 0 {
 		t.Fatalf("claimed twice during the lease: %+v", again)
 	}
 	// The worker "crashed": nothing marked it. After the lease it is due.
-	again, err := db.ClaimMail(ctx, now.Add(2*time.Minute), time.Minute, 10)
+	again, err := db.Mail.ClaimMail(ctx, now.Add(2*time.Minute), time.Minute, 10)
 	if err != nil || len(again) != 1 || again[0].ID != first[0].ID || again[0].Message.ID != first[0].Message.ID || again[0].Attempts != 2 {
 		t.Fatalf("after the lease: %+v %v", again, err)
 	}
-	if err := db.MarkMailSent(ctx, again[0].ID, now.Add(2*time.Minute)); err != nil {
+	if err := db.Mail.MarkMailSent(ctx, again[0].ID, now.Add(2*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	// The sent mail's link is not kept in clear.
 	if sent := findMail(t, p, shrooms.MailSent); len(sent) != 1 || sent[0].Message.Text != "" || sent[0].SentAt.IsZero() {
 		t.Fatalf("sent: %+v", sent)
 	}
-	if later, _ := db.ClaimMail(ctx, now.Add(time.Hour), time.Minute, 10); len(later) != 0 {
+	if later, _ := db.Mail.ClaimMail(ctx, now.Add(time.Hour), time.Minute, 10); len(later) != 0 {
 		t.Fatalf("a sent mail was claimed: %+v", later)
 	}
-	wantCode(t, db.RetryMail(as(p.admin), again[0].ID, now), shrooms.ECONFLICT, "already sent")
+	wantCode(t, db.Mail.RetryMail(as(p.admin), again[0].ID, now), shrooms.ECONFLICT, "already sent")
 
-	if _, _, err := db.RequestPasswordReset(anon, "sam@example.org", render("reset", "")); err != nil {
+	if _, _, err := db.Accounts.RequestPasswordReset(anon, "sam@example.org", render("reset", "")); err != nil {
 		t.Fatal(err)
 	}
-	ms, _ := db.ClaimMail(ctx, now.Add(time.Hour), time.Minute, 10)
+	ms, _ := db.Mail.ClaimMail(ctx, now.Add(time.Hour), time.Minute, 10)
 	if len(ms) != 1 {
 		t.Fatalf("claim: %+v", ms)
 	}
-	if err := db.MarkMailFailed(ctx, ms[0].ID, now.Add(time.Hour), "550 no such user", time.Time{}, true); err != nil {
+	if err := db.Mail.MarkMailFailed(ctx, ms[0].ID, now.Add(time.Hour), "550 no such user", time.Time{}, true); err != nil {
 		t.Fatal(err)
 	}
 	dead := findMail(t, p, shrooms.MailDead)
 	if len(dead) != 1 || dead[0].LastError != "550 no such user" {
 		t.Fatalf("dead: %+v", dead)
 	}
-	if later, _ := db.ClaimMail(ctx, now.Add(48*time.Hour), time.Minute, 10); len(later) != 0 {
+	if later, _ := db.Mail.ClaimMail(ctx, now.Add(48*time.Hour), time.Minute, 10); len(later) != 0 {
 		t.Fatalf("a dead mail was claimed: %+v", later)
 	}
-	wantCode(t, db.RetryMail(as(p.member), dead[0].ID, now), shrooms.EFORBIDDEN, "")
-	if _, _, err := db.FindMail(as(p.staff), shrooms.MailFilter{}); shrooms.ErrorCode(err) != shrooms.EFORBIDDEN {
+	wantCode(t, db.Mail.RetryMail(as(p.member), dead[0].ID, now), shrooms.EFORBIDDEN, "")
+	if _, _, err := db.Mail.FindMail(as(p.staff), shrooms.MailFilter{}); shrooms.ErrorCode(err) != shrooms.EFORBIDDEN {
 		t.Fatalf("staff read the mail queue: %v", err)
 	}
-	if err := db.RetryMail(as(p.admin), dead[0].ID, now.Add(2*time.Hour)); err != nil {
+	if err := db.Mail.RetryMail(as(p.admin), dead[0].ID, now.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if ms, _ := db.ClaimMail(ctx, now.Add(2*time.Hour), time.Minute, 10); len(ms) != 1 || ms[0].Attempts != 1 {
+	if ms, _ := db.Mail.ClaimMail(ctx, now.Add(2*time.Hour), time.Minute, 10); len(ms) != 1 || ms[0].Attempts != 1 {
 		t.Fatalf("retried: %+v", ms)
 	}
-	wantCode(t, db.DiscardMail(as(p.admin), dead[0].ID), shrooms.ECONFLICT, "being sent")
-	if err := db.MarkMailFailed(ctx, dead[0].ID, now.Add(2*time.Hour), "timeout", now.Add(3*time.Hour), false); err != nil {
+	wantCode(t, db.Mail.DiscardMail(as(p.admin), dead[0].ID), shrooms.ECONFLICT, "being sent")
+	if err := db.Mail.MarkMailFailed(ctx, dead[0].ID, now.Add(2*time.Hour), "timeout", now.Add(3*time.Hour), false); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.DiscardMail(as(p.admin), dead[0].ID); err != nil {
+	if err := db.Mail.DiscardMail(as(p.admin), dead[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	if ms := findMail(t, p, ""); len(ms) != 1 || ms[0].State != shrooms.MailSent {
 		t.Fatalf("after discard: %+v", ms)
 	}
 	// Pruning forgets sent mail after the retention, never pending mail.
-	if _, _, err := db.RequestPasswordReset(anon, "ada@example.org", render("reset", "")); err != nil {
+	if _, _, err := db.Accounts.RequestPasswordReset(anon, "ada@example.org", render("reset", "")); err != nil {
 		t.Fatal(err)
 	}
-	res, err := db.PruneQueues(sys, now.Add(3*time.Hour))
+	res, err := db.Outbox.PruneQueues(sys, now.Add(3*time.Hour))
 	if err != nil || res.Mail != 1 {
 		t.Fatalf("prune: %+v %v", res, err)
 	}

@@ -15,7 +15,7 @@ import (
 // Only PNG and JPEG of at most shrooms.MaxMediaBytes are kept; checking
 // and re-encoding them is the caller's job. Returns EUNAUTHORIZED,
 // ETOOLARGE, EINVALID.
-func (db *DB) CreateMedia(ctx context.Context, m *shrooms.Media) error {
+func (s *MediaService) CreateMedia(ctx context.Context, m *shrooms.Media) error {
 	if !shrooms.IsSystem(ctx) && !shrooms.UserFromContext(ctx).Active() {
 		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first")
 	}
@@ -29,7 +29,7 @@ func (db *DB) CreateMedia(ctx context.Context, m *shrooms.Media) error {
 	case m.Width < 0 || m.Height < 0:
 		return shrooms.Errorf(shrooms.EINVALID, "image: width and height must not be negative")
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (db *DB) CreateMedia(ctx context.Context, m *shrooms.Media) error {
 		owner = m.OwnerID
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO media (content_type, width, height, size, data, owner_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ContentType, m.Width, m.Height, len(m.Data), m.Data, owner, db.now().UnixMilli())
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ContentType, m.Width, m.Height, len(m.Data), m.Data, owner, s.db.now().UnixMilli())
 	if err != nil {
 		return dbError(err, nil)
 	}
@@ -58,8 +58,8 @@ func (db *DB) CreateMedia(ctx context.Context, m *shrooms.Media) error {
 
 // FindMedia returns an image to a caller who may see it (mediaVisible).
 // Returns ENOTFOUND, also for an image the caller may not see.
-func (db *DB) FindMedia(ctx context.Context, id int64) (*shrooms.Media, error) {
-	tx, err := db.beginRead(ctx)
+func (s *MediaService) FindMedia(ctx context.Context, id int64) (*shrooms.Media, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}

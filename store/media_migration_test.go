@@ -12,12 +12,12 @@ import (
 func TestMediaMigrationDropsStolenIcons(t *testing.T) {
 	t.Parallel()
 	r := newRefs(t)
-	if err := r.db.UpdateProfile(as(r.oli), profileWith(r.oli, r.oliImg)); err != nil {
+	if err := r.db.Profiles.UpdateProfile(as(r.oli), profileWith(r.oli, r.oliImg)); err != nil {
 		t.Fatal(err)
 	}
-	s, _ := r.db.FindSettings(sys)
+	s, _ := r.db.Settings.FindSettings(sys)
 	s.LogoID = r.adminImg
-	if err := r.db.UpdateSettings(as(r.admin), s); err != nil {
+	if err := r.db.Settings.UpdateSettings(as(r.admin), s); err != nil {
 		t.Fatal(err)
 	}
 	// Mia's actor published Oli's image, as an older release let her.
@@ -36,7 +36,7 @@ func TestMediaMigrationDropsStolenIcons(t *testing.T) {
 		}
 	}
 	icon := func(actorID int64) string {
-		a, err := r.db.FindActorByID(sys, actorID)
+		a, err := r.db.Actors.FindActorByID(sys, actorID)
 		if err != nil {
 			t.Fatal(err)
 		}

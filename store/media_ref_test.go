@@ -27,20 +27,20 @@ func newRefs(t *testing.T) *refs {
 	r.ada2 = createUser(t, r.db, "ada2", shrooms.RoleAdmin)
 	up := func(ctx context.Context) int64 {
 		m := &shrooms.Media{ContentType: "image/png", Width: 1, Height: 1, Data: []byte("png")}
-		if err := r.db.CreateMedia(ctx, m); err != nil {
+		if err := r.db.Media.CreateMedia(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 		return m.ID
 	}
 	r.miaAvatar, r.miaX, r.oliImg = up(as(r.member)), up(as(r.member)), up(as(r.oli))
 	r.adminImg, r.ada2Img, r.orgImg = up(as(r.admin)), up(as(r.ada2)), up(sys)
-	if err := r.db.UpdateProfile(as(r.member), &shrooms.Profile{UserID: r.member.ID, Name: "Mia", AvatarID: r.miaAvatar,
+	if err := r.db.Profiles.UpdateProfile(as(r.member), &shrooms.Profile{UserID: r.member.ID, Name: "Mia", AvatarID: r.miaAvatar,
 		BioAudience: shrooms.AudienceMembers, AvatarAudience: shrooms.AudienceMembers, ContactAudience: shrooms.AudienceMembers}); err != nil {
 		t.Fatal(err)
 	}
 	it := r.item(t, &shrooms.Item{Name: "Safe", Audience: shrooms.AudienceStaff})
 	p, tb := img("safe")
-	if _, err := r.db.AddItemPhoto(as(r.staff), it.ID, p, tb); err != nil {
+	if _, err := r.db.Items.AddItemPhoto(as(r.staff), it.ID, p, tb); err != nil {
 		t.Fatal(err)
 	}
 	r.staffItem, r.photo, r.thumb = it.ID, p.ID, tb.ID
@@ -50,7 +50,7 @@ func newRefs(t *testing.T) *refs {
 // sees reports whether ctx may fetch image id.
 func (r *refs) sees(t *testing.T, ctx context.Context, id int64) bool {
 	t.Helper()
-	_, err := r.db.FindMedia(ctx, id)
+	_, err := r.db.Media.FindMedia(ctx, id)
 	if err != nil && shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 		t.Fatal(err)
 	}
@@ -106,15 +106,15 @@ func TestMediaReferenceRule(t *testing.T) {
 			var before, after any
 			if tc.user != nil {
 				u := tc.user()
-				before, _ = r.db.FindProfile(sys, u.ID)
-				err = r.db.UpdateProfile(tc.ctx(), profileWith(u, id))
-				after, _ = r.db.FindProfile(sys, u.ID)
+				before, _ = r.db.Profiles.FindProfile(sys, u.ID)
+				err = r.db.Profiles.UpdateProfile(tc.ctx(), profileWith(u, id))
+				after, _ = r.db.Profiles.FindProfile(sys, u.ID)
 			} else {
-				s, _ := r.db.FindSettings(sys)
+				s, _ := r.db.Settings.FindSettings(sys)
 				before = *s
 				s.LogoID = id
-				err = r.db.UpdateSettings(tc.ctx(), s)
-				s, _ = r.db.FindSettings(sys)
+				err = r.db.Settings.UpdateSettings(tc.ctx(), s)
+				s, _ = r.db.Settings.FindSettings(sys)
 				after = *s
 			}
 			if tc.want == ok {
@@ -137,20 +137,20 @@ func TestMediaReferenceRule(t *testing.T) {
 		p := newBareNode(t)
 		early := createUser(t, p.db, "early", shrooms.RoleMember)
 		m := &shrooms.Media{ContentType: "image/png", Data: []byte("png")}
-		if err := p.db.CreateMedia(as(early), m); err != nil {
+		if err := p.db.Media.CreateMedia(as(early), m); err != nil {
 			t.Fatal(err)
 		}
 		s := validSetup("tools")
 		s.Settings.LogoID = m.ID
-		_, err := p.db.CompleteSetup(anon, s)
+		_, err := p.db.Settings.CompleteSetup(anon, s)
 		wantCode(t, err, shrooms.EINVALID, "logo_id")
 		logo := &shrooms.Media{ContentType: "image/png", Data: []byte("logo")}
-		if err := p.db.CreateMedia(sys, logo); err != nil {
+		if err := p.db.Media.CreateMedia(sys, logo); err != nil {
 			t.Fatal(err)
 		}
 		s = validSetup("tools")
 		s.Settings.LogoID = logo.ID
-		if _, err := p.db.CompleteSetup(anon, s); err != nil {
+		if _, err := p.db.Settings.CompleteSetup(anon, s); err != nil {
 			t.Fatalf("setup with the wizard's own upload: %v", err)
 		}
 	})
@@ -158,7 +158,7 @@ func TestMediaReferenceRule(t *testing.T) {
 	t.Run("item photos take no image id", func(t *testing.T) {
 		before := count(t, r.db, `SELECT COUNT(*) FROM item_photos`)
 		it := r.item(t, &shrooms.Item{Name: "Lamp", OwnerID: r.owner.ID, Audience: shrooms.AudiencePublic})
-		_, err := r.db.AddItemPhoto(as(r.owner), it.ID, &shrooms.Media{ID: r.miaAvatar}, &shrooms.Media{ID: r.thumb})
+		_, err := r.db.Items.AddItemPhoto(as(r.owner), it.ID, &shrooms.Media{ID: r.miaAvatar}, &shrooms.Media{ID: r.thumb})
 		wantCode(t, err, shrooms.EINVALID, "image")
 		if n := count(t, r.db, `SELECT COUNT(*) FROM item_photos`); n != before || r.sees(t, anon, r.miaAvatar) || r.sees(t, anon, r.thumb) {
 			t.Fatalf("photos %d → %d, or an image became public", before, n)
@@ -175,7 +175,7 @@ func TestMediaStoredReferences(t *testing.T) {
 	r := newRefs(t)
 	// Oli's public profile points at Mia's members-only avatar; the logo
 	// at the staff-only photo.
-	if err := r.db.UpdateProfile(as(r.oli), profileWith(r.oli, r.oliImg)); err != nil {
+	if err := r.db.Profiles.UpdateProfile(as(r.oli), profileWith(r.oli, r.oliImg)); err != nil {
 		t.Fatal(err)
 	}
 	r.exec(t, `UPDATE profiles SET avatar_id = ? WHERE user_id = ?`, r.miaAvatar, r.oli.ID)
@@ -190,22 +190,22 @@ func TestMediaStoredReferences(t *testing.T) {
 		t.Error("the rightful audiences changed: staff see Mia's members-only avatar, Oli not the staff-only photo")
 	}
 	for _, viewer := range []context.Context{as(r.oli), as(r.member), sys} {
-		if p, err := r.db.FindProfile(viewer, r.oli.ID); err != nil || p.AvatarID != 0 {
+		if p, err := r.db.Profiles.FindProfile(viewer, r.oli.ID); err != nil || p.AvatarID != 0 {
 			t.Errorf("Oli's profile reads with avatar %v, %v", p, err)
 		}
 	}
-	if s, _ := r.db.FindSettings(anon); s.LogoID != 0 {
+	if s, _ := r.db.Settings.FindSettings(anon); s.LogoID != 0 {
 		t.Errorf("settings read with logo %d", s.LogoID)
 	}
 
 	// Saving with the same reference is allowed, and publishes nothing.
 	keep := profileWith(r.oli, r.miaAvatar)
-	if err := r.db.UpdateProfile(as(r.oli), keep); err != nil {
+	if err := r.db.Profiles.UpdateProfile(as(r.oli), keep); err != nil {
 		t.Fatalf("unchanged avatar: %v", err)
 	}
-	s, _ := r.db.FindSettings(sys)
+	s, _ := r.db.Settings.FindSettings(sys)
 	s.LogoID, s.Description = r.photo, "unchanged logo"
-	if err := r.db.UpdateSettings(as(r.admin), s); err != nil {
+	if err := r.db.Settings.UpdateSettings(as(r.admin), s); err != nil {
 		t.Fatalf("unchanged logo: %v", err)
 	}
 	for _, id := range []int64{r.miaAvatar, r.photo} {
@@ -213,10 +213,10 @@ func TestMediaStoredReferences(t *testing.T) {
 			t.Errorf("image %d is public after the saves", id)
 		}
 	}
-	if a, _ := r.db.FindActorByID(sys, r.oli.ActorID); a.IconURL != "" {
+	if a, _ := r.db.Actors.FindActorByID(sys, r.oli.ActorID); a.IconURL != "" {
 		t.Errorf("Oli's actor icon = %q", a.IconURL)
 	}
-	if org, _ := r.db.FindOrgActor(sys); org.IconURL != "" {
+	if org, _ := r.db.Actors.FindOrgActor(sys); org.IconURL != "" {
 		t.Errorf("organisation icon = %q", org.IconURL)
 	}
 
@@ -224,17 +224,17 @@ func TestMediaStoredReferences(t *testing.T) {
 	// and the organisation's own image too.
 	for _, logo := range []int64{r.ada2Img, r.orgImg} {
 		r.exec(t, `UPDATE settings SET value = ? WHERE key = 'logo_id'`, strconv.FormatInt(logo, 10))
-		s, _ := r.db.FindSettings(sys)
+		s, _ := r.db.Settings.FindSettings(sys)
 		if s.LogoID != logo {
 			t.Fatalf("logo %d reads as %d", logo, s.LogoID)
 		}
-		if err := r.db.UpdateSettings(as(r.admin), s); err != nil {
+		if err := r.db.Settings.UpdateSettings(as(r.admin), s); err != nil {
 			t.Fatal(err)
 		}
 		if !r.sees(t, anon, logo) {
 			t.Errorf("logo %d is hidden", logo)
 		}
-		if org, _ := r.db.FindOrgActor(sys); org.IconURL != testURL+"/media/"+itoa(logo) {
+		if org, _ := r.db.Actors.FindOrgActor(sys); org.IconURL != testURL+"/media/"+itoa(logo) {
 			t.Errorf("organisation icon = %q", org.IconURL)
 		}
 	}

@@ -43,33 +43,34 @@ func TestMigrateAccounts(t *testing.T) {
 	}
 	raw.Close()
 
-	db, err := store.Open(path, store.Options{PublicURL: testURL})
+	sdb, err := store.Open(path, store.Options{PublicURL: testURL})
 	if err != nil {
 		t.Fatal(err)
 	}
+	db := store.NewServices(sdb)
 	defer db.Close()
-	u, err := db.FindUserByUsername(anon, "old")
+	u, err := db.Users.FindUserByUsername(anon, "old")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if u.Status != shrooms.StatusActive || u.EmailVerifiedAt.UnixMilli() != 5000 || u.Dashboard != nil || u.Language != "" {
 		t.Fatalf("migrated user = %+v", u)
 	}
-	if needs, _ := db.NeedsSetup(anon); needs {
+	if needs, _ := db.Settings.NeedsSetup(anon); needs {
 		t.Fatal("the old admin does not count")
 	}
-	s, err := db.FindSettings(anon)
+	s, err := db.Settings.FindSettings(anon)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Name != "Old Café" || s.SignupMode != shrooms.SignupInvite || !reflect.DeepEqual(s.Modules, []string{"people", "loans"}) {
 		t.Fatalf("settings = %+v", s)
 	}
-	grants, err := db.FindGrants(sys)
+	grants, err := db.Groups.FindGrants(sys)
 	if err != nil || len(grants) != 2*len(shrooms.Modules) {
 		t.Fatalf("grants = %d, %v", len(grants), err)
 	}
-	org, err := db.FindOrgActor(anon)
+	org, err := db.Actors.FindOrgActor(anon)
 	if err != nil || org.ID != 1 || org.IconURL != "" {
 		t.Fatalf("org = %+v, %v", org, err)
 	}
@@ -80,18 +81,18 @@ func TestRemoteActorIcon(t *testing.T) {
 	db, _ := openDB(t)
 	a := remoteDoc("partner.example", "org")
 	a.IconURL = "https://partner.example/logo.png"
-	if err := db.UpsertRemoteActor(anon, a); err != nil {
+	if err := db.Actors.UpsertRemoteActor(anon, a); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.FindActorByIRI(anon, a.IRI)
+	got, err := db.Actors.FindActorByIRI(anon, a.IRI)
 	if err != nil || got.IconURL != a.IconURL {
 		t.Fatalf("icon = %q, %v", got.IconURL, err)
 	}
 	a.IconURL = ""
-	if err := db.UpsertRemoteActor(anon, a); err != nil {
+	if err := db.Actors.UpsertRemoteActor(anon, a); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.FindActorByIRI(anon, a.IRI); got.IconURL != "" {
+	if got, _ := db.Actors.FindActorByIRI(anon, a.IRI); got.IconURL != "" {
 		t.Fatalf("icon kept after the actor dropped it: %q", got.IconURL)
 	}
 }

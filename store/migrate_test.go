@@ -67,13 +67,13 @@ func TestMigrations(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "shrooms.db")
-	open := func() *store.DB {
+	open := func() *store.Services {
 		t.Helper()
 		db, err := store.Open(path, store.Options{PublicURL: testURL})
 		if err != nil {
 			t.Fatalf("Open: %v", err)
 		}
-		return db
+		return store.NewServices(db)
 	}
 
 	db := open()
@@ -103,7 +103,7 @@ func TestMigrations(t *testing.T) {
 	t.Run("reopen keeps data and records each migration once", func(t *testing.T) {
 		db := open()
 		defer db.Close()
-		if _, err := db.FindNode(ctx); err != nil {
+		if _, err := db.Nodes.FindNode(ctx); err != nil {
 			t.Fatalf("FindNode after reopen: %v", err)
 		}
 		again, err := db.MigrationStatus(ctx)

@@ -42,15 +42,15 @@ func parseModuleList(mods []string) ([]string, error) {
 // list enables every module. Returns ECONFLICT "node already initialised",
 // EINVALID naming a bad field, ECONFLICT when the admin's username is the
 // organisation's handle.
-func (db *DB) InitNode(ctx context.Context, init shrooms.NodeInit) (*shrooms.Actor, error) {
+func (s *NodeService) InitNode(ctx context.Context, init shrooms.NodeInit) (*shrooms.Actor, error) {
 	n := init.Node
 	if n.PublicURL != "" {
 		x, err := shrooms.NewIRIs(n.PublicURL)
 		if err != nil {
 			return nil, err
 		}
-		if x.Base != db.iris.Base {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "public_url: %q is not the configured public URL %q", n.PublicURL, db.iris.Base)
+		if x.Base != s.db.iris.Base {
+			return nil, shrooms.Errorf(shrooms.EINVALID, "public_url: %q is not the configured public URL %q", n.PublicURL, s.db.iris.Base)
 		}
 	}
 	if err := shrooms.ValidHandle(n.OrgHandle); err != nil {
@@ -74,7 +74,7 @@ func (db *DB) InitNode(ctx context.Context, init shrooms.NodeInit) (*shrooms.Act
 			return nil, shrooms.Errorf(shrooms.EINVALID, "admin role: must be admin")
 		}
 		init.Admin.Status = shrooms.StatusActive
-		if admin, adminHash, err = db.newUserActor(init.Admin, init.AdminPassword); err != nil {
+		if admin, adminHash, err = s.db.newUserActor(init.Admin, init.AdminPassword); err != nil {
 			if shrooms.ErrorCode(err) == shrooms.EINVALID {
 				return nil, shrooms.Errorf(shrooms.EINVALID, "admin %s", shrooms.ErrorMessage(err))
 			}
@@ -92,11 +92,11 @@ func (db *DB) InitNode(ctx context.Context, init shrooms.NodeInit) (*shrooms.Act
 		Summary:                   init.OrgSummary,
 		ManuallyApprovesFollowers: init.ManuallyApprovesFollowers,
 	}
-	if err := db.prepareLocalActor(org); err != nil {
+	if err := s.db.prepareLocalActor(org); err != nil {
 		return nil, err
 	}
 
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func (db *DB) InitNode(ctx context.Context, init shrooms.NodeInit) (*shrooms.Act
 		return nil, shrooms.Errorf(shrooms.ECONFLICT, "node already initialised")
 	}
 	settings := [][2]string{
-		{settingPublicURL, db.iris.Base},
+		{settingPublicURL, s.db.iris.Base},
 		{settingOrgHandle, n.OrgHandle},
 		{settingName, n.Name},
 		{settingModules, strings.Join(mods, ",")},
@@ -119,12 +119,12 @@ func (db *DB) InitNode(ctx context.Context, init shrooms.NodeInit) (*shrooms.Act
 			return nil, dbError(err, nil)
 		}
 	}
-	if err := db.insertLocalActor(ctx, tx, org, map[string]string{"actors.handle": "org_handle is taken"}); err != nil {
+	if err := s.db.insertLocalActor(ctx, tx, org, map[string]string{"actors.handle": "org_handle is taken"}); err != nil {
 		return nil, err
 	}
 	if init.Admin != nil {
-		init.Admin.EmailVerifiedAt = db.now()
-		if err := db.insertUser(ctx, tx, init.Admin, admin, adminHash); err != nil {
+		init.Admin.EmailVerifiedAt = s.db.now()
+		if err := s.db.insertUser(ctx, tx, init.Admin, admin, adminHash); err != nil {
 			if shrooms.ErrorCode(err) == shrooms.ECONFLICT && admin.Handle == org.Handle {
 				return nil, shrooms.Errorf(shrooms.ECONFLICT, "admin username is taken by the organisation")
 			}
@@ -171,8 +171,8 @@ func findNode(ctx context.Context, tx *sql.Tx) (*shrooms.Node, error) {
 }
 
 // FindNode returns the stored node, or ENOTFOUND before InitNode.
-func (db *DB) FindNode(ctx context.Context) (*shrooms.Node, error) {
-	tx, err := db.beginRead(ctx)
+func (s *NodeService) FindNode(ctx context.Context) (*shrooms.Node, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -183,18 +183,18 @@ func (db *DB) FindNode(ctx context.Context) (*shrooms.Node, error) {
 // NodeStats returns the usage counts for NodeInfo: accounts, accounts
 // active (an API request) in the last 30 and 180 days, and public outbox
 // entries.
-func (db *DB) NodeStats(ctx context.Context) (shrooms.NodeStats, error) {
-	now := db.now()
-	var s shrooms.NodeStats
-	err := db.read.QueryRowContext(ctx, `SELECT
+func (s *NodeService) NodeStats(ctx context.Context) (shrooms.NodeStats, error) {
+	now := s.db.now()
+	var stats shrooms.NodeStats
+	err := s.db.read.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM users),
 		(SELECT COUNT(*) FROM users WHERE last_active_at >= ?),
 		(SELECT COUNT(*) FROM users WHERE last_active_at >= ?),
 		(SELECT COUNT(*) FROM outbox WHERE public = 1)`,
 		now.Add(-activeMonth).UnixMilli(), now.Add(-activeHalfyear).UnixMilli(),
-	).Scan(&s.Users, &s.ActiveMonth, &s.ActiveHalfyear, &s.LocalPosts)
+	).Scan(&stats.Users, &stats.ActiveMonth, &stats.ActiveHalfyear, &stats.LocalPosts)
 	if err != nil {
-		return s, fmt.Errorf("node stats: %w", err)
+		return stats, fmt.Errorf("node stats: %w", err)
 	}
-	return s, nil
+	return stats, nil
 }

@@ -14,12 +14,12 @@ func TestInitNode(t *testing.T) {
 	ctx := shrooms.NewSystemContext(context.Background())
 	db, _ := openDB(t)
 
-	if _, err := db.FindNode(ctx); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+	if _, err := db.Nodes.FindNode(ctx); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 		t.Fatalf("FindNode before init = %v, want ENOTFOUND", err)
 	}
 
 	admin := &shrooms.User{Username: "ada", Email: "ada@workshop.example", Name: "Ada"}
-	org, err := db.InitNode(ctx, shrooms.NodeInit{
+	org, err := db.Nodes.InitNode(ctx, shrooms.NodeInit{
 		Node:                      shrooms.Node{PublicURL: testURL + "/", OrgHandle: "repair", Name: "Repair Café", Modules: []string{"inventory", "Loans"}},
 		OrgName:                   "Repair Café Nord",
 		OrgSummary:                "We fix things.",
@@ -45,7 +45,7 @@ func TestInitNode(t *testing.T) {
 		if org.PrivateKeyPEM == "" || org.PublicKeyPEM == "" {
 			t.Fatal("organization has no keys")
 		}
-		stored, err := db.FindLocalActor(ctx, "repair")
+		stored, err := db.Actors.FindLocalActor(ctx, "repair")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestInitNode(t *testing.T) {
 	})
 
 	t.Run("node settings", func(t *testing.T) {
-		n, err := db.FindNode(ctx)
+		n, err := db.Nodes.FindNode(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,14 +68,14 @@ func TestInitNode(t *testing.T) {
 	})
 
 	t.Run("admin and its person actor", func(t *testing.T) {
-		u, err := db.FindUserByUsername(ctx, "ada")
+		u, err := db.Users.FindUserByUsername(ctx, "ada")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if u.Role != shrooms.RoleAdmin || u.ID != admin.ID || u.ActorID == 0 {
 			t.Fatalf("admin = %+v", u)
 		}
-		a, err := db.FindActorByID(ctx, u.ActorID)
+		a, err := db.Actors.FindActorByID(ctx, u.ActorID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func TestInitNode(t *testing.T) {
 	})
 
 	t.Run("second call", func(t *testing.T) {
-		_, err := db.InitNode(ctx, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "other", Name: "Other"}})
+		_, err := db.Nodes.InitNode(ctx, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "other", Name: "Other"}})
 		wantCode(t, err, shrooms.ECONFLICT, "node already initialised")
 	})
 }
@@ -121,16 +121,16 @@ func TestInitNodeInvalid(t *testing.T) {
 			db, _ := openDB(t)
 			init := valid()
 			tc.change(&init)
-			_, err := db.InitNode(ctx, init)
+			_, err := db.Nodes.InitNode(ctx, init)
 			wantCode(t, err, tc.code, tc.msg)
 			// Nothing of a failed init is kept.
-			if _, err := db.FindNode(ctx); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+			if _, err := db.Nodes.FindNode(ctx); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 				t.Fatalf("FindNode after failed init = %v", err)
 			}
 			if n, _ := db.CountLocalActors(ctx, shrooms.KindOrganization); n != 0 {
 				t.Fatalf("%d organization actors after failed init", n)
 			}
-			if n, _ := db.CountUsers(ctx); n != 0 {
+			if n, _ := db.Users.CountUsers(ctx); n != 0 {
 				t.Fatalf("%d users after failed init", n)
 			}
 		})
@@ -138,14 +138,14 @@ func TestInitNodeInvalid(t *testing.T) {
 	t.Run("without admin, every module", func(t *testing.T) {
 		db, _ := openDB(t)
 		initNode(t, db, false)
-		n, err := db.FindNode(ctx)
+		n, err := db.Nodes.FindNode(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(n.Modules, shrooms.Modules) {
 			t.Fatalf("modules = %v, want all", n.Modules)
 		}
-		if c, _ := db.CountUsers(ctx); c != 0 {
+		if c, _ := db.Users.CountUsers(ctx); c != 0 {
 			t.Fatalf("users = %d", c)
 		}
 	})
@@ -159,17 +159,17 @@ func TestNodeStats(t *testing.T) {
 	var secrets []string
 	for _, name := range []string{"ann", "bob", "cid"} {
 		u := &shrooms.User{Username: name, Email: name + "@example.org", Role: shrooms.RoleMember}
-		if err := db.CreateUser(ctx, u, "long enough password"); err != nil {
+		if err := db.Users.CreateUser(ctx, u, "long enough password"); err != nil {
 			t.Fatal(err)
 		}
-		secret, _, err := db.CreateAPIToken(ctx, u.ID, "cli")
+		secret, _, err := db.Users.CreateAPIToken(ctx, u.ID, "cli")
 		if err != nil {
 			t.Fatal(err)
 		}
 		secrets = append(secrets, secret)
 	}
 	use := func(i int) {
-		if _, err := db.FindUserByAPIToken(ctx, secrets[i]); err != nil {
+		if _, err := db.Users.FindUserByAPIToken(ctx, secrets[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -181,12 +181,12 @@ func TestNodeStats(t *testing.T) {
 
 	// Public posts count; a follow (addressed to one actor) does not.
 	remote := remoteActor(t, db, "partner.example", "org")
-	if _, err := db.CreateFollow(ctx, org.ID, remote.ID); err != nil {
+	if _, err := db.Follows.CreateFollow(ctx, org.ID, remote.ID); err != nil {
 		t.Fatal(err)
 	}
 	insertPublicPost(t, db, org)
 
-	got, err := db.NodeStats(ctx)
+	got, err := db.Nodes.NodeStats(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,9 +76,9 @@ func queryOutbox(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]
 
 // FindUnpublishedOutbox returns up to limit unpublished entries due at
 // now, oldest first, so that a Follow is published before its Undo.
-func (db *DB) FindUnpublishedOutbox(ctx context.Context, now time.Time, limit int) ([]*shrooms.OutboxEntry, error) {
+func (s *OutboxService) FindUnpublishedOutbox(ctx context.Context, now time.Time, limit int) ([]*shrooms.OutboxEntry, error) {
 	_, limit = page(0, limit)
-	tx, err := db.beginRead(ctx)
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (db *DB) FindUnpublishedOutbox(ctx context.Context, now time.Time, limit in
 // given deliveries (ID stays 0 for a skipped one). An entry without
 // deliveries is simply published. Returns ENOTFOUND, EINVALID for an
 // empty payload or an inbox that is not an absolute URL.
-func (db *DB) PublishOutbox(ctx context.Context, id int64, payload []byte, deliveries []*shrooms.Delivery) error {
+func (s *OutboxService) PublishOutbox(ctx context.Context, id int64, payload []byte, deliveries []*shrooms.Delivery) error {
 	if len(payload) == 0 {
 		return shrooms.Errorf(shrooms.EINVALID, "payload is empty")
 	}
@@ -103,7 +103,7 @@ func (db *DB) PublishOutbox(ctx context.Context, id int64, payload []byte, deliv
 			return shrooms.Errorf(shrooms.EINVALID, "inbox %q is not an absolute URL", d.Inbox)
 		}
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (db *DB) PublishOutbox(ctx context.Context, id int64, payload []byte, deliv
 		payload, id); err != nil {
 		return dbError(err, nil)
 	}
-	now := db.now()
+	now := s.db.now()
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (outbox_id, actor_id, recipient, inbox, host, state,
 		attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)
 		ON CONFLICT (outbox_id, inbox) DO NOTHING`)
@@ -150,8 +150,8 @@ func (db *DB) PublishOutbox(ctx context.Context, id int64, payload []byte, deliv
 // DeferOutbox reschedules an entry whose addressing failed: one more
 // attempt, due at next, with the reason kept for admins. Returns
 // ENOTFOUND.
-func (db *DB) DeferOutbox(ctx context.Context, id int64, next time.Time, lastErr string) error {
-	tx, err := db.beginWrite(ctx)
+func (s *OutboxService) DeferOutbox(ctx context.Context, id int64, next time.Time, lastErr string) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -171,14 +171,14 @@ func (db *DB) DeferOutbox(ctx context.Context, id int64, next time.Time, lastErr
 
 // FindOutboxEntries returns matching entries, newest first, and the total
 // count ignoring Offset and Limit.
-func (db *DB) FindOutboxEntries(ctx context.Context, filter shrooms.OutboxFilter) ([]*shrooms.OutboxEntry, int, error) {
+func (s *OutboxService) FindOutboxEntries(ctx context.Context, filter shrooms.OutboxFilter) ([]*shrooms.OutboxEntry, int, error) {
 	offset, limit := page(filter.Offset, filter.Limit)
 	var conds []string
 	var args []any
 	if filter.ActorID != 0 {
 		conds, args = append(conds, "actor_id = ?"), append(args, filter.ActorID)
 	}
-	tx, err := db.beginRead(ctx)
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -204,8 +204,8 @@ func (db *DB) FindOutboxEntries(ctx context.Context, filter shrooms.OutboxFilter
 
 // FindOutboxEntryByIRI returns the entry whose activity has this IRI, or
 // ENOTFOUND.
-func (db *DB) FindOutboxEntryByIRI(ctx context.Context, iri string) (*shrooms.OutboxEntry, error) {
-	tx, err := db.beginRead(ctx)
+func (s *OutboxService) FindOutboxEntryByIRI(ctx context.Context, iri string) (*shrooms.OutboxEntry, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -153,8 +153,8 @@ func requirePartnerRow(ctx context.Context, tx *sql.Tx, actorID int64) error {
 const blockedSQL = `SELECT EXISTS (SELECT 1 FROM blocked_hosts WHERE host = ?)
 	OR EXISTS (SELECT 1 FROM partners p JOIN actors a ON a.id = p.actor_id WHERE a.iri = ? AND p.blocked = 1)`
 
-func (db *DB) Blocked(ctx context.Context, actorIRI string) (bool, error) {
-	tx, err := db.readAsAdmin(ctx)
+func (s *PartnerService) Blocked(ctx context.Context, actorIRI string) (bool, error) {
+	tx, err := s.db.readAsAdmin(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -171,8 +171,8 @@ func (db *DB) Blocked(ctx context.Context, actorIRI string) (bool, error) {
 // with it goes, its cached objects too, and its partners row unless we
 // blocked it as well. Nothing is sent. Returns ENOTFOUND for an unknown
 // or local actor.
-func (db *DB) ReceiveBlock(ctx context.Context, actorIRI string) error {
-	tx, err := db.beginWrite(ctx)
+func (s *PartnerService) ReceiveBlock(ctx context.Context, actorIRI string) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}

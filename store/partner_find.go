@@ -126,8 +126,8 @@ func findPartner(ctx context.Context, tx *sql.Tx, actorID int64) (*shrooms.Partn
 // FindPartners returns matching partners, linked first, then pending-in,
 // pending-out and blocked, each by name; for admins and the system.
 // Returns EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) FindPartners(ctx context.Context, filter shrooms.PartnerFilter) ([]*shrooms.Partner, error) {
-	tx, err := db.readAsAdmin(ctx)
+func (s *PartnerService) FindPartners(ctx context.Context, filter shrooms.PartnerFilter) ([]*shrooms.Partner, error) {
+	tx, err := s.db.readAsAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -160,8 +160,8 @@ func (db *DB) FindPartners(ctx context.Context, filter shrooms.PartnerFilter) ([
 
 // FindPartner returns the partner with this actor ID, for admins and the
 // system. Returns ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) FindPartner(ctx context.Context, actorID int64) (*shrooms.Partner, error) {
-	tx, err := db.readAsAdmin(ctx)
+func (s *PartnerService) FindPartner(ctx context.Context, actorID int64) (*shrooms.Partner, error) {
+	tx, err := s.db.readAsAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -173,8 +173,8 @@ func (db *DB) FindPartner(ctx context.Context, actorID int64) (*shrooms.Partner,
 // now: never synced or asked for (due), interrupted (running, resumed),
 // failed and due for a retry, or done before now-interval. For admins and
 // the system.
-func (db *DB) FindPartnersToSync(ctx context.Context, now time.Time, interval time.Duration) ([]*shrooms.Partner, error) {
-	tx, err := db.readAsAdmin(ctx)
+func (s *PartnerService) FindPartnersToSync(ctx context.Context, now time.Time, interval time.Duration) ([]*shrooms.Partner, error) {
+	tx, err := s.db.readAsAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}

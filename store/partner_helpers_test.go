@@ -58,7 +58,7 @@ func (x *partners) wantActs(t *testing.T, want ...string) []*shrooms.Activity {
 // partner returns the partner of actor a, failing when there is none.
 func (x *partners) partner(t *testing.T, a *shrooms.Actor) *shrooms.Partner {
 	t.Helper()
-	p, err := x.db.FindPartner(sys, a.ID)
+	p, err := x.db.Partners.FindPartner(sys, a.ID)
 	if err != nil {
 		t.Fatalf("FindPartner %s: %v", a.IRI, err)
 	}
@@ -70,14 +70,14 @@ func (x *partners) partner(t *testing.T, a *shrooms.Actor) *shrooms.Partner {
 func (x *partners) link(t *testing.T, host string) *shrooms.Actor {
 	t.Helper()
 	a := remoteActor(t, x.db, host, "org")
-	p, err := x.db.LinkPartner(sys, a.ID, "")
+	p, err := x.db.Partners.LinkPartner(sys, a.ID, "")
 	if err != nil {
 		t.Fatalf("LinkPartner: %v", err)
 	}
-	if _, err := x.db.ReceiveFollowAccept(sys, shrooms.FollowAnswer{FollowIRI: p.Ours.ActivityIRI, ActorIRI: a.IRI}); err != nil {
+	if _, err := x.db.Follows.ReceiveFollowAccept(sys, shrooms.FollowAnswer{FollowIRI: p.Ours.ActivityIRI, ActorIRI: a.IRI}); err != nil {
 		t.Fatalf("ReceiveFollowAccept: %v", err)
 	}
-	if _, err := x.db.ReceiveFollow(sys, "https://"+host+"/follows/back", a.IRI, x.org.IRI, ""); err != nil {
+	if _, err := x.db.Follows.ReceiveFollow(sys, "https://"+host+"/follows/back", a.IRI, x.org.IRI, ""); err != nil {
 		t.Fatalf("ReceiveFollow: %v", err)
 	}
 	if st := x.partner(t, a).State; st != shrooms.PartnerLinked {

@@ -45,7 +45,7 @@ func scanInvite(s scanner) (*shrooms.PartnerInvite, error) {
 // token's SHA-256 is stored. For admins and the system. Returns EINVALID
 // for a ttl under a minute or over MaxInviteTTL, or a note over 200
 // characters; EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) CreatePartnerInvite(ctx context.Context, ttl time.Duration, note string) (*shrooms.PartnerInvite, string, error) {
+func (s *PartnerService) CreatePartnerInvite(ctx context.Context, ttl time.Duration, note string) (*shrooms.PartnerInvite, string, error) {
 	switch {
 	case ttl == 0:
 		ttl = shrooms.DefaultInviteTTL
@@ -57,7 +57,7 @@ func (db *DB) CreatePartnerInvite(ctx context.Context, ttl time.Duration, note s
 	if len([]rune(note)) > maxInviteNote {
 		return nil, "", shrooms.Errorf(shrooms.EINVALID, "note: must be at most %d characters", maxInviteNote).Keyed("partners.error.note_long", "Max", maxInviteNote).On("note")
 	}
-	tx, err := db.writeAsAdmin(ctx)
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -67,7 +67,7 @@ func (db *DB) CreatePartnerInvite(ctx context.Context, ttl time.Duration, note s
 		createdBy = u.ID
 	}
 	token := newInviteToken()
-	now := db.now()
+	now := s.db.now()
 	inv := &shrooms.PartnerInvite{Note: note, CreatedBy: createdBy, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	res, err := tx.ExecContext(ctx, `INSERT INTO partner_invites (token_hash, note, created_by, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?)`, tokenHash(token), note, nullID(createdBy), now.UnixMilli(), inv.ExpiresAt.UnixMilli())
@@ -85,8 +85,8 @@ func (db *DB) CreatePartnerInvite(ctx context.Context, ttl time.Duration, note s
 
 // FindPartnerInvites returns every invite, newest first, for admins and
 // the system. Returns EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) FindPartnerInvites(ctx context.Context) ([]*shrooms.PartnerInvite, error) {
-	tx, err := db.readAsAdmin(ctx)
+func (s *PartnerService) FindPartnerInvites(ctx context.Context) ([]*shrooms.PartnerInvite, error) {
+	tx, err := s.db.readAsAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -113,8 +113,8 @@ func (db *DB) FindPartnerInvites(ctx context.Context) ([]*shrooms.PartnerInvite,
 // RevokePartnerInvite revokes an unused invite, for admins and the
 // system. Returns ENOTFOUND, ECONFLICT when it was used or revoked
 // already, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) RevokePartnerInvite(ctx context.Context, id int64) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *PartnerService) RevokePartnerInvite(ctx context.Context, id int64) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (db *DB) RevokePartnerInvite(ctx context.Context, id int64) error {
 	case !inv.UsedAt.IsZero():
 		return shrooms.Errorf(shrooms.ECONFLICT, "invite was already used")
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE partner_invites SET revoked_at = ? WHERE id = ?`, db.now().UnixMilli(), id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE partner_invites SET revoked_at = ? WHERE id = ?`, s.db.now().UnixMilli(), id); err != nil {
 		return dbError(err, nil)
 	}
 	return commit(tx)

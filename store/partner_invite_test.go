@@ -16,9 +16,9 @@ func TestPartnerInviteRights(t *testing.T) {
 	for k, c := range callers {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := c.ctx(p)
-			inv, token, err := p.db.CreatePartnerInvite(ctx, 0, "for "+c.name)
+			inv, token, err := p.db.Partners.CreatePartnerInvite(ctx, 0, "for "+c.name)
 			wantCode(t, err, want[k], "")
-			_, ferr := p.db.FindPartnerInvites(ctx)
+			_, ferr := p.db.Partners.FindPartnerInvites(ctx)
 			wantCode(t, ferr, want[k], "")
 			if err != nil {
 				return
@@ -33,10 +33,10 @@ func TestPartnerInviteRights(t *testing.T) {
 			if c.name == "admin" && inv.CreatedBy != p.admin.ID || c.name == "system" && inv.CreatedBy != 0 {
 				t.Fatalf("created by %d", inv.CreatedBy)
 			}
-			wantCode(t, p.db.RevokePartnerInvite(as(p.member), inv.ID), shrooms.EFORBIDDEN, "")
+			wantCode(t, p.db.Partners.RevokePartnerInvite(as(p.member), inv.ID), shrooms.EFORBIDDEN, "")
 		})
 	}
-	invs, err := p.db.FindPartnerInvites(sys)
+	invs, err := p.db.Partners.FindPartnerInvites(sys)
 	if err != nil || len(invs) != 2 || invs[0].Note != "for system" || invs[1].Note != "for admin" {
 		t.Fatalf("invites %+v, %v", invs, err)
 	}
@@ -61,24 +61,24 @@ func TestPartnerInviteShapes(t *testing.T) {
 		{"long note", time.Hour, strings.Repeat("é", 201), "note:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := p.db.CreatePartnerInvite(sys, tc.ttl, tc.note)
+			_, _, err := p.db.Partners.CreatePartnerInvite(sys, tc.ttl, tc.note)
 			wantCode(t, err, shrooms.EINVALID, tc.msg)
 		})
 	}
-	if invs, _ := p.db.FindPartnerInvites(sys); len(invs) != 0 {
+	if invs, _ := p.db.Partners.FindPartnerInvites(sys); len(invs) != 0 {
 		t.Fatalf("bad input stored invites: %+v", invs)
 	}
-	inv, _, err := p.db.CreatePartnerInvite(sys, shrooms.MaxInviteTTL, strings.Repeat("é", 200))
+	inv, _, err := p.db.Partners.CreatePartnerInvite(sys, shrooms.MaxInviteTTL, strings.Repeat("é", 200))
 	if err != nil || !inv.ExpiresAt.Equal(t0.Add(shrooms.MaxInviteTTL)) {
 		t.Fatalf("invite %+v, %v", inv, err)
 	}
 	t.Run("revoke", func(t *testing.T) {
-		if err := p.db.RevokePartnerInvite(sys, inv.ID); err != nil {
+		if err := p.db.Partners.RevokePartnerInvite(sys, inv.ID); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, p.db.RevokePartnerInvite(sys, inv.ID), shrooms.ECONFLICT, "revoked")
-		wantCode(t, p.db.RevokePartnerInvite(sys, 999), shrooms.ENOTFOUND, "")
-		invs, _ := p.db.FindPartnerInvites(sys)
+		wantCode(t, p.db.Partners.RevokePartnerInvite(sys, inv.ID), shrooms.ECONFLICT, "revoked")
+		wantCode(t, p.db.Partners.RevokePartnerInvite(sys, 999), shrooms.ENOTFOUND, "")
+		invs, _ := p.db.Partners.FindPartnerInvites(sys)
 		if len(invs) != 1 || !invs[0].RevokedAt.Equal(t0) || invs[0].Valid(t0) {
 			t.Fatalf("invites %+v", invs)
 		}

@@ -21,11 +21,11 @@ import (
 // want the link. For admins and the system. Returns ENOTFOUND, EINVALID
 // when the actor is not a remote Organization, ECONFLICT when our follow
 // is pending or accepted already, EFORBIDDEN when it is blocked.
-func (db *DB) LinkPartner(ctx context.Context, remoteID int64, token string) (*shrooms.Partner, error) {
+func (s *PartnerService) LinkPartner(ctx context.Context, remoteID int64, token string) (*shrooms.Partner, error) {
 	if len(token) > 200 {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "token: this is not an invite token")
 	}
-	tx, err := db.writeAsAdmin(ctx)
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (db *DB) LinkPartner(ctx context.Context, remoteID int64, token string) (*s
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.startPartnership(ctx, tx, org, remote, token); err != nil {
+	if _, err := s.db.startPartnership(ctx, tx, org, remote, token); err != nil {
 		return nil, err
 	}
 	p, err := findPartner(ctx, tx, remote.ID)
@@ -89,12 +89,12 @@ func (db *DB) startPartnership(ctx context.Context, tx *sql.Tx, org, remote *shr
 // same transaction; linking itself sends nothing per item, the partner
 // backfills. For admins and the system. Returns ENOTFOUND, EINVALID for
 // unknown modules, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) SetPartnerModules(ctx context.Context, actorID int64, modules []string) (*shrooms.Partner, error) {
+func (s *PartnerService) SetPartnerModules(ctx context.Context, actorID int64, modules []string) (*shrooms.Partner, error) {
 	mods, err := shrooms.ParsePartnerModules(modules)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.writeAsAdmin(ctx)
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -103,13 +103,13 @@ func (db *DB) SetPartnerModules(ctx context.Context, actorID int64, modules []st
 	if err != nil {
 		return nil, err
 	}
-	now := db.now()
+	now := s.db.now()
 	if _, err := tx.ExecContext(ctx, `UPDATE partners SET modules = ?, updated_at = ? WHERE actor_id = ?`,
 		strings.Join(mods, ","), now.UnixMilli(), actorID); err != nil {
 		return nil, dbError(err, nil)
 	}
 	if before.State == shrooms.PartnerLinked {
-		if err := db.sendPolicyChange(ctx, tx, before.Actor, before.Modules, mods); err != nil {
+		if err := s.db.sendPolicyChange(ctx, tx, before.Actor, before.Modules, mods); err != nil {
 			return nil, err
 		}
 	}
@@ -186,8 +186,8 @@ func partnersItemIDs(ctx context.Context, tx *sql.Tx, module string) ([]int64, e
 // theirs, its cached objects purged and its partners row deleted (a block
 // stays). For admins and the system. Returns ENOTFOUND, EUNAUTHORIZED,
 // EFORBIDDEN.
-func (db *DB) UnlinkPartner(ctx context.Context, actorID int64) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *PartnerService) UnlinkPartner(ctx context.Context, actorID int64) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
@@ -197,15 +197,15 @@ func (db *DB) UnlinkPartner(ctx context.Context, actorID int64) error {
 		return err
 	}
 	if p.Ours != nil {
-		if err := db.undoFollow(ctx, tx, p.Ours); err != nil {
+		if err := s.db.undoFollow(ctx, tx, p.Ours); err != nil {
 			return err
 		}
 	}
 	if p.Theirs != nil && p.Theirs.State != shrooms.FollowRejected {
-		if err := setFollow(ctx, tx, p.Theirs, shrooms.FollowRejected, p.Theirs.ActivityIRI, db.now()); err != nil {
+		if err := setFollow(ctx, tx, p.Theirs, shrooms.FollowRejected, p.Theirs.ActivityIRI, s.db.now()); err != nil {
 			return err
 		}
-		if err := db.answerFollow(ctx, tx, shrooms.ActivityReject, p.Theirs, db.now()); err != nil {
+		if err := s.db.answerFollow(ctx, tx, shrooms.ActivityReject, p.Theirs, s.db.now()); err != nil {
 			return err
 		}
 	}
@@ -223,13 +223,13 @@ func (db *DB) UnlinkPartner(ctx context.Context, actorID int64) error {
 // if missing, sharing nothing) marked blocked and, for an Organization,
 // its host blocked too. Blocking again does nothing. For admins and the
 // system. Returns ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) BlockPartner(ctx context.Context, actorID int64) error {
-	tx, remote, org, err := db.blockWrite(ctx, actorID)
+func (s *PartnerService) BlockPartner(ctx context.Context, actorID int64) error {
+	tx, remote, org, err := s.db.blockWrite(ctx, actorID)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	now := db.now()
+	now := s.db.now()
 	res, err := tx.ExecContext(ctx, `INSERT INTO partners (actor_id, modules, blocked, created_at, updated_at)
 		VALUES (?, '', 1, ?, ?) ON CONFLICT (actor_id) DO UPDATE SET blocked = 1, updated_at = excluded.updated_at
 		WHERE blocked = 0`, remote.ID, now.UnixMilli(), now.UnixMilli())
@@ -253,9 +253,9 @@ func (db *DB) BlockPartner(ctx context.Context, actorID int64) error {
 	if _, err := purgeRemoteCache(ctx, tx, remote.ID); err != nil {
 		return err
 	}
-	act := blockActivity(db.iris.NewActivity(), org, remote)
+	act := blockActivity(s.db.iris.NewActivity(), org, remote)
 	act.To, act.Published = []string{remote.IRI}, now
-	if _, err := db.insertOutbox(ctx, tx, org.ID, act); err != nil {
+	if _, err := s.db.insertOutbox(ctx, tx, org.ID, act); err != nil {
 		return err
 	}
 	return commit(tx)
@@ -265,14 +265,14 @@ func (db *DB) BlockPartner(ctx context.Context, actorID int64) error {
 // host block removed. Nothing is linked again until one side links, so a
 // row left without follows is deleted. For admins and the system. Returns
 // ENOTFOUND, ECONFLICT when not blocked, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) UnblockPartner(ctx context.Context, actorID int64) error {
-	tx, remote, org, err := db.blockWrite(ctx, actorID)
+func (s *PartnerService) UnblockPartner(ctx context.Context, actorID int64) error {
+	tx, remote, org, err := s.db.blockWrite(ctx, actorID)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `UPDATE partners SET blocked = 0, updated_at = ? WHERE actor_id = ? AND blocked = 1`,
-		db.now().UnixMilli(), remote.ID)
+		s.db.now().UnixMilli(), remote.ID)
 	if err != nil {
 		return dbError(err, nil)
 	}
@@ -293,13 +293,13 @@ func (db *DB) UnblockPartner(ctx context.Context, actorID int64) error {
 	err = tx.QueryRowContext(ctx, `SELECT activity_iri FROM outbox WHERE actor_id = ? AND activity_type = 'Block'
 		AND json_extract(activity, '$.object') = ? ORDER BY id DESC LIMIT 1`, org.ID, remote.IRI).Scan(&blockIRI)
 	if errors.Is(err, sql.ErrNoRows) {
-		blockIRI = db.iris.NewActivity()
+		blockIRI = s.db.iris.NewActivity()
 	} else if err != nil {
 		return fmt.Errorf("unblock: %w", err)
 	}
-	now := db.now()
+	now := s.db.now()
 	act := &shrooms.Activity{
-		IRI:        db.iris.NewActivity(),
+		IRI:        s.db.iris.NewActivity(),
 		Type:       shrooms.ActivityUndo,
 		Actor:      org.IRI,
 		Object:     blockIRI,
@@ -308,7 +308,7 @@ func (db *DB) UnblockPartner(ctx context.Context, actorID int64) error {
 		To:         []string{remote.IRI},
 		Published:  now,
 	}
-	if _, err := db.insertOutbox(ctx, tx, org.ID, act); err != nil {
+	if _, err := s.db.insertOutbox(ctx, tx, org.ID, act); err != nil {
 		return err
 	}
 	return commit(tx)
@@ -339,8 +339,8 @@ func blockActivity(iri string, org, remote *shrooms.Actor) *shrooms.Activity {
 // RequestPartnerSync makes a linked partner's objects due for a resync
 // now. For admins and the system. Returns ENOTFOUND, ECONFLICT when not
 // linked, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) RequestPartnerSync(ctx context.Context, actorID int64) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *PartnerService) RequestPartnerSync(ctx context.Context, actorID int64) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
@@ -353,7 +353,7 @@ func (db *DB) RequestPartnerSync(ctx context.Context, actorID int64) error {
 		return shrooms.Errorf(shrooms.ECONFLICT, "partner is %s, not linked", p.State)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE partners SET sync_state = 'due', sync_next_at = NULL, updated_at = ?
-		WHERE actor_id = ?`, db.now().UnixMilli(), actorID); err != nil {
+		WHERE actor_id = ?`, s.db.now().UnixMilli(), actorID); err != nil {
 		return dbError(err, nil)
 	}
 	return commit(tx)

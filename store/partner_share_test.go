@@ -25,7 +25,7 @@ func newSharing(t *testing.T) *sharing {
 	v := newInv(t)
 	x := &partners{people: v.people, raw: v.raw}
 	s := &sharing{partners: x, v: v, b: x.link(t, "b.example"), c: x.link(t, "c.example")}
-	if _, err := x.db.SetPartnerModules(sys, s.b.ID, []string{"inventory"}); err != nil {
+	if _, err := x.db.Partners.SetPartnerModules(sys, s.b.ID, []string{"inventory"}); err != nil {
 		t.Fatal(err)
 	}
 	x.newActs(t)
@@ -57,7 +57,7 @@ func TestSharesWith(t *testing.T) {
 	t.Parallel()
 	s := newSharing(t)
 	pending := remoteActor(t, s.db, "pending.example", "org")
-	if _, err := s.db.LinkPartner(sys, pending.ID, ""); err != nil {
+	if _, err := s.db.Partners.LinkPartner(sys, pending.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -74,17 +74,17 @@ func TestSharesWith(t *testing.T) {
 			t.Fatalf("sharesWith(%s, %s) = %v, want %v", tc.iri, tc.module, got, tc.want)
 		}
 	}
-	if err := s.db.BlockPartner(sys, s.c.ID); err != nil {
+	if err := s.db.Partners.BlockPartner(sys, s.c.ID); err != nil {
 		t.Fatal(err)
 	}
 	if sharesWith(t, s.db, s.c.IRI, "stock") {
 		t.Fatal("a blocked partner is still shared with")
 	}
-	_, err := s.db.SetPartnerModules(sys, s.b.ID, []string{"inventory", "boats"})
+	_, err := s.db.Partners.SetPartnerModules(sys, s.b.ID, []string{"inventory", "boats"})
 	wantCode(t, err, shrooms.EINVALID, "boats")
-	_, err = s.db.SetPartnerModules(as(s.member), s.b.ID, nil)
+	_, err = s.db.Partners.SetPartnerModules(as(s.member), s.b.ID, nil)
 	wantCode(t, err, shrooms.EFORBIDDEN, "")
-	_, err = s.db.SetPartnerModules(sys, 999, nil)
+	_, err = s.db.Partners.SetPartnerModules(sys, 999, nil)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
 	if p := s.partner(t, s.b); !slices.Equal(p.Modules, []string{"inventory"}) {
 		t.Fatalf("policy changed by bad input: %v", p.Modules)
@@ -109,19 +109,19 @@ func TestItemFederatePartners(t *testing.T) {
 		wantTo(t, s.wantActs(t, "Create")[0], onlyC, nil, nil)
 	})
 	t.Run("partners change: Update to them", func(t *testing.T) {
-		if _, err := v.db.UpdateItem(as(v.staff), drill.ID, shrooms.ItemUpdate{Name: ptr("Big drill")}); err != nil {
+		if _, err := v.db.Items.UpdateItem(as(v.staff), drill.ID, shrooms.ItemUpdate{Name: ptr("Big drill")}); err != nil {
 			t.Fatal(err)
 		}
 		wantTo(t, s.wantActs(t, "Update")[0], both, nil, nil)
 	})
 	t.Run("partners to public: Update to the public", func(t *testing.T) {
-		if _, err := v.db.UpdateItem(as(v.staff), drill.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudiencePublic)}); err != nil {
+		if _, err := v.db.Items.UpdateItem(as(v.staff), drill.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudiencePublic)}); err != nil {
 			t.Fatal(err)
 		}
 		wantTo(t, s.wantActs(t, "Update")[0], []string{shrooms.PublicAudience}, []string{v.org.Followers}, nil)
 	})
 	t.Run("public to partners: Update to them, Delete for the others", func(t *testing.T) {
-		if _, err := v.db.UpdateItem(as(v.staff), drill.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudiencePartners)}); err != nil {
+		if _, err := v.db.Items.UpdateItem(as(v.staff), drill.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudiencePartners)}); err != nil {
 			t.Fatal(err)
 		}
 		acts := s.wantActs(t, "Update", "Delete")
@@ -132,11 +132,11 @@ func TestItemFederatePartners(t *testing.T) {
 		}
 	})
 	t.Run("partners to members: Delete to them", func(t *testing.T) {
-		if _, err := v.db.UpdateItem(as(v.staff), drill.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudienceMembers)}); err != nil {
+		if _, err := v.db.Items.UpdateItem(as(v.staff), drill.ID, shrooms.ItemUpdate{Audience: ptr(shrooms.AudienceMembers)}); err != nil {
 			t.Fatal(err)
 		}
 		wantTo(t, s.wantActs(t, "Delete")[0], both, nil, nil)
-		if _, err := v.db.UpdateItem(as(v.staff), drill.ID, shrooms.ItemUpdate{Name: ptr("Quiet")}); err != nil {
+		if _, err := v.db.Items.UpdateItem(as(v.staff), drill.ID, shrooms.ItemUpdate{Name: ptr("Quiet")}); err != nil {
 			t.Fatal(err)
 		}
 		s.wantActs(t)
@@ -144,7 +144,7 @@ func TestItemFederatePartners(t *testing.T) {
 	t.Run("a partners item deleted: Delete to them", func(t *testing.T) {
 		saw := v.item(t, &shrooms.Item{Name: "Saw", Audience: shrooms.AudiencePartners})
 		s.wantActs(t, "Create")
-		if err := v.db.DeleteItem(as(v.staff), saw.ID); err != nil {
+		if err := v.db.Items.DeleteItem(as(v.staff), saw.ID); err != nil {
 			t.Fatal(err)
 		}
 		wantTo(t, s.wantActs(t, "Delete")[0], both, nil, nil)
@@ -159,7 +159,7 @@ func TestItemFederatePartners(t *testing.T) {
 			v.item(t, &shrooms.Item{Name: c.name, Audience: c.aud, KitID: kit.ID})
 		}
 		s.newActs(t)
-		if _, err := v.db.UpdateItem(as(v.staff), kit.ID, shrooms.ItemUpdate{Name: ptr("Drill kit")}); err != nil {
+		if _, err := v.db.Items.UpdateItem(as(v.staff), kit.ID, shrooms.ItemUpdate{Name: ptr("Drill kit")}); err != nil {
 			t.Fatal(err)
 		}
 		u := s.wantActs(t, "Update")[0]
@@ -168,7 +168,7 @@ func TestItemFederatePartners(t *testing.T) {
 		}
 	})
 	t.Run("an unlinked partner receives nothing", func(t *testing.T) {
-		if err := s.db.UnlinkPartner(sys, s.b.ID); err != nil {
+		if err := s.db.Partners.UnlinkPartner(sys, s.b.ID); err != nil {
 			t.Fatal(err)
 		}
 		s.newActs(t)
@@ -187,7 +187,7 @@ func TestSetPartnerModulesSends(t *testing.T) {
 	v.item(t, &shrooms.Item{Name: "Members fuse", Kind: shrooms.KindPart, Audience: shrooms.AudienceMembers})
 	s.newActs(t)
 
-	p, err := s.db.SetPartnerModules(as(s.admin), s.b.ID, []string{"stock", "inventory", "stock"})
+	p, err := s.db.Partners.SetPartnerModules(as(s.admin), s.b.ID, []string{"stock", "inventory", "stock"})
 	if err != nil || !slices.Equal(p.Modules, []string{"inventory", "stock"}) {
 		t.Fatalf("partner %+v, %v", p, err)
 	}
@@ -196,7 +196,7 @@ func TestSetPartnerModulesSends(t *testing.T) {
 	if c.Object != testURL+"/items/"+itoa(fuse.ID) || c.Item.Name != "Fuse" {
 		t.Fatalf("create %+v", c)
 	}
-	if _, err := s.db.SetPartnerModules(sys, s.b.ID, []string{"stock"}); err != nil {
+	if _, err := s.db.Partners.SetPartnerModules(sys, s.b.ID, []string{"stock"}); err != nil {
 		t.Fatal(err)
 	}
 	d := s.wantActs(t, "Delete")[0]
@@ -209,14 +209,14 @@ func TestSetPartnerModulesSends(t *testing.T) {
 	}
 	t.Run("a partner not linked gets nothing", func(t *testing.T) {
 		pending := remoteActor(t, s.db, "pending.example", "org")
-		if _, err := s.db.LinkPartner(sys, pending.ID, ""); err != nil {
+		if _, err := s.db.Partners.LinkPartner(sys, pending.ID, ""); err != nil {
 			t.Fatal(err)
 		}
 		s.wantActs(t, "Follow")
-		if _, err := s.db.SetPartnerModules(sys, pending.ID, []string{"stock"}); err != nil {
+		if _, err := s.db.Partners.SetPartnerModules(sys, pending.ID, []string{"stock"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.db.SetPartnerModules(sys, pending.ID, []string{"inventory"}); err != nil {
+		if _, err := s.db.Partners.SetPartnerModules(sys, pending.ID, []string{"inventory"}); err != nil {
 			t.Fatal(err)
 		}
 		s.wantActs(t)
@@ -226,7 +226,7 @@ func TestSetPartnerModulesSends(t *testing.T) {
 func TestDefaultAudience(t *testing.T) {
 	t.Parallel()
 	v := newInv(t)
-	set, err := v.db.FindSettings(sys)
+	set, err := v.db.Settings.FindSettings(sys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,16 +234,16 @@ func TestDefaultAudience(t *testing.T) {
 		t.Fatalf("fresh node default %s, %v", a, set.DefaultAudiences)
 	}
 	set.DefaultAudiences = map[string]shrooms.Audience{"inventory": shrooms.AudiencePartners, "stock": shrooms.AudiencePublic}
-	if err := v.db.UpdateSettings(sys, set); err != nil {
+	if err := v.db.Settings.UpdateSettings(sys, set); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := v.db.FindSettings(anon)
+	got, _ := v.db.Settings.FindSettings(anon)
 	if got.DefaultAudiences["inventory"] != shrooms.AudiencePartners || got.DefaultAudiences["stock"] != shrooms.AudiencePublic {
 		t.Fatalf("saved defaults %v", got.DefaultAudiences)
 	}
 	bad := *got
 	bad.DefaultAudiences = map[string]shrooms.Audience{"inventory": "everyone"}
-	wantCode(t, v.db.UpdateSettings(sys, &bad), shrooms.EINVALID, "default_audiences")
+	wantCode(t, v.db.Settings.UpdateSettings(sys, &bad), shrooms.EINVALID, "default_audiences")
 	for _, tc := range []struct {
 		item *shrooms.Item
 		want shrooms.Audience
@@ -267,13 +267,13 @@ func TestPartnerSync(t *testing.T) {
 	}
 	toSync := func(t *testing.T, want bool) {
 		t.Helper()
-		ps, err := x.db.FindPartnersToSync(sys, x.clock.Now(), 24*time.Hour)
+		ps, err := x.db.Partners.FindPartnersToSync(sys, x.clock.Now(), 24*time.Hour)
 		if err != nil || (len(ps) == 1) != want {
 			t.Fatalf("to sync %v, %v; want %v", ps, err, want)
 		}
 	}
 	toSync(t, true)
-	_, err := x.db.StartPartnerSync(as(x.member), b.ID, "https://b.example/shared?page=true", 3)
+	_, err := x.db.Partners.StartPartnerSync(as(x.member), b.ID, "https://b.example/shared?page=true", 3)
 	wantCode(t, err, shrooms.EFORBIDDEN, "")
 
 	// Before the sync: 1 seen by the last one, 2 and 3 never seen again,
@@ -281,7 +281,7 @@ func TestPartnerSync(t *testing.T) {
 	x.cacheObject(t, b, "1", 0, t0.UnixMilli())
 	x.cacheObject(t, b, "2", 0, t0.UnixMilli())
 	x.clock.Add(time.Minute)
-	gen, err := x.db.StartPartnerSync(sys, b.ID, "https://b.example/shared?page=true", 3)
+	gen, err := x.db.Partners.StartPartnerSync(sys, b.ID, "https://b.example/shared?page=true", 3)
 	if err != nil || gen != 1 {
 		t.Fatalf("gen %d, %v", gen, err)
 	}
@@ -291,17 +291,17 @@ func TestPartnerSync(t *testing.T) {
 	}
 	x.clock.Add(time.Second)
 	x.cacheObject(t, b, "3", 0, x.clock.Now().UnixMilli())
-	if err := x.db.RecordPartnerSyncPage(sys, b.ID, gen, 1, "https://b.example/shared?page=true&after=1"); err != nil {
+	if err := x.db.Partners.RecordPartnerSyncPage(sys, b.ID, gen, 1, "https://b.example/shared?page=true&after=1"); err != nil {
 		t.Fatal(err)
 	}
 	if p := x.partner(t, b); p.Sync.State != shrooms.SyncRunning || p.Sync.Fetched != 1 || p.Sync.Total != 3 ||
 		p.Sync.Next != "https://b.example/shared?page=true&after=1" || !p.Sync.StartedAt.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("sync %+v", p.Sync)
 	}
-	wantCode(t, x.db.RecordPartnerSyncPage(sys, b.ID, gen+1, 1, ""), shrooms.ECONFLICT, "")
-	wantCode(t, x.db.RecordPartnerSyncPage(sys, 999, gen, 1, ""), shrooms.ENOTFOUND, "")
+	wantCode(t, x.db.Partners.RecordPartnerSyncPage(sys, b.ID, gen+1, 1, ""), shrooms.ECONFLICT, "")
+	wantCode(t, x.db.Partners.RecordPartnerSyncPage(sys, 999, gen, 1, ""), shrooms.ENOTFOUND, "")
 
-	removed, err := x.db.FinishPartnerSync(sys, b.ID, gen)
+	removed, err := x.db.Partners.FinishPartnerSync(sys, b.ID, gen)
 	if err != nil || removed != 1 {
 		t.Fatalf("removed %d, %v", removed, err)
 	}
@@ -324,7 +324,7 @@ func TestPartnerSync(t *testing.T) {
 	toSync(t, true) // the periodic resync
 
 	t.Run("failed, retried later", func(t *testing.T) {
-		if err := x.db.FailPartnerSync(sys, b.ID, "b.example: 503", x.clock.Now().Add(time.Hour)); err != nil {
+		if err := x.db.Partners.FailPartnerSync(sys, b.ID, "b.example: 503", x.clock.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if p := x.partner(t, b); p.Sync.State != shrooms.SyncFailed || p.Sync.LastError != "b.example: 503" ||
@@ -335,7 +335,7 @@ func TestPartnerSync(t *testing.T) {
 		x.clock.Add(time.Hour)
 		toSync(t, true)
 		// The count survives in the database, for the next backoff.
-		if err := x.db.FailPartnerSync(sys, b.ID, "b.example: 503", x.clock.Now().Add(2*time.Hour)); err != nil {
+		if err := x.db.Partners.FailPartnerSync(sys, b.ID, "b.example: 503", x.clock.Now().Add(2*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if p := x.partner(t, b); p.Sync.Failures != 2 {
@@ -343,22 +343,22 @@ func TestPartnerSync(t *testing.T) {
 		}
 	})
 	t.Run("asked for", func(t *testing.T) {
-		if _, err := x.db.FinishPartnerSync(sys, b.ID, gen); err != nil {
+		if _, err := x.db.Partners.FinishPartnerSync(sys, b.ID, gen); err != nil {
 			t.Fatal(err)
 		}
 		if p := x.partner(t, b); p.Sync.Failures != 0 {
 			t.Fatalf("sync %+v: a finished sync resets the failures", p.Sync)
 		}
 		toSync(t, false)
-		if err := x.db.RequestPartnerSync(as(x.admin), b.ID); err != nil {
+		if err := x.db.Partners.RequestPartnerSync(as(x.admin), b.ID); err != nil {
 			t.Fatal(err)
 		}
 		toSync(t, true)
 		pending := remoteActor(t, x.db, "pending.example", "org")
-		if _, err := x.db.LinkPartner(sys, pending.ID, ""); err != nil {
+		if _, err := x.db.Partners.LinkPartner(sys, pending.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, x.db.RequestPartnerSync(sys, pending.ID), shrooms.ECONFLICT, "not linked")
-		wantCode(t, x.db.RequestPartnerSync(sys, 999), shrooms.ENOTFOUND, "")
+		wantCode(t, x.db.Partners.RequestPartnerSync(sys, pending.ID), shrooms.ECONFLICT, "not linked")
+		wantCode(t, x.db.Partners.RequestPartnerSync(sys, 999), shrooms.ENOTFOUND, "")
 	})
 }

@@ -43,13 +43,13 @@ func updatePartnerSync(ctx context.Context, tx *sql.Tx, actorID, gen int64, set 
 // StartPartnerSync begins a new sync generation of actorID's objects from
 // page first, with total objects announced, and returns the generation.
 // For admins and the system. Returns ENOTFOUND.
-func (db *DB) StartPartnerSync(ctx context.Context, actorID int64, first string, total int) (int64, error) {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *PartnerService) StartPartnerSync(ctx context.Context, actorID int64, first string, total int) (int64, error) {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	now := db.now().UnixMilli()
+	now := s.db.now().UnixMilli()
 	if err := updatePartnerSync(ctx, tx, actorID, 0, `sync_gen = sync_gen + 1, sync_state = 'running',
 		sync_fetched = 0, sync_total = ?, sync_next = ?, sync_started_at = ?, sync_next_at = NULL,
 		sync_error = '', sync_failures = 0, updated_at = ?`, max(total, 0), first, now, now); err != nil {
@@ -69,15 +69,15 @@ func (db *DB) StartPartnerSync(ctx context.Context, actorID int64, first string,
 // fetched so far and the next page, "" once the collection is done. For
 // admins and the system. Returns ENOTFOUND, ECONFLICT for a generation
 // that is not the current one.
-func (db *DB) RecordPartnerSyncPage(ctx context.Context, actorID, gen int64, fetched int, next string) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *PartnerService) RecordPartnerSyncPage(ctx context.Context, actorID, gen int64, fetched int, next string) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	if err := updatePartnerSync(ctx, tx, actorID, gen, `sync_fetched = ?, sync_next = ?, sync_failures = 0,
 		updated_at = ?`,
-		max(fetched, 0), next, db.now().UnixMilli()); err != nil {
+		max(fetched, 0), next, s.db.now().UnixMilli()); err != nil {
 		return err
 	}
 	return commit(tx)
@@ -88,8 +88,8 @@ func (db *DB) RecordPartnerSyncPage(ctx context.Context, actorID, gen int64, fet
 // not cached since it started were deleted while we missed the delivery,
 // so they go. Returns how many went. For admins and the system. Returns
 // ENOTFOUND, ECONFLICT for a generation that is not the current one.
-func (db *DB) FinishPartnerSync(ctx context.Context, actorID, gen int64) (int, error) {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *PartnerService) FinishPartnerSync(ctx context.Context, actorID, gen int64) (int, error) {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -114,7 +114,7 @@ func (db *DB) FinishPartnerSync(ctx context.Context, actorID, gen int64) (int, e
 	if err != nil {
 		return 0, fmt.Errorf("finish sync: %w", err)
 	}
-	now := db.now().UnixMilli()
+	now := s.db.now().UnixMilli()
 	if err := updatePartnerSync(ctx, tx, actorID, gen, `sync_state = 'done', sync_next = '', sync_finished_at = ?,
 		sync_next_at = NULL, sync_error = '', sync_failures = 0, updated_at = ?`, now, now); err != nil {
 		return 0, err
@@ -128,17 +128,17 @@ func (db *DB) FinishPartnerSync(ctx context.Context, actorID, gen int64) (int, e
 // FailPartnerSync records a failed sync step of actorID, retried at next,
 // with msg for admins, and counts it in Sync.Failures (a successful step
 // resets the count). For admins and the system. Returns ENOTFOUND.
-func (db *DB) FailPartnerSync(ctx context.Context, actorID int64, msg string, next time.Time) error {
+func (s *PartnerService) FailPartnerSync(ctx context.Context, actorID int64, msg string, next time.Time) error {
 	if r := []rune(msg); len(r) > maxSyncError {
 		msg = string(r[:maxSyncError])
 	}
-	tx, err := db.writeAsAdmin(ctx)
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	if err := updatePartnerSync(ctx, tx, actorID, 0, `sync_state = 'failed', sync_error = ?, sync_next_at = ?,
-		sync_failures = sync_failures + 1, updated_at = ?`, msg, next.UnixMilli(), db.now().UnixMilli()); err != nil {
+		sync_failures = sync_failures + 1, updated_at = ?`, msg, next.UnixMilli(), s.db.now().UnixMilli()); err != nil {
 		return err
 	}
 	return commit(tx)

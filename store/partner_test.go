@@ -15,23 +15,23 @@ func TestLinkPartner(t *testing.T) {
 	person := remotePerson(t, x.db, "people.example", "zoe")
 
 	t.Run("rights and shapes", func(t *testing.T) {
-		_, err := x.db.LinkPartner(as(x.member), b.ID, "tok")
+		_, err := x.db.Partners.LinkPartner(as(x.member), b.ID, "tok")
 		wantCode(t, err, shrooms.EFORBIDDEN, "")
-		_, err = x.db.LinkPartner(anon, b.ID, "tok")
+		_, err = x.db.Partners.LinkPartner(anon, b.ID, "tok")
 		wantCode(t, err, shrooms.EUNAUTHORIZED, "")
-		_, err = x.db.LinkPartner(sys, person.ID, "")
+		_, err = x.db.Partners.LinkPartner(sys, person.ID, "")
 		wantCode(t, err, shrooms.EINVALID, "organisation")
-		_, err = x.db.LinkPartner(sys, x.org.ID, "")
+		_, err = x.db.Partners.LinkPartner(sys, x.org.ID, "")
 		wantCode(t, err, shrooms.EINVALID, "organisation")
-		_, err = x.db.LinkPartner(sys, 999, "")
+		_, err = x.db.Partners.LinkPartner(sys, 999, "")
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 		x.wantActs(t)
-		if ps, err := x.db.FindPartners(sys, shrooms.PartnerFilter{}); err != nil || len(ps) != 0 {
+		if ps, err := x.db.Partners.FindPartners(sys, shrooms.PartnerFilter{}); err != nil || len(ps) != 0 {
 			t.Fatalf("partners %v, %v", ps, err)
 		}
 	})
 	t.Run("link with their invite", func(t *testing.T) {
-		p, err := x.db.LinkPartner(as(x.admin), b.ID, "their-token")
+		p, err := x.db.Partners.LinkPartner(as(x.admin), b.ID, "their-token")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,19 +42,19 @@ func TestLinkPartner(t *testing.T) {
 		if p.State != shrooms.PartnerPendingOut || p.Actor.ID != b.ID || len(p.Modules) != len(shrooms.SharedModules) {
 			t.Fatalf("partner %+v", p)
 		}
-		_, err = x.db.LinkPartner(sys, b.ID, "")
+		_, err = x.db.Partners.LinkPartner(sys, b.ID, "")
 		wantCode(t, err, shrooms.ECONFLICT, "")
 		x.wantActs(t)
 	})
 	t.Run("B accepts and follows back: accepted at once, linked", func(t *testing.T) {
 		ours := x.partner(t, b).Ours
-		if _, err := x.db.ReceiveFollowAccept(sys, shrooms.FollowAnswer{FollowIRI: ours.ActivityIRI, ActorIRI: b.IRI}); err != nil {
+		if _, err := x.db.Follows.ReceiveFollowAccept(sys, shrooms.FollowAnswer{FollowIRI: ours.ActivityIRI, ActorIRI: b.IRI}); err != nil {
 			t.Fatal(err)
 		}
 		if p := x.partner(t, b); p.State != shrooms.PartnerPendingOut || p.Sync.State != shrooms.SyncDue {
 			t.Fatalf("partner %+v", p)
 		}
-		f, err := x.db.ReceiveFollow(sys, "https://b.example/f/1", b.IRI, x.org.IRI, "")
+		f, err := x.db.Follows.ReceiveFollow(sys, "https://b.example/f/1", b.IRI, x.org.IRI, "")
 		if err != nil || f.State != shrooms.FollowAccepted {
 			t.Fatalf("follow back %+v, %v", f, err)
 		}
@@ -65,10 +65,10 @@ func TestLinkPartner(t *testing.T) {
 	})
 	t.Run("linking accepts their waiting request", func(t *testing.T) {
 		c := remoteActor(t, x.db, "c.example", "org")
-		if _, err := x.db.ReceiveFollow(sys, "https://c.example/f/1", c.IRI, x.org.IRI, ""); err != nil {
+		if _, err := x.db.Follows.ReceiveFollow(sys, "https://c.example/f/1", c.IRI, x.org.IRI, ""); err != nil {
 			t.Fatal(err)
 		}
-		p, err := x.db.LinkPartner(sys, c.ID, "")
+		p, err := x.db.Partners.LinkPartner(sys, c.ID, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,15 +83,15 @@ func TestFindPartnersOrder(t *testing.T) {
 	t.Parallel()
 	x := newPartners(t)
 	pendingIn := remoteActor(t, x.db, "in.example", "org")
-	if _, err := x.db.ReceiveFollow(sys, "https://in.example/f/1", pendingIn.IRI, x.org.IRI, ""); err != nil {
+	if _, err := x.db.Follows.ReceiveFollow(sys, "https://in.example/f/1", pendingIn.IRI, x.org.IRI, ""); err != nil {
 		t.Fatal(err)
 	}
 	pendingOut := remoteActor(t, x.db, "out.example", "org")
-	if _, err := x.db.LinkPartner(sys, pendingOut.ID, ""); err != nil {
+	if _, err := x.db.Partners.LinkPartner(sys, pendingOut.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	blocked := remoteActor(t, x.db, "blocked.example", "org")
-	if err := x.db.BlockPartner(sys, blocked.ID); err != nil {
+	if err := x.db.Partners.BlockPartner(sys, blocked.ID); err != nil {
 		t.Fatal(err)
 	}
 	zed := x.link(t, "zed.example")
@@ -106,7 +106,7 @@ func TestFindPartnersOrder(t *testing.T) {
 		SELECT id, actor_id, 'https://zed.example/inbox', 'zed.example', 'pending', 0, 0 FROM outbox LIMIT 2`); err != nil {
 		t.Fatal(err)
 	}
-	ps, err := x.db.FindPartners(as(x.admin), shrooms.PartnerFilter{})
+	ps, err := x.db.Partners.FindPartners(as(x.admin), shrooms.PartnerFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,15 +126,15 @@ func TestFindPartnersOrder(t *testing.T) {
 	if z := ps[1]; !z.LastDeliveryAt.Equal(t0) || z.QueueDepth != 2 || ps[0].QueueDepth != 0 || !ps[0].LastDeliveryAt.IsZero() {
 		t.Fatalf("delivery of zed %v %d, alpha %v %d", z.LastDeliveryAt, z.QueueDepth, ps[0].LastDeliveryAt, ps[0].QueueDepth)
 	}
-	if got, _ := x.db.FindPartners(sys, shrooms.PartnerFilter{State: shrooms.PartnerPendingIn}); len(got) != 1 || got[0].Actor.ID != pendingIn.ID {
+	if got, _ := x.db.Partners.FindPartners(sys, shrooms.PartnerFilter{State: shrooms.PartnerPendingIn}); len(got) != 1 || got[0].Actor.ID != pendingIn.ID {
 		t.Fatalf("pending-in filter %+v", got)
 	}
-	if got, _ := x.db.FindPartners(sys, shrooms.PartnerFilter{ActorIDs: []int64{zed.ID, blocked.ID}}); len(got) != 2 {
+	if got, _ := x.db.Partners.FindPartners(sys, shrooms.PartnerFilter{ActorIDs: []int64{zed.ID, blocked.ID}}); len(got) != 2 {
 		t.Fatalf("actor filter %+v", got)
 	}
-	_, err = x.db.FindPartners(as(x.member), shrooms.PartnerFilter{})
+	_, err = x.db.Partners.FindPartners(as(x.member), shrooms.PartnerFilter{})
 	wantCode(t, err, shrooms.EFORBIDDEN, "")
-	_, err = x.db.FindPartner(sys, x.org.ID)
+	_, err = x.db.Partners.FindPartner(sys, x.org.ID)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
 }
 
@@ -148,8 +148,8 @@ func TestUnlinkPartner(t *testing.T) {
 	x.cacheObject(t, other, "1", 0, 0)
 	p := x.partner(t, b)
 
-	wantCode(t, x.db.UnlinkPartner(as(x.member), b.ID), shrooms.EFORBIDDEN, "")
-	if err := x.db.UnlinkPartner(as(x.admin), b.ID); err != nil {
+	wantCode(t, x.db.Partners.UnlinkPartner(as(x.member), b.ID), shrooms.EFORBIDDEN, "")
+	if err := x.db.Partners.UnlinkPartner(as(x.admin), b.ID); err != nil {
 		t.Fatal(err)
 	}
 	acts := x.wantActs(t, "Undo", "Reject")
@@ -166,12 +166,12 @@ func TestUnlinkPartner(t *testing.T) {
 	if n := x.cached(t, other); n != 1 {
 		t.Fatalf("other partner's cache: %d objects", n)
 	}
-	if n, _ := x.db.CountRemoteObjects(sys, b.ID); n != 0 {
+	if n, _ := x.db.Remote.CountRemoteObjects(sys, b.ID); n != 0 {
 		t.Fatalf("the cache service still counts %d objects", n)
 	}
-	wantCode(t, x.db.UnlinkPartner(sys, b.ID), shrooms.ENOTFOUND, "")
+	wantCode(t, x.db.Partners.UnlinkPartner(sys, b.ID), shrooms.ENOTFOUND, "")
 	t.Run("linking again starts over", func(t *testing.T) {
-		if _, err := x.db.LinkPartner(sys, b.ID, ""); err != nil {
+		if _, err := x.db.Partners.LinkPartner(sys, b.ID, ""); err != nil {
 			t.Fatal(err)
 		}
 		x.wantActs(t, "Follow")
@@ -184,13 +184,13 @@ func TestBlockPartner(t *testing.T) {
 	b := x.link(t, "b.example")
 	x.cacheObject(t, b, "1", 0, 0)
 	sameHost := remotePerson(t, x.db, "b.example", "bob")
-	if _, err := x.db.ReceiveFollow(sys, "https://b.example/f/bob", sameHost.IRI, x.org.IRI, ""); err != nil {
+	if _, err := x.db.Follows.ReceiveFollow(sys, "https://b.example/f/bob", sameHost.IRI, x.org.IRI, ""); err != nil {
 		t.Fatal(err)
 	}
 	x.wantActs(t, "Accept")
 
-	wantCode(t, x.db.BlockPartner(as(x.member), b.ID), shrooms.EFORBIDDEN, "")
-	if err := x.db.BlockPartner(as(x.admin), b.ID); err != nil {
+	wantCode(t, x.db.Partners.BlockPartner(as(x.member), b.ID), shrooms.EFORBIDDEN, "")
+	if err := x.db.Partners.BlockPartner(as(x.admin), b.ID); err != nil {
 		t.Fatal(err)
 	}
 	acts := x.wantActs(t, "Block")
@@ -198,14 +198,14 @@ func TestBlockPartner(t *testing.T) {
 		t.Fatalf("block %+v", a)
 	}
 	for _, iri := range []string{b.IRI, sameHost.IRI, "https://b.example/users/unknown"} {
-		if blocked, err := x.db.Blocked(sys, iri); err != nil || !blocked {
+		if blocked, err := x.db.Partners.Blocked(sys, iri); err != nil || !blocked {
 			t.Fatalf("Blocked(%s) = %v, %v", iri, blocked, err)
 		}
 	}
-	if blocked, err := x.db.Blocked(sys, "https://c.example/users/org"); err != nil || blocked {
+	if blocked, err := x.db.Partners.Blocked(sys, "https://c.example/users/org"); err != nil || blocked {
 		t.Fatalf("Blocked(other host) = %v, %v", blocked, err)
 	}
-	if fs, n, _ := x.db.FindFollows(sys, shrooms.FollowFilter{FollowerID: b.ID}); n != 0 {
+	if fs, n, _ := x.db.Follows.FindFollows(sys, shrooms.FollowFilter{FollowerID: b.ID}); n != 0 {
 		t.Fatalf("follows left %+v", fs)
 	}
 	if n := x.cached(t, b); n != 0 {
@@ -214,37 +214,37 @@ func TestBlockPartner(t *testing.T) {
 	if p := x.partner(t, b); p.State != shrooms.PartnerBlocked {
 		t.Fatalf("partner %+v", p)
 	}
-	if err := x.db.BlockPartner(sys, b.ID); err != nil {
+	if err := x.db.Partners.BlockPartner(sys, b.ID); err != nil {
 		t.Fatal(err)
 	}
 	x.wantActs(t) // blocking again says nothing
 
 	t.Run("its traffic is refused", func(t *testing.T) {
-		_, err := x.db.ReceiveFollow(sys, "https://b.example/f/9", b.IRI, x.org.IRI, "")
+		_, err := x.db.Follows.ReceiveFollow(sys, "https://b.example/f/9", b.IRI, x.org.IRI, "")
 		wantCode(t, err, shrooms.EFORBIDDEN, "")
-		_, err = x.db.ReceiveFollow(sys, "https://b.example/f/10", sameHost.IRI, x.org.IRI, "")
+		_, err = x.db.Follows.ReceiveFollow(sys, "https://b.example/f/10", sameHost.IRI, x.org.IRI, "")
 		wantCode(t, err, shrooms.EFORBIDDEN, "")
-		_, err = x.db.LinkPartner(sys, b.ID, "")
+		_, err = x.db.Partners.LinkPartner(sys, b.ID, "")
 		wantCode(t, err, shrooms.EFORBIDDEN, "")
 		x.wantActs(t)
 	})
 	t.Run("a person is blocked alone", func(t *testing.T) {
 		zoe := remotePerson(t, x.db, "people.example", "zoe")
-		if err := x.db.BlockPartner(sys, zoe.ID); err != nil {
+		if err := x.db.Partners.BlockPartner(sys, zoe.ID); err != nil {
 			t.Fatal(err)
 		}
 		x.wantActs(t, "Block")
-		if blocked, _ := x.db.Blocked(sys, "https://people.example/users/other"); blocked {
+		if blocked, _ := x.db.Partners.Blocked(sys, "https://people.example/users/other"); blocked {
 			t.Fatal("blocking a person blocked its host")
 		}
-		if blocked, _ := x.db.Blocked(sys, zoe.IRI); !blocked {
+		if blocked, _ := x.db.Partners.Blocked(sys, zoe.IRI); !blocked {
 			t.Fatal("person not blocked")
 		}
 	})
 	t.Run("unblock", func(t *testing.T) {
 		blockIRI := acts[0].IRI
-		wantCode(t, x.db.UnblockPartner(as(x.member), b.ID), shrooms.EFORBIDDEN, "")
-		if err := x.db.UnblockPartner(as(x.admin), b.ID); err != nil {
+		wantCode(t, x.db.Partners.UnblockPartner(as(x.member), b.ID), shrooms.EFORBIDDEN, "")
+		if err := x.db.Partners.UnblockPartner(as(x.admin), b.ID); err != nil {
 			t.Fatal(err)
 		}
 		undo := x.wantActs(t, "Undo")[0]
@@ -253,14 +253,14 @@ func TestBlockPartner(t *testing.T) {
 			t.Fatalf("undo %+v", undo)
 		}
 		for _, iri := range []string{b.IRI, sameHost.IRI} {
-			if blocked, err := x.db.Blocked(sys, iri); err != nil || blocked {
+			if blocked, err := x.db.Partners.Blocked(sys, iri); err != nil || blocked {
 				t.Fatalf("Blocked(%s) = %v, %v after unblock", iri, blocked, err)
 			}
 		}
-		if _, err := x.db.FindPartner(sys, b.ID); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+		if _, err := x.db.Partners.FindPartner(sys, b.ID); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 			t.Fatalf("partner without follows still listed: %v", err)
 		}
-		wantCode(t, x.db.UnblockPartner(sys, b.ID), shrooms.ECONFLICT, "not blocked")
+		wantCode(t, x.db.Partners.UnblockPartner(sys, b.ID), shrooms.ECONFLICT, "not blocked")
 		x.wantActs(t)
 	})
 }

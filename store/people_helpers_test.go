@@ -20,7 +20,7 @@ func as(u *shrooms.User) context.Context { return shrooms.NewContextWithUser(con
 // people is a node (organisation "org", every module on, default grants)
 // with an admin, a staff member and a member, all active.
 type people struct {
-	db     *store.DB
+	db     *store.Services
 	clock  *testClock
 	org    *shrooms.Actor
 	admin  *shrooms.User
@@ -40,10 +40,10 @@ func newPeople(t *testing.T) *people {
 
 // createUser creates an active user name@example.org with the test
 // password, as the system.
-func createUser(t *testing.T, db *store.DB, name string, role shrooms.Role) *shrooms.User {
+func createUser(t *testing.T, db *store.Services, name string, role shrooms.Role) *shrooms.User {
 	t.Helper()
 	u := &shrooms.User{Username: name, Email: name + "@example.org", Name: name + " Name", Role: role}
-	if err := db.CreateUser(sys, u, password); err != nil {
+	if err := db.Users.CreateUser(sys, u, password); err != nil {
 		t.Fatalf("CreateUser %s: %v", name, err)
 	}
 	return u
@@ -66,9 +66,9 @@ var callers = []caller{
 }
 
 // login opens a session for username with the test password.
-func login(t *testing.T, db *store.DB, username string) string {
+func login(t *testing.T, db *store.Services, username string) string {
 	t.Helper()
-	secret, _, _, err := db.Login(anon, shrooms.LoginRequest{Login: username, Password: password, Address: "192.0.2.1"})
+	secret, _, _, err := db.Sessions.Login(anon, shrooms.LoginRequest{Login: username, Password: password, Address: "192.0.2.1"})
 	if err != nil {
 		t.Fatalf("Login %s: %v", username, err)
 	}
@@ -79,20 +79,20 @@ func login(t *testing.T, db *store.DB, username string) string {
 func ptr[T any](v T) *T { return &v }
 
 // setModules turns on exactly mods, as the system.
-func setModules(t *testing.T, db *store.DB, mods ...string) {
+func setModules(t *testing.T, db *store.Services, mods ...string) {
 	t.Helper()
-	s, err := db.FindSettings(sys)
+	s, err := db.Settings.FindSettings(sys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Modules = mods
-	if err := db.UpdateSettings(sys, s); err != nil {
+	if err := db.Settings.UpdateSettings(sys, s); err != nil {
 		t.Fatalf("UpdateSettings: %v", err)
 	}
 }
 
 // count runs a COUNT query on the raw database file.
-func count(t *testing.T, db *store.DB, query string, args ...any) int {
+func count(t *testing.T, db *store.Services, query string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := rawDB(t, db.Path()).QueryRow(query, args...).Scan(&n); err != nil {

@@ -34,8 +34,8 @@ func placeCaller(ctx context.Context, tx *sql.Tx) (p shrooms.Principal, grants [
 
 // FindPlaces returns the places the caller may see, in tree order, with
 // their item counts. Anonymous visitors see public places only.
-func (db *DB) FindPlaces(ctx context.Context) ([]*shrooms.Place, error) {
-	tx, err := db.beginRead(ctx)
+func (s *PlaceService) FindPlaces(ctx context.Context) ([]*shrooms.Place, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -78,8 +78,8 @@ func publicPlaces(all []*shrooms.Place) []*shrooms.Place {
 
 // FindPlaceByID returns ENOTFOUND for an unknown place or one the caller
 // may not see.
-func (db *DB) FindPlaceByID(ctx context.Context, id int64) (*shrooms.Place, error) {
-	tx, err := db.beginRead(ctx)
+func (s *PlaceService) FindPlaceByID(ctx context.Context, id int64) (*shrooms.Place, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -110,11 +110,11 @@ func (db *DB) FindPlaceByID(ctx context.Context, id int64) (*shrooms.Place, erro
 // CreatePlace stores a new place for a locations manager. Returns
 // EINVALID, ENOTFOUND for an unknown parent, ECONFLICT for a tree too
 // deep, EFORBIDDEN, EUNAUTHORIZED.
-func (db *DB) CreatePlace(ctx context.Context, p *shrooms.Place) error {
+func (s *PlaceService) CreatePlace(ctx context.Context, p *shrooms.Place) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	tx, err := db.placeWrite(ctx)
+	tx, err := s.db.placeWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (db *DB) CreatePlace(ctx context.Context, p *shrooms.Place) error {
 	if err := checkTreeParent(ctx, tx, "places", "place", 0, p.ParentID); err != nil {
 		return err
 	}
-	now := db.now().UnixMilli()
+	now := s.db.now().UnixMilli()
 	lat, lon := placePoint(p)
 	res, err := tx.ExecContext(ctx, `INSERT INTO places (parent_id, kind, name, description, street, postal_code, city,
 		country, latitude, longitude, public, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -134,17 +134,17 @@ func (db *DB) CreatePlace(ctx context.Context, p *shrooms.Place) error {
 	if p.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("create place: %w", err)
 	}
-	return db.commitPlace(ctx, tx, p)
+	return s.db.commitPlace(ctx, tx, p)
 }
 
 // UpdatePlace changes a place. Returns as CreatePlace, ENOTFOUND for an
 // unknown place, and ECONFLICT when the new parent is the place or one of
 // its descendants.
-func (db *DB) UpdatePlace(ctx context.Context, p *shrooms.Place) error {
+func (s *PlaceService) UpdatePlace(ctx context.Context, p *shrooms.Place) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	tx, err := db.placeWrite(ctx)
+	tx, err := s.db.placeWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -159,16 +159,16 @@ func (db *DB) UpdatePlace(ctx context.Context, p *shrooms.Place) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE places SET parent_id = ?, kind = ?, name = ?, description = ?, street = ?,
 		postal_code = ?, city = ?, country = ?, latitude = ?, longitude = ?, public = ?, updated_at = ? WHERE id = ?`,
 		nullID(p.ParentID), string(p.Kind), p.Name, p.Description, p.Street, p.PostalCode, p.City, p.Country,
-		lat, lon, boolInt(p.Public), db.now().UnixMilli(), p.ID); err != nil {
+		lat, lon, boolInt(p.Public), s.db.now().UnixMilli(), p.ID); err != nil {
 		return dbError(err, nil)
 	}
-	return db.commitPlace(ctx, tx, p)
+	return s.db.commitPlace(ctx, tx, p)
 }
 
 // DeletePlace removes a place without children or items. Returns
 // ECONFLICT, ENOTFOUND, EFORBIDDEN.
-func (db *DB) DeletePlace(ctx context.Context, id int64) error {
-	tx, err := db.placeWrite(ctx)
+func (s *PlaceService) DeletePlace(ctx context.Context, id int64) error {
+	tx, err := s.db.placeWrite(ctx)
 	if err != nil {
 		return err
 	}

@@ -63,8 +63,8 @@ func loadProfile(ctx context.Context, tx *sql.Tx, u *shrooms.User) (*shrooms.Pro
 // may see. An account that is not active is not found by others. Returns
 // ENOTFOUND (also when the people module is off), EUNAUTHORIZED,
 // EFORBIDDEN.
-func (db *DB) FindProfile(ctx context.Context, userID int64) (*shrooms.Profile, error) {
-	tx, err := db.beginRead(ctx)
+func (s *ProfileService) FindProfile(ctx context.Context, userID int64) (*shrooms.Profile, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (db *DB) FindProfile(ctx context.Context, userID int64) (*shrooms.Profile, 
 // Offset and Limit. Query matches the username and the name. A page holds
 // at most 100 profiles. Needs read access to the people module: ENOTFOUND
 // when it is off, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) FindProfiles(ctx context.Context, filter shrooms.ProfileFilter) ([]*shrooms.Profile, int, error) {
+func (s *ProfileService) FindProfiles(ctx context.Context, filter shrooms.ProfileFilter) ([]*shrooms.Profile, int, error) {
 	offset, limit := page(filter.Offset, filter.Limit)
 	limit = min(limit, maxProfilePage)
 	conds := []string{`status = 'active'`}
@@ -107,7 +107,7 @@ func (db *DB) FindProfiles(ctx context.Context, filter shrooms.ProfileFilter) ([
 		conds = append(conds, `(username LIKE ? ESCAPE '\' OR name LIKE ? ESCAPE '\')`)
 		args = append(args, likePattern(q), likePattern(q))
 	}
-	tx, err := db.beginRead(ctx)
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -166,8 +166,8 @@ func (db *DB) FindProfiles(ctx context.Context, filter shrooms.ProfileFilter) ([
 // (media_ref.go); only the former is ever the actor's icon. Returns
 // EINVALID naming the field (also "avatar_id" for any other image),
 // ENOTFOUND, EUNAUTHORIZED.
-func (db *DB) UpdateProfile(ctx context.Context, p *shrooms.Profile) error {
-	tx, err := db.beginWrite(ctx)
+func (s *ProfileService) UpdateProfile(ctx context.Context, p *shrooms.Profile) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (db *DB) UpdateProfile(ctx context.Context, p *shrooms.Profile) error {
 	if err != nil {
 		return err
 	}
-	now := db.now()
+	now := s.db.now()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO profiles (user_id, bio, avatar_id, contact_email, phone, website,
 		bio_audience, avatar_audience, contact_audience, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id) DO UPDATE SET bio = excluded.bio, avatar_id = excluded.avatar_id,
@@ -213,7 +213,7 @@ func (db *DB) UpdateProfile(ctx context.Context, p *shrooms.Profile) error {
 		summary = p.Bio
 	}
 	if p.AvatarAudience == shrooms.AudiencePublic && owned {
-		icon = db.mediaURL(p.AvatarID)
+		icon = s.db.mediaURL(p.AvatarID)
 	}
 	// The actor holds only what is public, so the Update its followers
 	// get when it changes (changeLocalActor) shows no more than an
@@ -224,7 +224,7 @@ func (db *DB) UpdateProfile(ctx context.Context, p *shrooms.Profile) error {
 		return err
 	}
 	if err == nil {
-		if err := db.changeLocalActor(ctx, tx, actor, func(a *shrooms.Actor) {
+		if err := s.db.changeLocalActor(ctx, tx, actor, func(a *shrooms.Actor) {
 			a.Name, a.Summary, a.IconURL = actorName(u), summary, icon
 		}); err != nil {
 			return err

@@ -13,7 +13,7 @@ import (
 func image(t *testing.T, p *people, u *shrooms.User) int64 {
 	t.Helper()
 	m := &shrooms.Media{ContentType: "image/png", Width: 1, Height: 1, Data: []byte("\x89PNG fake")}
-	if err := p.db.CreateMedia(as(u), m); err != nil {
+	if err := p.db.Media.CreateMedia(as(u), m); err != nil {
 		t.Fatal(err)
 	}
 	return m.ID
@@ -22,7 +22,7 @@ func image(t *testing.T, p *people, u *shrooms.User) int64 {
 func TestProfileDefaults(t *testing.T) {
 	t.Parallel()
 	p := newPeople(t)
-	got, err := p.db.FindProfile(as(p.member), p.member.ID)
+	got, err := p.db.Profiles.FindProfile(as(p.member), p.member.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestProfileVisibility(t *testing.T) {
 		},
 	}
 	p.clock.Add(time.Minute)
-	if err := db.UpdateProfile(as(p.member), full); err != nil {
+	if err := db.Profiles.UpdateProfile(as(p.member), full); err != nil {
 		t.Fatal(err)
 	}
 	if full.Username != "mia" || !full.UpdatedAt.Equal(p.clock.Now()) || full.Addresses[0].ID == 0 || full.Addresses[1].ID == 0 {
@@ -69,7 +69,7 @@ func TestProfileVisibility(t *testing.T) {
 		{"another member", other, true, false, true, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := db.FindProfile(as(tc.viewer), p.member.ID)
+			got, err := db.Profiles.FindProfile(as(tc.viewer), p.member.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,11 +83,11 @@ func TestProfileVisibility(t *testing.T) {
 		})
 	}
 	t.Run("anonymous", func(t *testing.T) {
-		_, err := db.FindProfile(anon, p.member.ID)
+		_, err := db.Profiles.FindProfile(anon, p.member.ID)
 		wantCode(t, err, shrooms.EUNAUTHORIZED, "")
 	})
 	t.Run("directory", func(t *testing.T) {
-		got, total, err := db.FindProfiles(as(other), shrooms.ProfileFilter{Query: "mi"})
+		got, total, err := db.Profiles.FindProfiles(as(other), shrooms.ProfileFilter{Query: "mi"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,29 +95,29 @@ func TestProfileVisibility(t *testing.T) {
 			got[0].Bio == "" || len(got[0].Addresses) != 1 {
 			t.Fatalf("directory = %d %+v", total, got)
 		}
-		mine, _, err := db.FindProfiles(as(p.member), shrooms.ProfileFilter{Query: "Mia"})
+		mine, _, err := db.Profiles.FindProfiles(as(p.member), shrooms.ProfileFilter{Query: "Mia"})
 		if err != nil || len(mine) != 1 || !reflect.DeepEqual(mine[0], full) {
 			t.Fatalf("own entry = %+v, %v", mine, err)
 		}
 	})
 	t.Run("suspended members are hidden but from admins", func(t *testing.T) {
-		if _, err := db.UpdateUser(sys, p.member.ID, shrooms.UserUpdate{Status: ptr(shrooms.StatusSuspended)}); err != nil {
+		if _, err := db.Users.UpdateUser(sys, p.member.ID, shrooms.UserUpdate{Status: ptr(shrooms.StatusSuspended)}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.FindProfile(as(other), p.member.ID)
+		_, err := db.Profiles.FindProfile(as(other), p.member.ID)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
-		if _, err := db.FindProfile(as(p.admin), p.member.ID); err != nil {
+		if _, err := db.Profiles.FindProfile(as(p.admin), p.member.ID); err != nil {
 			t.Fatal(err)
 		}
-		all, total, err := db.FindProfiles(as(p.admin), shrooms.ProfileFilter{})
+		all, total, err := db.Profiles.FindProfiles(as(p.admin), shrooms.ProfileFilter{})
 		if err != nil || total != 3 || len(all) != 3 {
 			t.Fatalf("directory of active members = %d, %v", total, err)
 		}
 	})
 	t.Run("unknown user", func(t *testing.T) {
-		_, err := db.FindProfile(as(p.admin), 999)
+		_, err := db.Profiles.FindProfile(as(p.admin), 999)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
-		_, err = db.FindProfile(as(other), 999)
+		_, err = db.Profiles.FindProfile(as(other), 999)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	})
 }
@@ -129,7 +129,7 @@ func TestProfileUpdatesThePersonActor(t *testing.T) {
 	avatar := image(t, p, p.member)
 	actor := func() *shrooms.Actor {
 		t.Helper()
-		a, err := db.FindActorByID(sys, p.member.ActorID)
+		a, err := db.Actors.FindActorByID(sys, p.member.ActorID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,19 +137,19 @@ func TestProfileUpdatesThePersonActor(t *testing.T) {
 	}
 	prof := &shrooms.Profile{UserID: p.member.ID, Name: "Mia W.", Bio: "Radios.", AvatarID: avatar,
 		BioAudience: shrooms.AudiencePublic, AvatarAudience: shrooms.AudiencePublic}
-	if err := db.UpdateProfile(as(p.member), prof); err != nil {
+	if err := db.Profiles.UpdateProfile(as(p.member), prof); err != nil {
 		t.Fatal(err)
 	}
 	a := actor()
 	if a.Name != "Mia W." || a.Summary != "Radios." || a.IconURL != testURL+"/media/"+strconv.FormatInt(avatar, 10) {
 		t.Fatalf("public actor = name %q summary %q icon %q", a.Name, a.Summary, a.IconURL)
 	}
-	if u, _ := db.FindUserByID(sys, p.member.ID); u.Name != "Mia W." {
+	if u, _ := db.Users.FindUserByID(sys, p.member.ID); u.Name != "Mia W." {
 		t.Fatalf("user name = %q", u.Name)
 	}
 
 	prof.BioAudience, prof.AvatarAudience, prof.Name = shrooms.AudiencePartners, shrooms.AudienceMembers, ""
-	if err := db.UpdateProfile(as(p.admin), prof); err != nil {
+	if err := db.Profiles.UpdateProfile(as(p.admin), prof); err != nil {
 		t.Fatal(err)
 	}
 	if a := actor(); a.Name != "mia" || a.Summary != "" || a.IconURL != "" {
@@ -167,29 +167,29 @@ func TestProfileUpdatesThePersonActor(t *testing.T) {
 		{"address without street or city", func(p *shrooms.Profile) { p.Addresses = []shrooms.Address{{Label: "x"}} }, "address"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before, _ := db.FindProfile(sys, p.member.ID)
+			before, _ := db.Profiles.FindProfile(sys, p.member.ID)
 			bad := *prof
 			bad.Bio = "changed"
 			tc.change(&bad)
-			wantCode(t, db.UpdateProfile(as(p.member), &bad), shrooms.EINVALID, tc.msg)
-			if after, _ := db.FindProfile(sys, p.member.ID); !reflect.DeepEqual(before, after) {
+			wantCode(t, db.Profiles.UpdateProfile(as(p.member), &bad), shrooms.EINVALID, tc.msg)
+			if after, _ := db.Profiles.FindProfile(sys, p.member.ID); !reflect.DeepEqual(before, after) {
 				t.Fatalf("refused update changed the profile")
 			}
 		})
 	}
 	t.Run("unknown user", func(t *testing.T) {
-		wantCode(t, db.UpdateProfile(sys, &shrooms.Profile{UserID: 999}), shrooms.ENOTFOUND, "")
+		wantCode(t, db.Profiles.UpdateProfile(sys, &shrooms.Profile{UserID: 999}), shrooms.ENOTFOUND, "")
 	})
 	t.Run("addresses are replaced", func(t *testing.T) {
 		prof.Addresses = []shrooms.Address{{City: "Lyon"}, {City: "Paris"}}
-		if err := db.UpdateProfile(as(p.member), prof); err != nil {
+		if err := db.Profiles.UpdateProfile(as(p.member), prof); err != nil {
 			t.Fatal(err)
 		}
 		prof.Addresses = []shrooms.Address{{City: "Nantes"}}
-		if err := db.UpdateProfile(as(p.member), prof); err != nil {
+		if err := db.Profiles.UpdateProfile(as(p.member), prof); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := db.FindProfile(sys, p.member.ID)
+		got, _ := db.Profiles.FindProfile(sys, p.member.ID)
 		if len(got.Addresses) != 1 || got.Addresses[0].City != "Nantes" || got.Addresses[0].Audience != shrooms.AudienceStaff {
 			t.Fatalf("addresses = %+v", got.Addresses)
 		}

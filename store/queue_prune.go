@@ -75,10 +75,10 @@ var pruneTargets = []pruneTarget{
 // login deletes them. The freed pages are reused by SQLite; the file does
 // not shrink. Returns EUNAUTHORIZED, EFORBIDDEN; on another error the
 // counts say what was deleted before it.
-func (db *DB) PruneQueues(ctx context.Context, before time.Time) (shrooms.PruneResult, error) {
+func (s *OutboxService) PruneQueues(ctx context.Context, before time.Time) (shrooms.PruneResult, error) {
 	var res shrooms.PruneResult
 	for _, t := range pruneTargets {
-		n, err := db.pruneTable(ctx, t, before.UnixMilli())
+		n, err := s.db.pruneTable(ctx, t, before.UnixMilli())
 		*t.count(&res) += n
 		if err != nil {
 			return res, err

@@ -19,11 +19,11 @@ var (
 )
 
 // saveInbox stores a received activity from peer, received at at.
-func saveInbox(t *testing.T, db *store.DB, name string, at time.Time) *shrooms.InboxActivity {
+func saveInbox(t *testing.T, db *store.Services, name string, at time.Time) *shrooms.InboxActivity {
 	t.Helper()
 	a := &shrooms.InboxActivity{ActivityIRI: "https://peer.example/activities/" + name,
 		ActorIRI: "https://peer.example/actors/org", Raw: []byte(`{"type":"Follow"}`), ReceivedAt: at}
-	if ok, err := db.SaveInboxActivity(context.Background(), a); err != nil || !ok {
+	if ok, err := db.Inbox.SaveInboxActivity(context.Background(), a); err != nil || !ok {
 		t.Fatalf("SaveInboxActivity %s = %v, %v", name, ok, err)
 	}
 	return a
@@ -31,7 +31,7 @@ func saveInbox(t *testing.T, db *store.DB, name string, at time.Time) *shrooms.I
 
 // insertDirect writes a non-public activity of actor (a Follow of a peer)
 // to the outbox at the store's clock and returns its entry ID.
-func insertDirect(t *testing.T, db *store.DB, actor *shrooms.Actor) int64 {
+func insertDirect(t *testing.T, db *store.Services, actor *shrooms.Actor) int64 {
 	t.Helper()
 	peer := "https://peer.example/actors/org"
 	act := &shrooms.Activity{IRI: db.IRIs().NewActivity(), Type: shrooms.ActivityFollow, Actor: actor.IRI,
@@ -45,13 +45,13 @@ func insertDirect(t *testing.T, db *store.DB, actor *shrooms.Actor) int64 {
 
 // publishTo publishes entry id to inboxes on peer hosts, at the store's
 // clock, and returns the delivery IDs.
-func publishTo(t *testing.T, db *store.DB, id int64, hosts ...string) []int64 {
+func publishTo(t *testing.T, db *store.Services, id int64, hosts ...string) []int64 {
 	t.Helper()
 	var ds []*shrooms.Delivery
 	for _, h := range hosts {
 		ds = append(ds, &shrooms.Delivery{Inbox: "https://" + h + "/inbox", Recipient: "https://" + h + "/actors/org"})
 	}
-	if err := db.PublishOutbox(context.Background(), id, []byte(`{"type":"Follow"}`), ds); err != nil {
+	if err := db.Outbox.PublishOutbox(context.Background(), id, []byte(`{"type":"Follow"}`), ds); err != nil {
 		t.Fatal(err)
 	}
 	ids := make([]int64, len(ds))
@@ -79,63 +79,63 @@ func TestPruneQueues(t *testing.T) {
 
 	// Received activities.
 	oldDone := saveInbox(t, db, "old-done", t0)
-	mustOK(t, db.MarkInboxDone(ctx, oldDone.ID, t0, ""))
+	mustOK(t, db.Inbox.MarkInboxDone(ctx, oldDone.ID, t0, ""))
 	oldFailed := saveInbox(t, db, "old-failed", t0)
-	mustOK(t, db.MarkInboxFailed(ctx, oldFailed.ID, t0, "boom", t0, true))
+	mustOK(t, db.Inbox.MarkInboxFailed(ctx, oldFailed.ID, t0, "boom", t0, true))
 	oldPending := saveInbox(t, db, "old-pending", t0)
 	oldRetrying := saveInbox(t, db, "old-retrying", t0)
-	mustOK(t, db.MarkInboxFailed(ctx, oldRetrying.ID, t0, "boom", t0.Add(time.Hour), false))
+	mustOK(t, db.Inbox.MarkInboxFailed(ctx, oldRetrying.ID, t0, "boom", t0.Add(time.Hour), false))
 	oldClaimed := saveInbox(t, db, "old-claimed", t0.Add(time.Second))
 	lateDone := saveInbox(t, db, "late-done", t0) // received long ago, finished recently
-	mustOK(t, db.MarkInboxDone(ctx, lateDone.ID, recent, ""))
+	mustOK(t, db.Inbox.MarkInboxDone(ctx, lateDone.ID, recent, ""))
 	newDone := saveInbox(t, db, "new-done", recent)
-	mustOK(t, db.MarkInboxDone(ctx, newDone.ID, recent, ""))
+	mustOK(t, db.Inbox.MarkInboxDone(ctx, newDone.ID, recent, ""))
 
 	// Outbox entries and their deliveries, written at t0.
 	public := insertPublicPost(t, db, org)
-	pubEntry, err := db.FindOutboxEntryByIRI(ctx, public.IRI)
+	pubEntry, err := db.Outbox.FindOutboxEntryByIRI(ctx, public.IRI)
 	mustOK(t, err)
 	pubDs := publishTo(t, db, pubEntry.ID, "a.example", "b.example")
-	mustOK(t, db.MarkDelivered(ctx, pubDs[0], t0, 202))
-	mustOK(t, db.MarkDeliveryFailed(ctx, pubDs[1], t0, shrooms.DeliveryFailure{Status: 410, Err: "gone", Dead: true}))
+	mustOK(t, db.Outbox.MarkDelivered(ctx, pubDs[0], t0, 202))
+	mustOK(t, db.Outbox.MarkDeliveryFailed(ctx, pubDs[1], t0, shrooms.DeliveryFailure{Status: 410, Err: "gone", Dead: true}))
 
 	allDone := insertDirect(t, db, org)
 	for _, id := range publishTo(t, db, allDone, "a.example", "b.example") {
-		mustOK(t, db.MarkDelivered(ctx, id, t0, 202))
+		mustOK(t, db.Outbox.MarkDelivered(ctx, id, t0, 202))
 	}
 	stillPending := insertDirect(t, db, org)
 	spDs := publishTo(t, db, stillPending, "a.example", "b.example")
-	mustOK(t, db.MarkDelivered(ctx, spDs[0], t0, 202))
-	mustOK(t, db.MarkDeliveryFailed(ctx, spDs[1], t0, shrooms.DeliveryFailure{Status: 503, Err: "down",
+	mustOK(t, db.Outbox.MarkDelivered(ctx, spDs[0], t0, 202))
+	mustOK(t, db.Outbox.MarkDeliveryFailed(ctx, spDs[1], t0, shrooms.DeliveryFailure{Status: 503, Err: "down",
 		Next: t0.Add(time.Hour), HostDown: true}))
 	lateDelivered := insertDirect(t, db, org)
 	ldDs := publishTo(t, db, lateDelivered, "a.example")
-	mustOK(t, db.MarkDelivered(ctx, ldDs[0], recent, 202))
+	mustOK(t, db.Outbox.MarkDelivered(ctx, ldDs[0], recent, 202))
 	noRecipients := insertDirect(t, db, org)
 	publishTo(t, db, noRecipients)
 	unpublished := insertDirect(t, db, org)
 
 	// Invites: expired, revoked and open.
-	_, _, err = db.CreatePartnerInvite(ctx, 7*24*time.Hour, "expired")
+	_, _, err = db.Partners.CreatePartnerInvite(ctx, 7*24*time.Hour, "expired")
 	mustOK(t, err)
-	revoked, _, err := db.CreatePartnerInvite(ctx, 60*24*time.Hour, "revoked")
+	revoked, _, err := db.Partners.CreatePartnerInvite(ctx, 60*24*time.Hour, "revoked")
 	mustOK(t, err)
-	mustOK(t, db.RevokePartnerInvite(ctx, revoked.ID))
-	open, _, err := db.CreatePartnerInvite(ctx, 60*24*time.Hour, "open")
+	mustOK(t, db.Partners.RevokePartnerInvite(ctx, revoked.ID))
+	open, _, err := db.Partners.CreatePartnerInvite(ctx, 60*24*time.Hour, "open")
 	mustOK(t, err)
 
 	// Written recently: a public post and a direct entry, both delivered.
 	clock.Add(recent.Sub(t0))
 	newDirect := insertDirect(t, db, org)
 	ndDs := publishTo(t, db, newDirect, "a.example")
-	mustOK(t, db.MarkDelivered(ctx, ndDs[0], recent, 202))
+	mustOK(t, db.Outbox.MarkDelivered(ctx, ndDs[0], recent, 202))
 	// Claimed now: a lease does not protect it from anything but other
 	// workers; its state, pending, is what keeps it.
-	if got, err := db.ClaimInboxActivities(ctx, recent, time.Minute, 500); err != nil || len(got) == 0 {
+	if got, err := db.Inbox.ClaimInboxActivities(ctx, recent, time.Minute, 500); err != nil || len(got) == 0 {
 		t.Fatalf("ClaimInboxActivities = %v, %v", got, err)
 	}
 
-	res, err := db.PruneQueues(ctx, cutOff)
+	res, err := db.Outbox.PruneQueues(ctx, cutOff)
 	mustOK(t, err)
 	want := shrooms.PruneResult{Inbox: 2, Deliveries: 5, Outbox: 2, Invites: 2}
 	if res != want {
@@ -143,7 +143,7 @@ func TestPruneQueues(t *testing.T) {
 	}
 
 	inbox := map[string]bool{}
-	all, _, err := db.FindInboxActivities(ctx, shrooms.InboxFilter{Limit: 500})
+	all, _, err := db.Inbox.FindInboxActivities(ctx, shrooms.InboxFilter{Limit: 500})
 	mustOK(t, err)
 	for _, a := range all {
 		inbox[a.ActivityIRI] = true
@@ -159,7 +159,7 @@ func TestPruneQueues(t *testing.T) {
 		}
 	}
 
-	ds, _, err := db.FindDeliveries(ctx, shrooms.DeliveryFilter{Limit: 500})
+	ds, _, err := db.Outbox.FindDeliveries(ctx, shrooms.DeliveryFilter{Limit: 500})
 	mustOK(t, err)
 	left := map[int64]bool{}
 	for _, d := range ds {
@@ -169,7 +169,7 @@ func TestPruneQueues(t *testing.T) {
 		t.Errorf("deliveries left = %v, want the pending one and the two delivered recently", left)
 	}
 
-	entries, _, err := db.FindOutboxEntries(ctx, shrooms.OutboxFilter{ActorID: org.ID, Limit: 500})
+	entries, _, err := db.Outbox.FindOutboxEntries(ctx, shrooms.OutboxFilter{ActorID: org.ID, Limit: 500})
 	mustOK(t, err)
 	kept := map[int64]bool{}
 	for _, e := range entries {
@@ -187,7 +187,7 @@ func TestPruneQueues(t *testing.T) {
 		}
 	}
 
-	invites, err := db.FindPartnerInvites(ctx)
+	invites, err := db.Partners.FindPartnerInvites(ctx)
 	mustOK(t, err)
 	if len(invites) != 1 || invites[0].ID != open.ID {
 		t.Errorf("invites left = %+v, want only the open one", invites)
@@ -195,17 +195,17 @@ func TestPruneQueues(t *testing.T) {
 
 	// Pending work is kept whatever its age: a cut-off in the far future
 	// takes every finished row and nothing else.
-	res, err = db.PruneQueues(ctx, recent.Add(365*24*time.Hour))
+	res, err = db.Outbox.PruneQueues(ctx, recent.Add(365*24*time.Hour))
 	mustOK(t, err)
 	if want := (shrooms.PruneResult{Inbox: 2, Deliveries: 2, Outbox: 2, Invites: 1}); res != want {
 		t.Fatalf("second PruneQueues = %+v, want %+v", res, want)
 	}
-	s, err := db.QueueStats(ctx)
+	s, err := db.Outbox.QueueStats(ctx)
 	mustOK(t, err)
 	if s.InboxPending != 3 || s.DeliveriesPending != 1 || s.OutboxUnpublished != 1 {
 		t.Fatalf("queues after pruning everything finished = %+v", s)
 	}
-	if _, err := db.FindOutboxEntryByIRI(ctx, public.IRI); err != nil {
+	if _, err := db.Outbox.FindOutboxEntryByIRI(ctx, public.IRI); err != nil {
 		t.Fatalf("the public entry went: %v", err)
 	}
 }
@@ -228,7 +228,7 @@ func TestPruneQueuesBatches(t *testing.T) {
 			for i := w; i < n; i += 25 {
 				a := &shrooms.InboxActivity{ActivityIRI: fmt.Sprintf("https://peer.example/activities/%d", i),
 					ActorIRI: "https://peer.example/actors/org", Raw: []byte(`{}`), ReceivedAt: t0}
-				if ok, err := db.SaveInboxActivity(context.Background(), a); err != nil || !ok {
+				if ok, err := db.Inbox.SaveInboxActivity(context.Background(), a); err != nil || !ok {
 					t.Errorf("SaveInboxActivity = %v, %v", ok, err)
 					return
 				}
@@ -244,14 +244,14 @@ func TestPruneQueuesBatches(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	mustOK(t, db.MarkInboxDoneMany(ctx, done, make([]string, len(done)), t0))
+	mustOK(t, db.Inbox.MarkInboxDoneMany(ctx, done, make([]string, len(done)), t0))
 
-	res, err := db.PruneQueues(ctx, cutOff)
+	res, err := db.Outbox.PruneQueues(ctx, cutOff)
 	mustOK(t, err)
 	if res.Inbox != len(done) || len(done) <= 2*1000 {
 		t.Fatalf("pruned %d of %d done activities", res.Inbox, len(done))
 	}
-	left, total, err := db.FindInboxActivities(ctx, shrooms.InboxFilter{Limit: 500})
+	left, total, err := db.Inbox.FindInboxActivities(ctx, shrooms.InboxFilter{Limit: 500})
 	mustOK(t, err)
 	if total != n/100 {
 		t.Fatalf("%d activities left, want the %d pending", total, n/100)
@@ -267,11 +267,11 @@ func TestPruneQueuesBatches(t *testing.T) {
 func TestPruneQueuesRights(t *testing.T) {
 	t.Parallel()
 	p := newPeople(t)
-	_, err := p.db.PruneQueues(context.Background(), cutOff)
+	_, err := p.db.Outbox.PruneQueues(context.Background(), cutOff)
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
-	_, err = p.db.PruneQueues(as(p.staff), cutOff)
+	_, err = p.db.Outbox.PruneQueues(as(p.staff), cutOff)
 	wantCode(t, err, shrooms.EFORBIDDEN, "")
-	if _, err := p.db.PruneQueues(as(p.admin), cutOff); err != nil {
+	if _, err := p.db.Outbox.PruneQueues(as(p.admin), cutOff); err != nil {
 		t.Fatalf("admin: %v", err)
 	}
 }

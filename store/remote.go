@@ -102,16 +102,16 @@ const (
 // same at the time of the Update that took us out of the audience, so
 // that an older Create does not bring it back while a newer version
 // shared with us again does. Item and Extra are ignored: callers parse Raw.
-func (db *DB) ApplyRemoteChanges(ctx context.Context, changes []shrooms.RemoteChange) ([]shrooms.RemoteResult, error) {
+func (s *RemoteCacheService) ApplyRemoteChanges(ctx context.Context, changes []shrooms.RemoteChange) ([]shrooms.RemoteResult, error) {
 	if !shrooms.IsSystem(ctx) {
 		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may change the remote cache")
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	b := &remoteBatch{tx: tx, now: db.now().UnixMilli(), senders: map[string]remoteSender{}}
+	b := &remoteBatch{tx: tx, now: s.db.now().UnixMilli(), senders: map[string]remoteSender{}}
 	defer b.close()
 	for _, p := range []struct {
 		st **sql.Stmt
@@ -244,8 +244,8 @@ func (b *remoteBatch) apply(ctx context.Context, c *shrooms.RemoteChange) (shroo
 // included, and returns how many live objects left; for admins and the
 // system (EUNAUTHORIZED, EFORBIDDEN). Unlink and block purge in their own
 // transaction with purgeRemoteCache.
-func (db *DB) PurgeRemote(ctx context.Context, actorID int64) (int, error) {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *RemoteCacheService) PurgeRemote(ctx context.Context, actorID int64) (int, error) {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -265,8 +265,8 @@ func (db *DB) PurgeRemote(ctx context.Context, actorID int64) (int, error) {
 // that is no longer linked, or blocked, is ENOTFOUND like an unknown one.
 // Item and Extra stay nil: the store does not parse ActivityStreams, the
 // caller parses Raw.
-func (db *DB) FindRemoteObject(ctx context.Context, iri string) (*shrooms.RemoteObject, error) {
-	tx, err := db.readAsUser(ctx)
+func (s *RemoteCacheService) FindRemoteObject(ctx context.Context, iri string) (*shrooms.RemoteObject, error) {
+	tx, err := s.db.readAsUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -292,8 +292,8 @@ func (db *DB) FindRemoteObject(ctx context.Context, iri string) (*shrooms.Remote
 
 // CountRemoteObjects counts a partner's cached objects, tombstones
 // excluded, for logged-in users (EUNAUTHORIZED).
-func (db *DB) CountRemoteObjects(ctx context.Context, actorID int64) (int, error) {
-	tx, err := db.readAsUser(ctx)
+func (s *RemoteCacheService) CountRemoteObjects(ctx context.Context, actorID int64) (int, error) {
+	tx, err := s.db.readAsUser(ctx)
 	if err != nil {
 		return 0, err
 	}

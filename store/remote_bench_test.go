@@ -22,23 +22,24 @@ const benchRemote = 1_000_000
 // benchPartner opens a node with a member and one linked partner
 // (partners row, both follows accepted, written straight into the
 // database).
-func benchPartner(b *testing.B) (*store.DB, context.Context, *shrooms.Actor) {
+func benchPartner(b *testing.B) (*store.Services, context.Context, *shrooms.Actor) {
 	b.Helper()
-	db, err := store.Open(filepath.Join(b.TempDir(), "shrooms.db"), store.Options{PublicURL: testURL})
+	sdb, err := store.Open(filepath.Join(b.TempDir(), "shrooms.db"), store.Options{PublicURL: testURL})
 	if err != nil {
 		b.Fatal(err)
 	}
+	db := store.NewServices(sdb)
 	b.Cleanup(func() { db.Close() })
-	org, err := db.InitNode(bg, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Repair Café"}})
+	org, err := db.Nodes.InitNode(bg, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Repair Café"}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	member := &shrooms.User{Username: "mia", Email: "mia@example.org", Role: shrooms.RoleMember}
-	if err := db.CreateUser(sys, member, password); err != nil {
+	if err := db.Users.CreateUser(sys, member, password); err != nil {
 		b.Fatal(err)
 	}
 	a := remoteDoc("a.example", "org")
-	if err := db.UpsertRemoteActor(bg, a); err != nil {
+	if err := db.Actors.UpsertRemoteActor(bg, a); err != nil {
 		b.Fatal(err)
 	}
 	raw := rawDBB(b, db.Path())
@@ -87,7 +88,7 @@ func benchObject(rng *rand.Rand, host string, j int) shrooms.RemoteObject {
 
 // seedRemote inserts n cached objects of actor a in one transaction with
 // one prepared statement (the FTS triggers index them).
-func seedRemote(b *testing.B, db *store.DB, a *shrooms.Actor, n int) {
+func seedRemote(b *testing.B, db *store.Services, a *shrooms.Actor, n int) {
 	b.Helper()
 	start := time.Now()
 	raw := rawDBB(b, db.Path())
@@ -164,7 +165,7 @@ func BenchmarkSearchRemote(b *testing.B) {
 			var lat []time.Duration
 			for b.Loop() {
 				t := time.Now()
-				res, err := db.Search(ctx, c.q)
+				res, err := db.Search.Search(ctx, c.q)
 				lat = append(lat, time.Since(t))
 				if err != nil || len(res.Hits) == 0 || len(res.Hits) < 20 && n >= 200_000 {
 					b.Fatalf("Search: %d hits, %v", len(res.Hits), err)
@@ -202,7 +203,7 @@ func BenchmarkApplyRemoteChanges(b *testing.B) {
 			o.Updated = time.UnixMilli(1_700_000_000_000 + int64(next)*1000 + int64(k)).UTC()
 			changes[k] = shrooms.RemoteChange{Op: shrooms.RemotePut, ActorIRI: a.IRI, Object: o}
 		}
-		res, err := db.ApplyRemoteChanges(sys, changes)
+		res, err := db.Remote.ApplyRemoteChanges(sys, changes)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -54,7 +54,7 @@ func put(a *shrooms.Actor, o shrooms.RemoteObject) shrooms.RemoteChange {
 // apply applies changes as the system and checks their results.
 func (c *cache) apply(t *testing.T, want []shrooms.RemoteResult, changes ...shrooms.RemoteChange) {
 	t.Helper()
-	got, err := c.db.ApplyRemoteChanges(sys, changes)
+	got, err := c.db.Remote.ApplyRemoteChanges(sys, changes)
 	if err != nil {
 		t.Fatalf("ApplyRemoteChanges: %v", err)
 	}
@@ -71,7 +71,7 @@ func (c *cache) apply(t *testing.T, want []shrooms.RemoteResult, changes ...shro
 // search runs a search and returns the hits' names in order.
 func (c *cache) search(t *testing.T, ctx context.Context, q shrooms.SearchQuery) []string {
 	t.Helper()
-	res, err := c.db.Search(ctx, q)
+	res, err := c.db.Search.Search(ctx, q)
 	if err != nil {
 		t.Fatalf("Search %+v: %v", q, err)
 	}

@@ -21,11 +21,11 @@ const maxRemoteMediaError = 300
 // FindDueRemoteMedia returns up to limit pending thumbnails whose time
 // has come, of linked partners' live objects; only the system may call
 // it (EFORBIDDEN).
-func (db *DB) FindDueRemoteMedia(ctx context.Context, limit int) ([]*shrooms.RemoteMediaJob, error) {
+func (s *RemoteMediaService) FindDueRemoteMedia(ctx context.Context, limit int) ([]*shrooms.RemoteMediaJob, error) {
 	if !shrooms.IsSystem(ctx) {
 		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may fetch partners' images")
 	}
-	tx, err := db.beginRead(ctx)
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func (db *DB) FindDueRemoteMedia(ctx context.Context, limit int) ([]*shrooms.Rem
 		FROM remote_media m JOIN remote_objects r ON r.id = m.object_id
 		WHERE m.state = 'pending' AND m.next_at <= ? AND r.deleted = 0
 			AND r.actor_id IN (`+linkedPartnersSQL+`)
-		ORDER BY m.next_at, m.object_id LIMIT ?`, db.now().UnixMilli(), org.ID, org.ID, limit)
+		ORDER BY m.next_at, m.object_id LIMIT ?`, s.db.now().UnixMilli(), org.ID, org.ID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("due remote media: %w", err)
 	}
@@ -57,21 +57,21 @@ func (db *DB) FindDueRemoteMedia(ctx context.Context, limit int) ([]*shrooms.Rem
 // SaveRemoteMedia stores a fetched thumbnail; only the system may call it
 // (EFORBIDDEN). A row whose source changed since the job was read is left
 // alone: its newer address is pending.
-func (db *DB) SaveRemoteMedia(ctx context.Context, job *shrooms.RemoteMediaJob, m *shrooms.Media) error {
+func (s *RemoteMediaService) SaveRemoteMedia(ctx context.Context, job *shrooms.RemoteMediaJob, m *shrooms.Media) error {
 	if !shrooms.IsSystem(ctx) {
 		return shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may store partners' images")
 	}
 	if m == nil || len(m.Data) == 0 || len(m.Data) > shrooms.MaxMediaBytes || m.Width <= 0 || m.Height <= 0 {
 		return shrooms.Errorf(shrooms.EINVALID, "remote image: empty, too large or without a size")
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `UPDATE remote_media SET state = 'done', content_type = ?, width = ?, height = ?,
 		data = ?, fetched_at = ?, last_error = '' WHERE object_id = ? AND source_url = ? AND state = 'pending'`,
-		m.ContentType, m.Width, m.Height, m.Data, db.now().UnixMilli(), job.ObjectID, job.SourceURL); err != nil {
+		m.ContentType, m.Width, m.Height, m.Data, s.db.now().UnixMilli(), job.ObjectID, job.SourceURL); err != nil {
 		return fmt.Errorf("save remote media: %w", err)
 	}
 	return commit(tx)
@@ -82,7 +82,7 @@ func (db *DB) SaveRemoteMedia(ctx context.Context, job *shrooms.RemoteMediaJob, 
 // one, or a permanent failure, marks the row failed for good. hostDown
 // puts off the same partner's other pending rows until then too, without
 // counting an attempt against them.
-func (db *DB) FailRemoteMedia(ctx context.Context, job *shrooms.RemoteMediaJob, permanent, hostDown bool, reason string) error {
+func (s *RemoteMediaService) FailRemoteMedia(ctx context.Context, job *shrooms.RemoteMediaJob, permanent, hostDown bool, reason string) error {
 	if !shrooms.IsSystem(ctx) {
 		return shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may fetch partners' images")
 	}
@@ -94,8 +94,8 @@ func (db *DB) FailRemoteMedia(ctx context.Context, job *shrooms.RemoteMediaJob, 
 	if r := []rune(reason); len(r) > maxRemoteMediaError {
 		reason = string(r[:maxRemoteMediaError])
 	}
-	now := db.now()
-	tx, err := db.beginWrite(ctx)
+	now := s.db.now()
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -126,8 +126,8 @@ const remoteMediaVisibleSQL = `m.state = 'done' AND r.deleted = 0 AND m.source_u
 // FindRemoteMedia returns a cached thumbnail for logged-in users
 // (EUNAUTHORIZED) while its object is visible, as FindRemoteObject
 // decides; otherwise ENOTFOUND, like an unknown ID.
-func (db *DB) FindRemoteMedia(ctx context.Context, objectID int64) (*shrooms.Media, error) {
-	tx, err := db.readAsUser(ctx)
+func (s *RemoteMediaService) FindRemoteMedia(ctx context.Context, objectID int64) (*shrooms.Media, error) {
+	tx, err := s.db.readAsUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func (db *DB) FindRemoteMedia(ctx context.Context, objectID int64) (*shrooms.Med
 // FindRemoteThumbs returns the cached thumbnails (without their data) of
 // the given objects that are visible, keyed by object ID, for logged-in
 // users (EUNAUTHORIZED). Search asks for one page of hits at a time.
-func (db *DB) FindRemoteThumbs(ctx context.Context, objectIDs []int64) (map[int64]*shrooms.Media, error) {
+func (s *RemoteMediaService) FindRemoteThumbs(ctx context.Context, objectIDs []int64) (map[int64]*shrooms.Media, error) {
 	out := map[int64]*shrooms.Media{}
 	if len(objectIDs) == 0 {
 		return out, nil
@@ -160,7 +160,7 @@ func (db *DB) FindRemoteThumbs(ctx context.Context, objectIDs []int64) (map[int6
 	if len(objectIDs) > maxLimit {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "at most %d objects at a time", maxLimit)
 	}
-	tx, err := db.readAsUser(ctx)
+	tx, err := s.db.readAsUser(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ func withImage(o shrooms.RemoteObject, img string) shrooms.RemoteObject {
 // due returns the due thumbnails' source URLs by object IRI.
 func (c *cache) due(t *testing.T) map[string]*shrooms.RemoteMediaJob {
 	t.Helper()
-	jobs, err := c.db.FindDueRemoteMedia(sys, 100)
+	jobs, err := c.db.RemoteMedia.FindDueRemoteMedia(sys, 100)
 	if err != nil {
 		t.Fatalf("FindDueRemoteMedia: %v", err)
 	}
@@ -47,7 +47,7 @@ func TestRemoteMediaQueue(t *testing.T) {
 		put(c.a, withImage(obj(c.a, "1", "Drill", 2), "https://a.example/media/2")),
 		put(c.a, withImage(obj(c.a, "2", "Saw", 2), "https://a.example/media/3")))
 	// The fetch of the old address ends after the change: not stored.
-	if err := c.db.SaveRemoteMedia(sys, j, jpegThumb); err != nil {
+	if err := c.db.RemoteMedia.SaveRemoteMedia(sys, j, jpegThumb); err != nil {
 		t.Fatal(err)
 	}
 	due = c.due(t)
@@ -55,29 +55,29 @@ func TestRemoteMediaQueue(t *testing.T) {
 		t.Fatalf("due = %+v, want both, the drill at its new address", due)
 	}
 	for _, j := range due {
-		if err := c.db.SaveRemoteMedia(sys, j, jpegThumb); err != nil {
+		if err := c.db.RemoteMedia.SaveRemoteMedia(sys, j, jpegThumb); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if due = c.due(t); len(due) != 0 {
 		t.Fatalf("due after saving = %+v", due)
 	}
-	o, err := c.db.FindRemoteObject(as(c.member), "https://a.example/items/1")
+	o, err := c.db.Remote.FindRemoteObject(as(c.member), "https://a.example/items/1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := c.db.FindRemoteMedia(as(c.member), o.ID)
+	m, err := c.db.RemoteMedia.FindRemoteMedia(as(c.member), o.ID)
 	if err != nil || m.ContentType != "image/jpeg" || string(m.Data) != string(jpegThumb.Data) || m.Width != 4 {
 		t.Fatalf("FindRemoteMedia = %+v, %v", m, err)
 	}
 	// A version without an image drops the thumbnail; a Delete too.
-	saw, _ := c.db.FindRemoteObject(as(c.member), "https://a.example/items/2")
+	saw, _ := c.db.Remote.FindRemoteObject(as(c.member), "https://a.example/items/2")
 	c.apply(t, []shrooms.RemoteResult{applied, applied},
 		put(c.a, obj(c.a, "1", "Drill", 3)),
 		shrooms.RemoteChange{Op: shrooms.RemoteDelete, ActorIRI: c.a.IRI,
 			Object: shrooms.RemoteObject{IRI: "https://a.example/items/2", Updated: at(3)}})
 	for _, id := range []int64{o.ID, saw.ID} {
-		_, err := c.db.FindRemoteMedia(as(c.member), id)
+		_, err := c.db.RemoteMedia.FindRemoteMedia(as(c.member), id)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	}
 	if n := c.count(t, `SELECT COUNT(*) FROM remote_media`); n != 0 {
@@ -105,27 +105,27 @@ func TestRemoteMediaVisibility(t *testing.T) {
 		put(c.a, withImage(obj(c.a, "1", "Drill", 1), "https://a.example/media/1")),
 		put(c.b, withImage(obj(c.b, "1", "Ladder", 1), "https://b.example/media/1")))
 	for _, j := range c.due(t) {
-		if err := c.db.SaveRemoteMedia(sys, j, jpegThumb); err != nil {
+		if err := c.db.RemoteMedia.SaveRemoteMedia(sys, j, jpegThumb); err != nil {
 			t.Fatal(err)
 		}
 	}
-	a, _ := c.db.FindRemoteObject(as(c.member), "https://a.example/items/1")
-	b, _ := c.db.FindRemoteObject(as(c.member), "https://b.example/items/1")
-	thumbs, err := c.db.FindRemoteThumbs(as(c.member), []int64{a.ID, b.ID, 999})
+	a, _ := c.db.Remote.FindRemoteObject(as(c.member), "https://a.example/items/1")
+	b, _ := c.db.Remote.FindRemoteObject(as(c.member), "https://b.example/items/1")
+	thumbs, err := c.db.RemoteMedia.FindRemoteThumbs(as(c.member), []int64{a.ID, b.ID, 999})
 	if err != nil || len(thumbs) != 2 || thumbs[a.ID].Width != 4 || thumbs[a.ID].Data != nil {
 		t.Fatalf("FindRemoteThumbs = %+v, %v", thumbs, err)
 	}
-	_, err = c.db.FindRemoteMedia(anon, a.ID)
+	_, err = c.db.RemoteMedia.FindRemoteMedia(anon, a.ID)
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
-	_, err = c.db.FindRemoteThumbs(anon, []int64{a.ID})
+	_, err = c.db.RemoteMedia.FindRemoteThumbs(anon, []int64{a.ID})
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
 	for name, call := range map[string]func() error{
-		"due": func() error { _, err := c.db.FindDueRemoteMedia(as(c.admin), 10); return err },
+		"due": func() error { _, err := c.db.RemoteMedia.FindDueRemoteMedia(as(c.admin), 10); return err },
 		"save": func() error {
-			return c.db.SaveRemoteMedia(as(c.admin), &shrooms.RemoteMediaJob{ObjectID: a.ID}, jpegThumb)
+			return c.db.RemoteMedia.SaveRemoteMedia(as(c.admin), &shrooms.RemoteMediaJob{ObjectID: a.ID}, jpegThumb)
 		},
 		"fail": func() error {
-			return c.db.FailRemoteMedia(as(c.admin), &shrooms.RemoteMediaJob{ObjectID: a.ID}, true, false, "x")
+			return c.db.RemoteMedia.FailRemoteMedia(as(c.admin), &shrooms.RemoteMediaJob{ObjectID: a.ID}, true, false, "x")
 		},
 	} {
 		if err := call(); shrooms.ErrorCode(err) != shrooms.EFORBIDDEN {
@@ -135,12 +135,12 @@ func TestRemoteMediaVisibility(t *testing.T) {
 	// B is no longer a partner (our follow undone): its thumbnail is hidden
 	// like its objects, though kept until the purge.
 	c.exec(t, `DELETE FROM follows WHERE follower_id = ? AND followee_id = ?`, c.org.ID, c.b.ID)
-	_, err = c.db.FindRemoteMedia(as(c.member), b.ID)
+	_, err = c.db.RemoteMedia.FindRemoteMedia(as(c.member), b.ID)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
-	if thumbs, _ := c.db.FindRemoteThumbs(as(c.member), []int64{a.ID, b.ID}); len(thumbs) != 1 || thumbs[a.ID] == nil {
+	if thumbs, _ := c.db.RemoteMedia.FindRemoteThumbs(as(c.member), []int64{a.ID, b.ID}); len(thumbs) != 1 || thumbs[a.ID] == nil {
 		t.Fatalf("thumbs after unlinking B = %+v", thumbs)
 	}
-	if _, err := c.db.PurgeRemote(sys, c.a.ID); err != nil {
+	if _, err := c.db.Remote.PurgeRemote(sys, c.a.ID); err != nil {
 		t.Fatal(err)
 	}
 	if n := c.count(t, `SELECT COUNT(*) FROM remote_media WHERE object_id = ?`, a.ID); n != 0 {
@@ -157,11 +157,11 @@ func TestRemoteMediaBackoff(t *testing.T) {
 		put(c.a, withImage(obj(c.a, "1", "Drill", 1), "https://a.example/media/1")),
 		put(c.a, withImage(obj(c.a, "2", "Saw", 1), "https://a.example/media/2")))
 	drill := c.due(t)["https://a.example/items/1"]
-	if err := c.db.FailRemoteMedia(sys, c.due(t)["https://a.example/items/2"], true, false, "not an image"); err != nil {
+	if err := c.db.RemoteMedia.FailRemoteMedia(sys, c.due(t)["https://a.example/items/2"], true, false, "not an image"); err != nil {
 		t.Fatal(err)
 	}
 	for k := 1; k <= shrooms.RemoteMediaMaxAttempts; k++ {
-		if err := c.db.FailRemoteMedia(sys, drill, false, false, "answered 503"); err != nil {
+		if err := c.db.RemoteMedia.FailRemoteMedia(sys, drill, false, false, "answered 503"); err != nil {
 			t.Fatal(err)
 		}
 		if due := c.due(t); len(due) != 0 {
@@ -193,7 +193,7 @@ func TestRemoteMediaHostDown(t *testing.T) {
 		put(c.a, withImage(obj(c.a, "1", "Drill", 1), "https://a.example/media/1")),
 		put(c.a, withImage(obj(c.a, "2", "Saw", 1), "https://a.example/media/2")),
 		put(c.b, withImage(obj(c.b, "1", "Ladder", 1), "https://b.example/media/1")))
-	if err := c.db.FailRemoteMedia(sys, c.due(t)["https://a.example/items/1"], false, true, "timeout"); err != nil {
+	if err := c.db.RemoteMedia.FailRemoteMedia(sys, c.due(t)["https://a.example/items/1"], false, true, "timeout"); err != nil {
 		t.Fatal(err)
 	}
 	due := c.due(t)

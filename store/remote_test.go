@@ -13,11 +13,11 @@ func TestApplyRemoteChangesRights(t *testing.T) {
 	c := newCache(t)
 	for name, ctx := range map[string]context.Context{"anonymous": anon, "member": as(c.member), "admin": as(c.admin)} {
 		t.Run(name, func(t *testing.T) {
-			_, err := c.db.ApplyRemoteChanges(ctx, []shrooms.RemoteChange{put(c.a, obj(c.a, "1", "Drill", 1))})
+			_, err := c.db.Remote.ApplyRemoteChanges(ctx, []shrooms.RemoteChange{put(c.a, obj(c.a, "1", "Drill", 1))})
 			wantCode(t, err, shrooms.EFORBIDDEN, "")
 		})
 	}
-	if n, _ := c.db.CountRemoteObjects(sys, c.a.ID); n != 0 {
+	if n, _ := c.db.Remote.CountRemoteObjects(sys, c.a.ID); n != 0 {
 		t.Fatalf("count = %d after refused batches", n)
 	}
 }
@@ -31,7 +31,7 @@ func TestApplyRemoteOutOfOrder(t *testing.T) {
 		put(c.a, obj(c.a, "1", "Drill v2", 2)), // late Update
 		put(c.a, obj(c.a, "1", "Drill v3 again", 3)),
 	)
-	o, err := c.db.FindRemoteObject(as(c.member), "https://a.example/items/1")
+	o, err := c.db.Remote.FindRemoteObject(as(c.member), "https://a.example/items/1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,12 +59,12 @@ func TestApplyRemoteTombstone(t *testing.T) {
 			del("1", 4),
 			put(c.a, obj(c.a, "1", "Kettle edited", 3)),
 		)
-		_, err := c.db.FindRemoteObject(as(c.member), "https://a.example/items/1")
+		_, err := c.db.Remote.FindRemoteObject(as(c.member), "https://a.example/items/1")
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 		if got := c.search(t, as(c.member), shrooms.SearchQuery{Text: "kettle"}); len(got) != 0 {
 			t.Fatalf("search = %v after delete", got)
 		}
-		if n, _ := c.db.CountRemoteObjects(sys, c.a.ID); n != 0 {
+		if n, _ := c.db.Remote.CountRemoteObjects(sys, c.a.ID); n != 0 {
 			t.Fatalf("count = %d, tombstones are not counted", n)
 		}
 	})
@@ -95,7 +95,7 @@ func TestApplyRemoteWithdraw(t *testing.T) {
 	}
 	c.apply(t, []shrooms.RemoteResult{applied, applied}, put(c.a, obj(c.a, "1", "Ladder", 1)), put(c.a, obj(c.a, "2", "Lamp", 1)))
 	c.apply(t, []shrooms.RemoteResult{applied}, withdraw("1", 3))
-	if n, _ := c.db.CountRemoteObjects(sys, c.a.ID); n != 1 {
+	if n, _ := c.db.Remote.CountRemoteObjects(sys, c.a.ID); n != 1 {
 		t.Fatalf("count = %d, want 1", n)
 	}
 	if got := c.search(t, as(c.member), shrooms.SearchQuery{Text: "ladder"}); len(got) != 0 {
@@ -150,7 +150,7 @@ func TestApplyRemoteRefused(t *testing.T) {
 	if n := count(t, c.db, `SELECT COUNT(*) FROM remote_objects`); n != 1 {
 		t.Fatalf("%d cached rows, want only A's object", n)
 	}
-	if o, err := c.db.FindRemoteObject(as(c.member), "https://a.example/items/1"); err != nil || o.Name != "Owned by A" {
+	if o, err := c.db.Remote.FindRemoteObject(as(c.member), "https://a.example/items/1"); err != nil || o.Name != "Owned by A" {
 		t.Fatalf("A's object = %+v, %v", o, err)
 	}
 }
@@ -162,7 +162,7 @@ func TestApplyRemoteKeepsRawAndSyncGen(t *testing.T) {
 	o.Raw = json.RawMessage(`{"type":["Document","shrooms:Item"],"name":"Sander","shrooms:color":"green","other:x":{"y":[1,2]}}`)
 	o.Content, o.ImageURL, o.Public, o.Kind = "orbital 125 mm", "https://a.example/media/7", true, shrooms.KindDevice
 	c.apply(t, []shrooms.RemoteResult{applied}, shrooms.RemoteChange{Op: shrooms.RemotePut, ActorIRI: c.a.IRI, Object: o, SyncGen: 3})
-	got, err := c.db.FindRemoteObject(as(c.member), o.IRI)
+	got, err := c.db.Remote.FindRemoteObject(as(c.member), o.IRI)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,12 +175,12 @@ func TestApplyRemoteKeepsRawAndSyncGen(t *testing.T) {
 	}
 	// A resync that sees the same version marks it without changing it.
 	c.apply(t, []shrooms.RemoteResult{stale}, shrooms.RemoteChange{Op: shrooms.RemotePut, ActorIRI: c.a.IRI, Object: o, SyncGen: 4})
-	if got, _ := c.db.FindRemoteObject(as(c.member), o.IRI); got.SyncGen != 4 {
+	if got, _ := c.db.Remote.FindRemoteObject(as(c.member), o.IRI); got.SyncGen != 4 {
 		t.Fatalf("sync gen = %d after a stale resync, want 4", got.SyncGen)
 	}
 	// A delivery (SyncGen 0) keeps the sync generation.
 	c.apply(t, []shrooms.RemoteResult{applied}, put(c.a, obj(c.a, "1", "Sander v2", 3)))
-	if got, _ := c.db.FindRemoteObject(as(c.member), o.IRI); got.SyncGen != 4 || got.Name != "Sander v2" {
+	if got, _ := c.db.Remote.FindRemoteObject(as(c.member), o.IRI); got.SyncGen != 4 || got.Name != "Sander v2" {
 		t.Fatalf("after delivery: %q gen %d", got.Name, got.SyncGen)
 	}
 }
@@ -192,11 +192,11 @@ func TestPurgeRemote(t *testing.T) {
 		put(c.a, obj(c.a, "1", "Drill", 1)), put(c.a, obj(c.a, "2", "Saw", 1)),
 		shrooms.RemoteChange{Op: shrooms.RemoteDelete, ActorIRI: c.a.IRI, Object: shrooms.RemoteObject{IRI: "https://a.example/items/3"}},
 		put(c.b, obj(c.b, "1", "Drill", 1)))
-	_, err := c.db.PurgeRemote(as(c.member), c.a.ID)
+	_, err := c.db.Remote.PurgeRemote(as(c.member), c.a.ID)
 	wantCode(t, err, shrooms.EFORBIDDEN, "")
-	_, err = c.db.PurgeRemote(anon, c.a.ID)
+	_, err = c.db.Remote.PurgeRemote(anon, c.a.ID)
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
-	n, err := c.db.PurgeRemote(sys, c.a.ID)
+	n, err := c.db.Remote.PurgeRemote(sys, c.a.ID)
 	if err != nil || n != 2 {
 		t.Fatalf("PurgeRemote = %d, %v; want 2", n, err)
 	}
@@ -206,7 +206,7 @@ func TestPurgeRemote(t *testing.T) {
 	if got := c.search(t, as(c.member), shrooms.SearchQuery{Text: "drill"}); len(got) != 1 {
 		t.Fatalf("search = %v, want B's drill only", got)
 	}
-	if n, _ := c.db.CountRemoteObjects(as(c.member), c.b.ID); n != 1 {
+	if n, _ := c.db.Remote.CountRemoteObjects(as(c.member), c.b.ID); n != 1 {
 		t.Fatalf("B count = %d", n)
 	}
 }
@@ -215,14 +215,14 @@ func TestFindRemoteObjectRights(t *testing.T) {
 	t.Parallel()
 	c := newCache(t)
 	c.apply(t, []shrooms.RemoteResult{applied}, put(c.a, obj(c.a, "1", "Drill", 1)))
-	_, err := c.db.FindRemoteObject(anon, "https://a.example/items/1")
+	_, err := c.db.Remote.FindRemoteObject(anon, "https://a.example/items/1")
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
-	_, err = c.db.CountRemoteObjects(anon, c.a.ID)
+	_, err = c.db.Remote.CountRemoteObjects(anon, c.a.ID)
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
-	_, err = c.db.FindRemoteObject(as(c.member), "https://a.example/items/404")
+	_, err = c.db.Remote.FindRemoteObject(as(c.member), "https://a.example/items/404")
 	wantCode(t, err, shrooms.ENOTFOUND, "")
 	// Unlinked (their follow withdrawn) without a purge yet: not shown.
 	c.exec(t, `DELETE FROM follows WHERE follower_id = ?`, c.a.ID)
-	_, err = c.db.FindRemoteObject(as(c.member), "https://a.example/items/1")
+	_, err = c.db.Remote.FindRemoteObject(as(c.member), "https://a.example/items/1")
 	wantCode(t, err, shrooms.ENOTFOUND, "")
 }

@@ -15,7 +15,7 @@ func TestRemotePrincipalReadsOutboxAndFollows(t *testing.T) {
 	x := newPartners(t)
 	partner := x.link(t, "a.example")
 	pending := remoteActor(t, x.db, "b.example", "org")
-	if _, err := x.db.LinkPartner(sys, pending.ID, ""); err != nil {
+	if _, err := x.db.Partners.LinkPartner(sys, pending.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	post := insertPublicPost(t, x.db, x.org)
@@ -46,7 +46,7 @@ func TestRemotePrincipalReadsOutboxAndFollows(t *testing.T) {
 			{"sent to pending, by pending", fromPending, toPending, true},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				e, err := x.db.FindOutboxEntryByIRI(tc.ctx, tc.iri)
+				e, err := x.db.Outbox.FindOutboxEntryByIRI(tc.ctx, tc.iri)
 				if tc.ok && (err != nil || e.Activity.IRI != tc.iri) {
 					t.Fatalf("got %v, %v; want the activity", e, err)
 				}
@@ -58,7 +58,7 @@ func TestRemotePrincipalReadsOutboxAndFollows(t *testing.T) {
 	})
 
 	t.Run("outbox lists", func(t *testing.T) {
-		all, total, err := x.db.FindOutboxEntries(sys, shrooms.OutboxFilter{ActorID: x.org.ID, Limit: 100})
+		all, total, err := x.db.Outbox.FindOutboxEntries(sys, shrooms.OutboxFilter{ActorID: x.org.ID, Limit: 100})
 		if err != nil || total != len(all) || total < 3 {
 			t.Fatalf("node sees %d (%d), %v", len(all), total, err)
 		}
@@ -70,7 +70,7 @@ func TestRemotePrincipalReadsOutboxAndFollows(t *testing.T) {
 		}
 		for name, ctx := range map[string]context.Context{"partner": fromPartner, "unsigned": unsigned,
 			"spoofed": spoofed, "anonymous local": context.Background()} {
-			es, total, err := x.db.FindOutboxEntries(ctx, shrooms.OutboxFilter{ActorID: x.org.ID, Limit: 100})
+			es, total, err := x.db.Outbox.FindOutboxEntries(ctx, shrooms.OutboxFilter{ActorID: x.org.ID, Limit: 100})
 			if err != nil || total != public || len(es) != public {
 				t.Fatalf("%s sees %d (%d), %v; want the %d public", name, len(es), total, err, public)
 			}
@@ -85,7 +85,7 @@ func TestRemotePrincipalReadsOutboxAndFollows(t *testing.T) {
 	t.Run("follows", func(t *testing.T) {
 		count := func(ctx context.Context, state shrooms.FollowState) int {
 			t.Helper()
-			fs, total, err := x.db.FindFollows(ctx, shrooms.FollowFilter{FollowerID: x.org.ID, State: state, Limit: 100})
+			fs, total, err := x.db.Follows.FindFollows(ctx, shrooms.FollowFilter{FollowerID: x.org.ID, State: state, Limit: 100})
 			if err != nil || total != len(fs) {
 				t.Fatalf("FindFollows: %d (%d), %v", len(fs), total, err)
 			}

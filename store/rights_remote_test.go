@@ -26,18 +26,18 @@ func newRemoteReaders(t *testing.T) *remoteReaders {
 	setModules(t, s.db, "people", "inventory", "stock", "locations")
 	r := &remoteReaders{sharing: s}
 	r.blocked = s.link(t, "blocked.example")
-	if err := s.db.BlockPartner(sys, r.blocked.ID); err != nil {
+	if err := s.db.Partners.BlockPartner(sys, r.blocked.ID); err != nil {
 		t.Fatal(err)
 	}
 	r.pending = remoteActor(t, s.db, "pending.example", "org")
-	if _, err := s.db.LinkPartner(sys, r.pending.ID, ""); err != nil {
+	if _, err := s.db.Partners.LinkPartner(sys, r.pending.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	// A person on a linked partner's host: a partner's member is read
 	// as any other fediverse actor (see remotePrincipal).
 	p := remoteDoc("c.example", "alice")
 	p.Kind = shrooms.KindPerson
-	if err := s.db.UpsertRemoteActor(context.Background(), p); err != nil {
+	if err := s.db.Actors.UpsertRemoteActor(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
 	r.person = p
@@ -84,8 +84,8 @@ func TestRemotePrincipalReadsItems(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var wantNames []string
 			for ka, id := range ids {
-				it, err := v.db.FindItemByID(tc.ctx, id)
-				shared, serr := v.db.FindSharedItem(tc.ctx, id)
+				it, err := v.db.Items.FindItemByID(tc.ctx, id)
+				shared, serr := v.db.Items.FindSharedItem(tc.ctx, id)
 				if slices.Contains(tc.want, ka) {
 					wantNames = append(wantNames, names[id])
 					if err != nil || it.ID != id || serr != nil || shared.ID != id {
@@ -101,11 +101,11 @@ func TestRemotePrincipalReadsItems(t *testing.T) {
 				}
 			}
 			slices.Sort(wantNames)
-			items, total, err := v.db.FindItems(tc.ctx, shrooms.ItemFilter{Limit: 100})
+			items, total, err := v.db.Items.FindItems(tc.ctx, shrooms.ItemFilter{Limit: 100})
 			if got := sharedNames(items); err != nil || total != len(wantNames) || !slices.Equal(got, wantNames) {
 				t.Fatalf("FindItems: %v (total %d, %v), want %v", got, total, err, wantNames)
 			}
-			shared, total, err := v.db.FindSharedItems(tc.ctx, 0, 100)
+			shared, total, err := v.db.Items.FindSharedItems(tc.ctx, 0, 100)
 			got := sharedNames(shared)
 			slices.Sort(got)
 			if err != nil || total != len(wantNames) || !slices.Equal(got, wantNames) {
@@ -123,13 +123,13 @@ func TestRemotePrincipalPolicyModule(t *testing.T) {
 	t.Parallel()
 	r := newRemoteReaders(t)
 	part := r.v.item(t, &shrooms.Item{Name: "Fuse", Kind: shrooms.KindPart, Audience: shrooms.AudiencePartners})
-	_, err := r.db.FindItemByID(remote(r.b), part.ID)
+	_, err := r.db.Items.FindItemByID(remote(r.b), part.ID)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
-	if _, err := r.db.FindItemByID(remote(r.c), part.ID); err != nil {
+	if _, err := r.db.Items.FindItemByID(remote(r.c), part.ID); err != nil {
 		t.Fatalf("partner sharing stock: %v", err)
 	}
 	setModules(t, r.db, "people", "inventory")
-	_, err = r.db.FindItemByID(remote(r.c), part.ID)
+	_, err = r.db.Items.FindItemByID(remote(r.c), part.ID)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
 }
 
@@ -139,9 +139,9 @@ func TestRemoteContextIsNotSystem(t *testing.T) {
 	r := newRemoteReaders(t)
 	staff := r.v.item(t, &shrooms.Item{Name: "Safe", Audience: shrooms.AudienceStaff})
 	ctx := shrooms.NewRemoteContext(sys, r.c.IRI)
-	_, err := r.db.FindItemByID(ctx, staff.ID)
+	_, err := r.db.Items.FindItemByID(ctx, staff.ID)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
-	if _, err := r.db.FindItemByID(sys, staff.ID); err != nil {
+	if _, err := r.db.Items.FindItemByID(sys, staff.ID); err != nil {
 		t.Fatalf("system: %v", err)
 	}
 }
@@ -165,18 +165,18 @@ func TestRemotePrincipalReadsItemMedia(t *testing.T) {
 	} {
 		it := r.v.item(t, &shrooms.Item{Name: "With photo", Kind: tc.kind, Audience: tc.aud})
 		photo, thumb := img(string(tc.kind) + string(tc.aud))
-		if _, err := r.db.AddItemPhoto(as(r.v.staff), it.ID, photo, thumb); err != nil {
+		if _, err := r.db.Items.AddItemPhoto(as(r.v.staff), it.ID, photo, thumb); err != nil {
 			t.Fatal(err)
 		}
 		for k, ctx := range tc.readers {
 			for _, id := range []int64{photo.ID, thumb.ID} {
-				if _, err := r.db.FindMedia(ctx, id); err != nil {
+				if _, err := r.db.Media.FindMedia(ctx, id); err != nil {
 					t.Fatalf("%s %s, reader %d: %v", tc.kind, tc.aud, k, err)
 				}
 			}
 		}
 		for k, ctx := range tc.others {
-			_, err := r.db.FindMedia(ctx, thumb.ID)
+			_, err := r.db.Media.FindMedia(ctx, thumb.ID)
 			if shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 				t.Fatalf("%s %s, other %d: %v, want ENOTFOUND", tc.kind, tc.aud, k, err)
 			}

@@ -29,10 +29,10 @@ func TestRights(t *testing.T) {
 	pendingFollow := func(t *testing.T) int64 {
 		// An incoming follow request of a new remote actor.
 		r := remoteActor(t, db, fmt.Sprintf("p%d.example", next()), "org")
-		if err := db.UpdateLocalActor(sys, &shrooms.Actor{ID: p.org.ID, Name: p.org.Name, ManuallyApprovesFollowers: true}); err != nil {
+		if err := db.Actors.UpdateLocalActor(sys, &shrooms.Actor{ID: p.org.ID, Name: p.org.Name, ManuallyApprovesFollowers: true}); err != nil {
 			t.Fatal(err)
 		}
-		f, err := db.ReceiveFollow(anon, db.IRIs().NewActivity(), r.IRI, p.org.IRI, "")
+		f, err := db.Follows.ReceiveFollow(anon, db.IRIs().NewActivity(), r.IRI, p.org.IRI, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,7 +40,7 @@ func TestRights(t *testing.T) {
 	}
 	group := func(t *testing.T) int64 {
 		g := &shrooms.Group{Name: fmt.Sprintf("team %d", next())}
-		if err := db.CreateGroup(sys, g); err != nil {
+		if err := db.Groups.CreateGroup(sys, g); err != nil {
 			t.Fatal(err)
 		}
 		return g.ID
@@ -53,147 +53,147 @@ func TestRights(t *testing.T) {
 	}{
 		{"CreateUser", func(t *testing.T, ctx context.Context) error {
 			n := next()
-			return db.CreateUser(ctx, &shrooms.User{Username: fmt.Sprintf("new%d", n), Email: fmt.Sprintf("new%d@example.org", n), Role: shrooms.RoleMember}, password)
+			return db.Users.CreateUser(ctx, &shrooms.User{Username: fmt.Sprintf("new%d", n), Email: fmt.Sprintf("new%d@example.org", n), Role: shrooms.RoleMember}, password)
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"FindUsers", func(t *testing.T, ctx context.Context) error {
-			_, _, err := db.FindUsers(ctx, shrooms.UserFilter{})
+			_, _, err := db.Users.FindUsers(ctx, shrooms.UserFilter{})
 			return err
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"UpdateUser other's name", func(t *testing.T, ctx context.Context) error {
-			_, err := db.UpdateUser(ctx, p.staff.ID, shrooms.UserUpdate{Name: ptr("Sam")})
+			_, err := db.Users.UpdateUser(ctx, p.staff.ID, shrooms.UserUpdate{Name: ptr("Sam")})
 			return err
 		}, [5]string{unauth, nf, pass, pass, pass}},
 		{"UpdateUser own name", func(t *testing.T, ctx context.Context) error {
-			_, err := db.UpdateUser(ctx, p.member.ID, shrooms.UserUpdate{Name: ptr("Mia")})
+			_, err := db.Users.UpdateUser(ctx, p.member.ID, shrooms.UserUpdate{Name: ptr("Mia")})
 			return err
 		}, [5]string{unauth, pass, nf, pass, pass}},
 		{"UpdateUser own role", func(t *testing.T, ctx context.Context) error {
-			_, err := db.UpdateUser(ctx, p.member.ID, shrooms.UserUpdate{Role: ptr(shrooms.RoleMember)})
+			_, err := db.Users.UpdateUser(ctx, p.member.ID, shrooms.UserUpdate{Role: ptr(shrooms.RoleMember)})
 			return err
 		}, [5]string{unauth, forbid, nf, pass, pass}},
 		{"UpdateUser own status", func(t *testing.T, ctx context.Context) error {
-			_, err := db.UpdateUser(ctx, p.member.ID, shrooms.UserUpdate{Status: ptr(shrooms.StatusActive)})
+			_, err := db.Users.UpdateUser(ctx, p.member.ID, shrooms.UserUpdate{Status: ptr(shrooms.StatusActive)})
 			return err
 		}, [5]string{unauth, forbid, nf, pass, pass}},
 		{"DeleteUser", func(t *testing.T, ctx context.Context) error {
 			victim := createUser(t, db, fmt.Sprintf("victim%d", next()), shrooms.RoleMember)
-			return db.DeleteUser(ctx, victim.ID)
+			return db.Users.DeleteUser(ctx, victim.ID)
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"CreateAPIToken for the member", func(t *testing.T, ctx context.Context) error {
-			_, _, err := db.CreateAPIToken(ctx, p.member.ID, "t")
+			_, _, err := db.Users.CreateAPIToken(ctx, p.member.ID, "t")
 			return err
 		}, [5]string{unauth, pass, nf, pass, pass}},
 		{"FindAPITokens of the member", func(t *testing.T, ctx context.Context) error {
-			_, err := db.FindAPITokens(ctx, p.member.ID)
+			_, err := db.Users.FindAPITokens(ctx, p.member.ID)
 			return err
 		}, [5]string{unauth, pass, nf, pass, pass}},
 		{"DeleteAPIToken of the member", func(t *testing.T, ctx context.Context) error {
-			_, tok, err := db.CreateAPIToken(sys, p.member.ID, "t")
+			_, tok, err := db.Users.CreateAPIToken(sys, p.member.ID, "t")
 			if err != nil {
 				t.Fatal(err)
 			}
-			return db.DeleteAPIToken(ctx, p.member.ID, tok.ID)
+			return db.Users.DeleteAPIToken(ctx, p.member.ID, tok.ID)
 		}, [5]string{unauth, pass, nf, pass, pass}},
 		{"DeleteAPITokens of the member", func(t *testing.T, ctx context.Context) error {
-			_, err := db.DeleteAPITokens(ctx, p.member.ID)
+			_, err := db.Users.DeleteAPITokens(ctx, p.member.ID)
 			return err
 		}, [5]string{unauth, pass, nf, pass, pass}},
 		{"CreateInvitation", func(t *testing.T, ctx context.Context) error {
-			_, _, err := db.CreateInvitation(ctx, fmt.Sprintf("inv%d@example.org", next()), shrooms.RoleMember, nil)
+			_, _, err := db.Accounts.CreateInvitation(ctx, fmt.Sprintf("inv%d@example.org", next()), shrooms.RoleMember, nil)
 			return err
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"FindInvitations", func(t *testing.T, ctx context.Context) error {
-			_, err := db.FindInvitations(ctx)
+			_, err := db.Accounts.FindInvitations(ctx)
 			return err
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"DeleteInvitation", func(t *testing.T, ctx context.Context) error {
-			_, inv, err := db.CreateInvitation(sys, fmt.Sprintf("inv%d@example.org", next()), shrooms.RoleMember, nil)
+			_, inv, err := db.Accounts.CreateInvitation(sys, fmt.Sprintf("inv%d@example.org", next()), shrooms.RoleMember, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return db.DeleteInvitation(ctx, inv.ID)
+			return db.Accounts.DeleteInvitation(ctx, inv.ID)
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"FindSettings", func(t *testing.T, ctx context.Context) error {
-			_, err := db.FindSettings(ctx)
+			_, err := db.Settings.FindSettings(ctx)
 			return err
 		}, [5]string{pass, pass, pass, pass, pass}},
 		{"UpdateSettings", func(t *testing.T, ctx context.Context) error {
-			s, err := db.FindSettings(sys)
+			s, err := db.Settings.FindSettings(sys)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return db.UpdateSettings(ctx, s)
+			return db.Settings.UpdateSettings(ctx, s)
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"CreateMedia", func(t *testing.T, ctx context.Context) error {
-			return db.CreateMedia(ctx, &shrooms.Media{ContentType: "image/png", Data: []byte("png")})
+			return db.Media.CreateMedia(ctx, &shrooms.Media{ContentType: "image/png", Data: []byte("png")})
 		}, [5]string{unauth, pass, pass, pass, pass}},
 		{"FindMedia", func(t *testing.T, ctx context.Context) error {
 			m := &shrooms.Media{ContentType: "image/png", Data: []byte("png")}
-			if err := db.CreateMedia(sys, m); err != nil {
+			if err := db.Media.CreateMedia(sys, m); err != nil {
 				t.Fatal(err)
 			}
-			_, err := db.FindMedia(ctx, m.ID) // nothing points at it yet
+			_, err := db.Media.FindMedia(ctx, m.ID) // nothing points at it yet
 			return err
 		}, [5]string{shrooms.ENOTFOUND, shrooms.ENOTFOUND, shrooms.ENOTFOUND, pass, pass}},
 		{"FindProfile of the member", func(t *testing.T, ctx context.Context) error {
-			_, err := db.FindProfile(ctx, p.member.ID)
+			_, err := db.Profiles.FindProfile(ctx, p.member.ID)
 			return err
 		}, [5]string{unauth, pass, pass, pass, pass}},
 		{"FindProfile of the admin", func(t *testing.T, ctx context.Context) error {
-			_, err := db.FindProfile(ctx, p.admin.ID)
+			_, err := db.Profiles.FindProfile(ctx, p.admin.ID)
 			return err
 		}, [5]string{unauth, pass, pass, pass, pass}},
 		{"FindProfiles", func(t *testing.T, ctx context.Context) error {
-			_, _, err := db.FindProfiles(ctx, shrooms.ProfileFilter{})
+			_, _, err := db.Profiles.FindProfiles(ctx, shrooms.ProfileFilter{})
 			return err
 		}, [5]string{unauth, pass, pass, pass, pass}},
 		{"UpdateProfile of the member", func(t *testing.T, ctx context.Context) error {
-			return db.UpdateProfile(ctx, &shrooms.Profile{UserID: p.member.ID, Name: "Mia"})
+			return db.Profiles.UpdateProfile(ctx, &shrooms.Profile{UserID: p.member.ID, Name: "Mia"})
 		}, [5]string{unauth, pass, nf, pass, pass}},
 		{"FindGroups", func(t *testing.T, ctx context.Context) error {
-			_, err := db.FindGroups(ctx)
+			_, err := db.Groups.FindGroups(ctx)
 			return err
 		}, [5]string{unauth, pass, pass, pass, pass}},
 		{"FindGroupByID", func(t *testing.T, ctx context.Context) error {
-			_, err := db.FindGroupByID(ctx, group(t))
+			_, err := db.Groups.FindGroupByID(ctx, group(t))
 			return err
 		}, [5]string{unauth, pass, pass, pass, pass}},
 		{"CreateGroup", func(t *testing.T, ctx context.Context) error {
-			return db.CreateGroup(ctx, &shrooms.Group{Name: fmt.Sprintf("g%d", next())})
+			return db.Groups.CreateGroup(ctx, &shrooms.Group{Name: fmt.Sprintf("g%d", next())})
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"UpdateGroup", func(t *testing.T, ctx context.Context) error {
-			return db.UpdateGroup(ctx, &shrooms.Group{ID: group(t), Name: fmt.Sprintf("g%d", next())})
+			return db.Groups.UpdateGroup(ctx, &shrooms.Group{ID: group(t), Name: fmt.Sprintf("g%d", next())})
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"DeleteGroup", func(t *testing.T, ctx context.Context) error {
-			return db.DeleteGroup(ctx, group(t))
+			return db.Groups.DeleteGroup(ctx, group(t))
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"SetGroupMembers", func(t *testing.T, ctx context.Context) error {
-			return db.SetGroupMembers(ctx, group(t), []int64{p.member.ID})
+			return db.Groups.SetGroupMembers(ctx, group(t), []int64{p.member.ID})
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"FindGrants", func(t *testing.T, ctx context.Context) error {
-			_, err := db.FindGrants(ctx)
+			_, err := db.Groups.FindGrants(ctx)
 			return err
 		}, [5]string{unauth, pass, pass, pass, pass}},
 		{"SetGrants", func(t *testing.T, ctx context.Context) error {
-			return db.SetGrants(ctx, shrooms.DefaultGrants())
+			return db.Groups.SetGrants(ctx, shrooms.DefaultGrants())
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"CreateFollow", func(t *testing.T, ctx context.Context) error {
-			_, err := db.CreateFollow(ctx, p.org.ID, remoteActor(t, db, fmt.Sprintf("f%d.example", next()), "org").ID)
+			_, err := db.Follows.CreateFollow(ctx, p.org.ID, remoteActor(t, db, fmt.Sprintf("f%d.example", next()), "org").ID)
 			return err
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"Unfollow", func(t *testing.T, ctx context.Context) error {
 			r := remoteActor(t, db, fmt.Sprintf("u%d.example", next()), "org")
-			if _, err := db.CreateFollow(sys, p.org.ID, r.ID); err != nil {
+			if _, err := db.Follows.CreateFollow(sys, p.org.ID, r.ID); err != nil {
 				t.Fatal(err)
 			}
-			return db.Unfollow(ctx, p.org.ID, r.ID)
+			return db.Follows.Unfollow(ctx, p.org.ID, r.ID)
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"ApproveFollowRequest", func(t *testing.T, ctx context.Context) error {
-			_, err := db.ApproveFollowRequest(ctx, pendingFollow(t))
+			_, err := db.Follows.ApproveFollowRequest(ctx, pendingFollow(t))
 			return err
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 		{"RejectFollowRequest", func(t *testing.T, ctx context.Context) error {
-			_, err := db.RejectFollowRequest(ctx, pendingFollow(t))
+			_, err := db.Follows.RejectFollowRequest(ctx, pendingFollow(t))
 			return err
 		}, [5]string{unauth, forbid, forbid, pass, pass}},
 	} {
@@ -222,15 +222,15 @@ func TestRightsOfInactiveUsers(t *testing.T) {
 		t.Run(string(st), func(t *testing.T) {
 			admin := *p.admin
 			admin.Status = st
-			_, _, err := p.db.FindUsers(as(&admin), shrooms.UserFilter{})
+			_, _, err := p.db.Users.FindUsers(as(&admin), shrooms.UserFilter{})
 			wantCode(t, err, forbid, "")
-			_, err = p.db.FindGroups(as(&admin))
+			_, err = p.db.Groups.FindGroups(as(&admin))
 			wantCode(t, err, unauth, "")
-			err = p.db.CreateMedia(as(&admin), &shrooms.Media{ContentType: "image/png", Data: []byte("png")})
+			err = p.db.Media.CreateMedia(as(&admin), &shrooms.Media{ContentType: "image/png", Data: []byte("png")})
 			wantCode(t, err, unauth, "")
 			member := *p.member
 			member.Status = st
-			_, err = p.db.FindAPITokens(as(&member), member.ID)
+			_, err = p.db.Users.FindAPITokens(as(&member), member.ID)
 			wantCode(t, err, nf, "")
 		})
 	}
@@ -244,7 +244,7 @@ func TestModuleOff(t *testing.T) {
 	setModules(t, p.db, "inventory", "loans")
 	for i, c := range callers {
 		t.Run(c.name, func(t *testing.T) {
-			_, _, err := p.db.FindProfiles(c.ctx(p), shrooms.ProfileFilter{})
+			_, _, err := p.db.Profiles.FindProfiles(c.ctx(p), shrooms.ProfileFilter{})
 			if i == len(callers)-1 {
 				if err != nil {
 					t.Fatalf("system refused: %v", err)
@@ -255,20 +255,20 @@ func TestModuleOff(t *testing.T) {
 		})
 	}
 	t.Run("another member's profile", func(t *testing.T) {
-		_, err := p.db.FindProfile(as(p.member), p.staff.ID)
+		_, err := p.db.Profiles.FindProfile(as(p.member), p.staff.ID)
 		wantCode(t, err, nf, "")
 	})
 	t.Run("own profile and admins keep access to profiles", func(t *testing.T) {
-		if _, err := p.db.FindProfile(as(p.member), p.member.ID); err != nil {
+		if _, err := p.db.Profiles.FindProfile(as(p.member), p.member.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := p.db.FindProfile(as(p.admin), p.member.ID); err != nil {
+		if _, err := p.db.Profiles.FindProfile(as(p.admin), p.member.ID); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("back on", func(t *testing.T) {
 		setModules(t, p.db, "people")
-		if _, _, err := p.db.FindProfiles(as(p.member), shrooms.ProfileFilter{}); err != nil {
+		if _, _, err := p.db.Profiles.FindProfiles(as(p.member), shrooms.ProfileFilter{}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -283,7 +283,7 @@ func TestGrantsDecideModuleAccess(t *testing.T) {
 	db := p.db
 	other := createUser(t, db, "oli", shrooms.RoleMember)
 	team := &shrooms.Group{Name: "Welcome desk", MemberIDs: []int64{p.member.ID}}
-	if err := db.CreateGroup(sys, team); err != nil {
+	if err := db.Groups.CreateGroup(sys, team); err != nil {
 		t.Fatal(err)
 	}
 	var grants []shrooms.Grant
@@ -293,11 +293,11 @@ func TestGrantsDecideModuleAccess(t *testing.T) {
 		}
 		grants = append(grants, g)
 	}
-	if err := db.SetGrants(sys, grants); err != nil {
+	if err := db.Groups.SetGrants(sys, grants); err != nil {
 		t.Fatal(err)
 	}
 	find := func(u *shrooms.User) error {
-		_, _, err := db.FindProfiles(as(u), shrooms.ProfileFilter{})
+		_, _, err := db.Profiles.FindProfiles(as(u), shrooms.ProfileFilter{})
 		return err
 	}
 	t.Run("no grant", func(t *testing.T) {
@@ -307,7 +307,7 @@ func TestGrantsDecideModuleAccess(t *testing.T) {
 			t.Fatalf("staff: %v", err)
 		}
 	})
-	if err := db.SetGrants(sys, append(grants, shrooms.Grant{Module: "people", GroupID: team.ID, Access: shrooms.AccessRead})); err != nil {
+	if err := db.Groups.SetGrants(sys, append(grants, shrooms.Grant{Module: "people", GroupID: team.ID, Access: shrooms.AccessRead})); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("grant to the member's group", func(t *testing.T) {

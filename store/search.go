@@ -53,7 +53,7 @@ type scored struct {
 // syntax is only ever words. Returns EUNAUTHORIZED for anonymous
 // callers, EINVALID for an empty or too long text, an unknown kind or a
 // negative instance ID.
-func (db *DB) Search(ctx context.Context, q shrooms.SearchQuery) (*shrooms.SearchResults, error) {
+func (s *SearchService) Search(ctx context.Context, q shrooms.SearchQuery) (*shrooms.SearchResults, error) {
 	text := strings.TrimSpace(q.Text)
 	switch {
 	case text == "":
@@ -76,7 +76,7 @@ func (db *DB) Search(ctx context.Context, q shrooms.SearchQuery) (*shrooms.Searc
 		limit = searchLimit
 	}
 	limit = min(limit, searchMaxLimit)
-	tx, err := db.readAsUser(ctx)
+	tx, err := s.db.readAsUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (db *DB) Search(ctx context.Context, q shrooms.SearchQuery) (*shrooms.Searc
 	if len(cands) > limit {
 		res.More, cands = true, cands[:limit]
 	}
-	if res.Hits, err = db.loadHits(ctx, tx, org, cands); err != nil {
+	if res.Hits, err = s.db.loadHits(ctx, tx, org, cands); err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -87,8 +87,8 @@ func searchInstances(ctx context.Context, tx *sql.Tx, p shrooms.Principal) ([]*s
 // FindSearchInstances returns our organisation and every linked partner,
 // with whether the caller's searches include them, for logged-in users
 // (EUNAUTHORIZED).
-func (db *DB) FindSearchInstances(ctx context.Context) ([]*shrooms.SearchInstance, error) {
-	tx, err := db.readAsUser(ctx)
+func (s *SearchService) FindSearchInstances(ctx context.Context) ([]*shrooms.SearchInstance, error) {
+	tx, err := s.db.readAsUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -104,8 +104,8 @@ func (db *DB) FindSearchInstances(ctx context.Context) ([]*shrooms.SearchInstanc
 // searches include, as the list of those left out, so that a partner
 // linked later is included. Returns EINVALID for an ID that is neither
 // ours nor a linked partner, EUNAUTHORIZED for anyone but an active user.
-func (db *DB) SetSearchInstances(ctx context.Context, included []int64) error {
-	tx, err := db.beginWrite(ctx)
+func (s *SearchService) SetSearchInstances(ctx context.Context, included []int64) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func TestSearchFilters(t *testing.T) {
 func TestSearchRanking(t *testing.T) {
 	t.Parallel()
 	c := seedSearch(t)
-	res, err := c.db.Search(as(c.member), shrooms.SearchQuery{Text: "drill"})
+	res, err := c.db.Search.Search(as(c.member), shrooms.SearchQuery{Text: "drill"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestSearchRanking(t *testing.T) {
 	t.Run("pages", func(t *testing.T) {
 		var all []string
 		for off := 0; ; off += 4 {
-			res, err := c.db.Search(as(c.member), shrooms.SearchQuery{Text: "drill", Offset: off, Limit: 4})
+			res, err := c.db.Search.Search(as(c.member), shrooms.SearchQuery{Text: "drill", Offset: off, Limit: 4})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +125,7 @@ func TestSearchRanking(t *testing.T) {
 		if want := c.search(t, as(c.member), shrooms.SearchQuery{Text: "drill"}); !slices.Equal(all, want) {
 			t.Fatalf("pages = %v, want %v", all, want)
 		}
-		res, _ := c.db.Search(as(c.member), shrooms.SearchQuery{Text: "drill", Limit: 6})
+		res, _ := c.db.Search.Search(as(c.member), shrooms.SearchQuery{Text: "drill", Limit: 6})
 		if res.More || len(res.Hits) != 6 {
 			t.Fatalf("limit 6 of 6: %d hits, more %v", len(res.Hits), res.More)
 		}
@@ -135,7 +135,7 @@ func TestSearchRanking(t *testing.T) {
 func TestSearchInput(t *testing.T) {
 	t.Parallel()
 	c := seedSearch(t)
-	_, err := c.db.Search(anon, shrooms.SearchQuery{Text: "drill"})
+	_, err := c.db.Search.Search(anon, shrooms.SearchQuery{Text: "drill"})
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
 	for name, q := range map[string]shrooms.SearchQuery{
 		"empty":          {Text: "  "},
@@ -144,14 +144,14 @@ func TestSearchInput(t *testing.T) {
 		"negative actor": {Text: "drill", Instances: []int64{-1}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := c.db.Search(as(c.member), q)
+			_, err := c.db.Search.Search(as(c.member), q)
 			wantCode(t, err, shrooms.EINVALID, "")
 		})
 	}
 	for _, text := range []string{`"`, `NEAR(`, `name:`, `*`, `drill"`, `NEAR(drill press)`, `tags:ktool`, `{name}: drill`,
 		`drill OR saw`, `-drill`, `^drill`, `drill AND`, `(`, `a"b*c`, `ktool`, `savailable`, `a7`} {
 		t.Run(text, func(t *testing.T) {
-			if _, err := c.db.Search(as(c.member), shrooms.SearchQuery{Text: text}); err != nil {
+			if _, err := c.db.Search.Search(as(c.member), shrooms.SearchQuery{Text: text}); err != nil {
 				t.Fatalf("Search(%q): %v", text, err)
 			}
 		})
@@ -182,7 +182,7 @@ func TestSearchNeverShowsUnlinkedPartners(t *testing.T) {
 			if got := c.search(t, as(c.member), shrooms.SearchQuery{Text: "press"}); !slices.Equal(got, []string{"Drill press"}) {
 				t.Fatalf("A's objects: %v", got)
 			}
-			ins, err := c.db.FindSearchInstances(as(c.member))
+			ins, err := c.db.Search.FindSearchInstances(as(c.member))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +191,7 @@ func TestSearchNeverShowsUnlinkedPartners(t *testing.T) {
 					t.Fatalf("B is offered as a search instance")
 				}
 			}
-			err = c.db.SetSearchInstances(as(c.member), []int64{c.b.ID})
+			err = c.db.Search.SetSearchInstances(as(c.member), []int64{c.b.ID})
 			wantCode(t, err, shrooms.EINVALID, "")
 		})
 	}
@@ -200,13 +200,13 @@ func TestSearchNeverShowsUnlinkedPartners(t *testing.T) {
 func TestSearchInstances(t *testing.T) {
 	t.Parallel()
 	c := seedSearch(t)
-	_, err := c.db.FindSearchInstances(anon)
+	_, err := c.db.Search.FindSearchInstances(anon)
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
-	wantCode(t, c.db.SetSearchInstances(anon, nil), shrooms.EUNAUTHORIZED, "")
-	wantCode(t, c.db.SetSearchInstances(as(c.member), []int64{c.org.ID, 999}), shrooms.EINVALID, "")
+	wantCode(t, c.db.Search.SetSearchInstances(anon, nil), shrooms.EUNAUTHORIZED, "")
+	wantCode(t, c.db.Search.SetSearchInstances(as(c.member), []int64{c.org.ID, 999}), shrooms.EINVALID, "")
 	included := func(u *shrooms.User) map[int64]bool {
 		t.Helper()
-		ins, err := c.db.FindSearchInstances(as(u))
+		ins, err := c.db.Search.FindSearchInstances(as(u))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +222,7 @@ func TestSearchInstances(t *testing.T) {
 	if got := included(c.member); len(got) != 3 || !got[c.org.ID] || !got[c.a.ID] || !got[c.b.ID] {
 		t.Fatalf("default = %v, want all three included", got)
 	}
-	if err := c.db.SetSearchInstances(as(c.member), []int64{c.b.ID}); err != nil {
+	if err := c.db.Search.SetSearchInstances(as(c.member), []int64{c.b.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if got := included(c.member); got[c.org.ID] || got[c.a.ID] || !got[c.b.ID] {

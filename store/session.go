@@ -181,9 +181,9 @@ func recordFailures(ctx context.Context, tx *sql.Tx, accountKey, address string,
 // EUNAUTHORIZED "wrong username or password", EFORBIDDEN "please
 // confirm your e-mail address first" or "this account is suspended"
 // (only after a right password).
-func (db *DB) Login(ctx context.Context, req shrooms.LoginRequest) (string, *shrooms.Session, *shrooms.User, error) {
+func (s *SessionService) Login(ctx context.Context, req shrooms.LoginRequest) (string, *shrooms.Session, *shrooms.User, error) {
 	login := strings.TrimSpace(req.Login)
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -192,7 +192,7 @@ func (db *DB) Login(ctx context.Context, req shrooms.LoginRequest) (string, *shr
 	if err != nil {
 		return "", nil, nil, err
 	}
-	now := db.now()
+	now := s.db.now()
 	if err := checkLoginLimits(ctx, tx, target.key, req.Address, now); err != nil {
 		return "", nil, nil, err
 	}
@@ -204,14 +204,14 @@ func (db *DB) Login(ctx context.Context, req shrooms.LoginRequest) (string, *shr
 		return "", nil, nil, err
 	}
 
-	hash := db.dummyHash()
+	hash := s.db.dummyHash()
 	if target.user != nil {
 		hash = []byte(target.hash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil || target.user == nil || login == "" {
 		return "", nil, nil, errWrongLogin()
 	}
-	return db.openSession(ctx, req, target.user.ID, failures)
+	return s.db.openSession(ctx, req, target.user.ID, failures)
 }
 
 // openSession forgives a right password's provisional failures and, for
@@ -284,27 +284,27 @@ func (db *DB) openSession(ctx context.Context, req shrooms.LoginRequest, userID 
 // user's activity (for NodeInfo). Returns EUNAUTHORIZED "please log in
 // again" for an unknown or expired session or an account that is no
 // longer active.
-func (db *DB) FindSession(ctx context.Context, secret string) (*shrooms.Session, *shrooms.User, error) {
-	var s shrooms.Session
-	row := db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, `+sessionColumns+`
+func (s *SessionService) FindSession(ctx context.Context, secret string) (*shrooms.Session, *shrooms.User, error) {
+	var sess shrooms.Session
+	row := s.db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, `+sessionColumns+`
 		FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = ?`, tokenHash(secret))
-	u, err := scanUser(scanFunc(func(dest ...any) error { return row.Scan(append(dest, scanSession(&s)...)...) }))
+	u, err := scanUser(scanFunc(func(dest ...any) error { return row.Scan(append(dest, scanSession(&sess)...)...) }))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, errLoginAgain()
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("find session: %w", err)
 	}
-	now := db.now()
-	if !s.ExpiresAt.After(now) || !u.Active() {
+	now := s.db.now()
+	if !sess.ExpiresAt.After(now) || !u.Active() {
 		return nil, nil, errLoginAgain()
 	}
 	stale := now.Add(-activityResolution)
-	if s.LastSeenAt.Before(stale) || u.LastActiveAt.Before(stale) {
-		if err := db.touchSession(ctx, &s, u, now); err != nil {
+	if sess.LastSeenAt.Before(stale) || u.LastActiveAt.Before(stale) {
+		if err := s.db.touchSession(ctx, &sess, u, now); err != nil {
 			return nil, nil, err
 		}
 	}
-	return &s, u, nil
+	return &sess, u, nil
 }
 
 // touchSession records a session's use.
@@ -330,8 +330,8 @@ func (db *DB) touchSession(ctx context.Context, s *shrooms.Session, u *shrooms.U
 }
 
 // Logout ends a session. An unknown secret is not an error.
-func (db *DB) Logout(ctx context.Context, secret string) error {
-	tx, err := db.beginWrite(ctx)
+func (s *SessionService) Logout(ctx context.Context, secret string) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}

@@ -13,8 +13,8 @@ import (
 )
 
 // attempt logs in from an address and returns the error.
-func attempt(db *store.DB, login, pass, address string) error {
-	_, _, _, err := db.Login(anon, shrooms.LoginRequest{Login: login, Password: pass, Address: address})
+func attempt(db *store.Services, login, pass, address string) error {
+	_, _, _, err := db.Sessions.Login(anon, shrooms.LoginRequest{Login: login, Password: pass, Address: address})
 	return err
 }
 
@@ -24,7 +24,7 @@ func TestLogin(t *testing.T) {
 	db := p.db
 	t.Run("by username", func(t *testing.T) {
 		p.clock.Add(time.Second)
-		secret, s, u, err := db.Login(anon, shrooms.LoginRequest{Login: " mia ", Password: password, Address: "192.0.2.7", UserAgent: "Firefox"})
+		secret, s, u, err := db.Sessions.Login(anon, shrooms.LoginRequest{Login: " mia ", Password: password, Address: "192.0.2.7", UserAgent: "Firefox"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +41,7 @@ func TestLogin(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(*) FROM sessions WHERE token_hash = ?`, hex.EncodeToString(sum[:])); n != 1 {
 			t.Fatal("the session's hash is not what is stored")
 		}
-		if stored, _ := db.FindUserByID(sys, u.ID); !stored.LastActiveAt.Equal(now) {
+		if stored, _ := db.Users.FindUserByID(sys, u.ID); !stored.LastActiveAt.Equal(now) {
 			t.Fatalf("last_active_at = %v", stored.LastActiveAt)
 		}
 	})
@@ -69,7 +69,7 @@ func TestLogin(t *testing.T) {
 	} {
 		t.Run(string(st.status), func(t *testing.T) {
 			u := createUser(t, db, "u"+string(st.status), shrooms.RoleMember)
-			if _, err := db.UpdateUser(sys, u.ID, shrooms.UserUpdate{Status: &st.status}); err != nil {
+			if _, err := db.Users.UpdateUser(sys, u.ID, shrooms.UserUpdate{Status: &st.status}); err != nil {
 				t.Fatal(err)
 			}
 			// Only a right password learns the account's state.
@@ -89,7 +89,7 @@ func TestSessionLifetime(t *testing.T) {
 	secret := login(t, db, "mia")
 	lastSeen := func() time.Time {
 		t.Helper()
-		s, _, err := db.FindSession(anon, secret)
+		s, _, err := db.Sessions.FindSession(anon, secret)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,35 +104,35 @@ func TestSessionLifetime(t *testing.T) {
 		if got := lastSeen(); !got.Equal(t0.Add(61 * time.Second)) {
 			t.Fatalf("last seen = %v after 61s", got)
 		}
-		if u, _ := db.FindUserByID(sys, p.member.ID); !u.LastActiveAt.Equal(t0.Add(61 * time.Second)) {
+		if u, _ := db.Users.FindUserByID(sys, p.member.ID); !u.LastActiveAt.Equal(t0.Add(61 * time.Second)) {
 			t.Fatalf("user's last activity = %v", u.LastActiveAt)
 		}
 	})
 	t.Run("use pushes the idle expiry on", func(t *testing.T) {
 		for range 3 {
 			p.clock.Add(shrooms.SessionIdleTTL - time.Hour)
-			if _, u, err := db.FindSession(anon, secret); err != nil || u.ID != p.member.ID {
+			if _, u, err := db.Sessions.FindSession(anon, secret); err != nil || u.ID != p.member.ID {
 				t.Fatalf("FindSession = %v, %v", u, err)
 			}
 		}
 	})
 	t.Run("expires when idle", func(t *testing.T) {
 		p.clock.Add(shrooms.SessionIdleTTL)
-		_, _, err := db.FindSession(anon, secret)
+		_, _, err := db.Sessions.FindSession(anon, secret)
 		wantCode(t, err, shrooms.EUNAUTHORIZED, "please log in again")
 	})
 	t.Run("unknown", func(t *testing.T) {
-		_, _, err := db.FindSession(anon, shrooms.RandomToken(32))
+		_, _, err := db.Sessions.FindSession(anon, shrooms.RandomToken(32))
 		wantCode(t, err, shrooms.EUNAUTHORIZED, "please log in again")
 	})
 	t.Run("logout", func(t *testing.T) {
 		s := login(t, db, "sam")
-		if err := db.Logout(anon, s); err != nil {
+		if err := db.Sessions.Logout(anon, s); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err := db.FindSession(anon, s)
+		_, _, err := db.Sessions.FindSession(anon, s)
 		wantCode(t, err, shrooms.EUNAUTHORIZED, "")
-		if err := db.Logout(anon, s); err != nil {
+		if err := db.Sessions.Logout(anon, s); err != nil {
 			t.Fatalf("second logout: %v", err)
 		}
 	})

@@ -183,7 +183,13 @@ func (db *DB) updateOrgActor(ctx context.Context, tx *sql.Tx, s *shrooms.Setting
 
 // FindSettings returns the settings, with defaults for what was never
 // set; anyone may read them. Returns ENOTFOUND before InitNode.
-func (db *DB) FindSettings(ctx context.Context) (*shrooms.Settings, error) {
+func (s *SettingsService) FindSettings(ctx context.Context) (*shrooms.Settings, error) {
+	return s.db.readSettings(ctx)
+}
+
+// readSettings is FindSettings for the other services (CreateItem reads
+// the default audience).
+func (db *DB) readSettings(ctx context.Context) (*shrooms.Settings, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, err
@@ -198,25 +204,25 @@ func (db *DB) FindSettings(ctx context.Context) (*shrooms.Settings, error) {
 // (the organisation's for the system) or the one already set
 // (media_ref.go). A module turned off keeps its data. Returns EINVALID
 // naming the field, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) UpdateSettings(ctx context.Context, s *shrooms.Settings) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *SettingsService) UpdateSettings(ctx context.Context, set *shrooms.Settings) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := s.Validate(); err != nil {
+	if err := set.Validate(); err != nil {
 		return err
 	}
-	if err := requireLogo(ctx, tx, s.LogoID, false); err != nil {
+	if err := requireLogo(ctx, tx, set.LogoID, false); err != nil {
 		return err
 	}
 	if _, err := findSettings(ctx, tx); err != nil {
 		return err
 	}
-	if err := saveSettings(ctx, tx, s); err != nil {
+	if err := saveSettings(ctx, tx, set); err != nil {
 		return err
 	}
-	if err := db.updateOrgActor(ctx, tx, s); err != nil {
+	if err := s.db.updateOrgActor(ctx, tx, set); err != nil {
 		return err
 	}
 	return commit(tx)
@@ -233,8 +239,8 @@ func countActiveAdmins(ctx context.Context, tx *sql.Tx) (int, error) {
 
 // NeedsSetup reports whether the node has no active admin yet; anyone
 // may ask.
-func (db *DB) NeedsSetup(ctx context.Context) (bool, error) {
-	tx, err := db.beginRead(ctx)
+func (s *SettingsService) NeedsSetup(ctx context.Context) (bool, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return false, err
 	}

@@ -13,7 +13,7 @@ func TestSettings(t *testing.T) {
 	p := newPeople(t)
 	db := p.db
 	t.Run("defaults", func(t *testing.T) {
-		got, err := db.FindSettings(anon)
+		got, err := db.Settings.FindSettings(anon)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -28,24 +28,24 @@ func TestSettings(t *testing.T) {
 	s := &shrooms.Settings{Name: " Repair Café Nord ", Description: "We fix things.", PostalAddress: "1 Rue Haute\nLyon",
 		LogoID: logo, PrimaryColor: "#112233", AccentColor: "#445566", CustomCSS: "body { margin: 0 }",
 		SignupMode: shrooms.SignupOpen, Modules: []string{"loans", "people"}, DefaultLanguage: "fr"}
-	if err := db.UpdateSettings(as(p.admin), s); err != nil {
+	if err := db.Settings.UpdateSettings(as(p.admin), s); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("stored", func(t *testing.T) {
-		got, err := db.FindSettings(anon)
+		got, err := db.Settings.FindSettings(anon)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(got, s) || got.Name != "Repair Café Nord" {
 			t.Fatalf("settings = %+v, want %+v", got, s)
 		}
-		n, err := db.FindNode(anon)
+		n, err := db.Nodes.FindNode(anon)
 		if err != nil || n.Name != "Repair Café Nord" || !reflect.DeepEqual(n.Modules, []string{"loans", "people"}) {
 			t.Fatalf("node = %+v, %v", n, err)
 		}
 	})
 	t.Run("organisation actor", func(t *testing.T) {
-		org, err := db.FindOrgActor(anon)
+		org, err := db.Actors.FindOrgActor(anon)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,8 +70,8 @@ func TestSettings(t *testing.T) {
 			bad := *s
 			bad.Description = "changed"
 			tc.change(&bad)
-			wantCode(t, db.UpdateSettings(as(p.admin), &bad), shrooms.EINVALID, tc.msg)
-			if got, _ := db.FindSettings(anon); !reflect.DeepEqual(got, s) {
+			wantCode(t, db.Settings.UpdateSettings(as(p.admin), &bad), shrooms.EINVALID, tc.msg)
+			if got, _ := db.Settings.FindSettings(anon); !reflect.DeepEqual(got, s) {
 				t.Fatalf("refused update changed the settings: %+v", got)
 			}
 		})
@@ -79,16 +79,16 @@ func TestSettings(t *testing.T) {
 	t.Run("every module off", func(t *testing.T) {
 		off := *s
 		off.Modules = []string{}
-		if err := db.UpdateSettings(as(p.admin), &off); err != nil {
+		if err := db.Settings.UpdateSettings(as(p.admin), &off); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := db.FindSettings(anon); len(got.Modules) != 0 {
+		if got, _ := db.Settings.FindSettings(anon); len(got.Modules) != 0 {
 			t.Fatalf("modules = %v", got.Modules)
 		}
 	})
 	t.Run("before the node exists", func(t *testing.T) {
 		db, _ := openDB(t)
-		_, err := db.FindSettings(anon)
+		_, err := db.Settings.FindSettings(anon)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	})
 }
@@ -114,10 +114,10 @@ func TestCompleteSetup(t *testing.T) {
 	t.Parallel()
 	p := newBareNode(t)
 	db := p.db
-	if needs, err := db.NeedsSetup(anon); err != nil || !needs {
+	if needs, err := db.Settings.NeedsSetup(anon); err != nil || !needs {
 		t.Fatalf("NeedsSetup = %v, %v", needs, err)
 	}
-	admin, err := db.CompleteSetup(anon, validSetup("tools"))
+	admin, err := db.Settings.CompleteSetup(anon, validSetup("tools"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,13 +128,13 @@ func TestCompleteSetup(t *testing.T) {
 		if err := attempt(db, "root", password, "192.0.2.1"); err != nil {
 			t.Fatal(err)
 		}
-		if needs, _ := db.NeedsSetup(anon); needs {
+		if needs, _ := db.Settings.NeedsSetup(anon); needs {
 			t.Fatal("still needs setup")
 		}
 	})
 	t.Run("organisation renamed", func(t *testing.T) {
 		x := db.IRIs()
-		org, err := db.FindOrgActor(anon)
+		org, err := db.Actors.FindOrgActor(anon)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,20 +144,20 @@ func TestCompleteSetup(t *testing.T) {
 			org.Name != "Tool Library" || org.Summary != "Borrow, don't buy." {
 			t.Fatalf("org = %+v", org)
 		}
-		if _, err := db.FindLocalActor(anon, "org"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+		if _, err := db.Actors.FindLocalActor(anon, "org"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 			t.Fatalf("old handle still answers: %v", err)
 		}
-		n, err := db.FindNode(anon)
+		n, err := db.Nodes.FindNode(anon)
 		if err != nil || n.OrgHandle != "tools" || n.Name != "Tool Library" {
 			t.Fatalf("node = %+v, %v", n, err)
 		}
-		s, _ := db.FindSettings(anon)
+		s, _ := db.Settings.FindSettings(anon)
 		if !reflect.DeepEqual(s.Modules, []string{"inventory", "loans"}) || s.SignupMode != shrooms.SignupInvite {
 			t.Fatalf("settings = %+v", s)
 		}
 	})
 	t.Run("only once", func(t *testing.T) {
-		_, err := db.CompleteSetup(anon, validSetup("tools"))
+		_, err := db.Settings.CompleteSetup(anon, validSetup("tools"))
 		wantCode(t, err, shrooms.ECONFLICT, "setup is already done")
 	})
 }
@@ -173,13 +173,13 @@ func TestCompleteSetupRefusals(t *testing.T) {
 	}{
 		{"after an outgoing follow", func(t *testing.T, p *people) {
 			r := remoteActor(t, p.db, "partner.example", "org")
-			if _, err := p.db.CreateFollow(sys, p.org.ID, r.ID); err != nil {
+			if _, err := p.db.Follows.CreateFollow(sys, p.org.ID, r.ID); err != nil {
 				t.Fatal(err)
 			}
 		}, nil, shrooms.ECONFLICT, "handle can no longer change"},
 		{"after an incoming follow", func(t *testing.T, p *people) {
 			r := remoteActor(t, p.db, "partner.example", "org")
-			if _, err := p.db.ReceiveFollow(anon, "https://partner.example/f/1", r.IRI, p.org.IRI, ""); err != nil {
+			if _, err := p.db.Follows.ReceiveFollow(anon, "https://partner.example/f/1", r.IRI, p.org.IRI, ""); err != nil {
 				t.Fatal(err)
 			}
 		}, nil, shrooms.ECONFLICT, "handle can no longer change"},
@@ -189,7 +189,7 @@ func TestCompleteSetupRefusals(t *testing.T) {
 			nil, shrooms.ECONFLICT, "org_handle"},
 		{"handle of a deleted user", func(t *testing.T, p *people) {
 			u := createUser(t, p.db, "tools", shrooms.RoleMember)
-			if err := p.db.DeleteUser(sys, u.ID); err != nil {
+			if err := p.db.Users.DeleteUser(sys, u.ID); err != nil {
 				t.Fatal(err)
 			}
 		}, nil, shrooms.ECONFLICT, "org_handle"},
@@ -212,17 +212,17 @@ func TestCompleteSetupRefusals(t *testing.T) {
 			if tc.change != nil {
 				tc.change(s)
 			}
-			_, err := p.db.CompleteSetup(anon, s)
+			_, err := p.db.Settings.CompleteSetup(anon, s)
 			wantCode(t, err, tc.code, tc.msg)
 			// Nothing of it was kept.
-			if needs, _ := p.db.NeedsSetup(anon); !needs {
+			if needs, _ := p.db.Settings.NeedsSetup(anon); !needs {
 				t.Fatal("an admin was created")
 			}
-			org, err := p.db.FindOrgActor(anon)
+			org, err := p.db.Actors.FindOrgActor(anon)
 			if err != nil || org.Handle != "org" || org.Name != "Repair Café" {
 				t.Fatalf("org = %+v, %v", org, err)
 			}
-			if set, _ := p.db.FindSettings(anon); set.Name != "Repair Café" {
+			if set, _ := p.db.Settings.FindSettings(anon); set.Name != "Repair Café" {
 				t.Fatalf("settings changed: %+v", set)
 			}
 		})
@@ -231,20 +231,20 @@ func TestCompleteSetupRefusals(t *testing.T) {
 		t.Run("keeping the handle "+strconv.Quote(h)+" after a follow", func(t *testing.T) {
 			p := newBareNode(t)
 			r := remoteActor(t, p.db, "partner.example", "org")
-			if _, err := p.db.CreateFollow(sys, p.org.ID, r.ID); err != nil {
+			if _, err := p.db.Follows.CreateFollow(sys, p.org.ID, r.ID); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := p.db.CompleteSetup(anon, validSetup(h)); err != nil {
+			if _, err := p.db.Settings.CompleteSetup(anon, validSetup(h)); err != nil {
 				t.Fatal(err)
 			}
-			if org, _ := p.db.FindOrgActor(anon); org.Handle != "org" || org.Name != "Tool Library" {
+			if org, _ := p.db.Actors.FindOrgActor(anon); org.Handle != "org" || org.Name != "Tool Library" {
 				t.Fatalf("org = %+v", org)
 			}
 		})
 	}
 	t.Run("when an admin exists", func(t *testing.T) {
 		p := newPeople(t)
-		_, err := p.db.CompleteSetup(anon, validSetup("tools"))
+		_, err := p.db.Settings.CompleteSetup(anon, validSetup("tools"))
 		wantCode(t, err, shrooms.ECONFLICT, "setup is already done")
 	})
 }
@@ -253,15 +253,15 @@ func TestInitNodeAdminIsActive(t *testing.T) {
 	t.Parallel()
 	db, _ := openDB(t)
 	admin := &shrooms.User{Username: "ada", Email: "ada@example.org"}
-	if _, err := db.InitNode(anon, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Org"},
+	if _, err := db.Nodes.InitNode(anon, shrooms.NodeInit{Node: shrooms.Node{OrgHandle: "org", Name: "Org"},
 		Admin: admin, AdminPassword: password}); err != nil {
 		t.Fatal(err)
 	}
-	u, err := db.FindUserByUsername(anon, "ada")
+	u, err := db.Users.FindUserByUsername(anon, "ada")
 	if err != nil || !u.Active() || !u.IsAdmin() || u.EmailVerifiedAt.IsZero() {
 		t.Fatalf("admin = %+v, %v", u, err)
 	}
-	if needs, _ := db.NeedsSetup(anon); needs {
+	if needs, _ := db.Settings.NeedsSetup(anon); needs {
 		t.Fatal("a node with an admin needs setup")
 	}
 }

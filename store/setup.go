@@ -21,25 +21,25 @@ func errSetupDone() error { return shrooms.Errorf(shrooms.ECONFLICT, "setup is a
 // handle; EINVALID naming the field ("admin …" for the admin's; "logo_id"
 // unless the logo is the organisation's upload, which the wizard makes as
 // the system).
-func (db *DB) CompleteSetup(ctx context.Context, s *shrooms.Setup) (*shrooms.User, error) {
+func (s *SettingsService) CompleteSetup(ctx context.Context, in *shrooms.Setup) (*shrooms.User, error) {
 	// Refuse early, before the slow key generation and bcrypt.
-	if needs, err := db.NeedsSetup(ctx); err != nil {
+	if needs, err := s.NeedsSetup(ctx); err != nil {
 		return nil, err
 	} else if !needs {
 		return nil, errSetupDone()
 	}
-	set := s.Settings
+	set := in.Settings
 	if err := set.Validate(); err != nil {
 		return nil, err
 	}
-	if s.OrgHandle != "" {
-		if err := shrooms.ValidHandle(s.OrgHandle); err != nil {
+	if in.OrgHandle != "" {
+		if err := shrooms.ValidHandle(in.OrgHandle); err != nil {
 			return nil, shrooms.Errorf(shrooms.EINVALID, "org_handle: %s", shrooms.ErrorMessage(err))
 		}
 	}
-	admin := s.Admin
+	admin := in.Admin
 	admin.Role, admin.Status, admin.Dashboard = shrooms.RoleAdmin, shrooms.StatusActive, nil
-	actor, hash, err := db.newUserActor(&admin, s.Password)
+	actor, hash, err := s.db.newUserActor(&admin, in.Password)
 	if err != nil {
 		if shrooms.ErrorCode(err) == shrooms.EINVALID {
 			return nil, shrooms.Errorf(shrooms.EINVALID, "admin %s", shrooms.ErrorMessage(err))
@@ -47,7 +47,7 @@ func (db *DB) CompleteSetup(ctx context.Context, s *shrooms.Setup) (*shrooms.Use
 		return nil, err
 	}
 
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -70,19 +70,19 @@ func (db *DB) CompleteSetup(ctx context.Context, s *shrooms.Setup) (*shrooms.Use
 	if err != nil {
 		return nil, err
 	}
-	if s.OrgHandle != "" && s.OrgHandle != org.Handle {
-		if err := db.renameOrg(ctx, tx, org, s.OrgHandle); err != nil {
+	if in.OrgHandle != "" && in.OrgHandle != org.Handle {
+		if err := s.db.renameOrg(ctx, tx, org, in.OrgHandle); err != nil {
 			return nil, err
 		}
 	}
 	if err := saveSettings(ctx, tx, &set); err != nil {
 		return nil, err
 	}
-	if err := db.updateOrgActor(ctx, tx, &set); err != nil {
+	if err := s.db.updateOrgActor(ctx, tx, &set); err != nil {
 		return nil, err
 	}
-	admin.EmailVerifiedAt = db.now()
-	if err := db.insertUser(ctx, tx, &admin, actor, hash); err != nil {
+	admin.EmailVerifiedAt = s.db.now()
+	if err := s.db.insertUser(ctx, tx, &admin, actor, hash); err != nil {
 		if shrooms.ErrorCode(err) == shrooms.ECONFLICT && admin.Username == org.Handle {
 			return nil, shrooms.Errorf(shrooms.ECONFLICT, "admin username is taken by the organisation")
 		}
@@ -94,7 +94,7 @@ func (db *DB) CompleteSetup(ctx context.Context, s *shrooms.Setup) (*shrooms.Use
 	if err := commit(tx); err != nil {
 		return nil, err
 	}
-	s.Settings = set
+	in.Settings = set
 	return &admin, nil
 }
 

@@ -18,11 +18,11 @@ const stock = "stock"
 // the item's history and, for a public part, an Update to the outbox are
 // written in the same transaction. Returns EINVALID, ECONFLICT "not enough
 // in stock", ENOTFOUND, EFORBIDDEN.
-func (db *DB) MoveStock(ctx context.Context, m *shrooms.StockMovement) error {
+func (s *StockService) MoveStock(ctx context.Context, m *shrooms.StockMovement) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (db *DB) MoveStock(ctx context.Context, m *shrooms.StockMovement) error {
 	if err := requireModule(ctx, tx, c.p, stock, shrooms.AccessWrite); err != nil {
 		return err
 	}
-	before, err := db.loadItem(ctx, tx, m.ItemID)
+	before, err := s.db.loadItem(ctx, tx, m.ItemID)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (db *DB) MoveStock(ctx context.Context, m *shrooms.StockMovement) error {
 	case shrooms.MoveAdjust:
 		delta = m.Amount - before.Quantity
 	}
-	now := db.now()
+	now := s.db.now()
 	res, err := tx.ExecContext(ctx, `UPDATE items SET quantity = quantity + ?1, version = version + 1, updated_at = ?2
 		WHERE id = ?3 AND quantity + ?1 >= 0 AND quantity + ?1 <= ?4`, delta, now.UnixMilli(), m.ItemID, shrooms.MaxQuantity)
 	if err != nil {
@@ -80,14 +80,14 @@ func (db *DB) MoveStock(ctx context.Context, m *shrooms.StockMovement) error {
 	}
 	change := []shrooms.FieldChange{{Field: shrooms.ChangeQuantity,
 		From: quantityValue(before.Quantity, before.Unit), To: quantityValue(m.Balance, before.Unit)}}
-	if err := db.recordChange(ctx, tx, c.p, m.ItemID, shrooms.ActionStock, change, m.Reason); err != nil {
+	if err := s.db.recordChange(ctx, tx, c.p, m.ItemID, shrooms.ActionStock, change, m.Reason); err != nil {
 		return err
 	}
-	after, err := db.loadItem(ctx, tx, m.ItemID)
+	after, err := s.db.loadItem(ctx, tx, m.ItemID)
 	if err != nil {
 		return err
 	}
-	if err := db.federateItem(ctx, tx, before, after); err != nil {
+	if err := s.db.federateItem(ctx, tx, before, after); err != nil {
 		return err
 	}
 	return commit(tx)
@@ -106,8 +106,8 @@ func stockError(err error) error {
 // FindMovements returns a part's movements, newest first, and their
 // total, for callers with the stock read grant who may read the item.
 // Returns ENOTFOUND, EFORBIDDEN, EUNAUTHORIZED.
-func (db *DB) FindMovements(ctx context.Context, itemID int64, offset, limit int) ([]*shrooms.StockMovement, int, error) {
-	tx, err := db.beginRead(ctx)
+func (s *StockService) FindMovements(ctx context.Context, itemID int64, offset, limit int) ([]*shrooms.StockMovement, int, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -119,7 +119,7 @@ func (db *DB) FindMovements(ctx context.Context, itemID int64, offset, limit int
 	if err := requireModule(ctx, tx, c.p, stock, shrooms.AccessRead); err != nil {
 		return nil, 0, err
 	}
-	it, err := db.loadItem(ctx, tx, itemID)
+	it, err := s.db.loadItem(ctx, tx, itemID)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -154,8 +154,8 @@ func (db *DB) FindMovements(ctx context.Context, itemID int64, offset, limit int
 // FindLowStock returns up to limit parts at or below their minimum,
 // emptiest first, for callers who manage stock. Returns EFORBIDDEN,
 // EUNAUTHORIZED, ENOTFOUND when the module is off.
-func (db *DB) FindLowStock(ctx context.Context, limit int) ([]*shrooms.Item, error) {
-	tx, err := db.beginRead(ctx)
+func (s *StockService) FindLowStock(ctx context.Context, limit int) ([]*shrooms.Item, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (db *DB) FindLowStock(ctx context.Context, limit int) ([]*shrooms.Item, err
 	}
 	var out []*shrooms.Item
 	for _, id := range ids {
-		it, err := db.loadItem(ctx, tx, id)
+		it, err := s.db.loadItem(ctx, tx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -186,10 +186,3 @@ func (db *DB) FindLowStock(ctx context.Context, limit int) ([]*shrooms.Item, err
 	}
 	return out, nil
 }
-
-var (
-	_ shrooms.ItemService     = (*DB)(nil)
-	_ shrooms.CategoryService = (*DB)(nil)
-	_ shrooms.PlaceService    = (*DB)(nil)
-	_ shrooms.StockService    = (*DB)(nil)
-)

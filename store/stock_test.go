@@ -11,7 +11,7 @@ import (
 func newPart(t *testing.T, p *people, name string, qty, min int64, audience shrooms.Audience) *shrooms.Item {
 	t.Helper()
 	it := &shrooms.Item{Name: name, Kind: shrooms.KindPart, Quantity: qty, MinQuantity: min, Audience: audience}
-	if err := p.db.CreateItem(as(p.staff), it); err != nil {
+	if err := p.db.Items.CreateItem(as(p.staff), it); err != nil {
 		t.Fatal(err)
 	}
 	return it
@@ -33,7 +33,7 @@ func TestMoveStock(t *testing.T) {
 		{shrooms.MoveAdjust, 7, 7},
 	} {
 		m := &shrooms.StockMovement{ItemID: fuse.ID, Kind: step.kind, Amount: step.amount, Reason: "count"}
-		if err := p.db.MoveStock(staff, m); err != nil {
+		if err := p.db.Stock.MoveStock(staff, m); err != nil {
 			t.Fatalf("%s %d: %v", step.kind, step.amount, err)
 		}
 		if m.Balance != step.balance || m.UserID != p.staff.ID || m.ID == 0 {
@@ -42,10 +42,10 @@ func TestMoveStock(t *testing.T) {
 	}
 	// Taking more than there is changes nothing: no quantity, no
 	// movement, no history, no version.
-	prev, _ := p.db.FindItemByID(staff, fuse.ID)
-	wantCode(t, p.db.MoveStock(staff, &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveOut, Amount: 8}), shrooms.ECONFLICT, "not enough in stock")
-	wantCode(t, p.db.MoveStock(staff, &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveRepair, Amount: 8}), shrooms.ECONFLICT, "not enough in stock")
-	got, _ := p.db.FindItemByID(staff, fuse.ID)
+	prev, _ := p.db.Items.FindItemByID(staff, fuse.ID)
+	wantCode(t, p.db.Stock.MoveStock(staff, &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveOut, Amount: 8}), shrooms.ECONFLICT, "not enough in stock")
+	wantCode(t, p.db.Stock.MoveStock(staff, &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveRepair, Amount: 8}), shrooms.ECONFLICT, "not enough in stock")
+	got, _ := p.db.Items.FindItemByID(staff, fuse.ID)
 	if got.Quantity != 7 || got.Version != prev.Version {
 		t.Fatalf("quantity %d version %d after a refused movement", got.Quantity, got.Version)
 	}
@@ -55,7 +55,7 @@ func TestMoveStock(t *testing.T) {
 	if n := count(t, p.db, `SELECT count(*) FROM item_changes WHERE item_id = ? AND action = 'stock'`, fuse.ID); n != 4 {
 		t.Fatalf("%d stock history rows, want 4", n)
 	}
-	moves, total, err := p.db.FindMovements(as(p.member), fuse.ID, 0, 2)
+	moves, total, err := p.db.Stock.FindMovements(as(p.member), fuse.ID, 0, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,19 +63,19 @@ func TestMoveStock(t *testing.T) {
 	if total != 5 || len(moves) != 2 || moves[0].Kind != shrooms.MoveAdjust || moves[0].Delta != -3 {
 		t.Fatalf("total %d, newest %+v", total, moves[0])
 	}
-	hist, _, err := p.db.FindItemHistory(staff, fuse.ID, 0, 1)
+	hist, _, err := p.db.Items.FindItemHistory(staff, fuse.ID, 0, 1)
 	if err != nil || len(hist) != 1 || hist[0].Action != shrooms.ActionStock || !hist[0].Fields[0].To.Equal(shrooms.ChangeValue{Number: ptr(int64(7)), Text: "pcs"}) {
 		t.Fatalf("history %+v %v", hist, err)
 	}
 
 	drill := &shrooms.Item{Name: "Drill"}
-	if err := p.db.CreateItem(staff, drill); err != nil {
+	if err := p.db.Items.CreateItem(staff, drill); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, p.db.MoveStock(staff, &shrooms.StockMovement{ItemID: drill.ID, Kind: shrooms.MoveIn, Amount: 1}), shrooms.EINVALID, "only parts have a stock quantity")
-	wantCode(t, p.db.MoveStock(as(p.member), &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveIn, Amount: 1}), shrooms.EFORBIDDEN, "")
-	wantCode(t, p.db.MoveStock(staff, &shrooms.StockMovement{ItemID: 999, Kind: shrooms.MoveIn, Amount: 1}), shrooms.ENOTFOUND, "")
-	wantCode(t, p.db.MoveStock(staff, &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveAdjust, Amount: 3}), shrooms.EINVALID, "reason: say why the count changed")
+	wantCode(t, p.db.Stock.MoveStock(staff, &shrooms.StockMovement{ItemID: drill.ID, Kind: shrooms.MoveIn, Amount: 1}), shrooms.EINVALID, "only parts have a stock quantity")
+	wantCode(t, p.db.Stock.MoveStock(as(p.member), &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveIn, Amount: 1}), shrooms.EFORBIDDEN, "")
+	wantCode(t, p.db.Stock.MoveStock(staff, &shrooms.StockMovement{ItemID: 999, Kind: shrooms.MoveIn, Amount: 1}), shrooms.ENOTFOUND, "")
+	wantCode(t, p.db.Stock.MoveStock(staff, &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveAdjust, Amount: 3}), shrooms.EINVALID, "reason: say why the count changed")
 }
 
 // TestStockNeverNegative takes one from a quantity of ten twenty times at
@@ -93,7 +93,7 @@ func TestStockNeverNegative(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			err := p.db.MoveStock(as(p.staff), &shrooms.StockMovement{ItemID: part.ID, Kind: shrooms.MoveOut, Amount: 1})
+			err := p.db.Stock.MoveStock(as(p.staff), &shrooms.StockMovement{ItemID: part.ID, Kind: shrooms.MoveOut, Amount: 1})
 			mu.Lock()
 			defer mu.Unlock()
 			switch shrooms.ErrorCode(err) {
@@ -108,8 +108,8 @@ func TestStockNeverNegative(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	got, _ := p.db.FindItemByID(as(p.staff), part.ID)
-	_, total, _ := p.db.FindMovements(as(p.staff), part.ID, 0, 1)
+	got, _ := p.db.Items.FindItemByID(as(p.staff), part.ID)
+	_, total, _ := p.db.Stock.FindMovements(as(p.staff), part.ID, 0, 1)
 	outs := count(t, p.db, `SELECT count(*) FROM stock_movements WHERE item_id = ? AND kind = 'out' AND delta = -1`, part.ID)
 	if ok != 10 || conflicts != 10 || got.Quantity != 0 || total != 11 || outs != 10 {
 		t.Fatalf("%d moved, %d refused, quantity %d, %d movements (%d out)", ok, conflicts, got.Quantity, total, outs)
@@ -129,22 +129,22 @@ func TestStockRights(t *testing.T) {
 	part := newPart(t, p, "Relay", 3, 5, shrooms.AudienceMembers)
 	secret := newPart(t, p, "Key blank", 2, 0, shrooms.AudienceStaff)
 	move := func(ctx context.Context, id int64) error {
-		return p.db.MoveStock(ctx, &shrooms.StockMovement{ItemID: id, Kind: shrooms.MoveOut, Amount: 1})
+		return p.db.Stock.MoveStock(ctx, &shrooms.StockMovement{ItemID: id, Kind: shrooms.MoveOut, Amount: 1})
 	}
 	wantCode(t, move(anon, part.ID), shrooms.EUNAUTHORIZED, "")
 	wantCode(t, move(as(p.member), part.ID), shrooms.EFORBIDDEN, "")
-	_, _, err := p.db.FindMovements(as(p.member), secret.ID, 0, 10)
+	_, _, err := p.db.Stock.FindMovements(as(p.member), secret.ID, 0, 10)
 	wantCode(t, err, shrooms.ENOTFOUND, "")
-	_, _, err = p.db.FindMovements(anon, part.ID, 0, 10)
+	_, _, err = p.db.Stock.FindMovements(anon, part.ID, 0, 10)
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
 
 	setModules(t, p.db, "people", "inventory", "locations")
 	wantCode(t, move(as(p.staff), part.ID), shrooms.ENOTFOUND, "module stock is off")
-	_, _, err = p.db.FindMovements(as(p.staff), part.ID, 0, 10)
+	_, _, err = p.db.Stock.FindMovements(as(p.staff), part.ID, 0, 10)
 	wantCode(t, err, shrooms.ENOTFOUND, "module stock is off")
-	_, err = p.db.FindLowStock(as(p.staff), 10)
+	_, err = p.db.Stock.FindLowStock(as(p.staff), 10)
 	wantCode(t, err, shrooms.ENOTFOUND, "module stock is off")
-	if got, _ := p.db.FindItemByID(as(p.staff), part.ID); got.Quantity != 3 {
+	if got, _ := p.db.Items.FindItemByID(as(p.staff), part.ID); got.Quantity != 3 {
 		t.Fatalf("quantity %d with the module off", got.Quantity)
 	}
 }
@@ -155,18 +155,18 @@ func TestLowStockAndFederation(t *testing.T) {
 	a := newPart(t, p, "Belt", 1, 3, shrooms.AudiencePublic)
 	newPart(t, p, "Bulb", 0, 2, shrooms.AudienceMembers)
 	newPart(t, p, "Screw", 50, 10, shrooms.AudienceMembers)
-	low, err := p.db.FindLowStock(as(p.staff), 10)
+	low, err := p.db.Stock.FindLowStock(as(p.staff), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(low) != 2 || low[0].Name != "Bulb" || low[1].Name != "Belt" {
 		t.Fatalf("low stock, emptiest first: %v", names(low))
 	}
-	_, err = p.db.FindLowStock(as(p.member), 10)
+	_, err = p.db.Stock.FindLowStock(as(p.member), 10)
 	wantCode(t, err, shrooms.EFORBIDDEN, "")
 
 	before := len(outboxOf(t, p))
-	if err := p.db.MoveStock(as(p.staff), &shrooms.StockMovement{ItemID: a.ID, Kind: shrooms.MoveIn, Amount: 9}); err != nil {
+	if err := p.db.Stock.MoveStock(as(p.staff), &shrooms.StockMovement{ItemID: a.ID, Kind: shrooms.MoveIn, Amount: 9}); err != nil {
 		t.Fatal(err)
 	}
 	acts := outboxOf(t, p)
@@ -177,7 +177,7 @@ func TestLowStockAndFederation(t *testing.T) {
 	if last.Type != shrooms.ActivityUpdate || last.Item == nil || last.Item.Quantity != 10 {
 		t.Fatalf("last activity %+v", last)
 	}
-	if low, _ := p.db.FindLowStock(as(p.staff), 10); len(low) != 1 {
+	if low, _ := p.db.Stock.FindLowStock(as(p.staff), 10); len(low) != 1 {
 		t.Fatalf("restocked part still low: %v", names(low))
 	}
 }
@@ -192,7 +192,7 @@ func names(items []*shrooms.Item) []string {
 
 func outboxOf(t *testing.T, p *people) []*shrooms.Activity {
 	t.Helper()
-	entries, _, err := p.db.FindOutboxEntries(sys, shrooms.OutboxFilter{Limit: 500})
+	entries, _, err := p.db.Outbox.FindOutboxEntries(sys, shrooms.OutboxFilter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,12 +24,12 @@ func tokenHash(secret string) string {
 // caller must be the user, an admin or the system. Returns ENOTFOUND for
 // an unknown user (and for another user's account), EUNAUTHORIZED,
 // EINVALID for a name over 100 characters.
-func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string) (string, *shrooms.APIToken, error) {
+func (s *UserService) CreateAPIToken(ctx context.Context, userID int64, name string) (string, *shrooms.APIToken, error) {
 	if len([]rune(name)) > 100 {
 		return "", nil, shrooms.Errorf(shrooms.EINVALID, "name: must be at most 100 characters")
 	}
 	secret := APITokenPrefix + shrooms.RandomToken(32)
-	tx, err := db.beginWrite(ctx)
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return "", nil, err
 	}
@@ -40,7 +40,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string) (st
 	if _, err := findUserByID(ctx, tx, userID); err != nil {
 		return "", nil, err
 	}
-	now := db.now()
+	now := s.db.now()
 	res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`,
 		userID, name, tokenHash(secret), now.UnixMilli())
 	if err != nil {
@@ -58,8 +58,8 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string) (st
 
 // FindAPITokens lists a user's tokens, oldest first, for the user and
 // admins. Returns ENOTFOUND, EUNAUTHORIZED.
-func (db *DB) FindAPITokens(ctx context.Context, userID int64) ([]*shrooms.APIToken, error) {
-	tx, err := db.beginRead(ctx)
+func (s *UserService) FindAPITokens(ctx context.Context, userID int64) ([]*shrooms.APIToken, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +94,8 @@ func (db *DB) FindAPITokens(ctx context.Context, userID int64) ([]*shrooms.APITo
 
 // DeleteAPIToken revokes a token of the user, for the user and admins.
 // Returns ENOTFOUND (also for another user's token), EUNAUTHORIZED.
-func (db *DB) DeleteAPIToken(ctx context.Context, userID, tokenID int64) error {
-	tx, err := db.beginWrite(ctx)
+func (s *UserService) DeleteAPIToken(ctx context.Context, userID, tokenID int64) error {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -118,8 +118,8 @@ func (db *DB) DeleteAPIToken(ctx context.Context, userID, tokenID int64) error {
 // DeleteAPITokens revokes every token of the user, for the user and
 // admins, and returns how many there were. Returns ENOTFOUND,
 // EUNAUTHORIZED.
-func (db *DB) DeleteAPITokens(ctx context.Context, userID int64) (int, error) {
-	tx, err := db.beginWrite(ctx)
+func (s *UserService) DeleteAPITokens(ctx context.Context, userID int64) (int, error) {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -154,11 +154,11 @@ func deleteAPITokens(ctx context.Context, tx *sql.Tx, userID int64) (int, error)
 // token", also when the account is pending or suspended. It records the
 // token's last use and the user's activity (for NodeInfo's active user
 // counts) at most once a minute.
-func (db *DB) FindUserByAPIToken(ctx context.Context, secret string) (*shrooms.User, error) {
+func (s *UserService) FindUserByAPIToken(ctx context.Context, secret string) (*shrooms.User, error) {
 	hash := tokenHash(secret)
 	var tokenID int64
 	var lastUsed sql.NullInt64
-	row := db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, api_tokens.id, api_tokens.last_used_at
+	row := s.db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, api_tokens.id, api_tokens.last_used_at
 		FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE api_tokens.token_hash = ?`, hash)
 	u, err := scanUser(scanFunc(func(dest ...any) error {
 		return row.Scan(append(dest, &tokenID, &lastUsed)...)
@@ -171,10 +171,10 @@ func (db *DB) FindUserByAPIToken(ctx context.Context, secret string) (*shrooms.U
 	if !u.Active() {
 		return nil, shrooms.Errorf(shrooms.EUNAUTHORIZED, "invalid token")
 	}
-	now := db.now()
+	now := s.db.now()
 	stale := now.Add(-activityResolution)
 	if fromMS(lastUsed).Before(stale) || u.LastActiveAt.Before(stale) {
-		if err := db.touchToken(ctx, tokenID, u.ID, now); err != nil {
+		if err := s.db.touchToken(ctx, tokenID, u.ID, now); err != nil {
 			return nil, err
 		}
 		u.LastActiveAt = now

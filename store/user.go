@@ -165,22 +165,22 @@ func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *shrooms.User, a *sh
 // EUNAUTHORIZED, EFORBIDDEN, EINVALID naming the field, ECONFLICT
 // "username is taken" (also when the organisation or a deleted account
 // had that handle) or "e-mail is taken".
-func (db *DB) CreateUser(ctx context.Context, u *shrooms.User, password string) error {
-	if err := db.checkAdmin(ctx); err != nil {
+func (s *UserService) CreateUser(ctx context.Context, u *shrooms.User, password string) error {
+	if err := s.db.checkAdmin(ctx); err != nil {
 		return err
 	}
 	u.Status = shrooms.StatusActive
-	a, hash, err := db.newUserActor(u, password)
+	a, hash, err := s.db.newUserActor(u, password)
 	if err != nil {
 		return err
 	}
-	tx, err := db.writeAsAdmin(ctx)
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	u.EmailVerifiedAt = db.now()
-	if err := db.insertUser(ctx, tx, u, a, hash); err != nil {
+	u.EmailVerifiedAt = s.db.now()
+	if err := s.db.insertUser(ctx, tx, u, a, hash); err != nil {
 		return err
 	}
 	return commit(tx)
@@ -200,8 +200,8 @@ func (db *DB) checkAdmin(ctx context.Context) error {
 }
 
 // FindUserByUsername returns ENOTFOUND.
-func (db *DB) FindUserByUsername(ctx context.Context, username string) (*shrooms.User, error) {
-	tx, err := db.beginRead(ctx)
+func (s *UserService) FindUserByUsername(ctx context.Context, username string) (*shrooms.User, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -210,8 +210,8 @@ func (db *DB) FindUserByUsername(ctx context.Context, username string) (*shrooms
 }
 
 // FindUserByID returns ENOTFOUND.
-func (db *DB) FindUserByID(ctx context.Context, id int64) (*shrooms.User, error) {
-	tx, err := db.beginRead(ctx)
+func (s *UserService) FindUserByID(ctx context.Context, id int64) (*shrooms.User, error) {
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -220,9 +220,9 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (*shrooms.User, error)
 }
 
 // CountUsers counts all accounts.
-func (db *DB) CountUsers(ctx context.Context) (int, error) {
+func (s *UserService) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
 	return n, nil
@@ -237,7 +237,7 @@ func likePattern(s string) string {
 // FindUsers lists users for admins, by username, and the total count
 // ignoring Offset and Limit. A page holds at most 100 users. Returns
 // EUNAUTHORIZED or EFORBIDDEN for anyone else.
-func (db *DB) FindUsers(ctx context.Context, filter shrooms.UserFilter) ([]*shrooms.User, int, error) {
+func (s *UserService) FindUsers(ctx context.Context, filter shrooms.UserFilter) ([]*shrooms.User, int, error) {
 	offset, limit := page(filter.Offset, filter.Limit)
 	limit = min(limit, maxUserPage)
 	var conds []string
@@ -253,7 +253,7 @@ func (db *DB) FindUsers(ctx context.Context, filter shrooms.UserFilter) ([]*shro
 	if filter.Status != "" {
 		conds, args = append(conds, `status = ?`), append(args, string(filter.Status))
 	}
-	tx, err := db.readAsAdmin(ctx)
+	tx, err := s.db.readAsAdmin(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -298,8 +298,8 @@ func otherActiveAdmins(ctx context.Context, tx *sql.Tx, id int64) (int, error) {
 // account that stops being active loses its sessions. A new name is also
 // the Person actor's. Returns ENOTFOUND, EINVALID naming the field,
 // EUNAUTHORIZED, EFORBIDDEN, ECONFLICT.
-func (db *DB) UpdateUser(ctx context.Context, id int64, upd shrooms.UserUpdate) (*shrooms.User, error) {
-	tx, err := db.beginWrite(ctx)
+func (s *UserService) UpdateUser(ctx context.Context, id int64, upd shrooms.UserUpdate) (*shrooms.User, error) {
+	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +332,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, upd shrooms.UserUpdate) 
 	if err != nil {
 		return nil, err
 	}
-	now := db.now()
+	now := s.db.now()
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, language = ?, dashboard = ?, role = ?, status = ?,
 		updated_at = ? WHERE id = ?`, u.Name, u.Language, dash, string(u.Role), string(u.Status), now.UnixMilli(), u.ID); err != nil {
 		return nil, dbError(err, nil)
@@ -340,7 +340,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, upd shrooms.UserUpdate) 
 	if u.Name != oldName {
 		// changeLocalActor also tells the actor's followers (an Update).
 		if actor, err := findActorByID(ctx, tx, u.ActorID); err == nil {
-			err = db.changeLocalActor(ctx, tx, actor, func(a *shrooms.Actor) { a.Name = actorName(u) })
+			err = s.db.changeLocalActor(ctx, tx, actor, func(a *shrooms.Actor) { a.Name = actorName(u) })
 			if err != nil {
 				return nil, err
 			}

@@ -12,7 +12,7 @@ import (
 func TestCreateUserIsActiveAndVerified(t *testing.T) {
 	t.Parallel()
 	p := newPeople(t)
-	u, err := p.db.FindUserByID(sys, p.member.ID)
+	u, err := p.db.Users.FindUserByID(sys, p.member.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,10 +21,10 @@ func TestCreateUserIsActiveAndVerified(t *testing.T) {
 	}
 	t.Run("asked to be suspended, still active", func(t *testing.T) {
 		v := &shrooms.User{Username: "zed", Email: "zed@example.org", Role: shrooms.RoleMember, Status: shrooms.StatusSuspended}
-		if err := p.db.CreateUser(as(p.admin), v, password); err != nil {
+		if err := p.db.Users.CreateUser(as(p.admin), v, password); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := p.db.FindUserByID(sys, v.ID); got.Status != shrooms.StatusActive {
+		if got, _ := p.db.Users.FindUserByID(sys, v.ID); got.Status != shrooms.StatusActive {
 			t.Fatalf("status = %s", got.Status)
 		}
 	})
@@ -35,7 +35,7 @@ func TestFindUsers(t *testing.T) {
 	p := newPeople(t)
 	db := p.db
 	odd := createUser(t, db, "per_cent", shrooms.RoleMember)
-	if _, err := db.UpdateUser(sys, odd.ID, shrooms.UserUpdate{Name: ptr("100% Volunteer"), Status: ptr(shrooms.StatusSuspended)}); err != nil {
+	if _, err := db.Users.UpdateUser(sys, odd.ID, shrooms.UserUpdate{Name: ptr("100% Volunteer"), Status: ptr(shrooms.StatusSuspended)}); err != nil {
 		t.Fatal(err)
 	}
 	names := func(us []*shrooms.User) []string {
@@ -61,7 +61,7 @@ func TestFindUsers(t *testing.T) {
 		{"page", shrooms.UserFilter{Offset: 1, Limit: 2}, []string{"mia", "per_cent"}, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, total, err := db.FindUsers(as(p.admin), tc.filter)
+			got, total, err := db.Users.FindUsers(as(p.admin), tc.filter)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +85,7 @@ func TestFindUsers(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got, total, err := db.FindUsers(as(p.admin), shrooms.UserFilter{Limit: 1000})
+		got, total, err := db.Users.FindUsers(as(p.admin), shrooms.UserFilter{Limit: 1000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,12 +100,12 @@ func TestUpdateUser(t *testing.T) {
 	p := newPeople(t)
 	db := p.db
 	t.Run("own settings", func(t *testing.T) {
-		u, err := db.UpdateUser(as(p.member), p.member.ID, shrooms.UserUpdate{
+		u, err := db.Users.UpdateUser(as(p.member), p.member.ID, shrooms.UserUpdate{
 			Name: ptr("  Mia Wallace "), Language: ptr("fr"), Dashboard: ptr([]string{"loans", "welcome"})})
 		if err != nil {
 			t.Fatal(err)
 		}
-		stored, err := db.FindUserByID(sys, p.member.ID)
+		stored, err := db.Users.FindUserByID(sys, p.member.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,23 +113,23 @@ func TestUpdateUser(t *testing.T) {
 			!reflect.DeepEqual(stored.Dashboard, []string{"loans", "welcome"}) {
 			t.Fatalf("returned %+v, stored %+v", u, stored)
 		}
-		a, err := db.FindActorByID(sys, stored.ActorID)
+		a, err := db.Actors.FindActorByID(sys, stored.ActorID)
 		if err != nil || a.Name != "Mia Wallace" {
 			t.Fatalf("person actor name = %q, %v", a.Name, err)
 		}
 	})
 	t.Run("empty dashboard and back to the default", func(t *testing.T) {
-		u, err := db.UpdateUser(as(p.member), p.member.ID, shrooms.UserUpdate{Dashboard: ptr([]string{})})
+		u, err := db.Users.UpdateUser(as(p.member), p.member.ID, shrooms.UserUpdate{Dashboard: ptr([]string{})})
 		if err != nil || u.Dashboard == nil || len(u.Dashboard) != 0 {
 			t.Fatalf("empty dashboard: %#v, %v", u.Dashboard, err)
 		}
-		if stored, _ := db.FindUserByID(sys, p.member.ID); stored.Dashboard == nil {
+		if stored, _ := db.Users.FindUserByID(sys, p.member.ID); stored.Dashboard == nil {
 			t.Fatal("empty dashboard read back as the default")
 		}
-		if _, err := db.UpdateUser(as(p.member), p.member.ID, shrooms.UserUpdate{Dashboard: ptr([]string(nil))}); err != nil {
+		if _, err := db.Users.UpdateUser(as(p.member), p.member.ID, shrooms.UserUpdate{Dashboard: ptr([]string(nil))}); err != nil {
 			t.Fatal(err)
 		}
-		if stored, _ := db.FindUserByID(sys, p.member.ID); stored.Dashboard != nil {
+		if stored, _ := db.Users.FindUserByID(sys, p.member.ID); stored.Dashboard != nil {
 			t.Fatalf("dashboard = %#v, want nil (default)", stored.Dashboard)
 		}
 	})
@@ -146,20 +146,20 @@ func TestUpdateUser(t *testing.T) {
 		{"unknown status", shrooms.UserUpdate{Status: ptr(shrooms.UserStatus("gone"))}, "status"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before, _ := db.FindUserByID(sys, p.staff.ID)
-			_, err := db.UpdateUser(as(p.admin), p.staff.ID, tc.upd)
+			before, _ := db.Users.FindUserByID(sys, p.staff.ID)
+			_, err := db.Users.UpdateUser(as(p.admin), p.staff.ID, tc.upd)
 			wantCode(t, err, shrooms.EINVALID, tc.msg)
-			if after, _ := db.FindUserByID(sys, p.staff.ID); !reflect.DeepEqual(before, after) {
+			if after, _ := db.Users.FindUserByID(sys, p.staff.ID); !reflect.DeepEqual(before, after) {
 				t.Fatalf("refused update changed the user: %+v", after)
 			}
 		})
 	}
 	t.Run("unknown user", func(t *testing.T) {
-		_, err := db.UpdateUser(as(p.admin), 999, shrooms.UserUpdate{Name: ptr("x")})
+		_, err := db.Users.UpdateUser(as(p.admin), 999, shrooms.UserUpdate{Name: ptr("x")})
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	})
 	t.Run("admin promotes", func(t *testing.T) {
-		u, err := db.UpdateUser(as(p.admin), p.staff.ID, shrooms.UserUpdate{Role: ptr(shrooms.RoleAdmin)})
+		u, err := db.Users.UpdateUser(as(p.admin), p.staff.ID, shrooms.UserUpdate{Role: ptr(shrooms.RoleAdmin)})
 		if err != nil || u.Role != shrooms.RoleAdmin {
 			t.Fatalf("promote: %+v, %v", u, err)
 		}
@@ -176,33 +176,33 @@ func TestLastActiveAdmin(t *testing.T) {
 	refused := func(t *testing.T) {
 		t.Helper()
 		for _, upd := range []shrooms.UserUpdate{demote, suspend, pending} {
-			_, err := db.UpdateUser(as(p.admin), p.admin.ID, upd)
+			_, err := db.Users.UpdateUser(as(p.admin), p.admin.ID, upd)
 			wantCode(t, err, shrooms.ECONFLICT, "last active admin")
-			_, err = db.UpdateUser(sys, p.admin.ID, upd)
+			_, err = db.Users.UpdateUser(sys, p.admin.ID, upd)
 			wantCode(t, err, shrooms.ECONFLICT, "last active admin")
 		}
-		wantCode(t, db.DeleteUser(sys, p.admin.ID), shrooms.ECONFLICT, "last active admin")
-		if u, _ := db.FindUserByID(sys, p.admin.ID); !u.IsAdmin() || !u.Active() {
+		wantCode(t, db.Users.DeleteUser(sys, p.admin.ID), shrooms.ECONFLICT, "last active admin")
+		if u, _ := db.Users.FindUserByID(sys, p.admin.ID); !u.IsAdmin() || !u.Active() {
 			t.Fatalf("admin changed: %+v", u)
 		}
 	}
 	t.Run("alone", refused)
 
 	other := createUser(t, db, "bea", shrooms.RoleAdmin)
-	if _, err := db.UpdateUser(sys, other.ID, suspend); err != nil {
+	if _, err := db.Users.UpdateUser(sys, other.ID, suspend); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("a suspended admin does not count", refused)
 
-	if _, err := db.UpdateUser(sys, other.ID, shrooms.UserUpdate{Status: ptr(shrooms.StatusActive)}); err != nil {
+	if _, err := db.Users.UpdateUser(sys, other.ID, shrooms.UserUpdate{Status: ptr(shrooms.StatusActive)}); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("with another active admin", func(t *testing.T) {
-		if _, err := db.UpdateUser(as(p.admin), p.admin.ID, demote); err != nil {
+		if _, err := db.Users.UpdateUser(as(p.admin), p.admin.ID, demote); err != nil {
 			t.Fatal(err)
 		}
 		// bea is the last one now.
-		_, err := db.UpdateUser(sys, other.ID, demote)
+		_, err := db.Users.UpdateUser(sys, other.ID, demote)
 		wantCode(t, err, shrooms.ECONFLICT, "")
 	})
 }
@@ -212,26 +212,26 @@ func TestSuspensionEndsSessionsAndTokens(t *testing.T) {
 	p := newPeople(t)
 	db := p.db
 	session := login(t, db, "mia")
-	token, _, err := db.CreateAPIToken(sys, p.member.ID, "cli")
+	token, _, err := db.Users.CreateAPIToken(sys, p.member.ID, "cli")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UpdateUser(as(p.admin), p.member.ID, shrooms.UserUpdate{Status: ptr(shrooms.StatusSuspended)}); err != nil {
+	if _, err := db.Users.UpdateUser(as(p.admin), p.member.ID, shrooms.UserUpdate{Status: ptr(shrooms.StatusSuspended)}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.FindUserByAPIToken(anon, token)
+	_, err = db.Users.FindUserByAPIToken(anon, token)
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "invalid token")
-	_, _, err = db.FindSession(anon, session)
+	_, _, err = db.Sessions.FindSession(anon, session)
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "")
 
 	// Back to active: the token works again, the session is gone for good.
-	if _, err := db.UpdateUser(as(p.admin), p.member.ID, shrooms.UserUpdate{Status: ptr(shrooms.StatusActive)}); err != nil {
+	if _, err := db.Users.UpdateUser(as(p.admin), p.member.ID, shrooms.UserUpdate{Status: ptr(shrooms.StatusActive)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.FindUserByAPIToken(anon, token); err != nil {
+	if _, err := db.Users.FindUserByAPIToken(anon, token); err != nil {
 		t.Fatalf("token after reactivation: %v", err)
 	}
-	_, _, err = db.FindSession(anon, session)
+	_, _, err = db.Sessions.FindSession(anon, session)
 	wantCode(t, err, shrooms.EUNAUTHORIZED, "please log in again")
 }
 
@@ -239,19 +239,19 @@ func TestAPITokenList(t *testing.T) {
 	t.Parallel()
 	p := newPeople(t)
 	db := p.db
-	_, a, err := db.CreateAPIToken(as(p.member), p.member.ID, "laptop")
+	_, a, err := db.Users.CreateAPIToken(as(p.member), p.member.ID, "laptop")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.clock.Add(time.Minute)
-	secret, b, err := db.CreateAPIToken(as(p.member), p.member.ID, "phone")
+	secret, b, err := db.Users.CreateAPIToken(as(p.member), p.member.ID, "phone")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.FindUserByAPIToken(anon, secret); err != nil {
+	if _, err := db.Users.FindUserByAPIToken(anon, secret); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.FindAPITokens(as(p.member), p.member.ID)
+	got, err := db.Users.FindAPITokens(as(p.member), p.member.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,19 +260,19 @@ func TestAPITokenList(t *testing.T) {
 		t.Fatalf("tokens = %+v %+v", got[0], got[1])
 	}
 	t.Run("another user's token is not found", func(t *testing.T) {
-		wantCode(t, db.DeleteAPIToken(as(p.staff), p.staff.ID, a.ID), shrooms.ENOTFOUND, "")
+		wantCode(t, db.Users.DeleteAPIToken(as(p.staff), p.staff.ID, a.ID), shrooms.ENOTFOUND, "")
 	})
 	t.Run("unknown user", func(t *testing.T) {
-		_, err := db.FindAPITokens(as(p.admin), 999)
+		_, err := db.Users.FindAPITokens(as(p.admin), 999)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	})
 	t.Run("revoked", func(t *testing.T) {
-		if err := db.DeleteAPIToken(as(p.member), p.member.ID, b.ID); err != nil {
+		if err := db.Users.DeleteAPIToken(as(p.member), p.member.ID, b.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.FindUserByAPIToken(anon, secret)
+		_, err := db.Users.FindUserByAPIToken(anon, secret)
 		wantCode(t, err, shrooms.EUNAUTHORIZED, "invalid token")
-		wantCode(t, db.DeleteAPIToken(as(p.member), p.member.ID, b.ID), shrooms.ENOTFOUND, "")
+		wantCode(t, db.Users.DeleteAPIToken(as(p.member), p.member.ID, b.ID), shrooms.ENOTFOUND, "")
 	})
 }
 
@@ -283,49 +283,49 @@ func TestDeleteUser(t *testing.T) {
 	db := p.db
 	victim := createUser(t, db, "vic", shrooms.RoleAdmin)
 	session := login(t, db, "vic")
-	token, _, err := db.CreateAPIToken(sys, victim.ID, "cli")
+	token, _, err := db.Users.CreateAPIToken(sys, victim.ID, "cli")
 	if err != nil {
 		t.Fatal(err)
 	}
 	img := &shrooms.Media{ContentType: "image/png", Data: []byte("png")}
-	if err := db.CreateMedia(as(victim), img); err != nil {
+	if err := db.Media.CreateMedia(as(victim), img); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.UpdateProfile(as(victim), &shrooms.Profile{UserID: victim.ID, Name: "Vic", Bio: "hello",
+	if err := db.Profiles.UpdateProfile(as(victim), &shrooms.Profile{UserID: victim.ID, Name: "Vic", Bio: "hello",
 		BioAudience: shrooms.AudiencePublic, AvatarID: img.ID,
 		Addresses: []shrooms.Address{{Street: "1 Main St", City: "Lyon"}}}); err != nil {
 		t.Fatal(err)
 	}
 	team := &shrooms.Group{Name: "Repairers", MemberIDs: []int64{victim.ID, p.member.ID}}
-	if err := db.CreateGroup(sys, team); err != nil {
+	if err := db.Groups.CreateGroup(sys, team); err != nil {
 		t.Fatal(err)
 	}
-	_, inv, err := db.CreateInvitation(as(victim), "friend@example.org", shrooms.RoleMember, nil)
+	_, inv, err := db.Accounts.CreateInvitation(as(victim), "friend@example.org", shrooms.RoleMember, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fan := remoteActor(t, db, "fan.example", "fan")
 	iri := db.IRIs().Actor("vic")
-	if _, err := db.ReceiveFollow(anon, "https://fan.example/follows/1", fan.IRI, iri, ""); err != nil {
+	if _, err := db.Follows.ReceiveFollow(anon, "https://fan.example/follows/1", fan.IRI, iri, ""); err != nil {
 		t.Fatal(err)
 	}
-	actor, err := db.FindActorByID(sys, victim.ActorID)
+	actor, err := db.Actors.FindActorByID(sys, victim.ActorID)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	if err := db.DeleteUser(as(p.admin), victim.ID); err != nil {
+	if err := db.Users.DeleteUser(as(p.admin), victim.ID); err != nil {
 		t.Fatal(err)
 	}
 
 	t.Run("account gone", func(t *testing.T) {
-		_, err := db.FindUserByID(sys, victim.ID)
+		_, err := db.Users.FindUserByID(sys, victim.ID)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
-		_, _, err = db.FindSession(anon, session)
+		_, _, err = db.Sessions.FindSession(anon, session)
 		wantCode(t, err, shrooms.EUNAUTHORIZED, "")
-		_, err = db.FindUserByAPIToken(anon, token)
+		_, err = db.Users.FindUserByAPIToken(anon, token)
 		wantCode(t, err, shrooms.EUNAUTHORIZED, "")
-		wantCode(t, db.DeleteUser(sys, victim.ID), shrooms.ENOTFOUND, "")
+		wantCode(t, db.Users.DeleteUser(sys, victim.ID), shrooms.ENOTFOUND, "")
 	})
 	t.Run("owned rows gone", func(t *testing.T) {
 		for _, table := range []string{"sessions", "api_tokens", "email_tokens", "profiles", "addresses", "group_members"} {
@@ -333,36 +333,36 @@ func TestDeleteUser(t *testing.T) {
 				t.Errorf("%s: %d rows of the deleted user", table, n)
 			}
 		}
-		g, err := db.FindGroupByID(sys, team.ID)
+		g, err := db.Groups.FindGroupByID(sys, team.ID)
 		if err != nil || !reflect.DeepEqual(g.MemberIDs, []int64{p.member.ID}) {
 			t.Fatalf("group = %+v, %v", g, err)
 		}
 	})
 	t.Run("what they made passes to the organisation", func(t *testing.T) {
-		m, err := db.FindMedia(sys, img.ID)
+		m, err := db.Media.FindMedia(sys, img.ID)
 		if err != nil || m.OwnerID != 0 {
 			t.Fatalf("media = %+v, %v", m, err)
 		}
-		invs, err := db.FindInvitations(sys)
+		invs, err := db.Accounts.FindInvitations(sys)
 		if err != nil || len(invs) != 1 || invs[0].ID != inv.ID || invs[0].InvitedBy != 0 {
 			t.Fatalf("invitations = %+v, %v", invs, err)
 		}
 	})
 	t.Run("actor no longer answers", func(t *testing.T) {
 		for name, find := range map[string]func() (*shrooms.Actor, error){
-			"by id":     func() (*shrooms.Actor, error) { return db.FindActorByID(sys, actor.ID) },
-			"by iri":    func() (*shrooms.Actor, error) { return db.FindActorByIRI(sys, actor.IRI) },
-			"by key":    func() (*shrooms.Actor, error) { return db.FindActorByKeyID(sys, actor.KeyID) },
-			"by handle": func() (*shrooms.Actor, error) { return db.FindLocalActor(sys, "vic") },
+			"by id":     func() (*shrooms.Actor, error) { return db.Actors.FindActorByID(sys, actor.ID) },
+			"by iri":    func() (*shrooms.Actor, error) { return db.Actors.FindActorByIRI(sys, actor.IRI) },
+			"by key":    func() (*shrooms.Actor, error) { return db.Actors.FindActorByKeyID(sys, actor.KeyID) },
+			"by handle": func() (*shrooms.Actor, error) { return db.Actors.FindLocalActor(sys, "vic") },
 		} {
 			_, err := find()
 			if shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 				t.Errorf("%s: %v, want ENOTFOUND", name, err)
 			}
 		}
-		_, err := db.ReceiveFollow(anon, "https://fan.example/follows/2", fan.IRI, iri, "")
+		_, err := db.Follows.ReceiveFollow(anon, "https://fan.example/follows/2", fan.IRI, iri, "")
 		wantCode(t, err, shrooms.ENOTFOUND, "")
-		if fs, _, _ := db.FindFollows(sys, shrooms.FollowFilter{}); len(fs) != 0 {
+		if fs, _, _ := db.Follows.FindFollows(sys, shrooms.FollowFilter{}); len(fs) != 0 {
 			t.Fatalf("follows of the deleted actor remain: %d", len(fs))
 		}
 		var key, summary string
@@ -375,11 +375,11 @@ func TestDeleteUser(t *testing.T) {
 	})
 	t.Run("the username is never given again", func(t *testing.T) {
 		u := &shrooms.User{Username: "vic", Email: "new-vic@example.org", Role: shrooms.RoleMember}
-		wantCode(t, db.CreateUser(sys, u, password), shrooms.ECONFLICT, "username is taken")
+		wantCode(t, db.Users.CreateUser(sys, u, password), shrooms.ECONFLICT, "username is taken")
 	})
 	t.Run("the e-mail address is free", func(t *testing.T) {
 		u := &shrooms.User{Username: "victor", Email: "vic@example.org", Role: shrooms.RoleMember}
-		if err := db.CreateUser(sys, u, password); err != nil {
+		if err := db.Users.CreateUser(sys, u, password); err != nil {
 			t.Fatal(err)
 		}
 	})

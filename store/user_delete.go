@@ -23,8 +23,8 @@ const droppedKey = "deleted"
 // what it had not delivered yet is abandoned, but its row keeps the handle
 // taken forever. The last active admin cannot be deleted (ECONFLICT).
 // Returns ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN.
-func (db *DB) DeleteUser(ctx context.Context, id int64) error {
-	tx, err := db.writeAsAdmin(ctx)
+func (s *UserService) DeleteUser(ctx context.Context, id int64) error {
+	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 	if err := deleteUserRows(ctx, tx, u.ID); err != nil {
 		return err
 	}
-	if err := db.deleteActor(ctx, tx, u.ActorID); err != nil {
+	if err := s.db.deleteActor(ctx, tx, u.ActorID); err != nil {
 		return err
 	}
 	return commit(tx)

@@ -21,7 +21,7 @@ func TestCreateUser(t *testing.T) {
 	initNode(t, db, false) // organisation handle "org"
 
 	alice := &shrooms.User{Username: "alice", Email: "alice@example.org", Name: "Alice", Role: shrooms.RoleStaff}
-	if err := db.CreateUser(ctx, alice, password); err != nil {
+	if err := db.Users.CreateUser(ctx, alice, password); err != nil {
 		t.Fatalf("CreateUser: %v", err)
 	}
 	if alice.ID == 0 || alice.ActorID == 0 || !alice.CreatedAt.Equal(t0) {
@@ -30,8 +30,8 @@ func TestCreateUser(t *testing.T) {
 
 	t.Run("found", func(t *testing.T) {
 		for name, find := range map[string]func() (*shrooms.User, error){
-			"by username": func() (*shrooms.User, error) { return db.FindUserByUsername(ctx, "alice") },
-			"by id":       func() (*shrooms.User, error) { return db.FindUserByID(ctx, alice.ID) },
+			"by username": func() (*shrooms.User, error) { return db.Users.FindUserByUsername(ctx, "alice") },
+			"by id":       func() (*shrooms.User, error) { return db.Users.FindUserByID(ctx, alice.ID) },
 		} {
 			u, err := find()
 			if err != nil {
@@ -41,7 +41,7 @@ func TestCreateUser(t *testing.T) {
 				t.Fatalf("%s: %+v, want %+v", name, *u, *alice)
 			}
 		}
-		a, err := db.FindActorByID(ctx, alice.ActorID)
+		a, err := db.Actors.FindActorByID(ctx, alice.ActorID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,11 +69,11 @@ func TestCreateUser(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u := tc.user
-			wantCode(t, db.CreateUser(ctx, &u, tc.pass), tc.code, tc.msg)
+			wantCode(t, db.Users.CreateUser(ctx, &u, tc.pass), tc.code, tc.msg)
 		})
 	}
 	t.Run("failed creations left nothing behind", func(t *testing.T) {
-		if n, _ := db.CountUsers(ctx); n != 1 {
+		if n, _ := db.Users.CountUsers(ctx); n != 1 {
 			t.Fatalf("users = %d, want 1", n)
 		}
 		if n, _ := db.CountLocalActors(ctx, shrooms.KindPerson); n != 1 {
@@ -81,9 +81,9 @@ func TestCreateUser(t *testing.T) {
 		}
 	})
 	t.Run("unknown", func(t *testing.T) {
-		_, err := db.FindUserByUsername(ctx, "nobody")
+		_, err := db.Users.FindUserByUsername(ctx, "nobody")
 		wantCode(t, err, shrooms.ENOTFOUND, "")
-		_, err = db.FindUserByID(ctx, 999)
+		_, err = db.Users.FindUserByID(ctx, 999)
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	})
 }
@@ -93,11 +93,11 @@ func TestAPITokens(t *testing.T) {
 	ctx := shrooms.NewSystemContext(context.Background())
 	db, clock := openDB(t)
 	u := &shrooms.User{Username: "alice", Email: "alice@example.org", Role: shrooms.RoleMember}
-	if err := db.CreateUser(ctx, u, password); err != nil {
+	if err := db.Users.CreateUser(ctx, u, password); err != nil {
 		t.Fatal(err)
 	}
 
-	secret, tok, err := db.CreateAPIToken(ctx, u.ID, "laptop")
+	secret, tok, err := db.Users.CreateAPIToken(ctx, u.ID, "laptop")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestAPITokens(t *testing.T) {
 		}
 	})
 	t.Run("valid token", func(t *testing.T) {
-		got, err := db.FindUserByAPIToken(ctx, secret)
+		got, err := db.Users.FindUserByAPIToken(ctx, secret)
 		if err != nil || got.ID != u.ID {
 			t.Fatalf("FindUserByAPIToken = %v, %v", got, err)
 		}
@@ -131,12 +131,12 @@ func TestAPITokens(t *testing.T) {
 		{"the hash itself", func() string { s := sha256.Sum256([]byte(secret)); return hex.EncodeToString(s[:]) }()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := db.FindUserByAPIToken(ctx, tc.secret)
+			_, err := db.Users.FindUserByAPIToken(ctx, tc.secret)
 			wantCode(t, err, shrooms.EUNAUTHORIZED, "invalid token")
 		})
 	}
 	t.Run("unknown user", func(t *testing.T) {
-		_, _, err := db.CreateAPIToken(ctx, 999, "x")
+		_, _, err := db.Users.CreateAPIToken(ctx, 999, "x")
 		wantCode(t, err, shrooms.ENOTFOUND, "")
 	})
 	t.Run("activity is recorded at most once a minute", func(t *testing.T) {
@@ -152,12 +152,12 @@ func TestAPITokens(t *testing.T) {
 			t.Fatalf("last_active_at = %d, want %d", first, t0.UnixMilli())
 		}
 		clock.Add(30 * time.Second)
-		db.FindUserByAPIToken(ctx, secret)
+		db.Users.FindUserByAPIToken(ctx, secret)
 		if got := lastActive(); got != first {
 			t.Fatalf("last_active_at moved after 30s: %d", got)
 		}
 		clock.Add(31 * time.Second)
-		db.FindUserByAPIToken(ctx, secret)
+		db.Users.FindUserByAPIToken(ctx, secret)
 		if got := lastActive(); got != t0.Add(61*time.Second).UnixMilli() {
 			t.Fatalf("last_active_at = %d after 61s", got)
 		}

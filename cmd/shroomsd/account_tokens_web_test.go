@@ -13,7 +13,7 @@ import (
 // CLI's 'admin token create') and returns its secret.
 func userToken(t *testing.T, n *testNode, u *shrooms.User, name string) string {
 	t.Helper()
-	secret, _, err := n.m.DB.CreateAPIToken(systemCtx, u.ID, name)
+	secret, _, err := n.m.DB.Users.CreateAPIToken(systemCtx, u.ID, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func wantTokenStatus(t *testing.T, n *testNode, what, token string, want int) {
 // and returns the link's secret.
 func resetSecret(t *testing.T, n *testNode, email string) string {
 	t.Helper()
-	_, secret, err := n.m.DB.RequestPasswordReset(systemCtx, email, nil)
+	_, secret, err := n.m.DB.Accounts.RequestPasswordReset(systemCtx, email, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestPasswordResetRevokesTokens(t *testing.T) {
 	wantTokenStatus(t, n, "token after the reset", script, http.StatusUnauthorized)
 	wantTokenStatus(t, n, "second token after the reset", robot, http.StatusUnauthorized)
 	wantTokenStatus(t, n, "another account's token", others, http.StatusOK)
-	if ts, err := n.m.DB.FindAPITokens(systemCtx, olga.ID); err != nil || len(ts) != 0 {
+	if ts, err := n.m.DB.Users.FindAPITokens(systemCtx, olga.ID); err != nil || len(ts) != 0 {
 		t.Fatalf("tokens left after the reset: %v %v", ts, err)
 	}
 	c.acctLogIn("olga", "olgas-new-password", "/dashboard")

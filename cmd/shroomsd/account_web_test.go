@@ -85,12 +85,12 @@ func (w *webClient) acctSessionCookie() *http.Cookie {
 
 func acctSetSignupMode(t *testing.T, n *testNode, mode shrooms.SignupMode) {
 	t.Helper()
-	s, err := n.m.DB.FindSettings(systemCtx)
+	s, err := n.m.DB.Settings.FindSettings(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.SignupMode = mode
-	if err := n.m.DB.UpdateSettings(systemCtx, s); err != nil {
+	if err := n.m.DB.Settings.UpdateSettings(systemCtx, s); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -133,7 +133,7 @@ func TestAccountSignupVerifyLogin(t *testing.T) {
 	if p := c.post("/signup", acctSignupForm("alice", "alice@example.org", "short")); p.Status != 400 || !p.Has("at least 10 characters") {
 		t.Fatalf("short password: %d\n%s", p.Status, p.Body)
 	}
-	if _, err := n.m.DB.FindUserByUsername(systemCtx, "alice"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+	if _, err := n.m.DB.Users.FindUserByUsername(systemCtx, "alice"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 		t.Fatalf("refused sign-ups created alice: %v", err)
 	}
 
@@ -271,7 +271,7 @@ func TestAccountLoginErrors(t *testing.T) {
 
 	dave := createUser(t, n, "dave", shrooms.RoleMember, "daves-long-password")
 	suspended := shrooms.StatusSuspended
-	if _, err := n.m.DB.UpdateUser(systemCtx, dave.ID, shrooms.UserUpdate{Status: &suspended}); err != nil {
+	if _, err := n.m.DB.Users.UpdateUser(systemCtx, dave.ID, shrooms.UserUpdate{Status: &suspended}); err != nil {
 		t.Fatal(err)
 	}
 	if r := newWebClient(t, n).acctSubmit("/login", url.Values{"login": {"dave"}, "password": {"daves-long-password"}}, true); r.Status != 403 || !strings.Contains(r.Body, "This account is suspended.") {
@@ -310,7 +310,7 @@ func TestAccountSignupModes(t *testing.T) {
 		"password": {"long-enough-password"}, "password_confirm": {"long-enough-password"}}); p.Status != 400 || !p.Has("This invitation has expired or was already used.") {
 		t.Fatalf("sign-up with a wrong invitation: %d\n%s", p.Status, p.Body)
 	}
-	if _, err := n.m.DB.FindUserByUsername(systemCtx, "erin"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+	if _, err := n.m.DB.Users.FindUserByUsername(systemCtx, "erin"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 		t.Fatalf("refused sign-ups created erin: %v", err)
 	}
 	if drainMail(t, n); len(srv.Messages()) != 0 {

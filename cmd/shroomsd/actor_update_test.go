@@ -18,7 +18,7 @@ import (
 // inboxNote returns the note n recorded for the received activity iri.
 func inboxNote(t *testing.T, n *testNode, iri string) (shrooms.InboxState, string) {
 	t.Helper()
-	acts, _, err := n.m.DB.FindInboxActivities(context.Background(), shrooms.InboxFilter{ActivityIRI: iri})
+	acts, _, err := n.m.DB.Inbox.FindInboxActivities(context.Background(), shrooms.InboxFilter{ActivityIRI: iri})
 	if err != nil || len(acts) != 1 {
 		t.Fatalf("%s's inbox holds %d activities %s: %v", n.addr, len(acts), iri, err)
 	}
@@ -134,18 +134,18 @@ func TestActorUpdateOfMember(t *testing.T) {
 		t.Fatalf("the organisation got followers: %+v", f)
 	}
 	ctx := shrooms.NewContextWithUser(context.Background(), alice)
-	prof, err := a.m.DB.FindProfile(ctx, alice.ID)
+	prof, err := a.m.DB.Profiles.FindProfile(ctx, alice.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	prof.Name, prof.Bio, prof.BioAudience = "Alice Liddell", "Fixes radios.", shrooms.AudiencePublic
-	if err := a.m.DB.UpdateProfile(ctx, prof); err != nil {
+	if err := a.m.DB.Profiles.UpdateProfile(ctx, prof); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b)
 	cachedAlice := func() *shrooms.Actor {
 		t.Helper()
-		got, err := b.m.DB.FindActorByIRI(systemCtx, iri)
+		got, err := b.m.DB.Actors.FindActorByIRI(systemCtx, iri)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func TestActorUpdateOfMember(t *testing.T) {
 	// Members only: the actor loses its summary, and the secret never
 	// leaves A, in the Update or anywhere else.
 	prof.Bio, prof.BioAudience = "Lives above the workshop.", shrooms.AudienceMembers
-	if err := a.m.DB.UpdateProfile(ctx, prof); err != nil {
+	if err := a.m.DB.Profiles.UpdateProfile(ctx, prof); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b)
@@ -233,7 +233,7 @@ func TestActorUpdateHostile(t *testing.T) {
 	if st, note := inboxNote(t, b, own); st != shrooms.InboxDone || note != "" {
 		t.Fatalf("own Update: %s %q", st, note)
 	}
-	got, err := b.m.DB.FindActorByIRI(systemCtx, mallory.iri())
+	got, err := b.m.DB.Actors.FindActorByIRI(systemCtx, mallory.iri())
 	if err != nil {
 		t.Fatal(err)
 	}

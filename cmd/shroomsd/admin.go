@@ -44,7 +44,7 @@ func runAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer m.Close()
-	org, err := m.DB.FindLocalActor(ctx, m.Config.Org.Handle)
+	org, err := m.DB.Actors.FindLocalActor(ctx, m.Config.Org.Handle)
 	if err != nil {
 		return err
 	}
@@ -96,11 +96,11 @@ func (a *adminRun) token() error {
 	if a.user == "" {
 		return usageError("admin token create: --user is required")
 	}
-	u, err := a.m.DB.FindUserByUsername(a.ctx, a.user)
+	u, err := a.m.DB.Users.FindUserByUsername(a.ctx, a.user)
 	if err != nil {
 		return fmt.Errorf("--user: %s", shrooms.ErrorMessage(err))
 	}
-	secret, _, err := a.m.DB.CreateAPIToken(a.ctx, u.ID, a.label)
+	secret, _, err := a.m.DB.Users.CreateAPIToken(a.ctx, u.ID, a.label)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (a *adminRun) follow() error {
 	if err != nil {
 		return err
 	}
-	f, err := a.m.DB.CreateFollow(a.ctx, a.org.ID, target.ID)
+	f, err := a.m.DB.Follows.CreateFollow(a.ctx, a.org.ID, target.ID)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (a *adminRun) unfollow() error {
 	if err != nil {
 		return err
 	}
-	if err := a.m.DB.Unfollow(a.ctx, a.org.ID, target.ID); err != nil {
+	if err := a.m.DB.Follows.Unfollow(a.ctx, a.org.ID, target.ID); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.out, "unfollowed %s\n", termText(target.Acct()))
@@ -161,9 +161,9 @@ func (a *adminRun) followRequests() error {
 	}
 	var f *shrooms.Follow
 	if a.pos[0] == "approve" {
-		f, err = a.m.DB.ApproveFollowRequest(a.ctx, id)
+		f, err = a.m.DB.Follows.ApproveFollowRequest(a.ctx, id)
 	} else {
-		f, err = a.m.DB.RejectFollowRequest(a.ctx, id)
+		f, err = a.m.DB.Follows.RejectFollowRequest(a.ctx, id)
 	}
 	if err != nil {
 		return err
@@ -177,7 +177,7 @@ func (a *adminRun) followRequests() error {
 
 func (a *adminRun) listFollows(filter shrooms.FollowFilter, showFollower bool) error {
 	filter.Limit = 500
-	follows, total, err := a.m.DB.FindFollows(a.ctx, filter)
+	follows, total, err := a.m.DB.Follows.FindFollows(a.ctx, filter)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (a *adminRun) deliveries() error {
 		if err != nil {
 			return usageError("admin deliveries retry: ID must be a number")
 		}
-		if err := a.m.DB.RetryDelivery(a.ctx, id, a.m.Now()); err != nil {
+		if err := a.m.DB.Outbox.RetryDelivery(a.ctx, id, a.m.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.out, "delivery %d queued again\n", id)
@@ -216,7 +216,7 @@ func (a *adminRun) deliveries() error {
 	default:
 		return usageError("admin deliveries: --state must be pending, delivered or dead")
 	}
-	ds, total, err := a.m.DB.FindDeliveries(a.ctx, shrooms.DeliveryFilter{State: st, Limit: 200})
+	ds, total, err := a.m.DB.Outbox.FindDeliveries(a.ctx, shrooms.DeliveryFilter{State: st, Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func (a *adminRun) queue() error {
 	case len(a.pos) != 0:
 		return usageError("admin queue: use 'admin queue' or 'admin queue prune [--older-than 30d]'")
 	}
-	s, err := a.m.DB.QueueStats(a.ctx)
+	s, err := a.m.DB.Outbox.QueueStats(a.ctx)
 	if err != nil {
 		return err
 	}
@@ -262,7 +262,7 @@ func (a *adminRun) queuePrune() error {
 		}
 	}
 	before := a.m.Now().Add(-retention)
-	res, err := a.m.DB.PruneQueues(a.ctx, before)
+	res, err := a.m.DB.Outbox.PruneQueues(a.ctx, before)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func TestAdminInvitations(t *testing.T) {
 	if p.Status != 200 || p.Has("newbie@example.org") {
 		t.Fatalf("revoke: %d\n%s", p.Status, p.Body)
 	}
-	if invs, _ := n.m.DB.FindInvitations(systemCtx); len(invs) != 0 {
+	if invs, _ := n.m.DB.Accounts.FindInvitations(systemCtx); len(invs) != 0 {
 		t.Fatalf("invitations after revoke: %d", len(invs))
 	}
 }
@@ -67,11 +67,11 @@ func TestAdminInvitationMailDown(t *testing.T) {
 	if p.Status != 200 || p.Path != "/admin/users" || !p.Has("The invitation is on its way.") {
 		t.Fatalf("invite with mail down: %d\n%s", p.Status, p.Body)
 	}
-	if invs, _ := n.m.DB.FindInvitations(systemCtx); len(invs) != 1 {
+	if invs, _ := n.m.DB.Accounts.FindInvitations(systemCtx); len(invs) != 1 {
 		t.Fatalf("invitations = %d, want 1", len(invs))
 	}
 	drainMail(t, n)
-	ms, _, err := n.m.DB.FindMail(systemCtx, shrooms.MailFilter{State: shrooms.MailPending})
+	ms, _, err := n.m.DB.Mail.FindMail(systemCtx, shrooms.MailFilter{State: shrooms.MailPending})
 	if err != nil || len(ms) != 1 || ms[0].Message.To != "newbie@example.org" || ms[0].Kind != shrooms.MailInvitation || ms[0].LastError == "" {
 		t.Fatalf("queued invitation mail: %+v %v", ms, err)
 	}
@@ -168,7 +168,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 			n := startNode(t, newTestClock())
 			bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
 			g := &shrooms.Group{Name: "Volunteers", Description: "Saturday helpers", MemberIDs: []int64{bob.ID}}
-			if err := n.m.DB.CreateGroup(systemCtx, g); err != nil {
+			if err := n.m.DB.Groups.CreateGroup(systemCtx, g); err != nil {
 				t.Fatal(err)
 			}
 			b := newBrowser(t, n, vp)

@@ -17,13 +17,13 @@ func (a *adminRun) mail() error {
 			return usageError("admin mail %s: ID must be a number", a.pos[0])
 		}
 		if a.pos[0] == "retry" {
-			if err := a.m.DB.RetryMail(a.ctx, id, a.m.Now()); err != nil {
+			if err := a.m.DB.Mail.RetryMail(a.ctx, id, a.m.Now()); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.out, "mail %d queued again; the running node sends it\n", id)
 			return nil
 		}
-		if err := a.m.DB.DiscardMail(a.ctx, id); err != nil {
+		if err := a.m.DB.Mail.DiscardMail(a.ctx, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.out, "mail %d discarded\n", id)
@@ -35,7 +35,7 @@ func (a *adminRun) mail() error {
 	if err != nil {
 		return usageError("admin mail: --state must be pending, sending, sent or dead")
 	}
-	ms, total, err := a.m.DB.FindMail(a.ctx, shrooms.MailFilter{State: st, Limit: 200})
+	ms, total, err := a.m.DB.Mail.FindMail(a.ctx, shrooms.MailFilter{State: st, Limit: 200})
 	if err != nil {
 		return err
 	}

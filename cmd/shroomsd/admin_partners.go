@@ -26,7 +26,7 @@ func (a *adminRun) invite() error {
 		if err != nil || id <= 0 {
 			return usageError("admin invite revoke: ID must be a number (see 'admin invite list')")
 		}
-		if err := a.m.DB.RevokePartnerInvite(a.ctx, id); err != nil {
+		if err := a.m.DB.Partners.RevokePartnerInvite(a.ctx, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.out, "invite %d revoked\n", id)
@@ -40,7 +40,7 @@ func (a *adminRun) inviteCreate() error {
 	if err != nil {
 		return usageError("--expires: %s", err)
 	}
-	inv, token, err := a.m.DB.CreatePartnerInvite(a.ctx, ttl, a.note)
+	inv, token, err := a.m.DB.Partners.CreatePartnerInvite(a.ctx, ttl, a.note)
 	if err != nil {
 		if shrooms.ErrorField(err) == "note" {
 			return fmt.Errorf("--note: %s", shrooms.ErrorMessage(err))
@@ -83,7 +83,7 @@ func parseExpires(s string) (time.Duration, error) {
 }
 
 func (a *adminRun) inviteList() error {
-	invites, err := a.m.DB.FindPartnerInvites(a.ctx)
+	invites, err := a.m.DB.Partners.FindPartnerInvites(a.ctx)
 	if err != nil {
 		return err
 	}
@@ -191,13 +191,13 @@ func linkError(err error) error {
 // partner yet.
 func (a *adminRun) partnerActor(arg string, anyIfResolved bool) (*shrooms.Actor, error) {
 	if id, err := strconv.ParseInt(arg, 10, 64); err == nil {
-		p, err := a.m.DB.FindPartner(a.ctx, id)
+		p, err := a.m.DB.Partners.FindPartner(a.ctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s", arg, shrooms.ErrorMessage(err))
 		}
 		return p.Actor, nil
 	}
-	partners, err := a.m.DB.FindPartners(a.ctx, shrooms.PartnerFilter{})
+	partners, err := a.m.DB.Partners.FindPartners(a.ctx, shrooms.PartnerFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +218,7 @@ func (a *adminRun) partnerActor(arg string, anyIfResolved bool) (*shrooms.Actor,
 }
 
 func (a *adminRun) partnerUnlink(actor *shrooms.Actor) error {
-	if err := a.m.DB.UnlinkPartner(a.ctx, actor.ID); err != nil {
+	if err := a.m.DB.Partners.UnlinkPartner(a.ctx, actor.ID); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.out, "unlinked %s: both follows are undone and its objects left the cache\n", termText(actor.Acct()))
@@ -226,7 +226,7 @@ func (a *adminRun) partnerUnlink(actor *shrooms.Actor) error {
 }
 
 func (a *adminRun) partnerBlock(actor *shrooms.Actor) error {
-	if err := a.m.DB.BlockPartner(a.ctx, actor.ID); err != nil {
+	if err := a.m.DB.Partners.BlockPartner(a.ctx, actor.ID); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.out, "blocked %s: its traffic is refused and its objects left the cache\n", termText(actor.Acct()))
@@ -234,7 +234,7 @@ func (a *adminRun) partnerBlock(actor *shrooms.Actor) error {
 }
 
 func (a *adminRun) partnerUnblock(actor *shrooms.Actor) error {
-	if err := a.m.DB.UnblockPartner(a.ctx, actor.ID); err != nil {
+	if err := a.m.DB.Partners.UnblockPartner(a.ctx, actor.ID); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.out, "unblocked %s: nothing is linked again until one side links\n", termText(actor.Acct()))
@@ -242,7 +242,7 @@ func (a *adminRun) partnerUnblock(actor *shrooms.Actor) error {
 }
 
 func (a *adminRun) partnerResync(actor *shrooms.Actor) error {
-	if err := a.m.DB.RequestPartnerSync(a.ctx, actor.ID); err != nil {
+	if err := a.m.DB.Partners.RequestPartnerSync(a.ctx, actor.ID); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.out, "resync of %s requested: the node fetches its shared objects again\n", termText(actor.Acct()))
@@ -250,7 +250,7 @@ func (a *adminRun) partnerResync(actor *shrooms.Actor) error {
 }
 
 func (a *adminRun) partnerShare(actor *shrooms.Actor) error {
-	p, err := a.m.DB.SetPartnerModules(a.ctx, actor.ID, a.shareModules)
+	p, err := a.m.DB.Partners.SetPartnerModules(a.ctx, actor.ID, a.shareModules)
 	if err != nil {
 		return err
 	}
@@ -263,7 +263,7 @@ func (a *adminRun) partnerShare(actor *shrooms.Actor) error {
 }
 
 func (a *adminRun) partnerList() error {
-	partners, err := a.m.DB.FindPartners(a.ctx, shrooms.PartnerFilter{})
+	partners, err := a.m.DB.Partners.FindPartners(a.ctx, shrooms.PartnerFilter{})
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,7 @@ func TestAdminUsers(t *testing.T) {
 		t.Fatalf("deleted bob still reaches %s", p.Path)
 	}
 	again := &shrooms.User{Username: "bob", Email: "bob2@example.org", Role: shrooms.RoleMember}
-	if err := n.m.DB.CreateUser(systemCtx, again, memberPassword); shrooms.ErrorCode(err) != shrooms.ECONFLICT {
+	if err := n.m.DB.Users.CreateUser(systemCtx, again, memberPassword); shrooms.ErrorCode(err) != shrooms.ECONFLICT {
 		t.Fatalf("re-creating bob: %v, want a conflict", err)
 	}
 	wantStatus(t, "deleted user page", w.get(userPath(bob)), 404)
@@ -183,7 +183,7 @@ func TestAdminPagesForbidden(t *testing.T) {
 	t.Parallel()
 	n := startNode(t, newTestClock())
 	bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
-	before, err := n.m.DB.FindSettings(systemCtx)
+	before, err := n.m.DB.Settings.FindSettings(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestAdminPagesForbidden(t *testing.T) {
 	if u := findUser(t, n, "bob"); u.Role != shrooms.RoleMember || u.Status != shrooms.StatusActive {
 		t.Fatalf("bob is now %s/%s", u.Role, u.Status)
 	}
-	if after, _ := n.m.DB.FindSettings(systemCtx); after.Name != before.Name || after.SignupMode != before.SignupMode {
+	if after, _ := n.m.DB.Settings.FindSettings(systemCtx); after.Name != before.Name || after.SignupMode != before.SignupMode {
 		t.Fatalf("settings changed by a member: %+v", after)
 	}
 	anon := newWebClient(t, n)
@@ -247,7 +247,7 @@ func TestAdminGroups(t *testing.T) {
 	if p.Status != 200 || p.Path != gpath || !p.Has("Menders") {
 		t.Fatalf("save group: %s %d\n%s", p.Path, p.Status, p.Body)
 	}
-	g, err := n.m.DB.FindGroupByID(systemCtx, gid)
+	g, err := n.m.DB.Groups.FindGroupByID(systemCtx, gid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestAdminGroups(t *testing.T) {
 	// Unticking carol removes her; a bad member refuses the form whole.
 	w.post(gpath, url.Values{"name": {"Menders"}, "members": {strconv.FormatInt(bob.ID, 10)}})
 	wantStatus(t, "bad member", w.post(gpath, url.Values{"name": {"Renamed"}, "members": {"x"}}), 400)
-	if g, _ = n.m.DB.FindGroupByID(systemCtx, gid); g.Name != "Menders" || len(g.MemberIDs) != 1 || g.MemberIDs[0] != bob.ID {
+	if g, _ = n.m.DB.Groups.FindGroupByID(systemCtx, gid); g.Name != "Menders" || len(g.MemberIDs) != 1 || g.MemberIDs[0] != bob.ID {
 		t.Fatalf("group after unticking and a bad form: %+v", g)
 	}
 	if p = w.get("/admin/groups"); !p.Has("Menders") || !groupLink.MatchString(p.Body) || !p.Has("1 member") {
@@ -297,7 +297,7 @@ func TestAdminPermissions(t *testing.T) {
 	n := startNode(t, newTestClock())
 	bob := createUser(t, n, "bob", shrooms.RoleMember, memberPassword)
 	g := &shrooms.Group{Name: "Volunteers"}
-	if err := n.m.DB.CreateGroup(systemCtx, g); err != nil {
+	if err := n.m.DB.Groups.CreateGroup(systemCtx, g); err != nil {
 		t.Fatal(err)
 	}
 	w := loginAs(t, n, "admin", adminPassword)
@@ -324,7 +324,7 @@ func TestAdminPermissions(t *testing.T) {
 		t.Error("the menu offers People to a member without access to it")
 	}
 	// A group grant gives it back to the group's members.
-	if err := n.m.DB.SetGroupMembers(systemCtx, g.ID, []int64{bob.ID}); err != nil {
+	if err := n.m.DB.Groups.SetGroupMembers(systemCtx, g.ID, []int64{bob.ID}); err != nil {
 		t.Fatal(err)
 	}
 	w.post("/admin/permissions", permForm([]int64{g.ID}, map[string]string{"people.role-member": "none", groupCell: "read"}))
@@ -336,9 +336,9 @@ func TestAdminPermissions(t *testing.T) {
 	if !regexp.MustCompile(`name="` + regexp.QuoteMeta(groupCell) + `">\s*<option value="none" >[^<]*</option>\s*<option value="read" selected>`).MatchString(p.Body) {
 		t.Fatalf("the group's read grant is not selected:\n%s", p.Body)
 	}
-	before, _ := n.m.DB.FindGrants(systemCtx)
+	before, _ := n.m.DB.Groups.FindGrants(systemCtx)
 	wantStatus(t, "bad access", w.post("/admin/permissions", permForm(nil, map[string]string{"loans.role-staff": "root"})), 400)
-	if after, _ := n.m.DB.FindGrants(systemCtx); len(after) != len(before) {
+	if after, _ := n.m.DB.Groups.FindGrants(systemCtx); len(after) != len(before) {
 		t.Fatalf("grants changed by a bad form: %d → %d", len(before), len(after))
 	}
 }
@@ -370,7 +370,7 @@ func TestAdminSettings(t *testing.T) {
 	if p.Status != 200 || !p.Has("The settings were saved.") || !p.Has("· Atelier Vélo</title>") {
 		t.Fatalf("save settings: %d\n%s", p.Status, p.Body)
 	}
-	s, _ := n.m.DB.FindSettings(systemCtx)
+	s, _ := n.m.DB.Settings.FindSettings(systemCtx)
 	if s.Name != "Atelier Vélo" || s.LogoID == 0 || s.SignupMode != shrooms.SignupInvite || s.DefaultLanguage != "fr" || s.CustomCSS != ".x { color: red }" {
 		t.Fatalf("settings after save: %+v", s)
 	}
@@ -379,18 +379,18 @@ func TestAdminSettings(t *testing.T) {
 	form := settingsForm("Atelier Vélo", shrooms.Modules...)
 	form.Set("primary_color_text", "#112233")
 	w.postMultipart("/admin/settings", form, "", "", nil)
-	if s, _ = n.m.DB.FindSettings(systemCtx); s.LogoID != logo || s.PrimaryColor != "#112233" {
+	if s, _ = n.m.DB.Settings.FindSettings(systemCtx); s.LogoID != logo || s.PrimaryColor != "#112233" {
 		t.Fatalf("without an upload the logo must stay (%d → %d), typed colour %s", logo, s.LogoID, s.PrimaryColor)
 	}
 	form.Set("primary_color_text", "brown")
 	wantStatus(t, "bad colour", w.postMultipart("/admin/settings", form, "", "", nil), 400)
-	if s, _ = n.m.DB.FindSettings(systemCtx); s.PrimaryColor != "#112233" {
+	if s, _ = n.m.DB.Settings.FindSettings(systemCtx); s.PrimaryColor != "#112233" {
 		t.Fatalf("a bad colour changed the settings: %+v", s)
 	}
 	form = settingsForm("Atelier Vélo", shrooms.Modules...)
 	form.Set("remove_logo", "1")
 	w.postMultipart("/admin/settings", form, "", "", nil)
-	if s, _ = n.m.DB.FindSettings(systemCtx); s.LogoID != 0 {
+	if s, _ = n.m.DB.Settings.FindSettings(systemCtx); s.LogoID != 0 {
 		t.Fatalf("logo after remove_logo: %d", s.LogoID)
 	}
 

@@ -20,7 +20,7 @@ import (
 func (n *testNode) apiUser(username string, role shrooms.Role) (*shrooms.User, string) {
 	n.t.Helper()
 	u := createUser(n.t, n, username, role, "a-long-enough-password")
-	secret, _, err := n.m.DB.CreateAPIToken(systemCtx, u.ID, "test")
+	secret, _, err := n.m.DB.Users.CreateAPIToken(systemCtx, u.ID, "test")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func (n *testNode) apiUser(username string, role shrooms.Role) (*shrooms.User, s
 func (n *testNode) adminToken() (*shrooms.User, string) {
 	n.t.Helper()
 	u := findUser(n.t, n, "admin")
-	secret, _, err := n.m.DB.CreateAPIToken(systemCtx, u.ID, "test")
+	secret, _, err := n.m.DB.Users.CreateAPIToken(systemCtx, u.ID, "test")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func TestAPIChangePassword(t *testing.T) {
 	if status, body := n.api("POST", "/api/v1/me/password", tok, map[string]string{"current": "a-long-enough-password", "password": "a-brand-new-password"}); status != 204 {
 		t.Fatalf("change: %d %v", status, body)
 	}
-	if _, _, _, err := n.m.DB.Login(context.Background(), shrooms.LoginRequest{Login: "bob", Password: "a-brand-new-password", Address: "127.0.0.1"}); err != nil {
+	if _, _, _, err := n.m.DB.Sessions.Login(context.Background(), shrooms.LoginRequest{Login: "bob", Password: "a-brand-new-password", Address: "127.0.0.1"}); err != nil {
 		t.Fatalf("login with the new password: %v", err)
 	}
 	if status, _ := n.api("GET", "/api/v1/me", tok, nil); status != 200 {
@@ -571,7 +571,7 @@ func TestAPIInvitationMailDown(t *testing.T) {
 		t.Fatalf("invite with mail down: %d %v", status, inv)
 	}
 	drainMail(t, n)
-	ms, _, err := n.m.DB.FindMail(systemCtx, shrooms.MailFilter{State: shrooms.MailPending})
+	ms, _, err := n.m.DB.Mail.FindMail(systemCtx, shrooms.MailFilter{State: shrooms.MailPending})
 	if err != nil || len(ms) != 1 || ms[0].Message.To != "newbie@example.org" || ms[0].LastError == "" {
 		t.Fatalf("queued mail: %+v %v", ms, err)
 	}

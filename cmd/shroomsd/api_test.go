@@ -55,7 +55,7 @@ func TestAPIAuth(t *testing.T) {
 		}
 	}
 	member := &shrooms.User{Username: "bob", Email: "bob@example.org", Role: shrooms.RoleMember}
-	if err := a.m.DB.CreateUser(shrooms.NewSystemContext(context.Background()), member, "another-long-password"); err != nil {
+	if err := a.m.DB.Users.CreateUser(shrooms.NewSystemContext(context.Background()), member, "another-long-password"); err != nil {
 		t.Fatal(err)
 	}
 	memberToken := strings.TrimSpace(a.mustCLI("admin", "token", "create", "--user", "bob"))

@@ -54,7 +54,7 @@ func BenchmarkCatalogue(b *testing.B) {
 			}
 			items = append(items, it)
 		}
-		if rowErrs, err := n.m.DB.ImportItems(ctx, items, first, false); err != nil || len(rowErrs) > 0 {
+		if rowErrs, err := n.m.DB.Items.ImportItems(ctx, items, first, false); err != nil || len(rowErrs) > 0 {
 			b.Fatalf("seeding: %v %v", err, rowErrs)
 		}
 	}
@@ -109,12 +109,12 @@ func seedCatalogueTree(b *testing.B, n *testNode) (cats, places []int64) {
 	ctx := systemCtx
 	for r := 0; r < 4; r++ {
 		root := &shrooms.Category{Name: "Root " + strconv.Itoa(r)}
-		if err := n.m.DB.CreateCategory(ctx, root); err != nil {
+		if err := n.m.DB.Categories.CreateCategory(ctx, root); err != nil {
 			b.Fatal(err)
 		}
 		for c := 0; c < 5; c++ {
 			child := &shrooms.Category{Name: "Child " + strconv.Itoa(c), ParentID: root.ID}
-			if err := n.m.DB.CreateCategory(ctx, child); err != nil {
+			if err := n.m.DB.Categories.CreateCategory(ctx, child); err != nil {
 				b.Fatal(err)
 			}
 			cats = append(cats, child.ID)
@@ -122,7 +122,7 @@ func seedCatalogueTree(b *testing.B, n *testNode) (cats, places []int64) {
 	}
 	for i := 0; i < 10; i++ {
 		p := &shrooms.Place{Name: "Shelf " + strconv.Itoa(i), Kind: shrooms.PlaceShelf}
-		if err := n.m.DB.CreatePlace(ctx, p); err != nil {
+		if err := n.m.DB.Places.CreatePlace(ctx, p); err != nil {
 			b.Fatal(err)
 		}
 		places = append(places, p.ID)

@@ -51,7 +51,7 @@ func benchDrain(tb testing.TB, nodes ...*testNode) int {
 // benchLink links b to a with an invite, as fpLink does.
 func benchLink(tb testing.TB, a, b *testNode) {
 	tb.Helper()
-	_, token, err := a.m.DB.CreatePartnerInvite(systemCtx, 0, "bench")
+	_, token, err := a.m.DB.Partners.CreatePartnerInvite(systemCtx, 0, "bench")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -59,11 +59,11 @@ func benchLink(tb testing.TB, a, b *testNode) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := b.m.DB.LinkPartner(systemCtx, remote.ID, token); err != nil {
+	if _, err := b.m.DB.Partners.LinkPartner(systemCtx, remote.ID, token); err != nil {
 		tb.Fatal(err)
 	}
 	benchDrain(tb, a, b)
-	p, err := b.m.DB.FindPartner(systemCtx, remote.ID)
+	p, err := b.m.DB.Partners.FindPartner(systemCtx, remote.ID)
 	if err != nil || p.State != shrooms.PartnerLinked {
 		tb.Fatalf("B's partner A: %+v %v", p, err)
 	}
@@ -148,11 +148,11 @@ func BenchmarkIngest(b *testing.B) {
 	elapsed := time.Since(start)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "processed/s")
 
-	a, err := nb.m.DB.FindActorByIRI(systemCtx, na.org().IRI)
+	a, err := nb.m.DB.Actors.FindActorByIRI(systemCtx, na.org().IRI)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if n, err := nb.m.DB.CountRemoteObjects(systemCtx, a.ID); err != nil || n != b.N {
+	if n, err := nb.m.DB.Remote.CountRemoteObjects(systemCtx, a.ID); err != nil || n != b.N {
 		b.Fatalf("B caches %d objects (%v), want %d", n, err, b.N)
 	}
 }

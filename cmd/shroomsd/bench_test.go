@@ -132,7 +132,7 @@ func benchmarkNodeInbox(b *testing.B) {
 	} else {
 		b.Log("no ceiling measured in this run: run BenchmarkInbox as a whole for the ratio")
 	}
-	if _, total, err := m.DB.FindInboxActivities(context.Background(), shrooms.InboxFilter{Limit: 1}); err != nil || total != b.N+1 {
+	if _, total, err := m.DB.Inbox.FindInboxActivities(context.Background(), shrooms.InboxFilter{Limit: 1}); err != nil || total != b.N+1 {
 		b.Fatalf("node stored %d activities (%v), want %d", total, err, b.N+1)
 	}
 }

@@ -22,17 +22,17 @@ func TestBrowserCatalogueItem(t *testing.T) {
 			requireBrowser(t)
 			n := startNode(t, newTestClock())
 			power := &shrooms.Category{Name: "Power tools"}
-			if err := n.m.DB.CreateCategory(systemCtx, power); err != nil {
+			if err := n.m.DB.Categories.CreateCategory(systemCtx, power); err != nil {
 				t.Fatal(err)
 			}
-			if err := n.m.DB.SetCategoryFields(systemCtx, power.ID, []shrooms.CustomField{
+			if err := n.m.DB.Categories.SetCategoryFields(systemCtx, power.ID, []shrooms.CustomField{
 				{Key: "watts", Label: "Power (W)", Type: shrooms.FieldNumber, Required: true},
 				{Key: "cordless", Label: "Cordless", Type: shrooms.FieldBool},
 			}); err != nil {
 				t.Fatal(err)
 			}
 			shop := &shrooms.Place{Name: "Workshop", Kind: shrooms.PlaceWorkshop, Public: true, HasPoint: true, Latitude: 48.8719, Longitude: 2.3793}
-			if err := n.m.DB.CreatePlace(systemCtx, shop); err != nil {
+			if err := n.m.DB.Places.CreatePlace(systemCtx, shop); err != nil {
 				t.Fatal(err)
 			}
 			createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
@@ -103,7 +103,7 @@ func TestBrowserCatalogueItem(t *testing.T) {
 			b.submit(`form[action$="/checkout"] button[type="submit"]`)
 			b.waitPresent(`form[action$="/checkin"] button[type="submit"]`)
 			id, _ := strconv.ParseInt(strings.TrimPrefix(path, "/items/"), 10, 64)
-			item, err := n.m.DB.FindItemByID(systemCtx, id)
+			item, err := n.m.DB.Items.FindItemByID(systemCtx, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,12 +124,12 @@ func TestBrowserCatalogueItem(t *testing.T) {
 func TestBrowserItemKindAudience(t *testing.T) {
 	requireBrowser(t)
 	n := startNode(t, newTestClock())
-	st, err := n.m.DB.FindSettings(systemCtx)
+	st, err := n.m.DB.Settings.FindSettings(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.DefaultAudiences = map[string]shrooms.Audience{"inventory": shrooms.AudienceMembers, "stock": shrooms.AudiencePartners}
-	if err := n.m.DB.UpdateSettings(systemCtx, st); err != nil {
+	if err := n.m.DB.Settings.UpdateSettings(systemCtx, st); err != nil {
 		t.Fatal(err)
 	}
 	createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
@@ -171,7 +171,7 @@ func TestBrowserItemKindAudience(t *testing.T) {
 	b.click("#audience-partners")
 	b.submit(`#item-form button.btn-primary[type="submit"]`)
 	b.waitText("M4 bolts")
-	items, _, err := n.m.DB.FindItems(systemCtx, shrooms.ItemFilter{Query: "bolts"})
+	items, _, err := n.m.DB.Items.FindItems(systemCtx, shrooms.ItemFilter{Query: "bolts"})
 	if err != nil || len(items) != 1 || items[0].Kind != shrooms.KindPart || items[0].Audience != shrooms.AudiencePartners {
 		t.Fatalf("stored %+v, %v", items, err)
 	}

@@ -21,7 +21,7 @@ func TestBrowserMaps(t *testing.T) {
 			requireBrowser(t)
 			n := startNode(t, newTestClock())
 			shop := &shrooms.Place{Name: "Workshop", Kind: shrooms.PlaceWorkshop, HasPoint: true, Latitude: 48.8719, Longitude: 2.3793}
-			if err := n.m.DB.CreatePlace(systemCtx, shop); err != nil {
+			if err := n.m.DB.Places.CreatePlace(systemCtx, shop); err != nil {
 				t.Fatal(err)
 			}
 			createUser(t, n, "sam", shrooms.RoleStaff, memberPassword)
@@ -71,7 +71,7 @@ func TestBrowserMaps(t *testing.T) {
 			if err != nil {
 				t.Fatalf("after saving the place: %s", path)
 			}
-			shed, err := n.m.DB.FindPlaceByID(systemCtx, id)
+			shed, err := n.m.DB.Places.FindPlaceByID(systemCtx, id)
 			if err != nil {
 				t.Fatal(err)
 			}

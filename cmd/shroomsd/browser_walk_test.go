@@ -87,7 +87,7 @@ func walkSetup(t *testing.T, b *browser) {
 	}
 	b.screenshot("dashboard-admin")
 
-	org, err := b.n.m.DB.FindOrgActor(context.Background())
+	org, err := b.n.m.DB.Actors.FindOrgActor(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,27 +40,28 @@ func TestInit(t *testing.T) {
 	if cfg.PublicURL != "http://127.0.0.1:18080" || cfg.Listen != "127.0.0.1:18080" || !cfg.Federation.AllowPrivateAddresses || cfg.Org.Name != "Riverside Repair Café" {
 		t.Fatalf("written config: %+v", cfg)
 	}
-	db, err := store.Open(filepath.Join(dir, "shrooms.db"), store.Options{PublicURL: cfg.PublicURL})
+	sdb, err := store.Open(filepath.Join(dir, "shrooms.db"), store.Options{PublicURL: cfg.PublicURL})
 	if err != nil {
 		t.Fatal(err)
 	}
+	db := store.NewServices(sdb)
 	ctx := context.Background()
-	node, err := db.FindNode(ctx)
+	node, err := db.Nodes.FindNode(ctx)
 	if err != nil || node.Name != "Riverside Repair Café" || strings.Join(node.Modules, ",") != "inventory,loans" {
 		t.Fatalf("node: %+v %v", node, err)
 	}
-	settings, err := db.FindSettings(ctx)
+	settings, err := db.Settings.FindSettings(ctx)
 	if err != nil || settings.Description != "Fix it together" || settings.PostalAddress != "1 quai de Seine\n75019 Paris" || settings.SignupMode != shrooms.SignupOpen {
 		t.Fatalf("settings: %+v %v", settings, err)
 	}
-	if need, err := db.NeedsSetup(ctx); err != nil || need {
+	if need, err := db.Settings.NeedsSetup(ctx); err != nil || need {
 		t.Fatalf("a node made by init still needs the browser setup: %v %v", need, err)
 	}
-	u, err := db.FindUserByUsername(ctx, "alice")
+	u, err := db.Users.FindUserByUsername(ctx, "alice")
 	if err != nil || u.Role != shrooms.RoleAdmin || !u.Active() {
 		t.Fatalf("admin: %+v %v", u, err)
 	}
-	if _, err := db.FindLocalActor(ctx, "alice"); err != nil {
+	if _, err := db.Actors.FindLocalActor(ctx, "alice"); err != nil {
 		t.Fatalf("admin has no Person actor: %v", err)
 	}
 	db.Close()
@@ -129,16 +130,17 @@ func TestBackupWhileRunning(t *testing.T) {
 	if _, err := a.cli("backup", file); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Fatalf("second backup to the same file: %v", err)
 	}
-	db, err := store.Open(file, store.Options{PublicURL: a.url()})
+	sdb, err := store.Open(file, store.Options{PublicURL: a.url()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	db := store.NewServices(sdb)
 	defer db.Close()
-	org, err := db.FindLocalActor(context.Background(), "org")
+	org, err := db.Actors.FindLocalActor(context.Background(), "org")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fs, _, _ := db.FindFollows(systemCtx, shrooms.FollowFilter{FollowerID: org.ID}); len(fs) != 1 {
+	if fs, _, _ := db.Follows.FindFollows(systemCtx, shrooms.FollowFilter{FollowerID: org.ID}); len(fs) != 1 {
 		t.Fatalf("backup holds %d follows, want 1", len(fs))
 	}
 }

@@ -21,7 +21,7 @@ type received struct {
 // inboxActivities returns what n's inbox received, oldest first.
 func inboxActivities(t *testing.T, n *testNode) []received {
 	t.Helper()
-	acts, _, err := n.m.DB.FindInboxActivities(context.Background(), shrooms.InboxFilter{Limit: 100})
+	acts, _, err := n.m.DB.Inbox.FindInboxActivities(context.Background(), shrooms.InboxFilter{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func followedNode(t *testing.T, clock *testClock) (*testNode, func(want int) []r
 	// An organisation following an organisation asks for a partnership:
 	// it waits for A's admin, whose approval follows B back.
 	for _, r := range a.follows(true, shrooms.FollowPending) {
-		if _, err := a.m.DB.ApproveFollowRequest(systemCtx, r.ID); err != nil {
+		if _, err := a.m.DB.Follows.ApproveFollowRequest(systemCtx, r.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -107,7 +107,7 @@ func TestItemsFederate(t *testing.T) {
 	drill := &shrooms.Item{Kind: shrooms.KindTool, Name: "Cordless drill", Description: "18 V, two batteries.",
 		Condition: shrooms.ConditionGood, Status: shrooms.StatusAvailable, Loanable: true,
 		Loan: shrooms.LoanRules{MaxDays: 14, Members: true}, ValueCents: 12990, Audience: shrooms.AudiencePublic}
-	if err := a.m.DB.CreateItem(systemCtx, drill); err != nil {
+	if err := a.m.DB.Items.CreateItem(systemCtx, drill); err != nil {
 		t.Fatal(err)
 	}
 	got := next(1)[0]
@@ -152,7 +152,7 @@ func TestItemsFederate(t *testing.T) {
 	// "updated".
 	clock.Advance(time.Minute)
 	name := "Cordless drill 18 V"
-	if _, err := a.m.DB.UpdateItem(systemCtx, drill.ID, shrooms.ItemUpdate{Name: &name}); err != nil {
+	if _, err := a.m.DB.Items.UpdateItem(systemCtx, drill.ID, shrooms.ItemUpdate{Name: &name}); err != nil {
 		t.Fatal(err)
 	}
 	got = next(1)[0]
@@ -169,7 +169,7 @@ func TestItemsFederate(t *testing.T) {
 	clock.Advance(time.Minute)
 	photo := &shrooms.Media{ContentType: "image/png", Width: 40, Height: 30, Data: testPNG(t, 40, 30)}
 	thumb := &shrooms.Media{ContentType: "image/png", Width: 20, Height: 15, Data: testPNG(t, 20, 15)}
-	ph, err := a.m.DB.AddItemPhoto(systemCtx, drill.ID, photo, thumb)
+	ph, err := a.m.DB.Items.AddItemPhoto(systemCtx, drill.ID, photo, thumb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestItemsFederate(t *testing.T) {
 	// Members only from now on: a Delete with a Tombstone, and the
 	// document is gone.
 	members := shrooms.AudienceMembers
-	if _, err := a.m.DB.UpdateItem(systemCtx, drill.ID, shrooms.ItemUpdate{Audience: &members}); err != nil {
+	if _, err := a.m.DB.Items.UpdateItem(systemCtx, drill.ID, shrooms.ItemUpdate{Audience: &members}); err != nil {
 		t.Fatal(err)
 	}
 	got = next(1)[0]
@@ -211,11 +211,11 @@ func TestItemsFederate(t *testing.T) {
 
 	// A members item never produces an activity, nor does its change.
 	saw := &shrooms.Item{Kind: shrooms.KindTool, Name: "Hand saw", Audience: shrooms.AudienceMembers}
-	if err := a.m.DB.CreateItem(systemCtx, saw); err != nil {
+	if err := a.m.DB.Items.CreateItem(systemCtx, saw); err != nil {
 		t.Fatal(err)
 	}
 	newName := "Japanese hand saw"
-	if _, err := a.m.DB.UpdateItem(systemCtx, saw.ID, shrooms.ItemUpdate{Name: &newName}); err != nil {
+	if _, err := a.m.DB.Items.UpdateItem(systemCtx, saw.ID, shrooms.ItemUpdate{Name: &newName}); err != nil {
 		t.Fatal(err)
 	}
 	next(0)
@@ -235,7 +235,7 @@ func TestPartStockFederates(t *testing.T) {
 	a, next := followedNode(t, clock)
 	// A public part: its stock level travels with it.
 	fuse := &shrooms.Item{Kind: shrooms.KindPart, Name: "Fuse 5 A", Quantity: 12, MinQuantity: 5, Audience: shrooms.AudiencePublic}
-	if err := a.m.DB.CreateItem(systemCtx, fuse); err != nil {
+	if err := a.m.DB.Items.CreateItem(systemCtx, fuse); err != nil {
 		t.Fatal(err)
 	}
 	got := next(1)[0]
@@ -243,7 +243,7 @@ func TestPartStockFederates(t *testing.T) {
 		t.Fatalf("Create of a part: %+v item %+v", got.Activity, got.Item)
 	}
 	clock.Advance(time.Minute)
-	if err := a.m.DB.MoveStock(systemCtx, &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveOut, Amount: 2, Reason: "repair café"}); err != nil {
+	if err := a.m.DB.Stock.MoveStock(systemCtx, &shrooms.StockMovement{ItemID: fuse.ID, Kind: shrooms.MoveOut, Amount: 2, Reason: "repair café"}); err != nil {
 		t.Fatal(err)
 	}
 	got = next(1)[0]

@@ -23,7 +23,7 @@ import (
 // fpLink links b to a with an invite made in a's store, and drains.
 func fpLink(t *testing.T, a, b *testNode, all ...*testNode) {
 	t.Helper()
-	_, token, err := a.m.DB.CreatePartnerInvite(systemCtx, 0, "fp")
+	_, token, err := a.m.DB.Partners.CreatePartnerInvite(systemCtx, 0, "fp")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func fpLink(t *testing.T, a, b *testNode, all ...*testNode) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.m.DB.LinkPartner(systemCtx, remote.ID, token); err != nil {
+	if _, err := b.m.DB.Partners.LinkPartner(systemCtx, remote.ID, token); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, all...)
@@ -46,7 +46,7 @@ func fpLink(t *testing.T, a, b *testNode, all ...*testNode) {
 func fpShare(t *testing.T, n, other *testNode, modules ...string) {
 	t.Helper()
 	p := partnerOf(t, n, other.org().IRI)
-	if _, err := n.m.DB.SetPartnerModules(systemCtx, p.Actor.ID, modules); err != nil {
+	if _, err := n.m.DB.Partners.SetPartnerModules(systemCtx, p.Actor.ID, modules); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -56,7 +56,7 @@ func fpItem(t *testing.T, n *testNode, name string, kind shrooms.ItemKind, aud s
 	t.Helper()
 	it := &shrooms.Item{Kind: kind, Name: name, Description: name + " for the partners test.", Condition: shrooms.ConditionGood,
 		Status: shrooms.StatusAvailable, Audience: aud}
-	if err := n.m.DB.CreateItem(systemCtx, it); err != nil {
+	if err := n.m.DB.Items.CreateItem(systemCtx, it); err != nil {
 		t.Fatal(err)
 	}
 	return it
@@ -150,7 +150,7 @@ func TestPartnerCacheDeliveries(t *testing.T) {
 
 	clock.Advance(time.Second)
 	name := "Router table with fence"
-	if _, err := a.m.DB.UpdateItem(systemCtx, it.ID, shrooms.ItemUpdate{Name: &name}); err != nil {
+	if _, err := a.m.DB.Items.UpdateItem(systemCtx, it.ID, shrooms.ItemUpdate{Name: &name}); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b)
@@ -167,7 +167,7 @@ func TestPartnerCacheDeliveries(t *testing.T) {
 	}
 
 	clock.Advance(time.Second)
-	if err := a.m.DB.DeleteItem(systemCtx, pub.ID); err != nil {
+	if err := a.m.DB.Items.DeleteItem(systemCtx, pub.ID); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b)
@@ -292,7 +292,7 @@ func TestPartnerBlockOnTheWire(t *testing.T) {
 		t.Fatal("B did not cache A's item")
 	}
 	p := partnerOf(t, a, b.org().IRI)
-	if err := a.m.DB.BlockPartner(systemCtx, p.Actor.ID); err != nil {
+	if err := a.m.DB.Partners.BlockPartner(systemCtx, p.Actor.ID); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b)
@@ -317,7 +317,7 @@ func TestPartnerBlockOnTheWire(t *testing.T) {
 // fpNotes maps n's inbox activities (by id) to their processing notes.
 func fpNotes(t *testing.T, n *testNode) map[string]string {
 	t.Helper()
-	acts, _, err := n.m.DB.FindInboxActivities(systemCtx, shrooms.InboxFilter{Limit: 100})
+	acts, _, err := n.m.DB.Inbox.FindInboxActivities(systemCtx, shrooms.InboxFilter{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func TestRedirectDoesNotLendAHost(t *testing.T) {
 		t.Errorf("the impostor's Follow: %d %s, want 401", status, reply)
 	}
 	drain(t, victim)
-	if a, err := victim.m.DB.FindActorByIRI(systemCtx, forged); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+	if a, err := victim.m.DB.Actors.FindActorByIRI(systemCtx, forged); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 		t.Errorf("the victim stored the impostor as an actor of V: %+v %v", a, err)
 	}
 	list := victim.mustCLI("admin", "follow-requests", "list")

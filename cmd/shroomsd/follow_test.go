@@ -30,7 +30,7 @@ func TestFollowBetweenNodes(t *testing.T) {
 	if len(reqs) != 1 {
 		t.Fatalf("B's requests = %+v, want A's", reqs)
 	}
-	if _, err := b.m.DB.ApproveFollowRequest(systemCtx, reqs[0].ID); err != nil {
+	if _, err := b.m.DB.Follows.ApproveFollowRequest(systemCtx, reqs[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b)
@@ -134,7 +134,7 @@ func TestRestartMidDelivery(t *testing.T) {
 
 	ctx := context.Background()
 	// Publish, then take the delivery as a worker would, and die with it.
-	entries, err := a.m.DB.FindUnpublishedOutbox(ctx, clock.Now(), 10)
+	entries, err := a.m.DB.Outbox.FindUnpublishedOutbox(ctx, clock.Now(), 10)
 	if err != nil || len(entries) != 1 {
 		t.Fatalf("outbox: %v %d", err, len(entries))
 	}
@@ -142,10 +142,10 @@ func TestRestartMidDelivery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.m.DB.PublishOutbox(ctx, entries[0].ID, payload, []*shrooms.Delivery{{Recipient: b.org().IRI, Inbox: b.url() + "/inbox"}}); err != nil {
+	if err := a.m.DB.Outbox.PublishOutbox(ctx, entries[0].ID, payload, []*shrooms.Delivery{{Recipient: b.org().IRI, Inbox: b.url() + "/inbox"}}); err != nil {
 		t.Fatal(err)
 	}
-	claimed, err := a.m.DB.ClaimDeliveries(ctx, clock.Now(), time.Hour, 10, 0)
+	claimed, err := a.m.DB.Outbox.ClaimDeliveries(ctx, clock.Now(), time.Hour, 10, 0)
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claim: %v %d", err, len(claimed))
 	}
@@ -172,18 +172,18 @@ func TestPeerDownThenBack(t *testing.T) {
 	if q.DeliveriesPending != 1 {
 		t.Fatalf("queue after failed attempt: %+v", q)
 	}
-	ds, _, _ := a.m.DB.FindDeliveries(context.Background(), shrooms.DeliveryFilter{})
+	ds, _, _ := a.m.DB.Outbox.FindDeliveries(context.Background(), shrooms.DeliveryFilter{})
 	if ds[0].Attempts != 1 || ds[0].LastError == "" || !ds[0].NextAttemptAt.After(clock.Now()) {
 		t.Fatalf("delivery after failure: %+v", ds[0])
 	}
-	hs, _ := a.m.DB.FindHostStatus(context.Background(), b.host())
+	hs, _ := a.m.DB.Outbox.FindHostStatus(context.Background(), b.host())
 	if hs.Failures != 1 || !hs.BackoffUntil.After(clock.Now()) {
 		t.Fatalf("host status after failure: %+v", hs)
 	}
 
 	// Nothing is due yet: draining again makes no attempt.
 	drain(t, a)
-	ds, _, _ = a.m.DB.FindDeliveries(context.Background(), shrooms.DeliveryFilter{})
+	ds, _, _ = a.m.DB.Outbox.FindDeliveries(context.Background(), shrooms.DeliveryFilter{})
 	if ds[0].Attempts != 1 {
 		t.Fatalf("attempted before due: %+v", ds[0])
 	}
@@ -195,7 +195,7 @@ func TestPeerDownThenBack(t *testing.T) {
 	drain(t, a, b)
 	// The Follow arrived: an organisation's request waits for B's admin.
 	for _, r := range b.follows(true, shrooms.FollowPending) {
-		if _, err := b.m.DB.ApproveFollowRequest(systemCtx, r.ID); err != nil {
+		if _, err := b.m.DB.Follows.ApproveFollowRequest(systemCtx, r.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -204,7 +204,7 @@ func TestPeerDownThenBack(t *testing.T) {
 	if got := a.follows(false, shrooms.FollowAccepted); len(got) != 1 {
 		t.Fatalf("A's follow after B came back: %+v", a.follows(false, ""))
 	}
-	hs, _ = a.m.DB.FindHostStatus(context.Background(), b.host())
+	hs, _ = a.m.DB.Outbox.FindHostStatus(context.Background(), b.host())
 	if hs.Failures != 0 || hs.LastSuccessAt.IsZero() {
 		t.Fatalf("host status after success: %+v", hs)
 	}
@@ -225,7 +225,7 @@ func TestDeadLetterAndRetry(t *testing.T) {
 	if q := a.queue(); q.DeliveriesDead != 1 || q.DeliveriesPending != 0 {
 		t.Fatalf("queue after max age: %+v", q)
 	}
-	ds, _, _ := a.m.DB.FindDeliveries(context.Background(), shrooms.DeliveryFilter{State: shrooms.DeliveryDead})
+	ds, _, _ := a.m.DB.Outbox.FindDeliveries(context.Background(), shrooms.DeliveryFilter{State: shrooms.DeliveryDead})
 	if len(ds) != 1 || ds[0].Attempts < 8 {
 		t.Fatalf("dead delivery: %+v", ds)
 	}

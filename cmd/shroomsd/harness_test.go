@@ -99,7 +99,7 @@ func startNode(t testing.TB, clock *testClock, opts ...nodeOption) *testNode {
 		return n
 	}
 	u := &shrooms.User{Username: "admin", Email: "admin@example.org", Name: "Admin", Role: shrooms.RoleAdmin}
-	if err := n.m.DB.CreateUser(shrooms.NewSystemContext(context.Background()), u, adminPassword); err != nil {
+	if err := n.m.DB.Users.CreateUser(shrooms.NewSystemContext(context.Background()), u, adminPassword); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -157,7 +157,7 @@ func (n *testNode) restart() {
 // org returns the node's organisation actor.
 func (n *testNode) org() *shrooms.Actor {
 	n.t.Helper()
-	a, err := n.m.DB.FindLocalActor(context.Background(), "org")
+	a, err := n.m.DB.Actors.FindLocalActor(context.Background(), "org")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func (n *testNode) follows(followers bool, state shrooms.FollowState) []*shrooms
 	if followers {
 		f = shrooms.FollowFilter{FolloweeID: org.ID, State: state}
 	}
-	fs, _, err := n.m.DB.FindFollows(systemCtx, f)
+	fs, _, err := n.m.DB.Follows.FindFollows(systemCtx, f)
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func (n *testNode) follows(followers bool, state shrooms.FollowState) []*shrooms
 
 func (n *testNode) queue() shrooms.QueueStats {
 	n.t.Helper()
-	s, err := n.m.DB.QueueStats(context.Background())
+	s, err := n.m.DB.Outbox.QueueStats(context.Background())
 	if err != nil {
 		n.t.Fatal(err)
 	}

@@ -133,11 +133,11 @@ func TestImageUploadsRefuseHostile(t *testing.T) {
 	if _, body := n.api("GET", fmt.Sprintf("/api/v1/items/%d", item), tk.staff, nil); body["photos"] != nil {
 		t.Errorf("photos stored: %v", body["photos"])
 	}
-	p, err := n.m.DB.FindProfile(systemCtx, findUser(t, n, "mia").ID)
+	p, err := n.m.DB.Profiles.FindProfile(systemCtx, findUser(t, n, "mia").ID)
 	if err == nil && p.AvatarID != 0 {
 		t.Errorf("avatar stored: %d", p.AvatarID)
 	}
-	if st, err := n.m.DB.FindSettings(systemCtx); err != nil || st.LogoID != 0 {
+	if st, err := n.m.DB.Settings.FindSettings(systemCtx); err != nil || st.LogoID != 0 {
 		t.Errorf("logo stored: %+v %v", st, err)
 	}
 	// An ordinary 12-megapixel phone photo (baseline JPEG, 4:2:0) passes.

@@ -22,24 +22,24 @@ import (
 func importFixtures(t *testing.T, n *testNode) (tools, power *shrooms.Category, workshop, shelf *shrooms.Place) {
 	t.Helper()
 	tools = &shrooms.Category{Name: "Tools"}
-	if err := n.m.DB.CreateCategory(systemCtx, tools); err != nil {
+	if err := n.m.DB.Categories.CreateCategory(systemCtx, tools); err != nil {
 		t.Fatal(err)
 	}
 	power = &shrooms.Category{Name: "Power tools", ParentID: tools.ID}
-	if err := n.m.DB.CreateCategory(systemCtx, power); err != nil {
+	if err := n.m.DB.Categories.CreateCategory(systemCtx, power); err != nil {
 		t.Fatal(err)
 	}
 	fields := []shrooms.CustomField{{Key: "watts", Label: "Watts", Type: shrooms.FieldNumber},
 		{Key: "bought", Label: "Bought on", Type: shrooms.FieldDate}}
-	if err := n.m.DB.SetCategoryFields(systemCtx, power.ID, fields); err != nil {
+	if err := n.m.DB.Categories.SetCategoryFields(systemCtx, power.ID, fields); err != nil {
 		t.Fatal(err)
 	}
 	workshop = &shrooms.Place{Name: "Workshop", Kind: shrooms.PlaceWorkshop}
-	if err := n.m.DB.CreatePlace(systemCtx, workshop); err != nil {
+	if err := n.m.DB.Places.CreatePlace(systemCtx, workshop); err != nil {
 		t.Fatal(err)
 	}
 	shelf = &shrooms.Place{Name: "Shelf A", Kind: shrooms.PlaceShelf, ParentID: workshop.ID}
-	if err := n.m.DB.CreatePlace(systemCtx, shelf); err != nil {
+	if err := n.m.DB.Places.CreatePlace(systemCtx, shelf); err != nil {
 		t.Fatal(err)
 	}
 	return tools, power, workshop, shelf
@@ -48,7 +48,7 @@ func importFixtures(t *testing.T, n *testNode) (tools, power *shrooms.Category, 
 // allItems returns every item, by name, as the system.
 func allItems(t *testing.T, n *testNode) []*shrooms.Item {
 	t.Helper()
-	items, _, err := n.m.DB.FindItems(systemCtx, shrooms.ItemFilter{Sort: shrooms.SortName, Limit: 200})
+	items, _, err := n.m.DB.Items.FindItems(systemCtx, shrooms.ItemFilter{Sort: shrooms.SortName, Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		for _, it := range allItems(t, n) {
 			owner := ""
 			if it.OwnerID != 0 {
-				u, _ := n.m.DB.FindUserByID(systemCtx, it.OwnerID)
+				u, _ := n.m.DB.Users.FindUserByID(systemCtx, it.OwnerID)
 				owner = u.Username
 			}
 			place := ""

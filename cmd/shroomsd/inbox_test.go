@@ -81,7 +81,7 @@ func TestInboxRefusals(t *testing.T) {
 			}
 		})
 	}
-	if _, total, _ := b.m.DB.FindInboxActivities(context.Background(), shrooms.InboxFilter{}); total != 0 {
+	if _, total, _ := b.m.DB.Inbox.FindInboxActivities(context.Background(), shrooms.InboxFilter{}); total != 0 {
 		t.Fatalf("refused requests stored %d activities", total)
 	}
 
@@ -106,7 +106,7 @@ func TestDuplicateDeliveryProcessedOnce(t *testing.T) {
 		}
 		drain(t, b)
 	}
-	if _, total, _ := b.m.DB.FindInboxActivities(context.Background(), shrooms.InboxFilter{}); total != 1 {
+	if _, total, _ := b.m.DB.Inbox.FindInboxActivities(context.Background(), shrooms.InboxFilter{}); total != 1 {
 		t.Fatalf("stored %d activities, want 1", total)
 	}
 	if got := b.follows(true, shrooms.FollowAccepted); len(got) != 1 {

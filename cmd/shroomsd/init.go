@@ -156,12 +156,12 @@ func (f *initFlags) create(ctx context.Context, stdout io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	_, err = db.InitNode(ctx, shrooms.NodeInit{
+	_, err = store.NewNodeService(db).InitNode(ctx, shrooms.NodeInit{
 		Node:    shrooms.Node{PublicURL: iris.Base, OrgHandle: f.orgHandle, Name: f.orgName, Modules: modules},
 		OrgName: f.orgName, Admin: admin, AdminPassword: f.adminPasswd,
 	})
 	if err == nil {
-		err = f.applySettings(ctx, db)
+		err = f.applySettings(ctx, store.NewSettingsService(db))
 	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
@@ -184,9 +184,9 @@ func (f *initFlags) create(ctx context.Context, stdout io.Writer) (err error) {
 
 // applySettings stores what the setup wizard would: the description,
 // postal address and sign-up mode.
-func (f *initFlags) applySettings(ctx context.Context, db *store.DB) error {
+func (f *initFlags) applySettings(ctx context.Context, settings *store.SettingsService) error {
 	ctx = shrooms.NewSystemContext(ctx)
-	s, err := db.FindSettings(ctx)
+	s, err := settings.FindSettings(ctx)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func (f *initFlags) applySettings(ctx context.Context, db *store.DB) error {
 		return fmt.Errorf("--signup-mode: must be open, invite or closed")
 	}
 	s.Description, s.PostalAddress, s.SignupMode = f.description, strings.ReplaceAll(f.postalAddress, `\n`, "\n"), mode
-	if err := db.UpdateSettings(ctx, s); err != nil {
+	if err := settings.UpdateSettings(ctx, s); err != nil {
 		return fmt.Errorf("init: %s", shrooms.ErrorMessage(err))
 	}
 	return nil

@@ -44,17 +44,17 @@ func newRefsNode(t *testing.T) *refsNode {
 		}
 		grants = append(grants, g)
 	}
-	if err := n.m.DB.SetGrants(systemCtx, grants); err != nil {
+	if err := n.m.DB.Groups.SetGrants(systemCtx, grants); err != nil {
 		t.Fatal(err)
 	}
 	r.treasury = &shrooms.Group{Name: "Treasury"}
-	if err := n.m.DB.CreateGroup(systemCtx, r.treasury); err != nil {
+	if err := n.m.DB.Groups.CreateGroup(systemCtx, r.treasury); err != nil {
 		t.Fatal(err)
 	}
 	r.hall = &shrooms.Place{Name: "Main hall", Public: true}
 	r.backOffice = &shrooms.Place{Name: "Back office"}
 	for _, p := range []*shrooms.Place{r.hall, r.backOffice} {
-		if err := n.m.DB.CreatePlace(systemCtx, p); err != nil {
+		if err := n.m.DB.Places.CreatePlace(systemCtx, p); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -66,7 +66,7 @@ func newRefsNode(t *testing.T) *refsNode {
 // historyCount is how many history entries the item has.
 func (r *refsNode) historyCount(t *testing.T, id int64) int {
 	t.Helper()
-	_, total, err := r.n.m.DB.FindItemHistory(systemCtx, id, 0, 1)
+	_, total, err := r.n.m.DB.Items.FindItemHistory(systemCtx, id, 0, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestItemRefsNeedReadAccess(t *testing.T) {
 			if status < 400 || status >= 500 || !strings.Contains(fmt.Sprint(body["error"]), c.want) {
 				t.Errorf("PATCH %s=%d: %d %v", c.field, c.id, status, body)
 			}
-			got, err := n.m.DB.FindItemByID(systemCtx, r.mine.ID)
+			got, err := n.m.DB.Items.FindItemByID(systemCtx, r.mine.ID)
 			if err != nil || got.Version != r.mine.Version || got.KitID != 0 || got.PlaceID != 0 || got.GroupID != 0 {
 				t.Errorf("item after the refusal: %+v %v", got, err)
 			}
@@ -113,7 +113,7 @@ func TestItemRefsNeedReadAccess(t *testing.T) {
 	if p.Status != http.StatusUnprocessableEntity || p.Has("Vault kit") || p.Has("Back office") {
 		t.Errorf("edit form with a hidden kit: %d\n%s", p.Status, p.Body)
 	}
-	if got, _ := n.m.DB.FindItemByID(systemCtx, r.mine.ID); got.Version != r.mine.Version {
+	if got, _ := n.m.DB.Items.FindItemByID(systemCtx, r.mine.ID); got.Version != r.mine.Version {
 		t.Errorf("the form changed the item: %+v", got)
 	}
 	// What she may read she may set: a public place, and then a group she
@@ -122,7 +122,7 @@ func TestItemRefsNeedReadAccess(t *testing.T) {
 	if status != http.StatusOK {
 		t.Errorf("PATCH a public place: %d %v", status, body)
 	}
-	if err := n.m.DB.SetGroupMembers(systemCtx, r.treasury.ID, []int64{r.mia.ID}); err != nil {
+	if err := n.m.DB.Groups.SetGroupMembers(systemCtx, r.treasury.ID, []int64{r.mia.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if status, body := n.api("PATCH", path, r.miaToken, map[string]any{"group_id": r.treasury.ID}); status != http.StatusOK {
@@ -210,7 +210,7 @@ func TestPublicPlaceUnderHiddenOne(t *testing.T) {
 	r := newRefsNode(t)
 	n := r.n
 	rack := &shrooms.Place{Name: "Green rack", ParentID: r.backOffice.ID, Public: true}
-	if err := n.m.DB.CreatePlace(systemCtx, rack); err != nil {
+	if err := n.m.DB.Places.CreatePlace(systemCtx, rack); err != nil {
 		t.Fatal(err)
 	}
 	ladder := createItem(t, n, &shrooms.Item{Name: "Ladder", Audience: shrooms.AudiencePublic, PlaceID: rack.ID})
@@ -260,7 +260,7 @@ func TestItemFormKeepsHiddenReferences(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("staff moving the item: %d %v", status, body)
 	}
-	before, err := n.m.DB.FindItemByID(systemCtx, r.mine.ID)
+	before, err := n.m.DB.Items.FindItemByID(systemCtx, r.mine.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func TestItemFormKeepsHiddenReferences(t *testing.T) {
 	if p := mia.post(fmt.Sprintf("/items/%d/edit", r.mine.ID), form); p.Status != http.StatusOK {
 		t.Fatalf("saving the form: %d\n%s", p.Status, p.Body)
 	}
-	after, err := n.m.DB.FindItemByID(systemCtx, r.mine.ID)
+	after, err := n.m.DB.Items.FindItemByID(systemCtx, r.mine.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,11 +23,11 @@ func TestItemsWebPhotosAndCategories(t *testing.T) {
 	if p.Status != http.StatusOK || !p.Has("Photo added.") {
 		t.Fatalf("add photo: %d\n%s", p.Status, p.Body)
 	}
-	got, _ := n.m.DB.FindItemByID(systemCtx, item.ID)
+	got, _ := n.m.DB.Items.FindItemByID(systemCtx, item.ID)
 	if len(got.Photos) != 1 || got.Photos[0].Width != 1600 || got.Photos[0].Height != 800 {
 		t.Fatalf("photos: %+v", got.Photos)
 	}
-	thumb, err := n.m.DB.FindMedia(systemCtx, got.Photos[0].ThumbID)
+	thumb, err := n.m.DB.Media.FindMedia(systemCtx, got.Photos[0].ThumbID)
 	if err != nil || thumb.Width != 320 || thumb.Height != 160 {
 		t.Fatalf("thumb: %+v %v", thumb, err)
 	}
@@ -38,7 +38,7 @@ func TestItemsWebPhotosAndCategories(t *testing.T) {
 	if p.Status != http.StatusOK || !p.Has("Photo removed.") {
 		t.Errorf("delete photo: %d", p.Status)
 	}
-	if got, _ := n.m.DB.FindItemByID(systemCtx, item.ID); len(got.Photos) != 0 {
+	if got, _ := n.m.DB.Items.FindItemByID(systemCtx, item.ID); len(got.Photos) != 0 {
 		t.Errorf("photos after delete: %+v", got.Photos)
 	}
 

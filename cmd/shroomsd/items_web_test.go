@@ -28,7 +28,7 @@ func itemIDFrom(t *testing.T, p page) int64 {
 // findCategory returns the category named name, as the system.
 func findCategory(t *testing.T, n *testNode, name string) *shrooms.Category {
 	t.Helper()
-	cats, err := n.m.DB.FindCategories(systemCtx)
+	cats, err := n.m.DB.Categories.FindCategories(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func findCategory(t *testing.T, n *testNode, name string) *shrooms.Category {
 // countItems is how many items the store holds.
 func countItems(t *testing.T, n *testNode) int {
 	t.Helper()
-	_, total, err := n.m.DB.FindItems(systemCtx, shrooms.ItemFilter{Limit: 1})
+	_, total, err := n.m.DB.Items.FindItems(systemCtx, shrooms.ItemFilter{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func countItems(t *testing.T, n *testNode) int {
 // createItem stores an item as the system.
 func createItem(t *testing.T, n *testNode, i *shrooms.Item) *shrooms.Item {
 	t.Helper()
-	if err := n.m.DB.CreateItem(systemCtx, i); err != nil {
+	if err := n.m.DB.Items.CreateItem(systemCtx, i); err != nil {
 		t.Fatalf("create %s: %v", i.Name, err)
 	}
 	return i
@@ -158,7 +158,7 @@ func TestItemsWebCatalogueAnItem(t *testing.T) {
 			t.Errorf("item page lacks %q", want)
 		}
 	}
-	item, err := n.m.DB.FindItemByID(systemCtx, id)
+	item, err := n.m.DB.Items.FindItemByID(systemCtx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestItemsWebEditAndLend(t *testing.T) {
 	if p.Status != http.StatusConflict || !p.Has("Someone else changed this item") || !p.Has(`value="Short ladder"`) {
 		t.Errorf("stale edit: %d\n%s", p.Status, p.Body)
 	}
-	if got, _ := n.m.DB.FindItemByID(systemCtx, item.ID); got.Name != "Long ladder" || got.Condition != shrooms.ConditionFair {
+	if got, _ := n.m.DB.Items.FindItemByID(systemCtx, item.ID); got.Name != "Long ladder" || got.Condition != shrooms.ConditionFair {
 		t.Errorf("after the conflict: %q %q", got.Name, got.Condition)
 	}
 
@@ -225,14 +225,14 @@ func TestItemsWebEditAndLend(t *testing.T) {
 	if p.Status != http.StatusOK || !p.Has("Checked out.") || !p.Has("On loan") || !p.Has("to Mia, back Sunday") || !p.Has(`id="checkin"`) {
 		t.Fatalf("check out: %d\n%s", p.Status, p.Body)
 	}
-	if got, _ := n.m.DB.FindItemByID(systemCtx, item.ID); got.Status != shrooms.StatusOnLoan {
+	if got, _ := n.m.DB.Items.FindItemByID(systemCtx, item.ID); got.Status != shrooms.StatusOnLoan {
 		t.Errorf("status after check-out: %s", got.Status)
 	}
 	p = staff.post(path+"/checkin", nil)
 	if p.Status != http.StatusOK || !p.Has("Checked in.") || !p.Has(`id="checkout"`) {
 		t.Fatalf("check in: %d\n%s", p.Status, p.Body)
 	}
-	hist, _, err := n.m.DB.FindItemHistory(systemCtx, item.ID, 0, 10)
+	hist, _, err := n.m.DB.Items.FindItemHistory(systemCtx, item.ID, 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func TestItemsWebEditAndLend(t *testing.T) {
 	if p := staff.post(path+"/delete", nil); p.Path != "/items" || !p.Has("The item was deleted.") {
 		t.Errorf("delete: %s %d", p.Path, p.Status)
 	}
-	if _, err := n.m.DB.FindItemByID(systemCtx, item.ID); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+	if _, err := n.m.DB.Items.FindItemByID(systemCtx, item.ID); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 		t.Errorf("deleted item: %v", err)
 	}
 }
@@ -304,7 +304,7 @@ func TestItemsWebWhoSeesWhat(t *testing.T) {
 	if p.Status != http.StatusOK || !p.Has("Comment added.") || !p.Has("The chuck is a bit loose.") {
 		t.Fatalf("comment: %d\n%s", p.Status, p.Body)
 	}
-	comments, err := n.m.DB.FindComments(systemCtx, drill.ID)
+	comments, err := n.m.DB.Items.FindComments(systemCtx, drill.ID)
 	if err != nil || len(comments) != 1 {
 		t.Fatalf("comments: %v %v", comments, err)
 	}
@@ -374,7 +374,7 @@ func TestItemsWebFiltersAndPages(t *testing.T) {
 	}
 
 	// The module off: every inventory page is gone.
-	s, err := n.m.DB.FindSettings(systemCtx)
+	s, err := n.m.DB.Settings.FindSettings(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +385,7 @@ func TestItemsWebFiltersAndPages(t *testing.T) {
 		}
 	}
 	s.Modules = mods
-	if err := n.m.DB.UpdateSettings(systemCtx, s); err != nil {
+	if err := n.m.DB.Settings.UpdateSettings(systemCtx, s); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/items", "/items/1", "/items/new", "/items/categories"} {

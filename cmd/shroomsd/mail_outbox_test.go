@@ -60,7 +60,7 @@ func TestSignupDoesNotTellWhoHasAnAccount(t *testing.T) {
 		t.Fatalf("sign-up: %d\n%s", fresh.Status, fresh.Body)
 	}
 	sameAnswer(t, "sign-up", fresh, "newbie@example.org", taken, "olga@example.org")
-	if _, err := n.m.DB.FindUserByUsername(systemCtx, "newbie2"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+	if _, err := n.m.DB.Users.FindUserByUsername(systemCtx, "newbie2"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 		t.Fatalf("a second account has olga's address: %v", err)
 	}
 
@@ -104,7 +104,7 @@ func TestMailWaitsForTheServer(t *testing.T) {
 	if k := drainMail(t, n); k != 2 {
 		t.Fatalf("%d attempts, want 2", k)
 	}
-	pending, _, err := n.m.DB.FindMail(systemCtx, shrooms.MailFilter{State: shrooms.MailPending})
+	pending, _, err := n.m.DB.Mail.FindMail(systemCtx, shrooms.MailFilter{State: shrooms.MailPending})
 	if err != nil || len(pending) != 2 || pending[0].LastError == "" || pending[0].Attempts != 1 {
 		t.Fatalf("kept mail: %+v %v", pending, err)
 	}
@@ -143,7 +143,7 @@ func TestMailSurvivesARestart(t *testing.T) {
 	c.post("/forgot", url.Values{"email": {"gina@example.org"}})
 	// A worker takes gina's mail and the node dies before it says how it
 	// went.
-	claimed, err := n.m.DB.ClaimMail(systemCtx, clock.Now(), shrooms.MailLease, 1)
+	claimed, err := n.m.DB.Mail.ClaimMail(systemCtx, clock.Now(), shrooms.MailLease, 1)
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claim: %+v %v", claimed, err)
 	}

@@ -18,7 +18,7 @@ import (
 // memberUser reads an account back from the store.
 func memberUser(t *testing.T, n *testNode, id int64) *shrooms.User {
 	t.Helper()
-	u, err := n.m.DB.FindUserByID(shrooms.NewSystemContext(context.Background()), id)
+	u, err := n.m.DB.Users.FindUserByID(shrooms.NewSystemContext(context.Background()), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestMemberProfileInvalid(t *testing.T) {
 			if got := memberProfile(t, n, alice.ID); !reflect.DeepEqual(got, before) {
 				t.Fatalf("profile changed:\n got %+v\nwant %+v", got, before)
 			}
-			if _, err := n.m.DB.FindMedia(sys, before.AvatarID+1); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+			if _, err := n.m.DB.Media.FindMedia(sys, before.AvatarID+1); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 				t.Fatalf("a refused form stored its image: %v", err)
 			}
 		})
@@ -270,12 +270,12 @@ func TestMemberPeopleModuleOff(t *testing.T) {
 		t.Fatalf("/people with the module on: %d", p.Status)
 	}
 	sys := shrooms.NewSystemContext(context.Background())
-	s, err := n.m.DB.FindSettings(sys)
+	s, err := n.m.DB.Settings.FindSettings(sys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Modules = []string{"inventory"}
-	if err := n.m.DB.UpdateSettings(sys, s); err != nil {
+	if err := n.m.DB.Settings.UpdateSettings(sys, s); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/people", "/people/alice", "/people/admin"} {

@@ -31,7 +31,7 @@ func memberWidgets(p page) []string {
 // memberProfile reads a profile whole, as the system.
 func memberProfile(t *testing.T, n *testNode, id int64) *shrooms.Profile {
 	t.Helper()
-	p, err := n.m.DB.FindProfile(systemCtx, id)
+	p, err := n.m.DB.Profiles.FindProfile(systemCtx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,12 +98,12 @@ func TestMemberDashboardWidgets(t *testing.T) {
 
 	// Widgets of a module that is off are not shown.
 	sys := shrooms.NewSystemContext(context.Background())
-	s, err := n.m.DB.FindSettings(sys)
+	s, err := n.m.DB.Settings.FindSettings(sys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Modules = []string{"people", "events"}
-	if err := n.m.DB.UpdateSettings(sys, s); err != nil {
+	if err := n.m.DB.Settings.UpdateSettings(sys, s); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := memberWidgets(bea.get("/dashboard")), []string{"welcome", "events"}; !reflect.DeepEqual(got, want) {
@@ -222,13 +222,13 @@ func TestMemberDashboardArrangeModuleOff(t *testing.T) {
 	u := createUser(t, n, "bea", shrooms.RoleMember, memberPassword)
 	w := loginAs(t, n, "bea", memberPassword)
 	sys := shrooms.NewSystemContext(context.Background())
-	s, err := n.m.DB.FindSettings(sys)
+	s, err := n.m.DB.Settings.FindSettings(sys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	all := s.Modules
 	s.Modules = []string{"people", "events", "dues"}
-	if err := n.m.DB.UpdateSettings(sys, s); err != nil {
+	if err := n.m.DB.Settings.UpdateSettings(sys, s); err != nil {
 		t.Fatal(err)
 	}
 	if p := w.get("/dashboard/arrange"); p.Has("show-loans") {
@@ -236,7 +236,7 @@ func TestMemberDashboardArrangeModuleOff(t *testing.T) {
 	}
 	w.post("/dashboard/arrange", url.Values{"order": {"dues", "welcome", "events"}, "show": {"dues", "welcome"}})
 	s.Modules = all
-	if err := n.m.DB.UpdateSettings(sys, s); err != nil {
+	if err := n.m.DB.Settings.UpdateSettings(sys, s); err != nil {
 		t.Fatal(err)
 	}
 	got := memberWidgets(w.get("/dashboard"))

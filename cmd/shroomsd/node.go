@@ -41,7 +41,7 @@ type Main struct {
 	NewKeyPair   func() (privatePEM, publicPEM string, err error)
 	PasswordCost int
 
-	DB  *store.DB
+	DB  *store.Services
 	Fed *federation.Federation
 	// Images is the node's one image decoder, shared by uploads and
 	// partners' thumbnails: one decode at a time, within its budget.
@@ -77,11 +77,12 @@ func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err 
 	if err != nil {
 		return false, err
 	}
-	m.DB = db
-	node, err := db.FindNode(ctx)
+	svc := store.NewServices(db)
+	m.DB = svc
+	node, err := svc.Nodes.FindNode(ctx)
 	switch {
 	case shrooms.ErrorCode(err) == shrooms.ENOTFOUND && createNode:
-		if _, err := db.InitNode(ctx, shrooms.NodeInit{
+		if _, err := svc.Nodes.InitNode(ctx, shrooms.NodeInit{
 			Node:                      shrooms.Node{PublicURL: m.IRIs.Base, OrgHandle: m.Config.Org.Handle, Name: m.Config.Org.Name, Modules: shrooms.Modules},
 			OrgName:                   m.Config.Org.Name,
 			ManuallyApprovesFollowers: m.Config.Federation.ManuallyApprovesFollowers,
@@ -100,8 +101,8 @@ func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err 
 	}
 	m.Images = imaging.NewDecoder(1, imaging.DefaultBudget)
 	m.Fed = federation.New(m.federationConfig(), federation.Services{
-		Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db, Items: db,
-		Partners: db, Remote: db, Media: db,
+		Nodes: svc.Nodes, Actors: svc.Actors, Follows: svc.Follows, Outbox: svc.Outbox, Inbox: svc.Inbox, Items: svc.Items,
+		Partners: svc.Partners, Remote: svc.Remote, Media: svc.Media,
 	})
 	return firstStart, m.syncOrg(ctx)
 }
@@ -109,7 +110,7 @@ func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err 
 // syncOrg applies the follow-approval setting of the config to the
 // organisation actor, so that its actor document says what the node does.
 func (m *Main) syncOrg(ctx context.Context) error {
-	org, err := m.DB.FindOrgActor(ctx)
+	org, err := m.DB.Actors.FindOrgActor(ctx)
 	if err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ func (m *Main) syncOrg(ctx context.Context) error {
 		return nil
 	}
 	org.ManuallyApprovesFollowers = m.Config.Federation.ManuallyApprovesFollowers
-	return m.DB.UpdateLocalActor(ctx, org)
+	return m.DB.Actors.UpdateLocalActor(ctx, org)
 }
 
 func (m *Main) federationConfig() federation.Config {
@@ -164,11 +165,11 @@ func (m *Main) Run(ctx context.Context) (firstStart bool, err error) {
 		return false, err
 	}
 	// Mail has its own worker: a slow mail server holds up no federation.
-	m.MailWorker = mail.NewWorker(m.DB, m.Mailer, m.Logger, m.Now)
+	m.MailWorker = mail.NewWorker(m.DB.Mail, m.Mailer, m.Logger, m.Now)
 	if !m.NoWorkers {
 		m.MailWorker.Start()
 	}
-	needsSetup, err := m.DB.NeedsSetup(ctx)
+	needsSetup, err := m.DB.Settings.NeedsSetup(ctx)
 	if err != nil {
 		return false, err
 	}

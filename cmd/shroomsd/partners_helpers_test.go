@@ -17,7 +17,7 @@ import (
 // when there is none.
 func partnerOf(t *testing.T, n *testNode, orgIRI string) *shrooms.Partner {
 	t.Helper()
-	ps, err := n.m.DB.FindPartners(systemCtx, shrooms.PartnerFilter{})
+	ps, err := n.m.DB.Partners.FindPartners(systemCtx, shrooms.PartnerFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func linkByInvite(t *testing.T, a, b *testNode, all ...*testNode) {
 // cached returns n's cached copy of iri, nil when it has none.
 func cached(t *testing.T, n *testNode, iri string) *shrooms.RemoteObject {
 	t.Helper()
-	o, err := n.m.DB.FindRemoteObject(systemCtx, iri)
+	o, err := n.m.DB.Remote.FindRemoteObject(systemCtx, iri)
 	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
 		return nil
 	} else if err != nil {
@@ -74,11 +74,11 @@ func cached(t *testing.T, n *testNode, iri string) *shrooms.RemoteObject {
 // cachedCount counts n's cached objects of the organisation orgIRI.
 func cachedCount(t *testing.T, n *testNode, orgIRI string) int {
 	t.Helper()
-	actor, err := n.m.DB.FindActorByIRI(systemCtx, orgIRI)
+	actor, err := n.m.DB.Actors.FindActorByIRI(systemCtx, orgIRI)
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := n.m.DB.CountRemoteObjects(systemCtx, actor.ID)
+	k, err := n.m.DB.Remote.CountRemoteObjects(systemCtx, actor.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func newItem(t *testing.T, n *testNode, name string, aud shrooms.Audience) *shro
 	t.Helper()
 	it := &shrooms.Item{Kind: shrooms.KindTool, Name: name, Description: "Kept in the workshop.", Condition: shrooms.ConditionGood,
 		Status: shrooms.StatusAvailable, Audience: aud}
-	if err := n.m.DB.CreateItem(systemCtx, it); err != nil {
+	if err := n.m.DB.Items.CreateItem(systemCtx, it); err != nil {
 		t.Fatal(err)
 	}
 	return it

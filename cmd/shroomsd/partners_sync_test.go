@@ -66,12 +66,12 @@ func TestPartnerResync(t *testing.T) {
 	clock.Advance(time.Minute)
 	rename := func(name string) {
 		t.Helper()
-		if _, err := a.m.DB.UpdateItem(systemCtx, keep.ID, shrooms.ItemUpdate{Name: &name}); err != nil {
+		if _, err := a.m.DB.Items.UpdateItem(systemCtx, keep.ID, shrooms.ItemUpdate{Name: &name}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	rename("Router table with fence")
-	if err := a.m.DB.DeleteItem(systemCtx, gone.ID); err != nil {
+	if err := a.m.DB.Items.DeleteItem(systemCtx, gone.ID); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a) // the deliveries fail: B is down

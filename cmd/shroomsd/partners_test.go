@@ -56,7 +56,7 @@ func TestPartnerInvite(t *testing.T) {
 	// A revoked invite links nobody either.
 	out = a.mustCLI("admin", "invite", "create")
 	revoked := strings.TrimSpace(strings.SplitN(out, "\n", 2)[0])
-	invites, err := a.m.DB.FindPartnerInvites(systemCtx)
+	invites, err := a.m.DB.Partners.FindPartnerInvites(systemCtx)
 	if err != nil || len(invites) != 2 {
 		t.Fatalf("invites: %v %d", err, len(invites))
 	}
@@ -212,12 +212,12 @@ func TestPartnerSharingPolicy(t *testing.T) {
 	// sharing nothing again withdraws it. Versions are ordered by time, so
 	// these go through the store on the nodes' test clock (the CLI runs on
 	// the real one, behind it) and time passes between them.
-	aC, err := a.m.DB.FindActorByIRI(systemCtx, c.org().IRI)
+	aC, err := a.m.DB.Actors.FindActorByIRI(systemCtx, c.org().IRI)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Minute)
-	if _, err := a.m.DB.SetPartnerModules(systemCtx, aC.ID, []string{"inventory", "stock"}); err != nil {
+	if _, err := a.m.DB.Partners.SetPartnerModules(systemCtx, aC.ID, []string{"inventory", "stock"}); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b, c)
@@ -225,7 +225,7 @@ func TestPartnerSharingPolicy(t *testing.T) {
 		t.Fatal("C did not receive the item once inventory was shared with it")
 	}
 	clock.Advance(time.Minute)
-	if _, err := a.m.DB.SetPartnerModules(systemCtx, aC.ID, nil); err != nil {
+	if _, err := a.m.DB.Partners.SetPartnerModules(systemCtx, aC.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b, c)
@@ -325,7 +325,7 @@ func TestPartnerBlock(t *testing.T) {
 	if k := cachedCount(t, c, a.org().IRI); k != 0 {
 		t.Fatalf("C keeps %d of A's objects", k)
 	}
-	if ok, err := a.m.DB.Blocked(systemCtx, c.org().IRI); err != nil || !ok {
+	if ok, err := a.m.DB.Partners.Blocked(systemCtx, c.org().IRI); err != nil || !ok {
 		t.Fatalf("Blocked(C) = %v %v", ok, err)
 	}
 
@@ -355,7 +355,7 @@ func TestPartnerBlock(t *testing.T) {
 // secretCreate returns the IRI of node n's Create of the item objectIRI.
 func secretCreate(t *testing.T, n *testNode, objectIRI string) string {
 	t.Helper()
-	entries, _, err := n.m.DB.FindOutboxEntries(systemCtx, shrooms.OutboxFilter{Limit: 100})
+	entries, _, err := n.m.DB.Outbox.FindOutboxEntries(systemCtx, shrooms.OutboxFilter{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

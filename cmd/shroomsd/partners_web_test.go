@@ -37,14 +37,14 @@ func createInviteWeb(t *testing.T, admin *webClient, note string) string {
 // it; ok is false when n has no such partner.
 func partnerSeen(t *testing.T, n, other *testNode) (*shrooms.Partner, bool) {
 	t.Helper()
-	actor, err := n.m.DB.FindActorByIRI(systemCtx, other.org().IRI)
+	actor, err := n.m.DB.Actors.FindActorByIRI(systemCtx, other.org().IRI)
 	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
 		return nil, false
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := n.m.DB.FindPartner(systemCtx, actor.ID)
+	p, err := n.m.DB.Partners.FindPartner(systemCtx, actor.ID)
 	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
 		return nil, false
 	}
@@ -103,7 +103,7 @@ func TestPartnersWeb(t *testing.T) {
 				t.Errorf("%s: %d, want 422 with %q:\n%s", tc.name, p.Status, tc.msg, p.Body)
 			}
 		}
-		if ps, err := b.m.DB.FindPartners(systemCtx, shrooms.PartnerFilter{}); err != nil || len(ps) != 0 {
+		if ps, err := b.m.DB.Partners.FindPartners(systemCtx, shrooms.PartnerFilter{}); err != nil || len(ps) != 0 {
 			t.Fatalf("B partners after refused links: %v %v", ps, err)
 		}
 		if q := b.queue(); q.OutboxUnpublished != 0 || q.DeliveriesPending != 0 {
@@ -198,7 +198,7 @@ func TestPartnersWeb(t *testing.T) {
 		if p := mia.post("/admin/partners/"+strconv.FormatInt(pa.Actor.ID, 10)+"/unlink", nil); p.Status != http.StatusForbidden {
 			t.Errorf("member unlinks: %d", p.Status)
 		}
-		if invs, _ := a.m.DB.FindPartnerInvites(systemCtx); len(invs) != 1 {
+		if invs, _ := a.m.DB.Partners.FindPartnerInvites(systemCtx); len(invs) != 1 {
 			t.Errorf("invites after the member's tries: %d, want 1", len(invs))
 		}
 		if got, _ := partnerSeen(t, a, b); got.State != shrooms.PartnerLinked {
@@ -240,7 +240,7 @@ func TestPartnersWebApproval(t *testing.T) {
 	adminA, adminB := loginAs(t, a, "admin", adminPassword), loginAs(t, b, "admin", adminPassword)
 
 	invite := createInviteWeb(t, adminA, "revoked before use")
-	invs, err := a.m.DB.FindPartnerInvites(systemCtx)
+	invs, err := a.m.DB.Partners.FindPartnerInvites(systemCtx)
 	if err != nil || len(invs) != 1 {
 		t.Fatalf("invites: %v %v", invs, err)
 	}
@@ -471,7 +471,7 @@ func TestDefaultAudienceWeb(t *testing.T) {
 	if p := w.post("/admin/settings", form); p.Status != 200 || !p.Has(`<option value="partners" selected>`) {
 		t.Fatalf("save default audiences: %d\n%s", p.Status, p.Body)
 	}
-	st, err := n.m.DB.FindSettings(systemCtx)
+	st, err := n.m.DB.Settings.FindSettings(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -482,7 +482,7 @@ func TestDefaultAudienceWeb(t *testing.T) {
 	if p := w.post("/admin/settings", form); p.Status != http.StatusBadRequest || !p.Has(`role="alert"`) || !p.Has("Default audience of the inventory") {
 		t.Errorf("bad audience: %d, want 400 with a message", p.Status)
 	}
-	if st, _ := n.m.DB.FindSettings(systemCtx); st.DefaultAudience("inventory") != shrooms.AudiencePartners {
+	if st, _ := n.m.DB.Settings.FindSettings(systemCtx); st.DefaultAudience("inventory") != shrooms.AudiencePartners {
 		t.Errorf("a refused form changed the default to %s", st.DefaultAudience("inventory"))
 	}
 	if m := checked.FindStringSubmatch(w.get("/items/new").Body); m == nil || m[1] != "partners" {

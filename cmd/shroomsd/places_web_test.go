@@ -16,7 +16,7 @@ import (
 // findPlace returns the place named name, as the system.
 func findPlace(t *testing.T, n *testNode, name string) *shrooms.Place {
 	t.Helper()
-	all, err := n.m.DB.FindPlaces(systemCtx)
+	all, err := n.m.DB.Places.FindPlaces(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func findPlace(t *testing.T, n *testNode, name string) *shrooms.Place {
 // countPlaces is how many places the store holds.
 func countPlaces(t *testing.T, n *testNode) int {
 	t.Helper()
-	all, err := n.m.DB.FindPlaces(systemCtx)
+	all, err := n.m.DB.Places.FindPlaces(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestPlacesWhoSeesWhat(t *testing.T) {
 	pub := &shrooms.Place{Name: "Repair café", Kind: shrooms.PlaceWorkshop, Public: true, HasPoint: true, Latitude: 45.75, Longitude: 4.85}
 	private := &shrooms.Place{Name: "Back room", Kind: shrooms.PlaceStorage}
 	for _, p := range []*shrooms.Place{pub, private} {
-		if err := n.m.DB.CreatePlace(systemCtx, p); err != nil {
+		if err := n.m.DB.Places.CreatePlace(systemCtx, p); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -169,7 +169,7 @@ func TestPlacesDelete(t *testing.T) {
 	t.Parallel()
 	n := startNode(t, newTestClock())
 	shelf := &shrooms.Place{Name: "Shelf B", Kind: shrooms.PlaceShelf}
-	if err := n.m.DB.CreatePlace(systemCtx, shelf); err != nil {
+	if err := n.m.DB.Places.CreatePlace(systemCtx, shelf); err != nil {
 		t.Fatal(err)
 	}
 	item := createItem(t, n, &shrooms.Item{Name: "Soldering iron", Kind: shrooms.KindTool, PlaceID: shelf.ID})
@@ -190,7 +190,7 @@ func TestPlacesDelete(t *testing.T) {
 	if countPlaces(t, n) != 1 {
 		t.Fatal("the place went with its item")
 	}
-	if err := n.m.DB.DeleteItem(systemCtx, item.ID); err != nil {
+	if err := n.m.DB.Items.DeleteItem(systemCtx, item.ID); err != nil {
 		t.Fatal(err)
 	}
 	p = w.post(path+"/delete", nil)
@@ -205,7 +205,7 @@ func TestPlacesAndStockModulesOff(t *testing.T) {
 	t.Parallel()
 	n := startNode(t, newTestClock())
 	shelf := &shrooms.Place{Name: "Shelf C", Kind: shrooms.PlaceShelf}
-	if err := n.m.DB.CreatePlace(systemCtx, shelf); err != nil {
+	if err := n.m.DB.Places.CreatePlace(systemCtx, shelf); err != nil {
 		t.Fatal(err)
 	}
 	fuse := createItem(t, n, &shrooms.Item{Name: "Fuse 5A", Kind: shrooms.KindPart, Quantity: 3, Audience: shrooms.AudienceMembers})
@@ -214,7 +214,7 @@ func TestPlacesAndStockModulesOff(t *testing.T) {
 	if p := w.get(item); !p.Has(`id="stock-quantity"`) {
 		t.Fatal("modules on: no stock panel")
 	}
-	s, err := n.m.DB.FindSettings(systemCtx)
+	s, err := n.m.DB.Settings.FindSettings(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestPlacesAndStockModulesOff(t *testing.T) {
 		}
 	}
 	s.Modules = mods
-	if err := n.m.DB.UpdateSettings(systemCtx, s); err != nil {
+	if err := n.m.DB.Settings.UpdateSettings(systemCtx, s); err != nil {
 		t.Fatal(err)
 	}
 	place := "/places/" + strconv.FormatInt(shelf.ID, 10)

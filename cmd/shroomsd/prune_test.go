@@ -22,20 +22,20 @@ func rowsOf(t *testing.T, n *testNode) queueRows {
 	t.Helper()
 	var r queueRows
 	var err error
-	if _, r.inbox, err = n.m.DB.FindInboxActivities(systemCtx, shrooms.InboxFilter{Limit: 1}); err != nil {
+	if _, r.inbox, err = n.m.DB.Inbox.FindInboxActivities(systemCtx, shrooms.InboxFilter{Limit: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, r.deliveries, err = n.m.DB.FindDeliveries(systemCtx, shrooms.DeliveryFilter{Limit: 1}); err != nil {
+	if _, r.deliveries, err = n.m.DB.Outbox.FindDeliveries(systemCtx, shrooms.DeliveryFilter{Limit: 1}); err != nil {
 		t.Fatal(err)
 	}
 	org := n.org().ID
-	if _, r.outbox, err = n.m.DB.FindOutboxEntries(systemCtx, shrooms.OutboxFilter{ActorID: org, Limit: 1}); err != nil {
+	if _, r.outbox, err = n.m.DB.Outbox.FindOutboxEntries(systemCtx, shrooms.OutboxFilter{ActorID: org, Limit: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, r.public, err = n.m.DB.FindOutboxEntries(systemCtx, shrooms.OutboxFilter{ActorID: org, PublicOnly: true, Limit: 1}); err != nil {
+	if _, r.public, err = n.m.DB.Outbox.FindOutboxEntries(systemCtx, shrooms.OutboxFilter{ActorID: org, PublicOnly: true, Limit: 1}); err != nil {
 		t.Fatal(err)
 	}
-	invites, err := n.m.DB.FindPartnerInvites(systemCtx)
+	invites, err := n.m.DB.Partners.FindPartnerInvites(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestQueuesPruned(t *testing.T) {
 	// A's old Create of the public item, delivered again with a fresh
 	// signature: B forgot it, so it is processed again, and found stale.
 	old := cached(t, b, public.IRI)
-	entries, _, err := a.m.DB.FindOutboxEntries(systemCtx, shrooms.OutboxFilter{ActorID: a.org().ID, PublicOnly: true, Limit: 100})
+	entries, _, err := a.m.DB.Outbox.FindOutboxEntries(systemCtx, shrooms.OutboxFilter{ActorID: a.org().ID, PublicOnly: true, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestQueuesPruned(t *testing.T) {
 		t.Fatalf("re-delivery: %d %s", status, reply)
 	}
 	drain(t, a, b)
-	acts, _, err := b.m.DB.FindInboxActivities(systemCtx, shrooms.InboxFilter{ActivityIRI: create.Activity.IRI})
+	acts, _, err := b.m.DB.Inbox.FindInboxActivities(systemCtx, shrooms.InboxFilter{ActivityIRI: create.Activity.IRI})
 	if err != nil || len(acts) != 1 || acts[0].State != shrooms.InboxDone || acts[0].Note != "stale" {
 		t.Fatalf("B's record of the re-delivered Create: %+v, %v", acts, err)
 	}
@@ -139,7 +139,7 @@ func TestAdminQueuePrune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.m.DB.CreateFollow(systemCtx, a.org().ID, target.ID); err != nil {
+	if _, err := a.m.DB.Follows.CreateFollow(systemCtx, a.org().ID, target.ID); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b)
@@ -148,7 +148,7 @@ func TestAdminQueuePrune(t *testing.T) {
 	if len(reqs) != 1 {
 		t.Fatalf("B's follow requests: %+v", reqs)
 	}
-	if _, err := b.m.DB.ApproveFollowRequest(systemCtx, reqs[0].ID); err != nil {
+	if _, err := b.m.DB.Follows.ApproveFollowRequest(systemCtx, reqs[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b)

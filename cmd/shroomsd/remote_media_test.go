@@ -24,7 +24,7 @@ func withPhoto(t *testing.T, n *testNode, it *shrooms.Item) *shrooms.Photo {
 	t.Helper()
 	photo := &shrooms.Media{ContentType: "image/jpeg", Width: 60, Height: 40, Data: testJPEG(t, 60, 40)}
 	thumb := &shrooms.Media{ContentType: "image/jpeg", Width: 30, Height: 20, Data: testJPEG(t, 30, 20)}
-	ph, err := n.m.DB.AddItemPhoto(systemCtx, it.ID, photo, thumb)
+	ph, err := n.m.DB.Items.AddItemPhoto(systemCtx, it.ID, photo, thumb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestRemoteMediaSearch(t *testing.T) {
 	// A deletes the drill: B drops the picture with the object.
 	src := remoteThumbOf(t, member, "drill")
 	clock.Advance(time.Minute)
-	if err := a.m.DB.DeleteItem(systemCtx, drill.ID); err != nil {
+	if err := a.m.DB.Items.DeleteItem(systemCtx, drill.ID); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b, c)
@@ -174,7 +174,7 @@ func TestRemoteMediaHostile(t *testing.T) {
 			IRI: iri, Type: "Item", Kind: shrooms.KindTool, Status: shrooms.StatusAvailable, Name: "Hostile " + slug,
 			URL: iri, ImageURL: img, Updated: clock.Now(), Raw: []byte(`{}`)}})
 	}
-	if _, err := b.m.DB.ApplyRemoteChanges(systemCtx, changes); err != nil {
+	if _, err := b.m.DB.Remote.ApplyRemoteChanges(systemCtx, changes); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, a, b)
@@ -186,12 +186,12 @@ func TestRemoteMediaHostile(t *testing.T) {
 		}
 	}
 	// The permanent failures are given up; the 404 waits its backoff.
-	jobs, err := b.m.DB.FindDueRemoteMedia(systemCtx, 10)
+	jobs, err := b.m.DB.RemoteMedia.FindDueRemoteMedia(systemCtx, 10)
 	if err != nil || len(jobs) != 0 {
 		t.Fatalf("due right after the failures: %+v, %v", jobs, err)
 	}
 	clock.Advance(shrooms.HostBackoff(1) + time.Second)
-	jobs, err = b.m.DB.FindDueRemoteMedia(systemCtx, 10)
+	jobs, err = b.m.DB.RemoteMedia.FindDueRemoteMedia(systemCtx, 10)
 	if err != nil || len(jobs) != 1 || !strings.HasSuffix(jobs[0].ObjectIRI, "hostile-missing") || jobs[0].Attempts != 1 {
 		t.Fatalf("due after the backoff: %+v, %v; want the missing one only", jobs, err)
 	}

@@ -50,7 +50,7 @@ func cacheRemote(t *testing.T, a, b *testNode, items ...remoteItem) {
 			IRI: iri, Type: "Item", Kind: it.kind, Status: it.status, Name: it.name, Summary: it.summary,
 			URL: u, Updated: time.Now().UTC().Truncate(time.Second), Raw: raw}})
 	}
-	res, err := b.m.DB.ApplyRemoteChanges(systemCtx, changes)
+	res, err := b.m.DB.Remote.ApplyRemoteChanges(systemCtx, changes)
 	if err != nil {
 		t.Fatalf("cache: %v", err)
 	}
@@ -232,7 +232,7 @@ func TestSearchWebPartners(t *testing.T) {
 		// without a link (if the cache keeps it at all).
 		raw := []byte(`{"type":"Item","name":"Evil saw"}`)
 		iri := a.url() + "/items/search-evil"
-		res, err := b.m.DB.ApplyRemoteChanges(systemCtx, []shrooms.RemoteChange{{Op: shrooms.RemotePut, ActorIRI: orgA.IRI,
+		res, err := b.m.DB.Remote.ApplyRemoteChanges(systemCtx, []shrooms.RemoteChange{{Op: shrooms.RemotePut, ActorIRI: orgA.IRI,
 			Object: shrooms.RemoteObject{IRI: iri, Type: "Item", Kind: shrooms.KindTool, Status: shrooms.StatusAvailable,
 				Name: "Evil saw", URL: "javascript:alert(1)", ImageURL: "javascript:alert(2)", Updated: time.Now().UTC(), Raw: raw}}})
 		if err != nil || len(res) != 1 {

@@ -65,7 +65,7 @@ func TestSetupWizard(t *testing.T) {
 			if !p.Has(`value="Atelier Soudé"`) && c.name != "no code" {
 				t.Error("the form lost what was typed")
 			}
-			if need, _ := n.m.DB.NeedsSetup(context.Background()); !need {
+			if need, _ := n.m.DB.Settings.NeedsSetup(context.Background()); !need {
 				t.Fatal("a refused setup created an admin")
 			}
 		})
@@ -75,11 +75,11 @@ func TestSetupWizard(t *testing.T) {
 	if p.Status != http.StatusOK || !strings.HasPrefix(p.Path, "/dashboard") {
 		t.Fatalf("setup ended on %s with %d:\n%s", p.Path, p.Status, p.Body)
 	}
-	alice, err := n.m.DB.FindUserByUsername(context.Background(), "alice")
+	alice, err := n.m.DB.Users.FindUserByUsername(context.Background(), "alice")
 	if err != nil || alice.Role != shrooms.RoleAdmin || !alice.Active() {
 		t.Fatalf("alice = %+v, %v", alice, err)
 	}
-	settings, err := n.m.DB.FindSettings(context.Background())
+	settings, err := n.m.DB.Settings.FindSettings(context.Background())
 	if err != nil || settings.Name != "Atelier Soudé" || settings.SignupMode != shrooms.SignupOpen ||
 		strings.Join(settings.Modules, ",") != "people,inventory" {
 		t.Fatalf("settings = %+v, %v", settings, err)
@@ -120,7 +120,7 @@ func TestSetupWizard(t *testing.T) {
 	if p := other.post("/setup", f); strings.HasPrefix(p.Path, "/setup") {
 		t.Errorf("a second setup was not turned away: %s %d", p.Path, p.Status)
 	}
-	if _, err := n.m.DB.FindUserByUsername(context.Background(), "mallory"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
+	if _, err := n.m.DB.Users.FindUserByUsername(context.Background(), "mallory"); shrooms.ErrorCode(err) != shrooms.ENOTFOUND {
 		t.Errorf("a second setup created mallory: %v", err)
 	}
 
@@ -151,7 +151,7 @@ func TestSetupRefusesCrossSiteForms(t *testing.T) {
 	if p := w.do(req); p.Status != http.StatusForbidden {
 		t.Errorf("cross-site form: %d", p.Status)
 	}
-	if need, _ := n.m.DB.NeedsSetup(context.Background()); !need {
+	if need, _ := n.m.DB.Settings.NeedsSetup(context.Background()); !need {
 		t.Fatal("a forged form created an admin")
 	}
 }

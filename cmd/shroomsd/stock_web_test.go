@@ -16,7 +16,7 @@ import (
 // quantityOf is a part's quantity as the store holds it.
 func quantityOf(t *testing.T, n *testNode, id int64) int64 {
 	t.Helper()
-	i, err := n.m.DB.FindItemByID(systemCtx, id)
+	i, err := n.m.DB.Items.FindItemByID(systemCtx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestStockWebMovements(t *testing.T) {
 		t.Errorf("movements are not newest first")
 	}
 	for k := 0; k < 50; k++ {
-		if err := n.m.DB.MoveStock(systemCtx, &shrooms.StockMovement{ItemID: screws.ID, Kind: shrooms.MoveIn, Amount: 1, Reason: fmt.Sprint("batch ", k)}); err != nil {
+		if err := n.m.DB.Stock.MoveStock(systemCtx, &shrooms.StockMovement{ItemID: screws.ID, Kind: shrooms.MoveIn, Amount: 1, Reason: fmt.Sprint("batch ", k)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -233,7 +233,7 @@ func TestStockWebModuleOff(t *testing.T) {
 		t.Fatalf("module on: no stock form\n%s", p.Body)
 	}
 
-	s, err := n.m.DB.FindSettings(systemCtx)
+	s, err := n.m.DB.Settings.FindSettings(systemCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestStockWebModuleOff(t *testing.T) {
 		}
 	}
 	s.Modules = mods
-	if err := n.m.DB.UpdateSettings(systemCtx, s); err != nil {
+	if err := n.m.DB.Settings.UpdateSettings(systemCtx, s); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/stock", "/stock?low=1", itemPath + "/movements"} {

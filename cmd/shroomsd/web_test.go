@@ -39,7 +39,7 @@ const memberPassword = "mushroom-picker-42"
 func createUser(t testing.TB, n *testNode, username string, role shrooms.Role, password string) *shrooms.User {
 	t.Helper()
 	u := &shrooms.User{Username: username, Email: username + "@example.org", Name: strings.ToUpper(username[:1]) + username[1:], Role: role}
-	if err := n.m.DB.CreateUser(systemCtx, u, password); err != nil {
+	if err := n.m.DB.Users.CreateUser(systemCtx, u, password); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -48,7 +48,7 @@ func createUser(t testing.TB, n *testNode, username string, role shrooms.Role, p
 // findUser reads an account by its username, as the system.
 func findUser(t testing.TB, n *testNode, username string) *shrooms.User {
 	t.Helper()
-	u, err := n.m.DB.FindUserByUsername(systemCtx, username)
+	u, err := n.m.DB.Users.FindUserByUsername(systemCtx, username)
 	if err != nil {
 		t.Fatalf("find %s: %v", username, err)
 	}

@@ -8,16 +8,16 @@ import (
 
 // handlerDeps wires the store, federation and mail into the HTTP handlers.
 func (m *Main) handlerDeps() handlers.Deps {
-	db := m.DB
+	svc := m.DB
 	proxies, _ := m.Config.trustedProxies() // checked by Validate
 	return handlers.Deps{
 		IRIs: m.IRIs, Logger: m.Logger, Now: m.Now,
-		Nodes: db, Actors: db, Users: db, Follows: db, Outbox: db, Inbox: db,
-		Settings: db, Sessions: db, Accounts: db, Profiles: db, Groups: db, Media: db,
-		Items: db, Categories: db, Places: db, Stock: db,
-		Partners: db, Remote: db, Search: db, Linker: m.Fed,
+		Nodes: svc.Nodes, Actors: svc.Actors, Users: svc.Users, Follows: svc.Follows, Outbox: svc.Outbox, Inbox: svc.Inbox,
+		Settings: svc.Settings, Sessions: svc.Sessions, Accounts: svc.Accounts, Profiles: svc.Profiles, Groups: svc.Groups, Media: svc.Media,
+		Items: svc.Items, Categories: svc.Categories, Places: svc.Places, Stock: svc.Stock,
+		Partners: svc.Partners, Remote: svc.Remote, Search: svc.Search, Linker: m.Fed,
 		Map:            handlers.MapConfig{TileURL: m.Config.Map.TileURL, Attribution: m.Config.Map.Attribution, MaxZoom: m.Config.Map.MaxZoom},
-		Mail:           db,
+		Mail:           svc.Mail,
 		SetupCode:      m.SetupCode,
 		TrustedProxies: proxies,
 		ImportDir:      filepath.Join(m.Config.DataDir, "imports"),
