@@ -105,7 +105,22 @@ type LendingRules struct {
 	DueSoonDays      int     `json:"due_soon_days"`
 	OverdueEveryDays int     `json:"overdue_every_days"`
 	Opening          Opening `json:"opening"`
+	// TimeZone is the organisation's IANA zone: what "today" is, when a
+	// day starts and ends; "" is UTC.
+	TimeZone string `json:"time_zone"`
 }
+
+// Location is the rules' time zone (UTC when unset or unknown: Validate
+// refuses an unknown one).
+func (r *LendingRules) Location() *time.Location {
+	if loc, err := time.LoadLocation(r.TimeZone); err == nil && r.TimeZone != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+// Today is the day it is at now in the organisation's zone.
+func (r *LendingRules) Today(now time.Time) Date { return DateOf(now.In(r.Location())) }
 
 // DefaultLendingRules are the rules of a new node: two-week loans of one
 // day to four weeks, a day's buffer, auto-approval on (what most lending
@@ -143,6 +158,15 @@ func (r *LendingRules) Validate() error {
 	if r.DefaultDays < r.MinDays || r.DefaultDays > r.MaxDays {
 		return Errorf(EINVALID, "default_days: must be between min_days and max_days").
 			Keyed("loans.error.default_outside").On("default_days")
+	}
+	if r.TimeZone != "" {
+		if _, err := time.LoadLocation(r.TimeZone); err != nil || r.TimeZone == "Local" {
+			return Errorf(EINVALID, "time_zone: %q is not a time zone", r.TimeZone).
+				Keyed("loans.error.time_zone", "Value", r.TimeZone).On("time_zone")
+		}
+	}
+	if len(r.Opening.Closed) > 1000 {
+		return Errorf(EINVALID, "closed: at most 1000 closed days").Keyed("loans.error.closed_many", "Max", 1000).On("closed")
 	}
 	for _, w := range r.Opening.Weekdays {
 		if w < time.Sunday || w > time.Saturday {

@@ -166,6 +166,14 @@ func TestLendingRulesValidate(t *testing.T) {
 	if err := ok.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	ok.TimeZone = "Europe/Paris"
+	if err := ok.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// Late on the 6th in UTC is already the 7th in Paris.
+	if got := ok.Today(time.Date(2027, 3, 6, 23, 30, 0, 0, time.UTC)); got != day("2027-03-07") {
+		t.Fatalf("today in Paris: %s", got)
+	}
 	for field, change := range map[string]func(*shrooms.LendingRules){
 		"min_days":     func(r *shrooms.LendingRules) { r.MinDays = 30 },
 		"default_days": func(r *shrooms.LendingRules) { r.DefaultDays = 60 },
@@ -173,6 +181,7 @@ func TestLendingRulesValidate(t *testing.T) {
 		"buffer_hours": func(r *shrooms.LendingRules) { r.BufferHours = -1 },
 		"pickup_days":  func(r *shrooms.LendingRules) { r.PickupDays = 0 },
 		"weekdays":     func(r *shrooms.LendingRules) { r.Opening.Weekdays = []time.Weekday{7} },
+		"time_zone":    func(r *shrooms.LendingRules) { r.TimeZone = "Mars/Olympus" },
 	} {
 		r := shrooms.DefaultLendingRules()
 		change(&r)
