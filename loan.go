@@ -122,10 +122,13 @@ type Loan struct {
 	ItemIRI  string `json:"item"`
 	ItemName string `json:"item_name"`
 	// LenderIRI and LenderName are the lending organisation.
-	LenderIRI  string    `json:"lender"`
-	LenderName string    `json:"lender_name"`
-	Borrower   Borrower  `json:"borrower"`
-	State      LoanState `json:"state"`
+	LenderIRI  string   `json:"lender"`
+	LenderName string   `json:"lender_name"`
+	Borrower   Borrower `json:"borrower"`
+	// Mirror is set on a borrower's node for a partner's loan it keeps
+	// for its member; only the lender's Updates change it.
+	Mirror bool      `json:"mirror"`
+	State  LoanState `json:"state"`
 	// Start and End are the days asked for: pickup and return.
 	Start Date `json:"start"`
 	End   Date `json:"end"`

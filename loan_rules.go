@@ -35,7 +35,7 @@ type BorrowerStanding struct {
 // EFORBIDDEN when the borrower may not borrow the item, ECONFLICT when a
 // limit is reached.
 func (r *LendingRules) CheckRequest(req LoanRequest, item *Item, b BorrowerStanding, remote bool, today Date) error {
-	if err := r.checkItemLends(item, remote); err != nil {
+	if err := ItemLends(item, remote); err != nil {
 		return err
 	}
 	if err := r.checkBorrower(b, true); err != nil {
@@ -48,9 +48,10 @@ func (r *LendingRules) CheckRequest(req LoanRequest, item *Item, b BorrowerStand
 	return r.checkDays(req.Start, req.End, item, today)
 }
 
-// checkItemLends says whether item is lent at all, and to this kind of
-// borrower.
-func (r *LendingRules) checkItemLends(item *Item, remote bool) error {
+// ItemLends says whether item is lent at all, and to this kind of
+// borrower (remote: a partner's member). Returns EFORBIDDEN, or EINVALID
+// for an item lent only with its kit.
+func ItemLends(item *Item, remote bool) error {
 	switch {
 	case !item.Loanable || item.Status == StatusRetired:
 		return Errorf(EFORBIDDEN, "this item is not lent").Keyed("loans.error.not_lent")

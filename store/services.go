@@ -28,6 +28,7 @@ type Services struct {
 	Stock       *StockService
 	Users       *UserService
 	Mail        *MailQueue
+	Loans       *LoanService
 }
 
 // NewServices returns every service over db.
@@ -56,11 +57,13 @@ func NewServices(db *DB) *Services {
 		Stock:       NewStockService(db),
 		Users:       NewUserService(db),
 		Mail:        NewMailQueue(db),
+		Loans:       NewLoanService(db),
 	}
 }
 
 // The services implement the root interfaces; the compiler checks it here.
 var (
+	_ shrooms.LoanService        = (*LoanService)(nil)
 	_ shrooms.AccountService     = (*AccountService)(nil)
 	_ shrooms.SessionService     = (*SessionService)(nil)
 	_ shrooms.ActorService       = (*ActorService)(nil)
