@@ -50,6 +50,8 @@ type Deps struct {
 	Categories shrooms.CategoryService
 	Places     shrooms.PlaceService
 	Stock      shrooms.StockService
+	// Loans is lending: requests, the desk, waiting lists, the rules.
+	Loans shrooms.LoanService
 
 	Partners shrooms.PartnerService
 	Remote   shrooms.RemoteCacheService
