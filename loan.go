@@ -133,8 +133,14 @@ type Loan struct {
 	Start Date `json:"start"`
 	End   Date `json:"end"`
 	// Due is the return day in force: End, moved by renewals and by staff.
-	Due          Date      `json:"due"`
-	Message      string    `json:"message,omitempty"`
+	Due     Date   `json:"due"`
+	Message string `json:"message,omitempty"`
+	// Reason is why the last decision was taken (a rejection, a
+	// cancellation by the lender), shown to the borrower.
+	Reason string `json:"reason,omitempty"`
+	// OfferIRI is the Offer a partner's member asked with: how both
+	// nodes name the request before the lender mints the loan.
+	OfferIRI     string    `json:"offer,omitempty"`
 	Renewals     int       `json:"renewals"`
 	DepositCents int64     `json:"deposit_cents"`
 	DepositBack  bool      `json:"deposit_returned"`

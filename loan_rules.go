@@ -12,7 +12,10 @@ const MaxLeadDays = 365
 // (a member here) or, across partners, the actor the lender's node
 // verified.
 type LoanRequest struct {
-	ItemID  int64
+	ItemID int64
+	// ItemIRI names a partner's item this node caches, for
+	// RequestRemoteLoan.
+	ItemIRI string
 	Start   Date
 	End     Date
 	Message string

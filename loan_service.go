@@ -94,4 +94,38 @@ type LoanService interface {
 	// field, EFORBIDDEN.
 	FindLendingRules(ctx context.Context) (*LendingRules, error)
 	UpdateLendingRules(ctx context.Context, r LendingRules) error
+
+	// RequestRemoteLoan asks a linked partner for the days of its item
+	// req.ItemIRI, which this node caches, for the caller: it keeps the
+	// request as a mirror (pending) and sends the Offer, signed by the
+	// caller's own actor. The lender decides; its answers change the
+	// mirror. Returns EINVALID naming the field, ENOTFOUND (no such
+	// cached item of a linked partner), EFORBIDDEN (not lent to
+	// partners), EUNAUTHORIZED.
+	RequestRemoteLoan(ctx context.Context, req LoanRequest) (*Loan, error)
+
+	// ReceiveLoanOffer decides, as the lender, an Offer from a partner's
+	// member: a loan (approved, or pending for the desk) answered with an
+	// Accept, or a Reject with the reason — never silence. The same
+	// Offer twice changes nothing. It returns a note for the inbox.
+	ReceiveLoanOffer(ctx context.Context, offer *Activity) (string, error)
+
+	// ReceiveLoanAnswer applies, as the borrower's node, the lender's
+	// Accept, Reject or Update to its mirror, if it is newer (Version)
+	// and comes from the lender. Returns EFORBIDDEN for anyone else.
+	ReceiveLoanAnswer(ctx context.Context, act *Activity) (string, error)
+
+	// ReceiveLoanUndo cancels, as the lender, the request a partner's
+	// member withdraws (Undo of their Offer), and answers with an Update
+	// of the loan as it stands.
+	ReceiveLoanUndo(ctx context.Context, act *Activity) (string, error)
+
+	// FindLoanByIRI returns a loan of this node to those it concerns:
+	// the desk, its borrower, and from the network the borrower's actor
+	// or organisation. Returns ENOTFOUND to everyone else.
+	FindLoanByIRI(ctx context.Context, iri string) (*Loan, error)
+
+	// SuspendBorrower stops (or lets again) a partner's member borrow
+	// from this node: their Offers are rejected. For the desk.
+	SuspendBorrower(ctx context.Context, actorIRI string, suspended bool) error
 }

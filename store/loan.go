@@ -124,7 +124,7 @@ func (s *LoanService) UpdateLendingRules(ctx context.Context, r shrooms.LendingR
 
 const loanColumns = `id, iri, COALESCE(item_id, 0), item_iri, item_name, lender_iri, lender_name,
 	COALESCE(borrower_user_id, 0), borrower_actor_iri, borrower_name, borrower_org_iri, borrower_org_name, mirror,
-	state, start_day, end_day, due_day, message, renewals, deposit_cents, deposit_back, checked_out_at, returned_at,
+	state, start_day, end_day, due_day, message, reason, offer_iri, renewals, deposit_cents, deposit_back, checked_out_at, returned_at,
 	version, created_at, updated_at`
 
 func scanLoan(sc scanner) (*shrooms.Loan, error) {
@@ -133,7 +133,7 @@ func scanLoan(sc scanner) (*shrooms.Loan, error) {
 	var out, back, created, updated sql.NullInt64
 	if err := sc.Scan(&l.ID, &l.IRI, &l.ItemID, &l.ItemIRI, &l.ItemName, &l.LenderIRI, &l.LenderName,
 		&l.Borrower.UserID, &l.Borrower.ActorIRI, &l.Borrower.Name, &l.Borrower.OrgIRI, &l.Borrower.OrgName, &l.Mirror,
-		&l.State, &start, &end, &due, &l.Message, &l.Renewals, &l.DepositCents, &l.DepositBack, &out, &back,
+		&l.State, &start, &end, &due, &l.Message, &l.Reason, &l.OfferIRI, &l.Renewals, &l.DepositCents, &l.DepositBack, &out, &back,
 		&l.Version, &created, &updated); err != nil {
 		return nil, err
 	}

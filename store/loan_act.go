@@ -39,11 +39,19 @@ func (s *LoanService) ActOnLoan(ctx context.Context, id int64, action shrooms.Lo
 	if err := c.p.CanActOnLoan(c.grants, l, action); err != nil {
 		return nil, err
 	}
-	if l.Mirror {
-		return nil, shrooms.Errorf(shrooms.ECONFLICT, "this loan is kept by the lending organisation").Keyed("loans.error.mirror")
-	}
 	if _, err := shrooms.NextLoanState(l.State, action); err != nil {
 		return nil, err
+	}
+	if l.Mirror {
+		// A partner's loan: its borrower may ask the lender to cancel it;
+		// the lender's Update will say what became of it.
+		if action != shrooms.LoanCancel {
+			return nil, shrooms.Errorf(shrooms.ECONFLICT, "this loan is kept by the lending organisation").Keyed("loans.error.mirror")
+		}
+		if err := s.db.cancelMirror(ctx, tx, c.p, l); err != nil {
+			return nil, err
+		}
+		return l, commit(tx)
 	}
 	r, err := lendingRules(ctx, tx)
 	if err != nil {
@@ -89,9 +97,12 @@ func (db *DB) moveLoan(ctx context.Context, tx *sql.Tx, p shrooms.Principal, l *
 	}
 	from := l.State
 	l.State, l.Version, l.UpdatedAt = to, l.Version+1, db.now()
-	res, err := tx.ExecContext(ctx, `UPDATE loans SET state = ?, start_day = ?, due_day = ?, renewals = ?,
+	if reason != "" {
+		l.Reason = reason
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE loans SET state = ?, reason = ?, start_day = ?, due_day = ?, renewals = ?,
 		deposit_cents = ?, deposit_back = ?, checked_out_at = ?, returned_at = ?, version = ?, updated_at = ?
-		WHERE id = ? AND version = ?`, l.State, l.Start.String(), l.Due.String(), l.Renewals, l.DepositCents,
+		WHERE id = ? AND version = ?`, l.State, l.Reason, l.Start.String(), l.Due.String(), l.Renewals, l.DepositCents,
 		l.DepositBack, nullMS(l.CheckedOutAt), nullMS(l.ReturnedAt), l.Version, l.UpdatedAt.UnixMilli(), l.ID, l.Version-1)
 	if err != nil {
 		return dbError(err, nil)
@@ -101,7 +112,10 @@ func (db *DB) moveLoan(ctx context.Context, tx *sql.Tx, p shrooms.Principal, l *
 	} else if n != 1 {
 		return shrooms.Errorf(shrooms.ECONFLICT, "the loan was changed meanwhile; reload and try again").Keyed("loans.error.stale")
 	}
-	return db.loanEvent(ctx, tx, p, l, a, from, to, reason)
+	if err := db.loanEvent(ctx, tx, p, l, a, from, to, reason); err != nil {
+		return err
+	}
+	return db.federateLoan(ctx, tx, l, a, from)
 }
 
 // checkOut hands l's item out on day today: it must be on the shelf and

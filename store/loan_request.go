@@ -128,14 +128,17 @@ func maxDate(a, b shrooms.Date) shrooms.Date {
 // insertLoan stores a new loan, setting its ID, version and times.
 func (db *DB) insertLoan(ctx context.Context, tx *sql.Tx, l *shrooms.Loan) error {
 	now := db.now()
-	l.Version, l.CreatedAt, l.UpdatedAt = 1, now, now
+	if l.Version == 0 && !l.Mirror {
+		l.Version = 1
+	}
+	l.CreatedAt, l.UpdatedAt = now, now
 	res, err := tx.ExecContext(ctx, `INSERT INTO loans (iri, item_id, item_iri, item_name, lender_iri, lender_name,
 		borrower_user_id, borrower_actor_iri, borrower_name, borrower_org_iri, borrower_org_name, mirror, state,
-		start_day, end_day, due_day, message, renewals, deposit_cents, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		start_day, end_day, due_day, message, reason, offer_iri, renewals, deposit_cents, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.IRI, nullID(l.ItemID), l.ItemIRI, l.ItemName, l.LenderIRI, l.LenderName, nullID(l.Borrower.UserID),
 		l.Borrower.ActorIRI, l.Borrower.Name, l.Borrower.OrgIRI, l.Borrower.OrgName, l.Mirror, l.State,
-		l.Start.String(), l.End.String(), l.Due.String(), l.Message, l.Renewals, l.DepositCents, l.Version,
+		l.Start.String(), l.End.String(), l.Due.String(), l.Message, l.Reason, l.OfferIRI, l.Renewals, l.DepositCents, l.Version,
 		now.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return dbError(err, nil)
@@ -152,8 +155,11 @@ func (db *DB) loanEvent(ctx context.Context, tx *sql.Tx, p shrooms.Principal, l 
 	if p.User != nil && p.User.ID != 0 {
 		userID, name = p.User.ID, displayName(p.User.Name, p.User.Username)
 	}
-	if p.Remote != "" && l.Borrower.ActorIRI == p.Remote {
+	switch {
+	case p.Remote != "" && l.Borrower.ActorIRI == p.Remote:
 		name = l.Borrower.Name
+	case p.Remote != "" && l.LenderIRI == p.Remote:
+		name = l.LenderName
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO loan_events (loan_id, action, from_state, to_state, user_id, actor_iri,
 		actor_name, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -102,7 +102,7 @@ func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err 
 	m.Images = imaging.NewDecoder(1, imaging.DefaultBudget)
 	m.Fed = federation.New(m.federationConfig(), federation.Services{
 		Nodes: svc.Nodes, Actors: svc.Actors, Follows: svc.Follows, Outbox: svc.Outbox, Inbox: svc.Inbox, Items: svc.Items,
-		Partners: svc.Partners, Remote: svc.Remote, Media: svc.Media,
+		Partners: svc.Partners, Remote: svc.Remote, Media: svc.Media, Loans: svc.Loans,
 	})
 	return firstStart, m.syncOrg(ctx)
 }
