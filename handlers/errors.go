@@ -70,7 +70,7 @@ func (s *server) errorText(r *http.Request, err error) string {
 }
 
 func (s *server) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, shrooms.Errorf(shrooms.ENOTFOUND, "There is no page at this address."), 0)
+	s.fail(w, r, shrooms.Errorf(shrooms.ENOTFOUND, "There is no page at this address.").Keyed("core.error.no_page"), 0)
 }
 
 // writeJSON answers with v encoded as JSON.

@@ -61,7 +61,7 @@ func (s *server) handleItemNew(w http.ResponseWriter, r *http.Request) {
 	d := &itemFormPage{itemRights: s.itemRights(r), F: newItemForm(stateFrom(r.Context()).Settings)}
 	if !d.Manage {
 		// A form that cannot be sent helps nobody; the store refuses anyway.
-		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not add items."), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not add items.").Keyed("items.error.add_forbidden"), 0)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -103,7 +103,7 @@ func (s *server) handleItemEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &itemFormPage{itemRights: s.itemRights(r), Item: item, F: itemFormOf(item)}
 	if !d.canWrite(item) {
-		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change this item."), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change this item.").Keyed("items.error.change_forbidden"), 0)
 		return
 	}
 	if r.Method != http.MethodPost {
