@@ -395,6 +395,8 @@ type RowError struct {
 	Row     int    `json:"row"`
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
+	// Key is the catalog key that translates Message, when it has one.
+	Key string `json:"key,omitempty"`
 }
 
 // Comment is a member's remark on an item.
