@@ -103,7 +103,7 @@ func errorField(err error) string {
 	if errors.As(err, &fe) {
 		return fe.Field
 	}
-	return ""
+	return shrooms.ErrorField(err)
 }
 
 // item builds the item the form describes, checking the shape of every
