@@ -11,8 +11,8 @@ import (
 
 // TestKeyedErrorsSpeakFrench: errors raised outside the store reach a
 // French page by their key, in French: a form field error marked on its
-// field, an account error with its number, a partner invite error. The
-// API answers the same errors with the English message and the code.
+// field, an account error with its number, partner invite and link
+// errors. The API answers with the English message and the code.
 func TestKeyedErrorsSpeakFrench(t *testing.T) {
 	t.Parallel()
 	n := startNode(t, newTestClock())
@@ -41,6 +41,13 @@ func TestKeyedErrorsSpeakFrench(t *testing.T) {
 	p = admin.post("/admin/partner-invites", url.Values{"note": {"Café"}, "days": {"400"}})
 	if p.Status != http.StatusBadRequest && p.Status != http.StatusUnprocessableEntity || !p.Has("Validité : indiquez un nombre entier de jours, de 1 à 90.") {
 		t.Errorf("invite validity, in French: %d\n%s", p.Status, p.Body)
+	}
+
+	// Linking to an invite of an actor this node does not have: the
+	// federation's error, in French, on the partner link form.
+	p = admin.post("/admin/partners/link", url.Values{"url": {n.url() + "/actors/nobody#invite=abc"}})
+	if p.Status != http.StatusNotFound || !p.Has(`role="alert"`) || !p.Has("acteur local "+n.url()+"/actors/nobody.") {
+		t.Errorf("partner link to no actor, in French: %d\n%s", p.Status, p.Body)
 	}
 
 	_, token := n.apiUser("api-admin", shrooms.RoleAdmin)
