@@ -88,3 +88,28 @@ func TestErrorKeysInCatalogs(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalogKeysAreIdentifiers fails when a catalog key is a sentence:
+// errors are translated by their key, never by their English text.
+func TestCatalogKeysAreIdentifiers(t *testing.T) {
+	for lang, keys := range catalogKeys(t) {
+		for k := range keys {
+			if !errorKeyShape.MatchString(k) {
+				t.Errorf("%s catalog: key %q is not an identifier", lang, k)
+			}
+		}
+	}
+}
+
+// TestStoreErrorKeysInCatalogs checks the fallback for the store's errors
+// that are not keyed yet: each names a key every catalog has.
+func TestStoreErrorKeysInCatalogs(t *testing.T) {
+	cat := catalogKeys(t)
+	for msg, k := range storeErrorKeys {
+		for _, lang := range shrooms.Languages {
+			if !cat[lang][k.key] {
+				t.Errorf("store message %q: key %q has no entry in the %s catalog", msg, k.key, lang)
+			}
+		}
+	}
+}

@@ -55,22 +55,24 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error, status 
 }
 
 // errorText is an error's safe message in the request's language: its Key
-// translated with its Args when it has one; else, for the messages not
-// keyed yet, the catalog entry named by the English text, or that text.
+// translated with its Args when it has one; else, for the store's
+// messages not keyed yet, the key storeErrorKeys gives the English text,
+// or that text.
 func (s *server) errorText(r *http.Request, err error) string {
+	lang := stateFrom(r.Context()).Lang
 	var e *shrooms.Error
 	if errors.As(err, &e) && e.Key != "" {
-		return s.pages.cat.translate(stateFrom(r.Context()).Lang, e.Key, e.Args...)
+		return s.pages.cat.translate(lang, e.Key, e.Args...)
 	}
 	msg := shrooms.ErrorMessage(err)
-	if t, ok := s.pages.cat.lookup(stateFrom(r.Context()).Lang, msg); ok {
-		return t
+	if k, ok := storeErrorKeys[msg]; ok {
+		return s.pages.cat.translate(lang, k.key, k.args...)
 	}
 	return msg
 }
 
 func (s *server) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, shrooms.Errorf(shrooms.ENOTFOUND, "There is no page at this address."), 0)
+	s.fail(w, r, shrooms.Errorf(shrooms.ENOTFOUND, "There is no page at this address.").Keyed("core.error.no_page"), 0)
 }
 
 // writeJSON answers with v encoded as JSON.

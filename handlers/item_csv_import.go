@@ -120,8 +120,8 @@ func (s *server) handleImportPreview(w http.ResponseWriter, r *http.Request) {
 	}
 	d := importPreview{Token: tok, File: p.File, Rows: p.Rows, Shown: p.Preview, More: p.Rows - len(p.Preview)}
 	for _, e := range p.Errors {
-		if t, ok := s.pages.cat.lookup(stateFrom(r.Context()).Lang, e.Message); ok {
-			e.Message = t
+		if e.Key != "" {
+			e.Message = s.tr(r, e.Key)
 		}
 		d.Errors = append(d.Errors, e)
 	}
