@@ -390,13 +390,16 @@ type ItemService interface {
 	FindSharedItem(ctx context.Context, id int64) (*Item, error)
 }
 
-// RowError is what is wrong with one row of an import.
+// RowError is what is wrong with one row of an import. Key and Args,
+// when set, are those of the Error behind it: they translate Message.
 type RowError struct {
 	Row     int    `json:"row"`
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
-	// Key is the catalog key that translates Message, when it has one.
-	Key string `json:"key,omitempty"`
+	// Key is the catalog key that translates Message, when it has one;
+	// Args fill its template.
+	Key  string `json:"key,omitempty"`
+	Args []any  `json:"args,omitempty"`
 }
 
 // Comment is a member's remark on an item.

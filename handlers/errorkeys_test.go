@@ -100,16 +100,3 @@ func TestCatalogKeysAreIdentifiers(t *testing.T) {
 		}
 	}
 }
-
-// TestStoreErrorKeysInCatalogs checks the fallback for the store's errors
-// that are not keyed yet: each names a key every catalog has.
-func TestStoreErrorKeysInCatalogs(t *testing.T) {
-	cat := catalogKeys(t)
-	for msg, k := range storeErrorKeys {
-		for _, lang := range shrooms.Languages {
-			if !cat[lang][k.key] {
-				t.Errorf("store message %q: key %q has no entry in the %s catalog", msg, k.key, lang)
-			}
-		}
-	}
-}
