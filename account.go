@@ -22,7 +22,7 @@ func ParseSignupMode(s string) (SignupMode, error) {
 	case SignupOpen, SignupInvite, SignupClosed:
 		return m, nil
 	}
-	return "", Errorf(EINVALID, "signup_mode: must be open, invite or closed")
+	return "", Errorf(EINVALID, "signup_mode: must be open, invite or closed").Keyed("admin.error.signup_mode").On("signup_mode")
 }
 
 // How long single-use links and sessions live.

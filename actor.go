@@ -66,17 +66,17 @@ func (a *Actor) DeliveryInbox() string {
 func (a *Actor) Validate() error {
 	switch {
 	case a.IRI == "" || HostOf(a.IRI) == "":
-		return Errorf(EINVALID, "actor id must be an absolute URL")
+		return Errorf(EINVALID, "actor id must be an absolute URL").Keyed("federation.error.actor_id")
 	case a.Inbox == "" || HostOf(a.Inbox) != HostOf(a.IRI):
-		return Errorf(EINVALID, "actor inbox must be on the actor's host")
+		return Errorf(EINVALID, "actor inbox must be on the actor's host").Keyed("federation.error.actor_inbox_host")
 	case a.SharedInbox != "" && HostOf(a.SharedInbox) != HostOf(a.IRI):
-		return Errorf(EINVALID, "actor shared inbox must be on the actor's host")
+		return Errorf(EINVALID, "actor shared inbox must be on the actor's host").Keyed("federation.error.actor_shared_inbox_host")
 	case a.KeyID == "" || HostOf(a.KeyID) != HostOf(a.IRI):
-		return Errorf(EINVALID, "actor key must be on the actor's host")
+		return Errorf(EINVALID, "actor key must be on the actor's host").Keyed("federation.error.actor_key_host")
 	case a.PublicKeyPEM == "":
-		return Errorf(EINVALID, "actor has no public key")
+		return Errorf(EINVALID, "actor has no public key").Keyed("federation.error.actor_no_key")
 	case a.Handle == "":
-		return Errorf(EINVALID, "actor has no preferredUsername")
+		return Errorf(EINVALID, "actor has no preferredUsername").Keyed("federation.error.actor_no_username")
 	}
 	return nil
 }

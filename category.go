@@ -77,13 +77,13 @@ func (f *CustomField) Validate() error {
 	f.Key = strings.TrimSpace(f.Key)
 	f.Label = strings.TrimSpace(f.Label)
 	if !fieldKey.MatchString(f.Key) {
-		return Errorf(EINVALID, "field key %q: use 1 to 40 lower-case letters, digits and _, starting with a letter", f.Key)
+		return Errorf(EINVALID, "field key %q: use 1 to 40 lower-case letters, digits and _, starting with a letter", f.Key).Keyed("items.categories.error.field_key", "Key", f.Key).On("fields")
 	}
 	if f.Label == "" || utf8.RuneCountInString(f.Label) > 100 {
-		return Errorf(EINVALID, "field %s: the label must have 1 to 100 characters", f.Key)
+		return Errorf(EINVALID, "field %s: the label must have 1 to 100 characters", f.Key).Keyed("items.categories.error.field_label", "Key", f.Key).On("fields")
 	}
 	if !oneOf(f.Type, FieldTypes) {
-		return Errorf(EINVALID, "field %s: type must be one of text, number, date, choice, bool", f.Key)
+		return Errorf(EINVALID, "field %s: type must be one of text, number, date, choice, bool", f.Key).Keyed("items.categories.error.field_type", "Key", f.Key).On("fields")
 	}
 	var choices []string
 	for _, c := range f.Choices {
@@ -93,7 +93,7 @@ func (f *CustomField) Validate() error {
 	}
 	f.Choices = choices
 	if f.Type == FieldChoice && len(f.Choices) == 0 {
-		return Errorf(EINVALID, "field %s: a choice needs at least one option", f.Key)
+		return Errorf(EINVALID, "field %s: a choice needs at least one option", f.Key).Keyed("items.categories.error.field_choices", "Key", f.Key).On("fields")
 	}
 	if f.Type != FieldChoice {
 		f.Choices = nil
@@ -108,26 +108,26 @@ func (f *CustomField) NormalizeField(v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		if f.Required {
-			return "", Errorf(EINVALID, "%s: required", f.Key)
+			return "", Errorf(EINVALID, "%s: required", f.Key).Keyed("items.error.field_required", "Label", f.Label).On("field_" + f.Key)
 		}
 		return "", nil
 	}
 	switch f.Type {
 	case FieldText:
 		if utf8.RuneCountInString(v) > 1000 {
-			return "", Errorf(EINVALID, "%s: must be at most 1000 characters", f.Key)
+			return "", Errorf(EINVALID, "%s: must be at most 1000 characters", f.Key).Keyed("items.error.field_text", "Label", f.Label).On("field_" + f.Key)
 		}
 		return v, nil
 	case FieldNumber:
 		n, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
 		if err != nil || n != n || n > 1e15 || n < -1e15 {
-			return "", Errorf(EINVALID, "%s: %q is not a number", f.Key, v)
+			return "", Errorf(EINVALID, "%s: %q is not a number", f.Key, v).Keyed("items.error.field_number", "Label", f.Label, "Value", v).On("field_" + f.Key)
 		}
 		return strconv.FormatFloat(n, 'f', -1, 64), nil
 	case FieldDate:
 		d, err := time.Parse("2006-01-02", v)
 		if err != nil {
-			return "", Errorf(EINVALID, "%s: %q is not a date like 2026-01-31", f.Key, v)
+			return "", Errorf(EINVALID, "%s: %q is not a date like 2026-01-31", f.Key, v).Keyed("items.error.field_date", "Label", f.Label, "Value", v).On("field_" + f.Key)
 		}
 		return d.Format("2006-01-02"), nil
 	case FieldChoice:
@@ -136,7 +136,7 @@ func (f *CustomField) NormalizeField(v string) (string, error) {
 				return c, nil
 			}
 		}
-		return "", Errorf(EINVALID, "%s: %q is not one of %s", f.Key, v, strings.Join(f.Choices, ", "))
+		return "", Errorf(EINVALID, "%s: %q is not one of %s", f.Key, v, strings.Join(f.Choices, ", ")).Keyed("items.error.field_choice", "Label", f.Label, "Value", v, "Choices", strings.Join(f.Choices, ", ")).On("field_" + f.Key)
 	case FieldBool:
 		switch strings.ToLower(v) {
 		case "true", "yes", "1", "on", "oui", "y":
@@ -144,9 +144,9 @@ func (f *CustomField) NormalizeField(v string) (string, error) {
 		case "false", "no", "0", "off", "non", "n":
 			return "false", nil
 		}
-		return "", Errorf(EINVALID, "%s: %q is not yes or no", f.Key, v)
+		return "", Errorf(EINVALID, "%s: %q is not yes or no", f.Key, v).Keyed("items.error.field_bool", "Label", f.Label).On("field_" + f.Key)
 	}
-	return "", Errorf(EINVALID, "%s: unknown type", f.Key)
+	return "", Errorf(EINVALID, "%s: unknown type", f.Key).Keyed("items.error.field_type", "Label", f.Label).On("field_" + f.Key)
 }
 
 // NormalizeFields checks every value against defs: unknown keys and bad
@@ -158,7 +158,7 @@ func NormalizeFields(defs []CustomField, values map[string]string) (map[string]s
 	}
 	for k := range values {
 		if byKey[k] == nil {
-			return nil, Errorf(EINVALID, "%s: no such field in this category", k)
+			return nil, Errorf(EINVALID, "%s: no such field in this category", k).Keyed("items.error.field_unknown", "Key", k).On("fields")
 		}
 	}
 	out := map[string]string{}

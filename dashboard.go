@@ -62,10 +62,10 @@ func ValidDashboard(ids []string) error {
 			known = known || w.ID == id
 		}
 		if !known {
-			return Errorf(EINVALID, "dashboard: unknown widget %q", id)
+			return Errorf(EINVALID, "dashboard: unknown widget %q", id).Keyed("dashboard.error.widget_unknown", "Widget", id)
 		}
 		if seen[id] {
-			return Errorf(EINVALID, "dashboard: widget %q twice", id)
+			return Errorf(EINVALID, "dashboard: widget %q twice", id).Keyed("dashboard.error.widget_twice", "Widget", id)
 		}
 		seen[id] = true
 	}

@@ -60,6 +60,20 @@ func (e *Error) Keyed(key string, args ...any) *Error {
 	return e
 }
 
+// KeyedAs gives e the key and args of the first *Error in err's chain,
+// and its field when e has none, and returns e: an error that wraps
+// another's message keeps its translation.
+func (e *Error) KeyedAs(err error) *Error {
+	var inner *Error
+	if errors.As(err, &inner) {
+		e.Key, e.Args = inner.Key, inner.Args
+		if e.Field == "" {
+			e.Field = inner.Field
+		}
+	}
+	return e
+}
+
 // On sets the field e concerns and returns e.
 func (e *Error) On(field string) *Error {
 	e.Field = field

@@ -25,10 +25,10 @@ type IRIs struct {
 func NewIRIs(publicURL string) (IRIs, error) {
 	u, err := url.Parse(strings.TrimRight(publicURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return IRIs{}, Errorf(EINVALID, "public_url %q must be an absolute http:// or https:// URL", publicURL)
+		return IRIs{}, Errorf(EINVALID, "public_url %q must be an absolute http:// or https:// URL", publicURL).Keyed("core.error.public_url_scheme", "URL", publicURL).On("public_url")
 	}
 	if u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return IRIs{}, Errorf(EINVALID, "public_url %q must not have a path, query, fragment or user", publicURL)
+		return IRIs{}, Errorf(EINVALID, "public_url %q must not have a path, query, fragment or user", publicURL).Keyed("core.error.public_url_bare", "URL", publicURL).On("public_url")
 	}
 	return IRIs{Base: u.Scheme + "://" + strings.ToLower(u.Host)}, nil
 }

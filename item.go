@@ -200,37 +200,37 @@ func (i *Item) Validate() error {
 	}
 	switch {
 	case i.Name == "":
-		return Errorf(EINVALID, "name: required")
+		return Errorf(EINVALID, "name: required").Keyed("items.error.name_required").On("name")
 	case utf8.RuneCountInString(i.Name) > MaxItemName:
-		return Errorf(EINVALID, "name: must be at most %d characters", MaxItemName)
+		return Errorf(EINVALID, "name: must be at most %d characters", MaxItemName).Keyed("items.error.name_long", "Max", MaxItemName).On("name")
 	case utf8.RuneCountInString(i.Description) > MaxItemDescription:
-		return Errorf(EINVALID, "description: must be at most %d characters", MaxItemDescription)
+		return Errorf(EINVALID, "description: must be at most %d characters", MaxItemDescription).Keyed("items.error.description_long", "Max", MaxItemDescription).On("description")
 	case !oneOf(i.Kind, ItemKinds):
-		return Errorf(EINVALID, "kind: must be one of tool, device, part, kit")
+		return Errorf(EINVALID, "kind: must be one of tool, device, part, kit").Keyed("items.error.kind").On("kind")
 	case !oneOf(i.Status, ItemStatuses):
-		return Errorf(EINVALID, "status: must be one of available, on_loan, in_repair, retired")
+		return Errorf(EINVALID, "status: must be one of available, on_loan, in_repair, retired").Keyed("items.error.status").On("status")
 	case !oneOf(i.Condition, Conditions):
-		return Errorf(EINVALID, "condition: must be one of new, good, fair, poor, broken")
+		return Errorf(EINVALID, "condition: must be one of new, good, fair, poor, broken").Keyed("items.error.condition").On("condition")
 	case !oneOf(i.Audience, Audiences):
-		return Errorf(EINVALID, "audience: must be one of public, partners, members, staff")
+		return Errorf(EINVALID, "audience: must be one of public, partners, members, staff").Keyed("items.error.audience").On("audience")
 	case i.ValueCents < 0 || i.ValueCents > MaxMoneyCents:
-		return Errorf(EINVALID, "value: must be between 0 and 100000000")
+		return Errorf(EINVALID, "value: must be between 0 and 100000000").Keyed("items.error.value_range").On("value")
 	case i.Loan.DepositCents < 0 || i.Loan.DepositCents > MaxMoneyCents:
-		return Errorf(EINVALID, "deposit: must be between 0 and 100000000")
+		return Errorf(EINVALID, "deposit: must be between 0 and 100000000").Keyed("items.error.deposit_range").On("deposit")
 	case i.Loan.MaxDays < 0 || i.Loan.MaxDays > MaxLoanDays:
-		return Errorf(EINVALID, "max_days: must be between 0 and %d", MaxLoanDays)
+		return Errorf(EINVALID, "max_days: must be between 0 and %d", MaxLoanDays).Keyed("items.error.max_days", "Max", MaxLoanDays).On("max_days")
 	case i.Quantity < 0:
-		return Errorf(EINVALID, "quantity: must not be negative")
+		return Errorf(EINVALID, "quantity: must not be negative").Keyed("items.error.quantity_negative").On("quantity")
 	case i.Quantity > MaxQuantity || i.MinQuantity > MaxQuantity:
-		return Errorf(EINVALID, "quantity: must be at most %d", MaxQuantity)
+		return Errorf(EINVALID, "quantity: must be at most %d", MaxQuantity).Keyed("items.error.quantity_max", "Max", MaxQuantity).On("quantity")
 	case i.MinQuantity < 0:
-		return Errorf(EINVALID, "min_quantity: must not be negative")
+		return Errorf(EINVALID, "min_quantity: must not be negative").Keyed("items.error.min_quantity_negative").On("min_quantity")
 	case utf8.RuneCountInString(i.Unit) > MaxUnit:
-		return Errorf(EINVALID, "unit: must be at most %d characters", MaxUnit)
+		return Errorf(EINVALID, "unit: must be at most %d characters", MaxUnit).Keyed("items.error.unit_long", "Max", MaxUnit).On("unit")
 	case i.Kind != KindPart && (i.Quantity != 0 || i.MinQuantity != 0 || i.Unit != ""):
-		return Errorf(EINVALID, "quantity: only parts have a stock quantity")
+		return Errorf(EINVALID, "quantity: only parts have a stock quantity").Keyed("stock.error.parts_only").On("quantity")
 	case i.Kind == KindKit && i.KitID != 0:
-		return Errorf(EINVALID, "kit: a kit cannot be inside another kit")
+		return Errorf(EINVALID, "kit: a kit cannot be inside another kit").Keyed("items.error.kit_nested").On("kit")
 	}
 	if i.Kind == KindPart && i.Unit == "" {
 		i.Unit = "pcs"
@@ -390,11 +390,16 @@ type ItemService interface {
 	FindSharedItem(ctx context.Context, id int64) (*Item, error)
 }
 
-// RowError is what is wrong with one row of an import.
+// RowError is what is wrong with one row of an import. Key and Args,
+// when set, are those of the Error behind it: they translate Message.
 type RowError struct {
 	Row     int    `json:"row"`
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
+	// Key is the catalog key that translates Message, when it has one;
+	// Args fill its template.
+	Key  string `json:"key,omitempty"`
+	Args []any  `json:"args,omitempty"`
 }
 
 // Comment is a member's remark on an item.

@@ -64,7 +64,7 @@ func ParseMailState(s string) (MailState, error) {
 	case "", MailPending, MailSending, MailSent, MailDead:
 		return st, nil
 	}
-	return "", Errorf(EINVALID, "state: must be pending, sending, sent or dead")
+	return "", Errorf(EINVALID, "state: must be pending, sending, sent or dead").Keyed("mail.error.state").On("state")
 }
 
 // Mail is one message in the mail outbox.

@@ -23,14 +23,14 @@ func ParseMoney(s string) (cents int64, err error) {
 	whole, frac, _ := strings.Cut(strings.Replace(s, ",", ".", 1), ".")
 	// The length bound keeps ParseInt within int64 and the check cheap.
 	if len(whole) > 12 || len(frac) > 2 || !allDigits(whole) || !allDigits(frac) || whole+frac == "" {
-		return 0, Errorf(EINVALID, "not an amount like 12.50")
+		return 0, Errorf(EINVALID, "not an amount like 12.50").Keyed("core.error.money")
 	}
 	for len(frac) < 2 {
 		frac += "0"
 	}
 	n, err := strconv.ParseInt(whole+frac, 10, 64)
 	if err != nil || n > MaxMoneyCents {
-		return 0, Errorf(EINVALID, "not an amount like 12.50")
+		return 0, Errorf(EINVALID, "not an amount like 12.50").Keyed("core.error.money")
 	}
 	return n, nil
 }

@@ -121,7 +121,7 @@ func ParsePartnerModules(mods []string) ([]string, error) {
 				continue
 			}
 			if !oneOf(part, SharedModules) {
-				return nil, Errorf(EINVALID, "modules: unknown module %q (shared modules: %s)", part, strings.Join(SharedModules, ", "))
+				return nil, Errorf(EINVALID, "modules: unknown module %q (shared modules: %s)", part, strings.Join(SharedModules, ", ")).Keyed("partners.error.module_unknown", "Module", part, "Modules", strings.Join(SharedModules, ", ")).On("modules")
 			}
 			want[part] = true
 		}

@@ -30,7 +30,7 @@ func ParseAudience(s string) (Audience, error) {
 			return a, nil
 		}
 	}
-	return "", Errorf(EINVALID, "audience %q must be public, partners, members or staff", s)
+	return "", Errorf(EINVALID, "audience %q must be public, partners, members or staff", s).Keyed("core.error.audience", "Value", s).On("audience")
 }
 
 func (a Audience) rank() int {
@@ -64,17 +64,17 @@ func (a *Address) Validate() error {
 		"city": &a.City, "region": &a.Region, "country": &a.Country} {
 		*v = strings.TrimSpace(*v)
 		if len([]rune(*v)) > 200 {
-			return Errorf(EINVALID, "address %s: must be at most 200 characters", name)
+			return Errorf(EINVALID, "address %s: must be at most 200 characters", name).Keyed("profile.invalid.address_long", "Max", 200).On("addresses")
 		}
 	}
 	if a.Street == "" && a.City == "" {
-		return Errorf(EINVALID, "address: give at least a street or a city")
+		return Errorf(EINVALID, "address: give at least a street or a city").Keyed("profile.invalid.address_empty").On("addresses")
 	}
 	if a.Audience == "" {
 		a.Audience = AudienceStaff
 	}
 	if _, err := ParseAudience(string(a.Audience)); err != nil {
-		return Errorf(EINVALID, "address audience: %s", ErrorMessage(err))
+		return Errorf(EINVALID, "address audience: %s", ErrorMessage(err)).Keyed("profile.invalid.address_audience").On("addresses")
 	}
 	return nil
 }

@@ -39,7 +39,7 @@ func ParseAccess(s string) (Access, error) {
 	case "w", "rw", "write", "read-write":
 		return AccessReadWrite, nil
 	}
-	return 0, Errorf(EINVALID, "access %q must be none, read or write", s)
+	return 0, Errorf(EINVALID, "access %q must be none, read or write", s).Keyed("admin.error.access", "Value", s).On("access")
 }
 
 // Mode is what each class of people may do with a record, as UNIX's
@@ -63,13 +63,13 @@ func (m Mode) String() string {
 // ParseMode reads the form String writes. Returns EINVALID.
 func ParseMode(s string) (Mode, error) {
 	if len(s) != 10 {
-		return Mode{}, Errorf(EINVALID, "mode %q must be 10 characters like rwrwr-----", s)
+		return Mode{}, Errorf(EINVALID, "mode %q must be 10 characters like rwrwr-----", s).Keyed("admin.error.mode", "Value", s).On("mode")
 	}
 	var out [5]Access
 	for i := range out {
 		pair := s[2*i : 2*i+2]
 		if pair[0] != 'r' && pair[0] != '-' || pair[1] != 'w' && pair[1] != '-' {
-			return Mode{}, Errorf(EINVALID, "mode %q must be 10 characters like rwrwr-----", s)
+			return Mode{}, Errorf(EINVALID, "mode %q must be 10 characters like rwrwr-----", s).Keyed("admin.error.mode", "Value", s).On("mode")
 		}
 		if pair[0] == 'r' {
 			out[i] |= AccessRead
@@ -104,13 +104,13 @@ type Grant struct {
 // Validate checks the grant's module and subject. Returns EINVALID.
 func (g *Grant) Validate() error {
 	if !isModule(g.Module) {
-		return Errorf(EINVALID, "module: unknown module %q", g.Module)
+		return Errorf(EINVALID, "module: unknown module %q", g.Module).Keyed("admin.error.grant_module", "Module", g.Module).On("module")
 	}
 	if (g.Role == "") == (g.GroupID == 0) {
-		return Errorf(EINVALID, "a grant is for exactly one role or one group")
+		return Errorf(EINVALID, "a grant is for exactly one role or one group").Keyed("admin.error.grant_target")
 	}
 	if g.Role == RoleAdmin {
-		return Errorf(EINVALID, "role: admins always have every right")
+		return Errorf(EINVALID, "role: admins always have every right").Keyed("admin.error.grant_admin").On("role")
 	}
 	if g.Role != "" {
 		if _, err := ParseRole(string(g.Role)); err != nil {
@@ -236,9 +236,13 @@ func (p Principal) CanModule(grants []Grant, module string, want Access) error {
 		return nil
 	}
 	if p.User == nil && !p.System {
-		return Errorf(EUNAUTHORIZED, "please log in first")
+		return Errorf(EUNAUTHORIZED, "please log in first").Keyed("core.error.login_required")
 	}
-	return Errorf(EFORBIDDEN, "you may not %s in %s", verb(want), module)
+	e := Errorf(EFORBIDDEN, "you may not %s in %s", verb(want), module)
+	if want&AccessWrite != 0 {
+		return e.Keyed("core.error.module_write", "Module", module)
+	}
+	return e.Keyed("core.error.module_read", "Module", module)
 }
 
 // CanRecord returns nil when p holds want on the record. A record p may
@@ -250,9 +254,9 @@ func (p Principal) CanRecord(grants []Grant, module string, o Ownership, want Ac
 		return nil
 	}
 	if got&AccessRead == 0 {
-		return Errorf(ENOTFOUND, "%s not found", what)
+		return Errorf(ENOTFOUND, "%s not found", what).Keyed("core.error.not_found", "What", what)
 	}
-	return Errorf(EFORBIDDEN, "you may not change %s", what)
+	return Errorf(EFORBIDDEN, "you may not change %s", what).Keyed("core.error.may_not_change", "What", what)
 }
 
 // RequireAdmin returns nil for an active admin or the node itself,
@@ -262,9 +266,9 @@ func (p Principal) RequireAdmin() error {
 		return nil
 	}
 	if p.User == nil {
-		return Errorf(EUNAUTHORIZED, "please log in first")
+		return Errorf(EUNAUTHORIZED, "please log in first").Keyed("core.error.login_required")
 	}
-	return Errorf(EFORBIDDEN, "only admins may do this")
+	return Errorf(EFORBIDDEN, "only admins may do this").Keyed("core.error.admin_only")
 }
 
 // RequireSelfOrAdmin returns nil when p is the user userID (and active), an
@@ -275,9 +279,9 @@ func (p Principal) RequireSelfOrAdmin(userID int64) error {
 		return nil
 	}
 	if p.User == nil {
-		return Errorf(EUNAUTHORIZED, "please log in first")
+		return Errorf(EUNAUTHORIZED, "please log in first").Keyed("core.error.login_required")
 	}
-	return Errorf(ENOTFOUND, "user not found")
+	return Errorf(ENOTFOUND, "user not found").Keyed("core.error.user_not_found")
 }
 
 func verb(a Access) string {
@@ -300,10 +304,10 @@ type Group struct {
 func (g *Group) Validate() error {
 	g.Name = strings.TrimSpace(g.Name)
 	if g.Name == "" || len([]rune(g.Name)) > 80 {
-		return Errorf(EINVALID, "name: must be 1 to 80 characters")
+		return Errorf(EINVALID, "name: must be 1 to 80 characters").Keyed("admin.error.group_name").On("name")
 	}
 	if len([]rune(g.Description)) > 1000 {
-		return Errorf(EINVALID, "description: must be at most 1000 characters")
+		return Errorf(EINVALID, "description: must be at most 1000 characters").Keyed("admin.error.group_description").On("description")
 	}
 	return nil
 }

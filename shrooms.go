@@ -34,7 +34,7 @@ func ParseModules(s string) ([]string, error) {
 			continue
 		}
 		if !isModule(m) {
-			return nil, Errorf(EINVALID, "unknown module %q (known: %s)", m, strings.Join(Modules, ", "))
+			return nil, Errorf(EINVALID, "unknown module %q (known: %s)", m, strings.Join(Modules, ", ")).Keyed("admin.error.module_unknown", "Module", m, "Known", strings.Join(Modules, ", ")).On("modules")
 		}
 		seen[m] = true
 		out = append(out, m)
@@ -55,7 +55,7 @@ func isModule(m string) bool {
 // 1 to 64 characters of a-z, 0-9, '_', '-' and '.', not starting with '.'.
 func ValidHandle(s string) error {
 	if len(s) == 0 || len(s) > 64 {
-		return Errorf(EINVALID, "handle must be 1 to 64 characters")
+		return Errorf(EINVALID, "handle must be 1 to 64 characters").Keyed("handle.error.length")
 	}
 	for i, r := range s {
 		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.' && i > 0

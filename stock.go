@@ -47,17 +47,17 @@ func (m *StockMovement) Validate() error {
 	m.Reason = strings.TrimSpace(m.Reason)
 	switch {
 	case !oneOf(m.Kind, MovementKinds):
-		return Errorf(EINVALID, "kind: must be one of in, out, adjust, repair")
+		return Errorf(EINVALID, "kind: must be one of in, out, adjust, repair").Keyed("stock.error.kind").On("kind")
 	case m.Kind == MoveAdjust && m.Amount < 0:
-		return Errorf(EINVALID, "amount: the counted quantity must not be negative")
+		return Errorf(EINVALID, "amount: the counted quantity must not be negative").Keyed("stock.error.count_negative").On("amount")
 	case m.Kind != MoveAdjust && m.Amount <= 0:
-		return Errorf(EINVALID, "amount: must be more than 0")
+		return Errorf(EINVALID, "amount: must be more than 0").Keyed("stock.error.amount_positive").On("amount")
 	case m.Amount > MaxQuantity:
-		return Errorf(EINVALID, "amount: must be at most %d", MaxQuantity)
+		return Errorf(EINVALID, "amount: must be at most %d", MaxQuantity).Keyed("stock.error.amount_max", "Max", MaxQuantity).On("amount")
 	case utf8.RuneCountInString(m.Reason) > 500:
-		return Errorf(EINVALID, "reason: must be at most 500 characters")
+		return Errorf(EINVALID, "reason: must be at most 500 characters").Keyed("stock.error.reason_long").On("reason")
 	case m.Kind == MoveAdjust && m.Reason == "":
-		return Errorf(EINVALID, "reason: say why the count changed")
+		return Errorf(EINVALID, "reason: say why the count changed").Keyed("stock.error.reason_required").On("reason")
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ func ParseRole(s string) (Role, error) {
 	case RoleAdmin, RoleStaff, RoleMember:
 		return r, nil
 	}
-	return "", Errorf(EINVALID, "role must be admin, staff or member")
+	return "", Errorf(EINVALID, "role must be admin, staff or member").Keyed("admin.error.role").On("role")
 }
 
 // UserStatus is where an account stands.
@@ -43,7 +43,7 @@ func ParseUserStatus(s string) (UserStatus, error) {
 	case StatusPending, StatusActive, StatusSuspended:
 		return st, nil
 	}
-	return "", Errorf(EINVALID, "status must be pending, active or suspended")
+	return "", Errorf(EINVALID, "status must be pending, active or suspended").Keyed("admin.error.status").On("status")
 }
 
 // User is an account on this node. Each user has a Person actor.
@@ -83,8 +83,11 @@ const MinPasswordLength = 10
 func (u *User) Validate(password string) error {
 	if err := ValidHandle(u.Username); err != nil {
 		e := Errorf(EINVALID, "username: %s", ErrorMessage(err)).On("username")
-		if ErrorKey(err) == "handle.error.chars" {
+		switch ErrorKey(err) { // the username's own wording of the handle's rule
+		case "handle.error.chars":
 			e.Keyed("account.error.username_chars")
+		case "handle.error.length":
+			e.Keyed("account.error.username_length")
 		}
 		return e
 	}
@@ -100,10 +103,10 @@ func (u *User) Validate(password string) error {
 		}
 	}
 	if u.Language != "" && !IsLanguage(u.Language) {
-		return Errorf(EINVALID, "language: must be one of %s", strings.Join(Languages, ", "))
+		return Errorf(EINVALID, "language: must be one of %s", strings.Join(Languages, ", ")).Keyed("account.error.language").On("language")
 	}
 	if len([]rune(u.Name)) > 100 {
-		return Errorf(EINVALID, "name: must be at most 100 characters")
+		return Errorf(EINVALID, "name: must be at most 100 characters").Keyed("account.error.name_long").On("name")
 	}
 	return ValidPassword(password)
 }
@@ -111,10 +114,10 @@ func (u *User) Validate(password string) error {
 // ValidPassword checks a new password's length. Returns EINVALID.
 func ValidPassword(password string) error {
 	if len([]rune(password)) < MinPasswordLength {
-		return Errorf(EINVALID, "password: must be at least %d characters", MinPasswordLength)
+		return Errorf(EINVALID, "password: must be at least %d characters", MinPasswordLength).Keyed("account.error.password_short", "Min", MinPasswordLength).On("password")
 	}
 	if len(password) > MaxPasswordBytes {
-		return Errorf(EINVALID, "password: must be at most %d bytes", MaxPasswordBytes)
+		return Errorf(EINVALID, "password: must be at most %d bytes", MaxPasswordBytes).Keyed("account.error.password_long", "Max", MaxPasswordBytes).On("password")
 	}
 	return nil
 }

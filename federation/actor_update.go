@@ -60,7 +60,7 @@ func (f *Federation) receiveActorUpdate(ctx context.Context, act *shrooms.Activi
 		return "", err
 	}
 	if a.IRI != act.Actor {
-		return "", shrooms.Errorf(shrooms.EFORBIDDEN, "the document of %s names %s", act.Actor, a.IRI)
+		return "", shrooms.Errorf(shrooms.EFORBIDDEN, "the document of %s names %s", act.Actor, a.IRI).Keyed("federation.error.document_names", "Actor", act.Actor, "Other", a.IRI)
 	}
 	return "", nil
 }

@@ -96,7 +96,7 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	o, _ := req.Context().Value(fetchOptionsKey{}).(*fetchOptions)
 	if !strings.EqualFold(req.URL.Host, via[0].URL.Host) && (o == nil || !o.crossHost) {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing a redirect from %s to another host", via[0].URL.Host)
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing a redirect from %s to another host", via[0].URL.Host).Keyed("federation.error.redirect_host", "Host", via[0].URL.Host)
 	}
 	if o != nil && o.signer != nil {
 		var body []byte
@@ -116,10 +116,10 @@ func (c *Client) checkURL(u *url.URL) error {
 	case u.Scheme == "https":
 	case u.Scheme == "http" && c.allowPrivate:
 	default:
-		return shrooms.Errorf(shrooms.EINVALID, "refusing %s URL %s", u.Scheme, u.Redacted())
+		return shrooms.Errorf(shrooms.EINVALID, "refusing %s URL %s", u.Scheme, u.Redacted()).Keyed("federation.error.url_scheme", "Scheme", u.Scheme, "URL", u.Redacted())
 	}
 	if u.Host == "" || u.User != nil {
-		return shrooms.Errorf(shrooms.EINVALID, "invalid URL %s", u.Redacted())
+		return shrooms.Errorf(shrooms.EINVALID, "invalid URL %s", u.Redacted()).Keyed("federation.error.url_invalid_at", "URL", u.Redacted())
 	}
 	return nil
 }
@@ -197,14 +197,14 @@ func (c *Client) Post(ctx context.Context, inbox string, body []byte, signer *sh
 func (c *Client) newRequest(ctx context.Context, method, rawURL string, body io.Reader) (*http.Request, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "invalid URL")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "invalid URL").Keyed("federation.error.url_invalid")
 	}
 	if err := c.checkURL(u); err != nil {
 		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "invalid URL")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "invalid URL").Keyed("federation.error.url_invalid")
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	return req, nil
@@ -248,7 +248,7 @@ func (c *Client) send(req *http.Request, o *fetchOptions) (*http.Response, error
 			return nil, se
 		}
 		c.markDown(req, host)
-		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "%s %s: %s", req.Method, req.URL.Redacted(), shortNetError(err))
+		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "%s %s: %s", req.Method, req.URL.Redacted(), shortNetError(err)).Keyed("federation.error.request_failed", "Method", req.Method, "URL", req.URL.Redacted(), "Detail", shortNetError(err))
 	}
 	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
 	return resp, nil
@@ -256,7 +256,7 @@ func (c *Client) send(req *http.Request, o *fetchOptions) (*http.Response, error
 
 func (c *Client) checkDown(host string, o *fetchOptions) error {
 	if o.avoidDown && c.down.has(host, c.now()) {
-		return shrooms.Errorf(shrooms.EUNAVAILABLE, "%s failed less than %s ago", host, failureTTL)
+		return shrooms.Errorf(shrooms.EUNAVAILABLE, "%s failed less than %s ago", host, failureTTL).Keyed("federation.error.host_down", "Host", host, "Wait", failureTTL)
 	}
 	return nil
 }
@@ -278,10 +278,10 @@ func (c *Client) do(req *http.Request, o *fetchOptions) (*Response, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
 	if err != nil {
 		c.markDown(req, hostKey(req.URL.Host))
-		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "%s %s: reading body: %s", req.Method, req.URL.Redacted(), shortNetError(err))
+		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "%s %s: reading body: %s", req.Method, req.URL.Redacted(), shortNetError(err)).Keyed("federation.error.read_failed", "Method", req.Method, "URL", req.URL.Redacted(), "Detail", shortNetError(err))
 	}
 	if int64(len(body)) > c.maxBytes {
-		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s %s: response larger than %d bytes", req.Method, req.URL.Redacted(), c.maxBytes)
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s %s: response larger than %d bytes", req.Method, req.URL.Redacted(), c.maxBytes).Keyed("federation.error.response_large", "Method", req.Method, "URL", req.URL.Redacted(), "Max", c.maxBytes)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body, URL: resp.Request.URL.String()}, nil
 }

@@ -97,11 +97,11 @@ func (c *Client) checkAddress(network, address string, _ syscall.RawConn) error 
 	}
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing to connect to %q", address)
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing to connect to %q", address).Keyed("federation.error.connect_refused", "Address", address)
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil || !publicAddr(ip) {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing to connect to non-public address %s", host)
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "refusing to connect to non-public address %s", host).Keyed("federation.error.connect_private", "Host", host)
 	}
 	return nil
 }

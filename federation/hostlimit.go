@@ -60,7 +60,7 @@ func (l *hostLimiter) acquire(ctx context.Context, host string) (release func(),
 		return func() { once.Do(func() { <-s.sem; leave() }) }, nil
 	case <-ctx.Done():
 		leave()
-		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "too many requests to %s in flight", host)
+		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "too many requests to %s in flight", host).Keyed("federation.error.host_busy", "Host", host)
 	}
 }
 

@@ -68,11 +68,11 @@ func (f *Federation) actorForKey(ctx context.Context, keyID string, refresh bool
 		}
 	}
 	if f.cfg.IRIs.Local(keyID) {
-		return nil, false, shrooms.Errorf(shrooms.ENOTFOUND, "no local actor has this key")
+		return nil, false, shrooms.Errorf(shrooms.ENOTFOUND, "no local actor has this key").Keyed("federation.error.no_local_key")
 	}
 	a, err = f.keyFetch.do(keyID, func() (*shrooms.Actor, error) {
 		if f.keyFetch.failed.has(keyID, f.cfg.Now()) {
-			return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "the lookup of %s failed less than %s ago", keyID, failureTTL)
+			return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "the lookup of %s failed less than %s ago", keyID, failureTTL).Keyed("federation.error.key_lookup_down", "Key", keyID, "Wait", failureTTL)
 		}
 		a, err := f.fetchKeyOwner(ctx, keyID)
 		if err != nil && ctx.Err() == nil {
@@ -117,7 +117,7 @@ func (f *Federation) fetchKeyOwner(ctx context.Context, keyID string) (*shrooms.
 		return nil, err
 	}
 	if a.ID == 0 || a.KeyID != keyID {
-		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "actor %s does not publish key %s", a.IRI, keyID)
+		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "actor %s does not publish key %s", a.IRI, keyID).Keyed("federation.error.key_not_published", "Actor", a.IRI, "Key", keyID)
 	}
 	return a, nil
 }

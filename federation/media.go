@@ -100,7 +100,7 @@ func (f *Federation) fetchThumbs(ctx context.Context, jobs []*shrooms.RemoteMedi
 func (f *Federation) fetchThumb(ctx context.Context, j *shrooms.RemoteMediaJob, org *shrooms.Actor) (*shrooms.Media, bool, error) {
 	src, err := url.Parse(j.SourceURL)
 	if err != nil || src.Host == "" || !strings.EqualFold(src.Host, shrooms.HostOf(j.ObjectIRI)) {
-		return nil, true, shrooms.Errorf(shrooms.EFORBIDDEN, "the image is not on the partner's host")
+		return nil, true, shrooms.Errorf(shrooms.EFORBIDDEN, "the image is not on the partner's host").Keyed("federation.error.image_host")
 	}
 	body, err := f.client.getImage(ctx, src.String(), org, maxRemoteImageBytes)
 	if err != nil {
@@ -142,17 +142,17 @@ func (c *Client) getImage(ctx context.Context, rawURL string, signer *shrooms.Ac
 		return nil, &StatusError{Status: resp.StatusCode, URL: req.URL.Redacted()}
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); !imageTypes[strings.ToLower(mt)] {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "GET %s: %q is not an image type", req.URL.Redacted(), mt)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "GET %s: %q is not an image type", req.URL.Redacted(), mt).Keyed("federation.error.image_type", "URL", req.URL.Redacted(), "Type", mt)
 	}
 	if resp.ContentLength > limit {
-		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "GET %s: image larger than %d bytes", req.URL.Redacted(), limit)
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "GET %s: image larger than %d bytes", req.URL.Redacted(), limit).Keyed("federation.error.image_large", "URL", req.URL.Redacted(), "Max", limit)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "GET %s: reading body: %s", req.URL.Redacted(), shortNetError(err))
+		return nil, shrooms.Errorf(shrooms.EUNAVAILABLE, "GET %s: reading body: %s", req.URL.Redacted(), shortNetError(err)).Keyed("federation.error.read_failed", "Method", "GET", "URL", req.URL.Redacted(), "Detail", shortNetError(err))
 	}
 	if int64(len(body)) > limit {
-		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "GET %s: image larger than %d bytes", req.URL.Redacted(), limit)
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "GET %s: image larger than %d bytes", req.URL.Redacted(), limit).Keyed("federation.error.image_large", "URL", req.URL.Redacted(), "Max", limit)
 	}
 	return body, nil
 }

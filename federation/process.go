@@ -92,7 +92,7 @@ func parseAll(items []*shrooms.InboxActivity) []parsedActivity {
 				}
 				act, err := vocab.ParseActivity(items[i].Raw)
 				if err == nil && act.Actor != items[i].ActorIRI {
-					act, err = nil, shrooms.Errorf(shrooms.EFORBIDDEN, "actor is not the signer")
+					act, err = nil, shrooms.Errorf(shrooms.EFORBIDDEN, "actor is not the signer").Keyed("federation.error.not_signer")
 				}
 				out[i] = parsedActivity{act, err}
 			}

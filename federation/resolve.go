@@ -19,7 +19,7 @@ func (f *Federation) ResolveActor(ctx context.Context, iri string) (*shrooms.Act
 		return nil, err
 	}
 	if f.cfg.IRIs.Local(iri) {
-		return nil, shrooms.Errorf(shrooms.ENOTFOUND, "no local actor %s", iri)
+		return nil, shrooms.Errorf(shrooms.ENOTFOUND, "no local actor %s", iri).Keyed("federation.error.no_local_actor", "IRI", iri)
 	}
 	return f.fetchActor(ctx, iri)
 }
@@ -74,7 +74,7 @@ func (f *Federation) keepActor(ctx context.Context, iri string, resp *Response, 
 func servedBy(id, requested string, resp *Response) error {
 	host := shrooms.HostOf(id)
 	if host == "" || host != shrooms.HostOf(requested) || host != shrooms.HostOf(resp.URL) {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "document at %s claims to be %s", requested, id)
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "document at %s claims to be %s", requested, id).Keyed("federation.error.document_claims", "URL", requested, "ID", id)
 	}
 	return nil
 }
@@ -95,7 +95,7 @@ func (f *Federation) ResolveHandle(ctx context.Context, s string) (*shrooms.Acto
 	acct := strings.TrimPrefix(strings.TrimPrefix(s, "acct:"), "@")
 	handle, host, ok := strings.Cut(acct, "@")
 	if !ok || handle == "" || host == "" || strings.ContainsAny(host, "/?#@ ") {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "%q is neither handle@host nor an actor URL", s)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%q is neither handle@host nor an actor URL", s).Keyed("federation.error.address", "Value", s).On("address")
 	}
 	scheme := "https"
 	if f.cfg.AllowPrivateAddresses && strings.HasPrefix(f.cfg.IRIs.Base, "http://") {
@@ -111,7 +111,7 @@ func (f *Federation) ResolveHandle(ctx context.Context, s string) (*shrooms.Acto
 		return nil, err
 	}
 	if shrooms.HostOf(iri) == "" {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "WebFinger for %s gave no actor URL", acct)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "WebFinger for %s gave no actor URL", acct).Keyed("federation.error.webfinger_no_actor", "Account", acct)
 	}
 	return f.ResolveActor(ctx, iri)
 }
@@ -121,9 +121,9 @@ func (f *Federation) ResolveHandle(ctx context.Context, s string) (*shrooms.Acto
 func fetchError(err error) error {
 	if se, ok := err.(*StatusError); ok {
 		if se.Status == 404 || se.Status == 410 {
-			return shrooms.Errorf(shrooms.ENOTFOUND, "%s", se.Error())
+			return shrooms.Errorf(shrooms.ENOTFOUND, "%s", se.Error()).Keyed("federation.error.fetch_gone", "Detail", se.Error())
 		}
-		return shrooms.Errorf(shrooms.EUNAVAILABLE, "%s", se.Error())
+		return shrooms.Errorf(shrooms.EUNAVAILABLE, "%s", se.Error()).Keyed("federation.error.fetch_failed", "Detail", se.Error())
 	}
 	return err
 }

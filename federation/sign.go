@@ -142,17 +142,17 @@ func parsePrivateKey(pemText string) (*rsa.PrivateKey, error) {
 func parsePublicKey(pemText string) (*rsa.PublicKey, error) {
 	block, _ := pem.Decode([]byte(pemText))
 	if block == nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "actor's publicKeyPem is not PEM")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "actor's publicKeyPem is not PEM").Keyed("federation.error.key_not_pem")
 	}
 	if key, err := x509.ParsePKIXPublicKey(block.Bytes); err == nil {
 		if rsaKey, ok := key.(*rsa.PublicKey); ok {
 			return rsaKey, nil
 		}
-		return nil, shrooms.Errorf(shrooms.EINVALID, "actor's key is not RSA")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "actor's key is not RSA").Keyed("federation.error.key_not_rsa")
 	}
 	key, err := x509.ParsePKCS1PublicKey(block.Bytes)
 	if err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "actor's publicKeyPem is not an RSA public key")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "actor's publicKeyPem is not an RSA public key").Keyed("federation.error.key_not_rsa")
 	}
 	return key, nil
 }

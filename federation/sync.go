@@ -81,7 +81,7 @@ func (f *Federation) syncStep(ctx context.Context, p *shrooms.Partner) error {
 		return err
 	}
 	if len(page.Items) == 0 && page.Next != "" {
-		return shrooms.Errorf(shrooms.EINVALID, "empty page %s links to another", next)
+		return shrooms.Errorf(shrooms.EINVALID, "empty page %s links to another", next).Keyed("federation.error.sync_empty_page", "URL", next)
 	}
 	changes := make([]shrooms.RemoteChange, 0, len(page.Items))
 	for _, raw := range page.Items {
@@ -108,7 +108,7 @@ func (f *Federation) syncStep(ctx context.Context, p *shrooms.Partner) error {
 	}
 	fetched += len(page.Items)
 	if fetched > maxSyncObjects {
-		return shrooms.Errorf(shrooms.EINVALID, "the collection has more than %d objects", maxSyncObjects)
+		return shrooms.Errorf(shrooms.EINVALID, "the collection has more than %d objects", maxSyncObjects).Keyed("federation.error.sync_too_many", "Max", maxSyncObjects)
 	}
 	if err := f.svc.Partners.RecordPartnerSyncPage(ctx, p.Actor.ID, gen, fetched, page.Next); err != nil {
 		return err
@@ -136,7 +136,7 @@ func (f *Federation) fetchCollection(ctx context.Context, partner, org *shrooms.
 		return "", 0, err
 	}
 	if first != "" && shrooms.HostOf(first) != partner.Host {
-		return "", 0, shrooms.Errorf(shrooms.EINVALID, "the first page %s is not on the partner's host", first)
+		return "", 0, shrooms.Errorf(shrooms.EINVALID, "the first page %s is not on the partner's host", first).Keyed("federation.error.sync_off_host", "URL", first)
 	}
 	if total < 0 {
 		total = 0
@@ -148,7 +148,7 @@ func (f *Federation) fetchCollection(ctx context.Context, partner, org *shrooms.
 // our organisation; pages are fetched from the partner's host only.
 func (f *Federation) fetchPage(ctx context.Context, partner, org *shrooms.Actor, u string) (*vocab.ReceivedPage, error) {
 	if shrooms.HostOf(u) != partner.Host {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "page %s is not on the partner's host", u)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "page %s is not on the partner's host", u).Keyed("federation.error.sync_off_host", "URL", u)
 	}
 	resp, err := f.client.Get(ctx, u, "", org)
 	if err != nil {
@@ -162,10 +162,10 @@ func (f *Federation) fetchPage(ctx context.Context, partner, org *shrooms.Actor,
 		return nil, err
 	}
 	if len(page.Items) > maxSyncPage {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "page %s holds more than %d objects", u, maxSyncPage)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "page %s holds more than %d objects", u, maxSyncPage).Keyed("federation.error.sync_page_large", "URL", u, "Max", maxSyncPage)
 	}
 	if page.Next != "" && shrooms.HostOf(page.Next) != partner.Host {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "next page %s is not on the partner's host", page.Next)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "next page %s is not on the partner's host", page.Next).Keyed("federation.error.sync_off_host", "URL", page.Next)
 	}
 	return page, nil
 }

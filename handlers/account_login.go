@@ -67,9 +67,6 @@ func (s *server) tooManyText(r *http.Request, err error) string {
 	if shrooms.ErrorKey(err) != "" {
 		return s.errorText(r, err)
 	}
-	if t, ok := s.pages.cat.lookup(stateFrom(r.Context()).Lang, shrooms.ErrorMessage(err)); ok {
-		return t
-	}
 	return s.tr(r, "account.login.too_many")
 }
 

@@ -88,7 +88,7 @@ func (s *server) handleReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if password != r.PostFormValue("password_confirm") {
-		fail(shrooms.Errorf(shrooms.EINVALID, "The two passwords differ."))
+		fail(shrooms.Errorf(shrooms.EINVALID, "The two passwords differ.").Keyed("core.error.passwords_differ").On("password_confirm"))
 		return
 	}
 	u, err := s.Accounts.ResetPassword(r.Context(), v.Token, password)

@@ -50,7 +50,7 @@ func (s *server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 		s.accountPage(w, r, statusOf(shrooms.ErrorCode(err)), &accountView{PasswordError: s.errorText(r, err)})
 	}
 	if password != r.PostFormValue("password_confirm") {
-		fail(shrooms.Errorf(shrooms.EINVALID, "The two passwords differ."))
+		fail(shrooms.Errorf(shrooms.EINVALID, "The two passwords differ.").Keyed("core.error.passwords_differ").On("password_confirm"))
 		return
 	}
 	if err := s.Accounts.ChangePassword(r.Context(), current, password, st.SessionSecret); err != nil {

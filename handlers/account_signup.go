@@ -39,7 +39,7 @@ func (s *server) handleSignup(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "signup", "account.signup.title", f)
 	}
 	if password != r.PostFormValue("password_confirm") {
-		fail(shrooms.Errorf(shrooms.EINVALID, "The two passwords differ."), 0)
+		fail(shrooms.Errorf(shrooms.EINVALID, "The two passwords differ.").Keyed("core.error.passwords_differ").On("password_confirm"), 0)
 		return
 	}
 	verify, err := s.verificationMail(r)

@@ -64,7 +64,7 @@ func (s *server) handleAdminFollow(w http.ResponseWriter, r *http.Request) {
 		s.renderFederation(w, r, statusOf(shrooms.ErrorCode(err)), address, s.errorText(r, err))
 	}
 	if address == "" {
-		fail(shrooms.Errorf(shrooms.EINVALID, "address: give handle@host or an actor URL"))
+		fail(shrooms.Errorf(shrooms.EINVALID, "address: give handle@host or an actor URL").Keyed("admin.error.follow_address").On("address"))
 		return
 	}
 	org, err := s.Actors.FindOrgActor(ctx)

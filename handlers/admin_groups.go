@@ -84,7 +84,7 @@ func (s *server) saveGroup(r *http.Request, g *shrooms.Group, d *adminGroup) err
 	for _, v := range r.PostForm["members"] {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			return shrooms.Errorf(shrooms.EINVALID, "members: %q is not a user", v)
+			return shrooms.Errorf(shrooms.EINVALID, "members: %q is not a user", v).Keyed("admin.error.group_member", "Value", v).On("members")
 		}
 		if !d.Members[id] {
 			ids = append(ids, id)

@@ -96,7 +96,7 @@ func inviteDays(v string) (time.Duration, error) {
 	n, err := strconv.Atoi(v)
 	maxDays := int(shrooms.MaxInviteTTL / (24 * time.Hour))
 	if err != nil || n < 1 || n > maxDays {
-		return 0, shrooms.Errorf(shrooms.EINVALID, "expires_in_days: must be a whole number of days from 1 to 90")
+		return 0, shrooms.Errorf(shrooms.EINVALID, "expires_in_days: must be a whole number of days from 1 to 90").Keyed("partners.error.expires_in_days").On("expires_in_days")
 	}
 	return time.Duration(n) * 24 * time.Hour, nil
 }
@@ -188,7 +188,7 @@ func (s *server) handleAdminPartnerDecide(w http.ResponseWriter, r *http.Request
 	ctx := r.Context()
 	p, err := s.Partners.FindPartner(ctx, pathID(r))
 	if err == nil && (p.Theirs == nil || p.State != shrooms.PartnerPendingIn) {
-		err = shrooms.Errorf(shrooms.ECONFLICT, "this organisation is not waiting for an answer")
+		err = shrooms.Errorf(shrooms.ECONFLICT, "this organisation is not waiting for an answer").Keyed("partners.error.not_waiting")
 	}
 	if err != nil {
 		s.fail(w, r, err, 0)

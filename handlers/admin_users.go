@@ -69,7 +69,7 @@ func (s *server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if p := q.Get("page"); p != "" {
 		if d.Page, err = strconv.Atoi(p); err != nil || d.Page < 1 {
-			s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "page: must be a number from 1"), 0)
+			s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "page: must be a number from 1").Keyed("admin.error.page").On("page"), 0)
 			return
 		}
 	}

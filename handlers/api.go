@@ -198,7 +198,7 @@ func (s *server) apiFollow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Address == "" {
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "address: give handle@host or an actor URL"), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "address: give handle@host or an actor URL").Keyed("admin.error.follow_address").On("address"), 0)
 		return
 	}
 	org, err := s.Actors.FindOrgActor(r.Context())
@@ -269,7 +269,7 @@ func (s *server) orgFollow(w http.ResponseWriter, r *http.Request, incoming bool
 	}
 	follows, _, err := s.Follows.FindFollows(r.Context(), filter)
 	if err == nil && len(follows) == 0 {
-		err = shrooms.Errorf(shrooms.ENOTFOUND, "no such follow")
+		err = shrooms.Errorf(shrooms.ENOTFOUND, "no such follow").Keyed("partners.error.follow_not_found")
 	}
 	if err != nil {
 		s.fail(w, r, err, 0)
@@ -295,7 +295,7 @@ func (s *server) apiDeliveries(w http.ResponseWriter, r *http.Request) {
 	switch state {
 	case "", shrooms.DeliveryPending, shrooms.DeliveryDelivered, shrooms.DeliveryDead:
 	default:
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "state: must be pending, delivered or dead"), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "state: must be pending, delivered or dead").Keyed("admin.error.delivery_state").On("state"), 0)
 		return
 	}
 	offset, limit, err := paging(r)
@@ -342,9 +342,9 @@ func decodeJSON(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var tooBig *json.SyntaxError
 		if errors.As(err, &tooBig) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return shrooms.Errorf(shrooms.EINVALID, "body must be a JSON object")
+			return shrooms.Errorf(shrooms.EINVALID, "body must be a JSON object").Keyed("core.error.json_object")
 		}
-		return shrooms.Errorf(shrooms.EINVALID, "invalid JSON: %s", err.Error())
+		return shrooms.Errorf(shrooms.EINVALID, "invalid JSON: %s", err.Error()).Keyed("core.error.json_invalid", "Detail", err.Error())
 	}
 	return nil
 }
@@ -354,7 +354,7 @@ func decodeJSON(r *http.Request, v any) error {
 func apiPathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(mux.Vars(r)[name], 10, 64)
 	if err != nil {
-		return 0, shrooms.Errorf(shrooms.ENOTFOUND, "%s: no such record", name)
+		return 0, shrooms.Errorf(shrooms.ENOTFOUND, "%s: no such record", name).Keyed("core.error.no_record", "Name", name).On(name)
 	}
 	return id, nil
 }
@@ -365,12 +365,12 @@ func paging(r *http.Request) (offset, limit int, err error) {
 	limit = 50
 	if v := q.Get("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 200 {
-			return 0, 0, shrooms.Errorf(shrooms.EINVALID, "limit: must be between 1 and 200")
+			return 0, 0, shrooms.Errorf(shrooms.EINVALID, "limit: must be between 1 and 200").Keyed("core.error.limit", "Max", 200).On("limit")
 		}
 	}
 	if v := q.Get("offset"); v != "" {
 		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			return 0, 0, shrooms.Errorf(shrooms.EINVALID, "offset: must be 0 or more")
+			return 0, 0, shrooms.Errorf(shrooms.EINVALID, "offset: must be 0 or more").Keyed("core.error.offset").On("offset")
 		}
 	}
 	return offset, limit, nil

@@ -111,7 +111,7 @@ func (s *server) apiSetCategoryFields(w http.ResponseWriter, r *http.Request) {
 		err = decodeJSON(r, &in)
 	}
 	if err == nil && in.Fields == nil {
-		err = shrooms.Errorf(shrooms.EINVALID, "fields: give the whole list of fields, [] for none")
+		err = shrooms.Errorf(shrooms.EINVALID, "fields: give the whole list of fields, [] for none").Keyed("items.categories.error.fields_list").On("fields")
 	}
 	if err != nil {
 		s.fail(w, r, err, 0)

@@ -110,7 +110,7 @@ func (s *server) apiSetGroupMembers(w http.ResponseWriter, r *http.Request) {
 		err = decodeJSON(r, &in)
 	}
 	if err == nil && in.UserIDs == nil {
-		err = shrooms.Errorf(shrooms.EINVALID, "user_ids: give the list of members, [] for none")
+		err = shrooms.Errorf(shrooms.EINVALID, "user_ids: give the list of members, [] for none").Keyed("admin.error.group_members_list").On("user_ids")
 	}
 	if err != nil {
 		s.fail(w, r, err, 0)
@@ -159,14 +159,14 @@ func (s *server) apiSetGrants(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Grants == nil {
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "grants: give the whole list of grants, [] for none"), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "grants: give the whole list of grants, [] for none").Keyed("admin.error.grants_list").On("grants"), 0)
 		return
 	}
 	gs := []shrooms.Grant{}
 	for i, g := range *in.Grants {
 		a, err := shrooms.ParseAccess(g.Access)
 		if err != nil || strings.TrimSpace(g.Access) == "" {
-			s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "grant %d (%s): access must be none, read or write", i+1, g.Module), 0)
+			s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "grant %d (%s): access must be none, read or write", i+1, g.Module).Keyed("admin.error.grant_access", "Number", i+1, "Module", g.Module).On("grants"), 0)
 			return
 		}
 		gs = append(gs, shrooms.Grant{Module: g.Module, Role: shrooms.Role(g.Role), GroupID: g.GroupID, Access: a})

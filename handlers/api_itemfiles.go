@@ -43,7 +43,7 @@ func (s *server) apiImportItems(w http.ResponseWriter, r *http.Request) {
 	case "true", "1":
 		dryRun = true
 	default:
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "dry_run: must be true or false"), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "dry_run: must be true or false").Keyed("core.error.bool", "Name", "dry_run").On("dry_run"), 0)
 		return
 	}
 	body, err := importBody(w, r)
@@ -84,7 +84,7 @@ func importBody(w http.ResponseWriter, r *http.Request) (io.Reader, error) {
 	case "multipart/form-data":
 		mr, err := r.MultipartReader()
 		if err != nil {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "The form could not be read.")
+			return nil, shrooms.Errorf(shrooms.EINVALID, "The form could not be read.").Keyed("core.error.form_unreadable")
 		}
 		for {
 			part, err := mr.NextPart()
@@ -93,14 +93,14 @@ func importBody(w http.ResponseWriter, r *http.Request) (io.Reader, error) {
 			case errors.As(err, &tooBig):
 				return nil, itemcsv.TooLarge()
 			case err != nil:
-				return nil, shrooms.Errorf(shrooms.EINVALID, "file: send the CSV as the part named file")
+				return nil, shrooms.Errorf(shrooms.EINVALID, "file: send the CSV as the part named file").Keyed("import.error.file_part").On("file")
 			}
 			if part.FormName() == "file" {
 				return bodyLimit{part}, nil
 			}
 		}
 	}
-	return nil, shrooms.Errorf(shrooms.EINVALID, "Send the CSV file as text/csv or as the file part of multipart/form-data.")
+	return nil, shrooms.Errorf(shrooms.EINVALID, "Send the CSV file as text/csv or as the file part of multipart/form-data.").Keyed("import.error.content_type")
 }
 
 // bodyLimit reads a body under http.MaxBytesReader, whose limit it

@@ -95,20 +95,20 @@ func itemFilterOf(q url.Values) (shrooms.ItemFilter, error) {
 		Sort: shrooms.ItemSort(q.Get("sort"))}
 	switch {
 	case f.Kind != "" && !slices.Contains(shrooms.ItemKinds, f.Kind):
-		return f, shrooms.Errorf(shrooms.EINVALID, "kind: must be one of tool, device, part, kit")
+		return f, shrooms.Errorf(shrooms.EINVALID, "kind: must be one of tool, device, part, kit").Keyed("items.error.kind").On("kind")
 	case f.Status != "" && !slices.Contains(shrooms.ItemStatuses, f.Status):
-		return f, shrooms.Errorf(shrooms.EINVALID, "status: must be one of available, on_loan, in_repair, retired")
+		return f, shrooms.Errorf(shrooms.EINVALID, "status: must be one of available, on_loan, in_repair, retired").Keyed("items.error.status").On("status")
 	case f.Audience != "" && !slices.Contains(shrooms.Audiences, f.Audience):
-		return f, shrooms.Errorf(shrooms.EINVALID, "audience: must be one of public, partners, members, staff")
+		return f, shrooms.Errorf(shrooms.EINVALID, "audience: must be one of public, partners, members, staff").Keyed("items.error.audience").On("audience")
 	case f.Sort != "" && !slices.Contains(shrooms.ItemSorts, f.Sort):
-		return f, shrooms.Errorf(shrooms.EINVALID, "sort: must be one of name, -name, -created, created, -updated")
+		return f, shrooms.Errorf(shrooms.EINVALID, "sort: must be one of name, -name, -created, created, -updated").Keyed("items.error.sort").On("sort")
 	}
 	for name, dst := range map[string]*int64{"category_id": &f.CategoryID, "place_id": &f.PlaceID,
 		"owner_id": &f.OwnerID, "kit_id": &f.KitID} {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 0 {
-				return f, shrooms.Errorf(shrooms.EINVALID, "%s: must be a record id", name)
+				return f, shrooms.Errorf(shrooms.EINVALID, "%s: must be a record id", name).Keyed("core.error.record_id", "Name", name).On(name)
 			}
 			*dst = n
 		}
@@ -134,7 +134,7 @@ func queryBool(q url.Values, name string) (*bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: must be true or false", name)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: must be true or false", name).Keyed("core.error.bool", "Name", name).On(name)
 	}
 	return &b, nil
 }
@@ -187,7 +187,7 @@ func (s *server) apiUpdateItem(w http.ResponseWriter, r *http.Request) {
 		err = decodeJSON(r, &in)
 	}
 	if err == nil && in.Version < 0 {
-		err = shrooms.Errorf(shrooms.EINVALID, "version: must not be negative")
+		err = shrooms.Errorf(shrooms.EINVALID, "version: must not be negative").Keyed("items.error.version").On("version")
 	}
 	if err != nil {
 		s.fail(w, r, err, 0)

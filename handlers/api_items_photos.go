@@ -18,21 +18,21 @@ func (s *server) apiAddItemPhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, `Content-Type: send the image as multipart/form-data in the field "file"`), http.StatusUnsupportedMediaType)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, `Content-Type: send the image as multipart/form-data in the field "file"`).Keyed("items.error.photo_content_type").On("file"), http.StatusUnsupportedMediaType)
 		return
 	}
 	if r.ContentLength > maxFormBytes {
-		s.fail(w, r, shrooms.Errorf(shrooms.ETOOLARGE, "file: the image must be at most %d MB", maxUploadBytes>>20), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.ETOOLARGE, "file: the image must be at most %d MB", maxUploadBytes>>20).Keyed("core.error.image_too_large", "Max", maxUploadBytes>>20).On("file"), 0)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseMultipartForm(maxFormBytes); err != nil {
-		s.fail(w, r, shrooms.Errorf(shrooms.ETOOLARGE, "file: the form could not be read or is too large"), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.ETOOLARGE, "file: the form could not be read or is too large").Keyed("items.error.photo_form").On("file"), 0)
 		return
 	}
 	photo, err := s.readImage(r, "file", photoSide)
 	if err == nil && photo == nil {
-		err = shrooms.Errorf(shrooms.EINVALID, `file: send the image in the multipart field "file"`)
+		err = shrooms.Errorf(shrooms.EINVALID, `file: send the image in the multipart field "file"`).Keyed("items.error.photo_field").On("file")
 	}
 	if err != nil {
 		s.fail(w, r, err, 0)

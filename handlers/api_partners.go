@@ -68,7 +68,7 @@ func (s *server) apiPartners(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("state"); v != "" {
 		f.State = shrooms.PartnerState(v)
 		if !validPartnerState(f.State) {
-			s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "state: must be linked, pending-in, pending-out or blocked"), 0)
+			s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "state: must be linked, pending-in, pending-out or blocked").Keyed("partners.error.state_filter").On("state"), 0)
 			return
 		}
 	}
@@ -112,7 +112,7 @@ func (s *server) apiSetPartnerModules(w http.ResponseWriter, r *http.Request) {
 		err = decodeJSON(r, &in)
 	}
 	if err == nil && in.Modules == nil {
-		err = shrooms.Errorf(shrooms.EINVALID, "modules: give the list of shared modules ([] shares nothing)")
+		err = shrooms.Errorf(shrooms.EINVALID, "modules: give the list of shared modules ([] shares nothing)").Keyed("partners.error.modules_list").On("modules")
 	}
 	var p *shrooms.Partner
 	if err == nil {

@@ -41,21 +41,21 @@ func (in *placeInput) apply(p *shrooms.Place) error {
 	switch {
 	case in.HasPoint != nil && !*in.HasPoint:
 		if coords {
-			return shrooms.Errorf(shrooms.EINVALID, "has_point: false removes the point; give no latitude or longitude with it")
+			return shrooms.Errorf(shrooms.EINVALID, "has_point: false removes the point; give no latitude or longitude with it").Keyed("places.error.has_point").On("has_point")
 		}
 		p.HasPoint, p.Latitude, p.Longitude = false, 0, 0
 	case coords:
 		if !p.HasPoint && (in.Latitude == nil || in.Longitude == nil) {
 			if in.Latitude == nil {
-				return shrooms.Errorf(shrooms.EINVALID, "latitude: give it with the longitude")
+				return shrooms.Errorf(shrooms.EINVALID, "latitude: give it with the longitude").Keyed("places.error.latitude_alone").On("latitude")
 			}
-			return shrooms.Errorf(shrooms.EINVALID, "longitude: give it with the latitude")
+			return shrooms.Errorf(shrooms.EINVALID, "longitude: give it with the latitude").Keyed("places.error.longitude_alone").On("longitude")
 		}
 		p.HasPoint = true
 		setIf(&p.Latitude, in.Latitude)
 		setIf(&p.Longitude, in.Longitude)
 	case in.HasPoint != nil && *in.HasPoint && !p.HasPoint:
-		return shrooms.Errorf(shrooms.EINVALID, "latitude: give the latitude and longitude of the point")
+		return shrooms.Errorf(shrooms.EINVALID, "latitude: give the latitude and longitude of the point").Keyed("places.error.point_missing").On("latitude")
 	}
 	return nil
 }

@@ -152,7 +152,7 @@ func (s *server) apiCreateMedia(w http.ResponseWriter, r *http.Request) {
 	switch mt {
 	case "image/png", "image/jpeg", "image/gif", "image/webp":
 	default:
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "Content-Type: must be image/png, image/jpeg, image/gif or image/webp"), http.StatusUnsupportedMediaType)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "Content-Type: must be image/png, image/jpeg, image/gif or image/webp").Keyed("core.error.image_content_type"), http.StatusUnsupportedMediaType)
 		return
 	}
 	use := r.URL.Query().Get("use")
@@ -161,11 +161,11 @@ func (s *server) apiCreateMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	side, ok := mediaUses[use]
 	if !ok {
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "use: must be avatar or logo"), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "use: must be avatar or logo").Keyed("profile.invalid.image_use").On("use"), 0)
 		return
 	}
 	if r.ContentLength > maxUploadBytes {
-		s.fail(w, r, shrooms.Errorf(shrooms.ETOOLARGE, "body: the image must be at most %d MB", maxUploadBytes>>20), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.ETOOLARGE, "body: the image must be at most %d MB", maxUploadBytes>>20).Keyed("core.error.image_too_large", "Max", maxUploadBytes>>20).On("body"), 0)
 		return
 	}
 	m, err := s.uploadBody(w, r, side)

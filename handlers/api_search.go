@@ -76,9 +76,9 @@ func (s *server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	var err error
 	switch {
 	case sq.Text == "":
-		err = shrooms.Errorf(shrooms.EINVALID, "q: say what to search for")
+		err = shrooms.Errorf(shrooms.EINVALID, "q: say what to search for").Keyed("search.error.query_required").On("q")
 	case len([]rune(sq.Text)) > maxSearchText:
-		err = shrooms.Errorf(shrooms.EINVALID, "q: a search is at most 200 characters long")
+		err = shrooms.Errorf(shrooms.EINVALID, "q: a search is at most 200 characters long").Keyed("search.error.query_long").On("q")
 	}
 	if err == nil {
 		sq.Kinds, err = searchKinds(q["type"])
@@ -98,9 +98,9 @@ func (s *server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err != nil:
 	case sq.Offset > maxSearchOffset:
-		err = shrooms.Errorf(shrooms.EINVALID, "offset: must be between 0 and 2000")
+		err = shrooms.Errorf(shrooms.EINVALID, "offset: must be between 0 and 2000").Keyed("search.error.offset").On("offset")
 	case sq.Limit > maxSearchLimit:
-		err = shrooms.Errorf(shrooms.EINVALID, "limit: must be between 1 and 100")
+		err = shrooms.Errorf(shrooms.EINVALID, "limit: must be between 1 and 100").Keyed("core.error.limit", "Max", 100).On("limit")
 	}
 	if err != nil {
 		s.fail(w, r, err, 0)
@@ -160,7 +160,7 @@ func (s *server) apiSetSearchInstances(w http.ResponseWriter, r *http.Request) {
 	}
 	err := decodeJSON(r, &in)
 	if err == nil && in.Included == nil {
-		err = shrooms.Errorf(shrooms.EINVALID, "included: give the organisation ids to search, [] for none")
+		err = shrooms.Errorf(shrooms.EINVALID, "included: give the organisation ids to search, [] for none").Keyed("search.error.included").On("included")
 	}
 	if err != nil {
 		s.fail(w, r, err, 0)

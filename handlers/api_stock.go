@@ -40,7 +40,7 @@ func (s *server) apiMoveStock(w http.ResponseWriter, r *http.Request) {
 		err = decodeJSON(r, &in)
 	}
 	if err == nil && in.Amount == nil {
-		err = shrooms.Errorf(shrooms.EINVALID, "amount: required")
+		err = shrooms.Errorf(shrooms.EINVALID, "amount: required").Keyed("stock.error.amount_required").On("amount")
 	}
 	if err != nil {
 		s.fail(w, r, err, 0)

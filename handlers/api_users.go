@@ -146,7 +146,7 @@ func (s *server) apiCreateInvitation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Language != "" && !shrooms.IsLanguage(in.Language) {
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "language: must be one of %s", strings.Join(shrooms.Languages, ", ")), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "language: must be one of %s", strings.Join(shrooms.Languages, ", ")).Keyed("account.error.language").On("language"), 0)
 		return
 	}
 	if in.Language == "" {

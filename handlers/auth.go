@@ -20,7 +20,7 @@ func (s *server) requireToken(next http.Handler) http.Handler {
 		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || strings.TrimSpace(secret) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="shrooms"`)
-			s.fail(w, r, shrooms.Errorf(shrooms.EUNAUTHORIZED, "an API token is required (Authorization: Bearer TOKEN)"), 0)
+			s.fail(w, r, shrooms.Errorf(shrooms.EUNAUTHORIZED, "an API token is required (Authorization: Bearer TOKEN)").Keyed("core.error.token_required"), 0)
 			return
 		}
 		u, err := s.Users.FindUserByAPIToken(r.Context(), strings.TrimSpace(secret))
@@ -37,7 +37,7 @@ func (s *server) requireToken(next http.Handler) http.Handler {
 func (s *server) requireAdmin(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !userFrom(r.Context()).IsAdmin() {
-			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "only admins may do this"), 0)
+			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "only admins may do this").Keyed("core.error.admin_only"), 0)
 			return
 		}
 		next(w, r)

@@ -87,7 +87,7 @@ func (s *server) handleCategoryUpdate(w http.ResponseWriter, r *http.Request) {
 func (s *server) handleCategoryDelete(w http.ResponseWriter, r *http.Request) {
 	if err := s.Categories.DeleteCategory(r.Context(), pathID(r)); err != nil {
 		if shrooms.ErrorCode(err) == shrooms.ECONFLICT {
-			s.categoryFailed(w, r, &categoryPage{Failed: pathID(r)}, shrooms.Errorf(shrooms.ECONFLICT, "%s", s.translator(r)("items.categories.error.not_empty")))
+			s.categoryFailed(w, r, &categoryPage{Failed: pathID(r)}, shrooms.Errorf(shrooms.ECONFLICT, "Only an empty category can be deleted: move its items and subcategories first.").Keyed("items.categories.error.not_empty"))
 			return
 		}
 		s.fail(w, r, err, 0)
@@ -120,7 +120,7 @@ const emptyFieldRows = 3
 func (s *server) handleCategoryFields(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if !stateFrom(ctx).User.IsAdmin() {
-		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "Only admins may open this page."), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "Only admins may open this page.").Keyed("core.error.admin_page"), 0)
 		return
 	}
 	c, err := s.Categories.FindCategoryByID(ctx, pathID(r))

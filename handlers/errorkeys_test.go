@@ -88,3 +88,15 @@ func TestErrorKeysInCatalogs(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalogKeysAreIdentifiers fails when a catalog key is a sentence:
+// errors are translated by their key, never by their English text.
+func TestCatalogKeysAreIdentifiers(t *testing.T) {
+	for lang, keys := range catalogKeys(t) {
+		for k := range keys {
+			if !errorKeyShape.MatchString(k) {
+				t.Errorf("%s catalog: key %q is not an identifier", lang, k)
+			}
+		}
+	}
+}

@@ -81,18 +81,6 @@ func (c *catalog) translate(lang, id string, args ...any) string {
 	return s
 }
 
-// lookup returns the message id in lang, if the catalog has it, without
-// reporting it missing: domain error messages are looked up this way, and
-// the ones without a translation show in English.
-func (c *catalog) lookup(lang, id string) (string, bool) {
-	loc := c.locs[lang]
-	if loc == nil {
-		return "", false
-	}
-	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id})
-	return s, err == nil
-}
-
 // Missing lists the keys looked up but missing, for tests.
 func (c *catalog) Missing() []string {
 	var out []string

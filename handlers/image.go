@@ -33,11 +33,11 @@ func (s *server) readImage(r *http.Request, field string, side int) (*shrooms.Me
 	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
 		return nil, nil // no file chosen, or a form sent without files
 	} else if err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the file could not be read", field)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the file could not be read", field).Keyed("core.error.file_unreadable").On(field)
 	}
 	defer f.Close()
 	if hdr.Size > maxUploadBytes {
-		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, maxUploadBytes>>20)
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, maxUploadBytes>>20).Keyed("core.error.image_too_large", "Max", maxUploadBytes>>20).On(field)
 	}
 	if err := s.allowUploads(r, 1); err != nil {
 		return nil, err
@@ -57,7 +57,7 @@ func (s *server) readImages(r *http.Request, field string, side int) ([]*shrooms
 			continue
 		}
 		if hdr.Size > maxUploadBytes {
-			return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, maxUploadBytes>>20)
+			return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, maxUploadBytes>>20).Keyed("core.error.image_too_large", "Max", maxUploadBytes>>20).On(field)
 		}
 		files = append(files, hdr)
 	}
@@ -68,7 +68,7 @@ func (s *server) readImages(r *http.Request, field string, side int) ([]*shrooms
 	for _, hdr := range files {
 		f, err := hdr.Open()
 		if err != nil {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the file could not be read", field)
+			return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the file could not be read", field).Keyed("core.error.file_unreadable").On(field)
 		}
 		m, err := s.decodeImage(r.Context(), f, hdr.Size, field, side)
 		f.Close()
@@ -118,10 +118,10 @@ func (s *server) decodeImage(ctx context.Context, rd io.Reader, size int64, fiel
 		buf.Grow(int(size) + bytes.MinRead) // one allocation, not a doubling series
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(rd, maxUploadBytes+1)); err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the file could not be read", field)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: the file could not be read", field).Keyed("core.error.file_unreadable").On(field)
 	}
 	if buf.Len() > maxUploadBytes {
-		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, maxUploadBytes>>20)
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "%s: the image must be at most %d MB", field, maxUploadBytes>>20).Keyed("core.error.image_too_large", "Max", maxUploadBytes>>20).On(field)
 	}
 	// Encoding is part of the decoder's job: one picture's buffers at a time.
 	var m *shrooms.Media
@@ -132,7 +132,7 @@ func (s *server) decodeImage(ctx context.Context, rd io.Reader, size int64, fiel
 	if err != nil {
 		var se *shrooms.Error
 		if errors.As(err, &se) && se.Code != shrooms.EINTERNAL {
-			return nil, shrooms.Errorf(se.Code, "%s: %s", field, se.Message)
+			return nil, shrooms.Errorf(se.Code, "%s: %s", field, se.Message).On(field).KeyedAs(se)
 		}
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func encodeImage(img image.Image) (*shrooms.Media, error) {
 		}
 	}
 	if len(m.Data) > shrooms.MaxMediaBytes {
-		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "the image is too large once converted")
+		return nil, shrooms.Errorf(shrooms.ETOOLARGE, "the image is too large once converted").Keyed("core.error.image_converted_large")
 	}
 	return m, nil
 }

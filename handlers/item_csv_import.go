@@ -119,13 +119,34 @@ func (s *server) handleImportPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := importPreview{Token: tok, File: p.File, Rows: p.Rows, Shown: p.Preview, More: p.Rows - len(p.Preview)}
-	for _, e := range p.Errors {
-		if t, ok := s.pages.cat.lookup(stateFrom(r.Context()).Lang, e.Message); ok {
-			e.Message = t
-		}
-		d.Errors = append(d.Errors, e)
-	}
+	d.Errors = s.pages.cat.rowErrors(stateFrom(r.Context()).Lang, p.Errors)
 	s.render(w, r, 0, "import_preview", "import.preview.title", d)
+}
+
+// rowErrors returns import row errors with their messages in lang: by
+// key with args when they have one, else the English message.
+func (c *catalog) rowErrors(lang string, errs []shrooms.RowError) []shrooms.RowError {
+	var out []shrooms.RowError
+	for _, e := range errs {
+		if e.Key != "" {
+			e.Message = c.translate(lang, e.Key, wholeArgs(e.Args)...)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// wholeArgs returns a row error's args with the whole numbers that its
+// JSON round trip made float64 as int64 again: plural forms count ints.
+func wholeArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if f, ok := a.(float64); ok && f == float64(int64(f)) {
+			a = int64(f)
+		}
+		out[i] = a
+	}
+	return out
 }
 
 // handleImportConfirm imports a previewed upload: all its items or, when

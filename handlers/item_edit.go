@@ -61,7 +61,7 @@ func (s *server) handleItemNew(w http.ResponseWriter, r *http.Request) {
 	d := &itemFormPage{itemRights: s.itemRights(r), F: newItemForm(stateFrom(r.Context()).Settings)}
 	if !d.Manage {
 		// A form that cannot be sent helps nobody; the store refuses anyway.
-		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not add items."), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not add items.").Keyed("items.error.add_forbidden"), 0)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -103,7 +103,7 @@ func (s *server) handleItemEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &itemFormPage{itemRights: s.itemRights(r), Item: item, F: itemFormOf(item)}
 	if !d.canWrite(item) {
-		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change this item."), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change this item.").Keyed("items.error.change_forbidden"), 0)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -161,11 +161,11 @@ func (s *server) itemFromForm(r *http.Request, d *itemFormPage) (*shrooms.Item, 
 	tr := s.translator(r)
 	catID, err := optionalID(d.F.Category, "category")
 	if err != nil {
-		return nil, nil, fieldError("category", tr("items.error.choice"))
+		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "category: %q is not a valid choice", d.F.Category).Keyed("items.error.choice").On("category")
 	}
 	defs, err := s.Categories.FindFieldsFor(r.Context(), catID)
 	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
-		return nil, nil, fieldError("category", tr("items.error.category"))
+		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "category: no such category").Keyed("items.error.category").On("category")
 	} else if err != nil {
 		return nil, nil, err
 	}
@@ -181,14 +181,14 @@ func (s *server) itemFromForm(r *http.Request, d *itemFormPage) (*shrooms.Item, 
 	if shrooms.ErrorCode(err) == shrooms.ETOOMANY {
 		return nil, nil, err
 	} else if err != nil {
-		return nil, nil, fieldError("photos", s.errorText(r, err))
+		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "%s", shrooms.ErrorMessage(err)).On("photos").KeyedAs(err)
 	}
 	have := 0
 	if d.Item != nil {
 		have = len(d.Item.Photos)
 	}
 	if have+len(photos) > shrooms.MaxPhotos {
-		return nil, nil, fieldError("photos", tr("items.error.photos", "Max", shrooms.MaxPhotos))
+		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "photos: at most %d", shrooms.MaxPhotos).Keyed("items.error.photos", "Max", shrooms.MaxPhotos).On("photos")
 	}
 	return i, photos, nil
 }
@@ -214,7 +214,7 @@ func (s *server) itemFormFailed(w http.ResponseWriter, r *http.Request, d *itemF
 	status := http.StatusUnprocessableEntity
 	switch shrooms.ErrorCode(err) {
 	case shrooms.EINVALID, shrooms.ENOTFOUND, shrooms.ETOOLARGE:
-		d.Error, d.Invalid = s.errorText(r, err), errorField(err)
+		d.Error, d.Invalid = s.errorText(r, err), shrooms.ErrorField(err)
 		if shrooms.ErrorCode(err) == shrooms.ENOTFOUND && d.Invalid == "" {
 			d.Error = s.translator(r)("items.error.reference", "Message", d.Error)
 		}

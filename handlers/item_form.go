@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -83,38 +82,16 @@ func (s *server) translator(r *http.Request) translator {
 	return func(key string, args ...any) string { return s.pages.cat.translate(lang, key, args...) }
 }
 
-// fieldErr is an EINVALID already translated, naming the input at
-// fault so that the form can mark it.
-type fieldErr struct {
-	err   *shrooms.Error
-	Field string
-}
-
-func (e *fieldErr) Error() string { return e.err.Error() }
-func (e *fieldErr) Unwrap() error { return e.err }
-
-func fieldError(field, msg string) error {
-	return &fieldErr{err: shrooms.Errorf(shrooms.EINVALID, "%s", msg), Field: field}
-}
-
-// errorField is the input an error names, "" when it names none.
-func errorField(err error) string {
-	var fe *fieldErr
-	if errors.As(err, &fe) {
-		return fe.Field
-	}
-	return ""
-}
-
 // item builds the item the form describes, checking the shape of every
 // value: numbers, money, IDs and the custom fields against defs. The
-// errors are translated and name the input.
+// errors are keyed and name the input; tr translates the field names
+// their text uses.
 func (f *itemForm) item(defs []shrooms.CustomField, tr translator) (*shrooms.Item, error) {
 	i := &shrooms.Item{Kind: shrooms.ItemKind(f.Kind), Name: f.Name, Description: f.Description,
 		Condition: shrooms.Condition(f.Condition), Status: shrooms.ItemStatus(f.Status), Loanable: f.Loanable,
 		Audience: shrooms.Audience(f.Audience)}
 	if i.Name == "" {
-		return nil, fieldError("name", tr("items.error.name_required"))
+		return nil, shrooms.Errorf(shrooms.EINVALID, "name: required").Keyed("items.error.name_required").On("name")
 	}
 	var err error
 	ids := []struct {
@@ -125,39 +102,51 @@ func (f *itemForm) item(defs []shrooms.CustomField, tr translator) (*shrooms.Ite
 		{f.Place, &i.PlaceID, "place_id"}, {f.Kit, &i.KitID, "kit"}}
 	for _, x := range ids {
 		if *x.dst, err = optionalID(x.v, x.field); err != nil {
-			return nil, fieldError(x.field, tr("items.error.choice"))
+			return nil, shrooms.Errorf(shrooms.EINVALID, "%s: %q is not a valid choice", x.field, x.v).Keyed("items.error.choice").On(x.field)
 		}
 	}
 	if i.ValueCents, err = shrooms.ParseMoney(f.Value); err != nil {
-		return nil, fieldError("value", tr("items.error.money", "Field", tr("items.field.value")))
+		return nil, moneyError("value", tr("items.field.value"))
 	}
 	if i.Loan.DepositCents, err = shrooms.ParseMoney(f.Deposit); err != nil {
-		return nil, fieldError("deposit", tr("items.error.money", "Field", tr("items.field.deposit")))
+		return nil, moneyError("deposit", tr("items.field.deposit"))
 	}
 	if i.Loan.MaxDays, err = parseCount(f.MaxDays, shrooms.MaxLoanDays); err != nil {
-		return nil, fieldError("max_days", tr("items.error.count", "Field", tr("items.field.max_days"), "Max", shrooms.MaxLoanDays))
+		return nil, countError("max_days", tr("items.field.max_days"), shrooms.MaxLoanDays)
 	}
 	i.Loan.Members, i.Loan.Partners = f.LoanMembers, f.LoanPartners
 	if i.Kind == shrooms.KindPart {
 		n, err := parseCount(f.Quantity, shrooms.MaxQuantity)
 		if err != nil {
-			return nil, fieldError("quantity", tr("items.error.count", "Field", tr("items.field.quantity"), "Max", shrooms.MaxQuantity))
+			return nil, countError("quantity", tr("items.field.quantity"), shrooms.MaxQuantity)
 		}
 		i.Quantity = int64(n)
 		if n, err = parseCount(f.MinQuantity, shrooms.MaxQuantity); err != nil {
-			return nil, fieldError("min_quantity", tr("items.error.count", "Field", tr("items.field.min_quantity"), "Max", shrooms.MaxQuantity))
+			return nil, countError("min_quantity", tr("items.field.min_quantity"), shrooms.MaxQuantity)
 		}
 		i.MinQuantity, i.Unit = int64(n), f.Unit
 	}
-	if i.Fields, err = customValues(defs, f.Fields, tr); err != nil {
+	if i.Fields, err = customValues(defs, f.Fields); err != nil {
 		return nil, err
 	}
 	return i, nil
 }
 
+// moneyError refuses the amount typed in field, whose label is label.
+func moneyError(field, label string) error {
+	return shrooms.Errorf(shrooms.EINVALID, "%s: not an amount like 12.50", field).Keyed("items.error.money", "Field", label).On(field)
+}
+
+// countError refuses the number typed in field, whose label is label.
+func countError(field, label string, most int) error {
+	return shrooms.Errorf(shrooms.EINVALID, "%s: must be a whole number between 0 and %d", field, most).
+		Keyed("items.error.count", "Field", label, "Max", most).On(field)
+}
+
 // customValues checks the custom field values against their definitions
-// and returns them normalised. An unticked yes/no box is "false".
-func customValues(defs []shrooms.CustomField, typed map[string]string, tr translator) (map[string]string, error) {
+// and returns them normalised, or the first value's keyed error naming
+// its input. An unticked yes/no box is "false".
+func customValues(defs []shrooms.CustomField, typed map[string]string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, d := range defs {
 		v := typed[d.Key]
@@ -166,11 +155,7 @@ func customValues(defs []shrooms.CustomField, typed map[string]string, tr transl
 		}
 		n, err := d.NormalizeField(v)
 		if err != nil {
-			key := "items.error.field_" + string(d.Type)
-			if strings.TrimSpace(v) == "" {
-				key = "items.error.field_required"
-			}
-			return nil, fieldError("field_"+d.Key, tr(key, "Label", d.Label, "Value", v, "Choices", strings.Join(d.Choices, ", ")))
+			return nil, err
 		}
 		if n != "" {
 			out[d.Key] = n

@@ -46,15 +46,15 @@ func TestItemFormCustomFields(t *testing.T) {
 		t.Errorf("item: %+v", i)
 	}
 	f.Fields["watts"] = "much"
-	if _, err := f.item(defs, tr); errorField(err) != "field_watts" || shrooms.ErrorCode(err) != shrooms.EINVALID {
-		t.Errorf("bad number: %v (field %q)", err, errorField(err))
+	if _, err := f.item(defs, tr); shrooms.ErrorField(err) != "field_watts" || shrooms.ErrorCode(err) != shrooms.EINVALID {
+		t.Errorf("bad number: %v (field %q)", err, shrooms.ErrorField(err))
 	}
 	f.Fields["watts"] = ""
-	if _, err := f.item(defs, tr); errorField(err) != "field_watts" {
+	if _, err := f.item(defs, tr); shrooms.ErrorField(err) != "field_watts" {
 		t.Errorf("missing required: %v", err)
 	}
 	f = readItemForm(url.Values{"name": {"Bolt"}, "kind": {"part"}, "quantity": {"-1"}})
-	if _, err := f.item(nil, tr); errorField(err) != "quantity" {
+	if _, err := f.item(nil, tr); shrooms.ErrorField(err) != "quantity" {
 		t.Errorf("negative quantity: %v", err)
 	}
 	// Stock inputs of other kinds are ignored, not refused.

@@ -112,10 +112,10 @@ func (d *itemList) readFilter(q url.Values) (shrooms.ItemFilter, error) {
 		f.Sort = shrooms.ItemSorts[0]
 	}
 	if f.Kind != "" && !oneOfKind(f.Kind) {
-		return f, shrooms.Errorf(shrooms.EINVALID, "kind: unknown kind %q", d.Kind)
+		return f, shrooms.Errorf(shrooms.EINVALID, "kind: unknown kind %q", d.Kind).Keyed("items.error.kind_unknown", "Value", d.Kind).On("kind")
 	}
 	if f.Status != "" && !oneOfStatus(f.Status) {
-		return f, shrooms.Errorf(shrooms.EINVALID, "status: unknown status %q", d.Status)
+		return f, shrooms.Errorf(shrooms.EINVALID, "status: unknown status %q", d.Status).Keyed("items.error.status_unknown", "Value", d.Status).On("status")
 	}
 	var err error
 	if f.CategoryID, err = optionalID(d.Category, "category"); err != nil {
@@ -130,13 +130,13 @@ func (d *itemList) readFilter(q url.Values) (shrooms.ItemFilter, error) {
 		b := d.Loanable == "yes"
 		f.Loanable = &b
 	default:
-		return f, shrooms.Errorf(shrooms.EINVALID, "loanable: must be yes or no")
+		return f, shrooms.Errorf(shrooms.EINVALID, "loanable: must be yes or no").Keyed("items.error.loanable").On("loanable")
 	}
 	d.Page = 1
 	if p := get("page"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 1_000_000 {
-			return f, shrooms.Errorf(shrooms.EINVALID, "page: must be a page number")
+			return f, shrooms.Errorf(shrooms.EINVALID, "page: must be a page number").Keyed("items.error.page").On("page")
 		}
 		d.Page = n
 	}
@@ -167,7 +167,7 @@ func optionalID(v, field string) (int64, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id < 0 {
-		return 0, shrooms.Errorf(shrooms.EINVALID, "%s: %q is not a valid choice", field, v)
+		return 0, shrooms.Errorf(shrooms.EINVALID, "%s: %q is not a valid choice", field, v).Keyed("items.error.filter_choice", "Field", field, "Value", v).On(field)
 	}
 	return id, nil
 }

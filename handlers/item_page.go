@@ -96,7 +96,7 @@ func (s *server) setItemStatus(w http.ResponseWriter, r *http.Request, status sh
 	id := pathID(r)
 	note := formValue(r, "note")
 	if len([]rune(note)) > 500 {
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "%s", s.translator(r)("items.error.note")), http.StatusUnprocessableEntity)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "The note must be at most 500 characters.").Keyed("items.error.note").On("note"), http.StatusUnprocessableEntity)
 		return
 	}
 	if _, err := s.Items.UpdateItem(r.Context(), id, shrooms.ItemUpdate{Status: &status, Note: note}); err != nil {
@@ -122,7 +122,7 @@ func (s *server) handleItemDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodPost {
 		if !s.itemRights(r).canWrite(item) {
-			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change this item."), 0)
+			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not change this item.").Keyed("items.error.change_forbidden"), 0)
 			return
 		}
 		s.render(w, r, 0, "item_delete", "items.delete.title", &itemDelete{Item: item})
@@ -147,7 +147,7 @@ func (s *server) handleItemPhotoAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(photos) == 0 {
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "%s", s.translator(r)("items.error.no_photo")), http.StatusUnprocessableEntity)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "Please choose at least one photo.").Keyed("items.error.no_photo").On("photos"), http.StatusUnprocessableEntity)
 		return
 	}
 	if err := s.addPhotos(r, id, photos); err != nil {

@@ -44,13 +44,13 @@ func (s *server) labelsFor(ctx context.Context, r *http.Request) ([]labels.Label
 	var items []*shrooms.Item
 	if ids := r.URL.Query()["id"]; len(ids) > 0 {
 		if len(ids) > labels.Max {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "At most %d labels at a time.", labels.Max)
+			return nil, shrooms.Errorf(shrooms.EINVALID, "At most %d labels at a time.", labels.Max).Keyed("import.error.labels_max", "Max", labels.Max)
 		}
 		seen := map[int64]bool{}
 		for _, v := range ids {
 			id, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || id <= 0 {
-				return nil, shrooms.Errorf(shrooms.EINVALID, "id: %q is not an item number", v)
+				return nil, shrooms.Errorf(shrooms.EINVALID, "id: %q is not an item number", v).Keyed("import.error.label_id", "Value", v).On("id")
 			}
 			if seen[id] {
 				continue
@@ -86,7 +86,7 @@ func (s *server) labelsFor(ctx context.Context, r *http.Request) ([]labels.Label
 		items = items[:min(len(items), labels.Max)]
 	}
 	if len(items) == 0 {
-		return nil, shrooms.Errorf(shrooms.ENOTFOUND, "No item to label: none of these items exists or is visible to you.")
+		return nil, shrooms.Errorf(shrooms.ENOTFOUND, "No item to label: none of these items exists or is visible to you.").Keyed("import.error.labels_none")
 	}
 	out := make([]labels.Label, len(items))
 	for i, it := range items {

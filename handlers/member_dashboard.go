@@ -242,7 +242,7 @@ func (d *arrangeView) move(value string) error {
 		j = i + 1
 	}
 	if i < 0 || dir != "up" && dir != "down" || j < 0 || j >= len(d.Rows) {
-		return shrooms.Errorf(shrooms.EINVALID, "This widget cannot move that way.")
+		return shrooms.Errorf(shrooms.EINVALID, "This widget cannot move that way.").Keyed("dashboard.error.move")
 	}
 	d.Rows[i], d.Rows[j] = d.Rows[j], d.Rows[i]
 	d.Focus = value

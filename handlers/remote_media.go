@@ -23,7 +23,7 @@ func remoteMediaPath(objectID int64) string {
 func (s *server) handleRemoteMedia(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(w, r, shrooms.Errorf(shrooms.ENOTFOUND, "remote image not found"), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.ENOTFOUND, "remote image not found").Keyed("core.error.remote_image"), 0)
 		return
 	}
 	m, err := s.Remote.FindRemoteMedia(r.Context(), id)

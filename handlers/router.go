@@ -216,7 +216,7 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 		notFound.ServeHTTP(w, req)
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "method %s not allowed here", r.Method), http.StatusMethodNotAllowed)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "method %s not allowed here", r.Method).Keyed("core.error.method", "Method", r.Method), http.StatusMethodNotAllowed)
 	})
 	return s, r, nil
 }

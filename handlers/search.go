@@ -134,7 +134,7 @@ func readSearchForm(q url.Values, d *searchPage) (shrooms.SearchQuery, error) {
 	d.Q = strings.TrimSpace(q.Get("q"))
 	sq := shrooms.SearchQuery{Text: d.Q, Limit: searchPerPage}
 	if len([]rune(d.Q)) > maxSearchText {
-		return sq, shrooms.Errorf(shrooms.EINVALID, "q: a search is at most 200 characters long")
+		return sq, shrooms.Errorf(shrooms.EINVALID, "q: a search is at most 200 characters long").Keyed("search.error.query_long").On("q")
 	}
 	d.Searched = d.Q != ""
 	var err error
@@ -153,7 +153,7 @@ func readSearchForm(q url.Values, d *searchPage) (shrooms.SearchQuery, error) {
 	case "1", "on", "true":
 		sq.Available, d.Available = true, true
 	default:
-		return sq, shrooms.Errorf(shrooms.EINVALID, "available: must be true or false")
+		return sq, shrooms.Errorf(shrooms.EINVALID, "available: must be true or false").Keyed("search.error.available").On("available")
 	}
 	if sq.Offset, err = searchOffset(q.Get("offset")); err != nil {
 		return sq, err
@@ -184,7 +184,7 @@ func searchKinds(vals []string) ([]shrooms.ItemKind, error) {
 			switch {
 			case k == "":
 			case !slices.Contains(shrooms.ItemKinds, k):
-				return nil, shrooms.Errorf(shrooms.EINVALID, "type: must be among tool, device, part, kit")
+				return nil, shrooms.Errorf(shrooms.EINVALID, "type: must be among tool, device, part, kit").Keyed("search.error.type").On("type")
 			case !slices.Contains(out, k):
 				out = append(out, k)
 			}
@@ -206,7 +206,7 @@ func searchIDs(vals []string, field string) ([]int64, error) {
 			}
 			id, err := strconv.ParseInt(part, 10, 64)
 			if err != nil || id < 1 {
-				return nil, shrooms.Errorf(shrooms.EINVALID, "%s: must be organisation ids", field)
+				return nil, shrooms.Errorf(shrooms.EINVALID, "%s: must be organisation ids", field).Keyed("search.error.instances_ids").On(field)
 			}
 			if !slices.Contains(out, id) {
 				out = append(out, id)
@@ -223,7 +223,7 @@ func searchOffset(v string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 || n > maxSearchOffset {
-		return 0, shrooms.Errorf(shrooms.EINVALID, "offset: must be between 0 and 2000")
+		return 0, shrooms.Errorf(shrooms.EINVALID, "offset: must be between 0 and 2000").Keyed("search.error.offset").On("offset")
 	}
 	return n, nil
 }
@@ -290,7 +290,7 @@ func (d *searchPage) HasType(k shrooms.ItemKind) bool { return slices.Contains(d
 func (s *server) handleSearchSave(w http.ResponseWriter, r *http.Request) {
 	ids, err := searchIDs(r.PostForm["in"], "in")
 	if err == nil && len(ids) == 0 {
-		err = shrooms.Errorf(shrooms.EINVALID, "in: choose at least one organisation")
+		err = shrooms.Errorf(shrooms.EINVALID, "in: choose at least one organisation").Keyed("search.error.instances_none").On("in")
 	}
 	if err != nil {
 		s.fail(w, r, err, 0)

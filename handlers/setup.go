@@ -57,11 +57,11 @@ func (s *server) handleSetup(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, statusOf(shrooms.ErrorCode(err)), "setup", "setup.title", f)
 	}
 	if s.SetupCode == "" || !tokensEqual(f.Code, s.SetupCode) {
-		fail(shrooms.Errorf(shrooms.EFORBIDDEN, "The setup code is wrong. It is printed in the server's log."))
+		fail(shrooms.Errorf(shrooms.EFORBIDDEN, "The setup code is wrong. It is printed in the server's log.").Keyed("core.error.setup_code").On("code"))
 		return
 	}
 	if password != r.PostFormValue("password_confirm") {
-		fail(shrooms.Errorf(shrooms.EINVALID, "The two passwords differ."))
+		fail(shrooms.Errorf(shrooms.EINVALID, "The two passwords differ.").Keyed("core.error.passwords_differ").On("password_confirm"))
 		return
 	}
 	mode, err := shrooms.ParseSignupMode(f.SignupMode)

@@ -135,19 +135,19 @@ func safeMethod(m string) bool {
 // browser does not say that the request comes from another site.
 func (s *server) checkCSRF(r *http.Request, st *reqState) error {
 	if err := s.crossOrigin.Check(r); err != nil {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "This form was sent from another site. Please use the form on this site.")
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "This form was sent from another site. Please use the form on this site.").Keyed("core.error.form_foreign")
 	}
 	var sent string
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		if err := r.ParseMultipartForm(formLimit(r)); err != nil {
-			return shrooms.Errorf(shrooms.ETOOLARGE, "The form is too large.")
+			return shrooms.Errorf(shrooms.ETOOLARGE, "The form is too large.").Keyed("core.error.form_too_large")
 		}
 	} else if err := r.ParseForm(); err != nil {
-		return shrooms.Errorf(shrooms.EINVALID, "The form could not be read.")
+		return shrooms.Errorf(shrooms.EINVALID, "The form could not be read.").Keyed("core.error.form_unreadable")
 	}
 	sent = r.PostFormValue("csrf")
 	if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(st.CSRF)) != 1 {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "This form has expired. Please reload the page and try again.")
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "This form has expired. Please reload the page and try again.").Keyed("core.error.form_expired")
 	}
 	return nil
 }
@@ -249,7 +249,7 @@ func (s *server) requireLogin(next http.HandlerFunc) http.HandlerFunc {
 func (s *server) requireWebAdmin(next http.HandlerFunc) http.HandlerFunc {
 	return s.requireLogin(func(w http.ResponseWriter, r *http.Request) {
 		if !stateFrom(r.Context()).User.IsAdmin() {
-			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "Only admins may open this page."), 0)
+			s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "Only admins may open this page.").Keyed("core.error.admin_page"), 0)
 			return
 		}
 		next(w, r)

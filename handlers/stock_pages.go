@@ -35,12 +35,12 @@ type stockMovements struct {
 // their minimum.
 func (s *server) handleStock(w http.ResponseWriter, r *http.Request) {
 	if _, write := s.stockAccess(r); !write {
-		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not see the stock."), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EFORBIDDEN, "You may not see the stock.").Keyed("stock.error.forbidden"), 0)
 		return
 	}
 	page, ok := stockPageParam(r)
 	if !ok {
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "page: must be a number from 1"), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "page: must be a number from 1").Keyed("admin.error.page").On("page"), 0)
 		return
 	}
 	d := &stockList{Low: r.URL.Query().Get("low") != "", Page: page}
@@ -66,7 +66,7 @@ func (s *server) handleStockMove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if item.Kind != shrooms.KindPart {
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "only parts have a stock quantity"), http.StatusUnprocessableEntity)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "only parts have a stock quantity").Keyed("stock.error.parts_only"), http.StatusUnprocessableEntity)
 		return
 	}
 	kind, amount, reason := formValue(r, "kind"), formValue(r, "amount"), formValue(r, "reason")
@@ -75,7 +75,7 @@ func (s *server) handleStockMove(w http.ResponseWriter, r *http.Request) {
 	status := 0
 	switch {
 	case perr != nil:
-		err, status = shrooms.Errorf(shrooms.EINVALID, "amount: must be a whole number"), http.StatusUnprocessableEntity
+		err, status = shrooms.Errorf(shrooms.EINVALID, "amount: must be a whole number").Keyed("stock.error.amount_whole").On("amount"), http.StatusUnprocessableEntity
 	default:
 		m.Amount = n
 		if err = m.Validate(); err != nil {
@@ -117,7 +117,7 @@ func (s *server) handleStockMovements(w http.ResponseWriter, r *http.Request) {
 	}
 	page, ok := stockPageParam(r)
 	if !ok {
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "page: must be a number from 1"), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "page: must be a number from 1").Keyed("admin.error.page").On("page"), 0)
 		return
 	}
 	d, err := s.movementsPage(r, item, page)
@@ -133,7 +133,7 @@ func (s *server) handleStockMovements(w http.ResponseWriter, r *http.Request) {
 func (s *server) movementsPage(r *http.Request, item *shrooms.Item, page int) (*stockMovements, error) {
 	panel := s.stockPanel(r, item)
 	if panel == nil {
-		return nil, shrooms.Errorf(shrooms.ENOTFOUND, "There is no page at this address.")
+		return nil, shrooms.Errorf(shrooms.ENOTFOUND, "There is no page at this address.").Keyed("core.error.no_page")
 	}
 	panel.Full = true
 	panel.Movements = nil

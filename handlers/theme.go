@@ -90,7 +90,7 @@ func (s *server) handleCustomCSS(w http.ResponseWriter, r *http.Request) {
 func (s *server) handleLanguage(w http.ResponseWriter, r *http.Request) {
 	lang := r.PostFormValue("lang")
 	if !shrooms.IsLanguage(lang) {
-		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "language: must be one of %s", strings.Join(shrooms.Languages, ", ")), 0)
+		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "language: must be one of %s", strings.Join(shrooms.Languages, ", ")).Keyed("account.error.language").On("language"), 0)
 		return
 	}
 	s.setCookie(w, languageCookie, lang, 365*24*3600)

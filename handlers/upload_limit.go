@@ -18,7 +18,7 @@ const DefaultUploadsPerMinute = 20
 
 // errTooManyUploads is the refusal past the limit; the catalogs translate
 // it, keyed by its text.
-var errTooManyUploads = shrooms.Errorf(shrooms.ETOOMANY, "Too many pictures were sent from this account. Please wait a minute and try again.")
+var errTooManyUploads = shrooms.Errorf(shrooms.ETOOMANY, "Too many pictures were sent from this account. Please wait a minute and try again.").Keyed("core.error.too_many_uploads")
 
 // uploadLimiter counts the pictures each account sends: a bucket of
 // perMinute tokens per account, refilled evenly over a minute. Decoding

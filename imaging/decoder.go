@@ -67,11 +67,12 @@ func (d *Decoder) Check(data []byte) (Header, error) {
 		return h, err
 	}
 	if h.Width > MaxSide || h.Height > MaxSide {
-		return h, shrooms.Errorf(shrooms.ETOOLARGE, "the image is too large (%d×%d pixels; at most %d pixels a side)", h.Width, h.Height, MaxSide)
+		return h, shrooms.Errorf(shrooms.ETOOLARGE, "the image is too large (%d×%d pixels; at most %d pixels a side)", h.Width, h.Height, MaxSide).Keyed("core.error.image_side", "Width", h.Width, "Height", h.Height, "Max", MaxSide)
 	}
 	if h.Bytes > d.budget {
+		need, most := (h.Bytes+1<<20-1)>>20, d.budget>>20
 		return h, shrooms.Errorf(shrooms.ETOOLARGE, "the image is too large to open (%d×%d pixels would take %d MB of memory; at most %d MB): please send a smaller picture",
-			h.Width, h.Height, (h.Bytes+1<<20-1)>>20, d.budget>>20)
+			h.Width, h.Height, need, most).Keyed("core.error.image_memory", "Width", h.Width, "Height", h.Height, "Need", need, "Max", most)
 	}
 	return h, nil
 }
@@ -126,7 +127,7 @@ func (d *Decoder) Scale(ctx context.Context, data []byte, side int) (*image.RGBA
 func decode(data []byte) (image.Image, error) {
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "the image is damaged")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "the image is damaged").Keyed("core.error.image_damaged")
 	}
 	return img, nil
 }

@@ -27,8 +27,8 @@ type Header struct {
 const MaxSide = 16384
 
 var (
-	errFormat    = shrooms.Errorf(shrooms.EINVALID, "not a PNG, JPEG, GIF or WebP image")
-	errTruncated = shrooms.Errorf(shrooms.EINVALID, "the image is damaged")
+	errFormat    = shrooms.Errorf(shrooms.EINVALID, "not a PNG, JPEG, GIF or WebP image").Keyed("core.error.image_format")
+	errTruncated = shrooms.Errorf(shrooms.EINVALID, "the image is damaged").Keyed("core.error.image_damaged")
 )
 
 // ReadHeader reads the header of a PNG, JPEG, GIF or WebP file and works
@@ -187,7 +187,7 @@ func jpegHeader(data []byte) (Header, error) {
 				return Header{}, errTruncated
 			}
 			if seg[0] != 8 {
-				return Header{}, shrooms.Errorf(shrooms.EINVALID, "JPEG images of %d-bit precision are not supported", seg[0])
+				return Header{}, shrooms.Errorf(shrooms.EINVALID, "JPEG images of %d-bit precision are not supported", seg[0]).Keyed("core.error.jpeg_precision", "Bits", seg[0])
 			}
 			h.Height = int(binary.BigEndian.Uint16(seg[1:]))
 			h.Width = int(binary.BigEndian.Uint16(seg[3:]))
@@ -203,7 +203,7 @@ func jpegHeader(data []byte) (Header, error) {
 				}
 			}
 		case 0xc3 <= m && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc:
-			return Header{}, shrooms.Errorf(shrooms.EINVALID, "this kind of JPEG (lossless, hierarchical or arithmetic-coded) is not supported")
+			return Header{}, shrooms.Errorf(shrooms.EINVALID, "this kind of JPEG (lossless, hierarchical or arithmetic-coded) is not supported").Keyed("core.error.jpeg_kind")
 		case m == 0xda: // SOS: its scan data follows
 			if !sawSOF {
 				return Header{}, errTruncated

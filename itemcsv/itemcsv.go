@@ -53,7 +53,7 @@ func Template() string {
 // enforces a limit of its own (an HTTP body's) may fail with it: Read
 // passes an ETOOLARGE error of its reader on.
 func TooLarge() error {
-	return shrooms.Errorf(shrooms.ETOOLARGE, "The file is larger than 10 MB.")
+	return shrooms.Errorf(shrooms.ETOOLARGE, "The file is larger than 10 MB.").Keyed("import.error.file_large")
 }
 
 // formulaStart are the characters that make a spreadsheet read a cell as

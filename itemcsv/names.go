@@ -45,41 +45,41 @@ func (x *nameIndex) add(id int64, name, path string) {
 	x.byName[n] = append(x.byName[n], id)
 }
 
-// find returns the record's ID, or a message saying why there is none.
-func (x *nameIndex) find(v string) (int64, string) {
+// find returns the record's ID, or the problem saying why there is none.
+func (x *nameIndex) find(v string) (int64, problem) {
 	if id, ok := x.byPath[normPath(v)]; ok {
-		return id, ""
+		return id, problem{}
 	}
 	switch ids := x.byName[strings.ToLower(strings.Join(strings.Fields(v), " "))]; len(ids) {
 	case 1:
-		return ids[0], ""
+		return ids[0], problem{}
 	case 0:
-		return 0, "not found: give its name or its path, like A › B"
+		return 0, problemNotFound
 	}
-	return 0, "several have this name: give the path, like A › B"
+	return 0, problemAmbiguous
 }
 
-func (n *csvNames) category(v string) (int64, string, error) {
+func (n *csvNames) category(v string) (int64, problem, error) {
 	if !n.catsLoaded {
 		cats, err := n.s.Categories.FindCategories(n.ctx)
 		if err != nil {
-			return 0, "", err
+			return 0, problem{}, err
 		}
 		n.cats, n.catsLoaded = newNameIndex(), true
 		for _, c := range cats {
 			n.cats.add(c.ID, c.Name, c.Path)
 		}
 	}
-	id, msg := n.cats.find(v)
-	return id, msg, nil
+	id, p := n.cats.find(v)
+	return id, p, nil
 }
 
-func (n *csvNames) place(v string) (int64, string, error) {
+func (n *csvNames) place(v string) (int64, problem, error) {
 	if n.places == nil && n.placesErr == nil {
 		places, err := n.s.Places.FindPlaces(n.ctx)
 		if err != nil {
 			if shrooms.ErrorCode(err) != shrooms.ENOTFOUND { // the locations module is off
-				return 0, "", err
+				return 0, problem{}, err
 			}
 			n.placesErr = err
 		}
@@ -88,27 +88,27 @@ func (n *csvNames) place(v string) (int64, string, error) {
 			n.places.add(p.ID, p.Name, p.Path)
 		}
 	}
-	id, msg := n.places.find(v)
-	return id, msg, nil
+	id, p := n.places.find(v)
+	return id, p, nil
 }
 
 // owner resolves a username. FindUsers is for admins only, and staff who
 // import need owners too: FindUserByUsername answers anyone.
-func (n *csvNames) owner(v string) (int64, string, error) {
+func (n *csvNames) owner(v string) (int64, problem, error) {
 	if id, ok := n.owners[v]; ok {
 		if id == 0 {
-			return 0, "no member has this username", nil
+			return 0, problemNoMember, nil
 		}
-		return id, "", nil
+		return id, problem{}, nil
 	}
 	u, err := n.s.Users.FindUserByUsername(n.ctx, strings.TrimPrefix(v, "@"))
 	switch {
 	case shrooms.ErrorCode(err) == shrooms.ENOTFOUND:
 		n.owners[v] = 0
-		return 0, "no member has this username", nil
+		return 0, problemNoMember, nil
 	case err != nil:
-		return 0, "", err
+		return 0, problem{}, err
 	}
 	n.owners[v] = u.ID
-	return u.ID, "", nil
+	return u.ID, problem{}, nil
 }

@@ -89,7 +89,9 @@ func (s *Services) Import(ctx context.Context, p *Parsed) ([]shrooms.RowError, e
 // item maps one record to an item. Row errors name the column.
 func (c *csvRows) item(rec []string, row int, names *csvNames, fieldKeys []string) (*shrooms.Item, []shrooms.RowError, error) {
 	var errs []shrooms.RowError
-	bad := func(field, msg string) { errs = append(errs, shrooms.RowError{Row: row, Field: field, Message: msg}) }
+	bad := func(field string, p problem) {
+		errs = append(errs, shrooms.RowError{Row: row, Field: field, Message: p.msg, Key: p.key})
+	}
 	code := func(col string) string {
 		return strings.ReplaceAll(strings.ToLower(c.get(rec, col)), " ", "_")
 	}
@@ -100,13 +102,13 @@ func (c *csvRows) item(rec []string, row int, names *csvNames, fieldKeys []strin
 		Unit: c.get(rec, "unit"),
 	}
 	if len(rec) > c.width && !blank(rec[c.width:]) {
-		bad("", "this row has more cells than the header has columns")
+		bad("", problemCells)
 	}
 	money := func(col string, dst *int64) {
 		if v, err := shrooms.ParseMoney(c.get(rec, col)); err == nil {
 			*dst = v
 		} else {
-			bad(col, "not an amount like 12.50")
+			bad(col, problemMoney)
 		}
 	}
 	money("value", &it.ValueCents)
@@ -115,7 +117,7 @@ func (c *csvRows) item(rec []string, row int, names *csvNames, fieldKeys []strin
 		if v := c.get(rec, col); v != "" {
 			n, err := strconv.ParseInt(strings.ReplaceAll(v, " ", ""), 10, 64)
 			if err != nil {
-				bad(col, "not a whole number")
+				bad(col, problemWhole)
 			}
 			*dst = n
 		}
@@ -135,7 +137,7 @@ func (c *csvRows) item(rec []string, row int, names *csvNames, fieldKeys []strin
 		}
 		b, ok := parseYesNo(v)
 		if !ok {
-			bad(col, "not yes or no")
+			bad(col, problemYesNo)
 		}
 		return b
 	}
@@ -145,18 +147,18 @@ func (c *csvRows) item(rec []string, row int, names *csvNames, fieldKeys []strin
 	it.Loan.Partners = flag("loan_partners", false)
 
 	var err error
-	lookup := func(col string, find func(string) (int64, string, error), dst *int64) {
+	lookup := func(col string, find func(string) (int64, problem, error), dst *int64) {
 		v := c.get(rec, col)
 		if v == "" || err != nil {
 			return
 		}
-		id, msg, e := find(v)
+		id, p, e := find(v)
 		if e != nil {
 			err = e
 			return
 		}
-		if msg != "" {
-			bad(col, msg)
+		if p != (problem{}) {
+			bad(col, p)
 		}
 		*dst = id
 	}
@@ -187,3 +189,18 @@ func parseYesNo(v string) (bool, bool) {
 	}
 	return false, false
 }
+
+// problem is what is wrong with one cell: its English text and the catalog
+// key that translates it. The zero problem is none.
+type problem struct{ key, msg string }
+
+// The problems a row's cells can have.
+var (
+	problemCells     = problem{"import.error.row_cells", "this row has more cells than the header has columns"}
+	problemMoney     = problem{"import.error.money", "not an amount like 12.50"}
+	problemWhole     = problem{"import.error.not_whole", "not a whole number"}
+	problemYesNo     = problem{"import.error.yes_no", "not yes or no"}
+	problemNotFound  = problem{"import.error.not_found", "not found: give its name or its path, like A › B"}
+	problemAmbiguous = problem{"import.error.ambiguous", "several have this name: give the path, like A › B"}
+	problemNoMember  = problem{"import.error.no_member", "no member has this username"}
+)

@@ -32,14 +32,14 @@ func readCSV(in io.Reader) (*csvRows, error) {
 		if shrooms.ErrorCode(err) == shrooms.ETOOLARGE {
 			return nil, TooLarge()
 		}
-		return nil, shrooms.Errorf(shrooms.EINVALID, "The file could not be read.")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "The file could not be read.").Keyed("core.error.file_unreadable")
 	}
 	if len(data) > MaxBytes {
 		return nil, TooLarge()
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "The file is not UTF-8 text: save it as “CSV UTF-8”.")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "The file is not UTF-8 text: save it as “CSV UTF-8”.").Keyed("import.error.not_utf8")
 	}
 	line, _, _ := bytes.Cut(data, []byte("\n"))
 	cr := csv.NewReader(bytes.NewReader(data))
@@ -49,10 +49,10 @@ func readCSV(in io.Reader) (*csvRows, error) {
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "The file is empty.")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "The file is empty.").Keyed("import.error.file_empty")
 	}
 	if err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "The file is not valid CSV: %s", csvErr(err))
+		return nil, shrooms.Errorf(shrooms.EINVALID, "The file is not valid CSV: %s", csvErr(err)).Keyed("import.error.csv_invalid", "Detail", csvErr(err))
 	}
 	out := &csvRows{cols: map[string]int{}, width: len(header)}
 	var unknown, twice []string
@@ -70,12 +70,14 @@ func readCSV(in io.Reader) (*csvRows, error) {
 	}
 	switch {
 	case len(unknown) > 0:
-		return nil, shrooms.Errorf(shrooms.EINVALID, "Unknown columns: %s. The columns are %s, and field:KEY for custom fields.",
-			strings.Join(unknown, ", "), strings.Join(columns, ", "))
+		u, cols := strings.Join(unknown, ", "), strings.Join(columns, ", ")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "Unknown columns: %s. The columns are %s, and field:KEY for custom fields.", u, cols).
+			Keyed("import.error.columns_unknown", "Unknown", u, "Columns", cols)
 	case len(twice) > 0:
-		return nil, shrooms.Errorf(shrooms.EINVALID, "These columns appear twice: %s.", strings.Join(twice, ", "))
+		t := strings.Join(twice, ", ")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "These columns appear twice: %s.", t).Keyed("import.error.columns_twice", "Columns", t)
 	case !has(out.cols, "name"):
-		return nil, shrooms.Errorf(shrooms.EINVALID, "The file has no name column: the header row must name the columns, and name is required.")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "The file has no name column: the header row must name the columns, and name is required.").Keyed("import.error.no_name_column")
 	}
 	for {
 		rec, err := cr.Read()
@@ -83,10 +85,10 @@ func readCSV(in io.Reader) (*csvRows, error) {
 			break
 		}
 		if err != nil {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "The file is not valid CSV: %s", csvErr(err))
+			return nil, shrooms.Errorf(shrooms.EINVALID, "The file is not valid CSV: %s", csvErr(err)).Keyed("import.error.csv_invalid", "Detail", csvErr(err))
 		}
 		if len(out.records) == MaxRows {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "The file has more than %d rows: split it into several files.", MaxRows)
+			return nil, shrooms.Errorf(shrooms.EINVALID, "The file has more than %d rows: split it into several files.", MaxRows).Keyed("import.error.rows_max", "Max", MaxRows)
 		}
 		out.records = append(out.records, rec)
 	}
@@ -96,7 +98,7 @@ func readCSV(in io.Reader) (*csvRows, error) {
 		out.records = out.records[:len(out.records)-1]
 	}
 	if len(out.records) == 0 {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "The file has a header but no items.")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "The file has a header but no items.").Keyed("import.error.no_items")
 	}
 	return out, nil
 }

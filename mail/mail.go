@@ -153,10 +153,10 @@ func (s *Mailer) Send(ctx context.Context, m shrooms.Message) error {
 // a line break in the recipient or the subject is an injection attempt.
 func checkMessage(m shrooms.Message) (*netmail.Address, error) {
 	if strings.ContainsAny(m.To, "\r\n") {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "the recipient must not contain a line break")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "the recipient must not contain a line break").Keyed("mail.error.recipient_break")
 	}
 	if strings.ContainsAny(m.Subject, "\r\n") {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "the subject must not contain a line break")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "the subject must not contain a line break").Keyed("mail.error.subject_break")
 	}
 	to, err := netmail.ParseAddress(m.To)
 	if err != nil {
@@ -179,7 +179,7 @@ func (s *Mailer) build(to *netmail.Address, m shrooms.Message) (*gomail.Msg, err
 	msg.SetDate()
 	if m.ID != "" {
 		if strings.ContainsAny(m.ID, "<>\r\n \t") {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "the message ID must be bare, without brackets or spaces")
+			return nil, shrooms.Errorf(shrooms.EINVALID, "the message ID must be bare, without brackets or spaces").Keyed("mail.error.message_id")
 		}
 		msg.SetMessageIDWithValue(m.ID)
 	} else {
@@ -260,7 +260,7 @@ func (s *Mailer) client(ctx context.Context) (*gomail.Client, error) {
 // unavailable is what the caller sees of any failure to hand a message
 // over; the cause is in the log.
 func unavailable() error {
-	return shrooms.Errorf(shrooms.EUNAVAILABLE, "the e-mail could not be sent; please try again later")
+	return shrooms.Errorf(shrooms.EUNAVAILABLE, "the e-mail could not be sent; please try again later").Keyed("mail.error.send_failed")
 }
 
 // domainOf returns the part of addr after the last @.

@@ -35,7 +35,7 @@ func (db *DB) createEmailToken(ctx context.Context, tx *sql.Tx, userID int64, pu
 		return "", fmt.Errorf("count links: %w", err)
 	}
 	if recent >= shrooms.MaxMailLinksPerHour {
-		return "", shrooms.Errorf(shrooms.ETOOMANY, "too many e-mails were sent to this address; try again in an hour")
+		return "", shrooms.Errorf(shrooms.ETOOMANY, "too many e-mails were sent to this address; try again in an hour").Keyed("account.error.db_mail_too_many")
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO email_tokens (token_hash, purpose, user_id, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?)`, tokenHash(secret), purpose, userID, now.UnixMilli(), now.Add(ttl).UnixMilli()); err != nil {
@@ -74,9 +74,9 @@ func (db *DB) checkSignup(ctx context.Context, tx *sql.Tx, invitation string) er
 	}
 	switch {
 	case set.SignupMode == shrooms.SignupClosed:
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "sign-up is closed")
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "sign-up is closed").Keyed("account.error.db_signup_closed")
 	case set.SignupMode == shrooms.SignupInvite && invitation == "":
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "sign-up needs an invitation")
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "sign-up needs an invitation").Keyed("account.error.db_signup_invitation")
 	case invitation == "":
 		return nil
 	}
@@ -204,7 +204,7 @@ func findUserByEmail(ctx context.Context, tx *sql.Tx, email string) (*shrooms.Us
 func (s *AccountService) CreateVerification(ctx context.Context, email string, mail shrooms.MailRender) (*shrooms.User, string, error) {
 	return s.db.mailLink(ctx, email, purposeVerify, shrooms.VerifyEmailTTL, mail, func(u *shrooms.User) error {
 		if u.Status != shrooms.StatusPending {
-			return shrooms.Errorf(shrooms.ECONFLICT, "this account is not waiting for an e-mail confirmation")
+			return shrooms.Errorf(shrooms.ECONFLICT, "this account is not waiting for an e-mail confirmation").Keyed("account.error.db_not_pending")
 		}
 		return nil
 	})
@@ -276,7 +276,7 @@ func (s *AccountService) VerifyEmail(ctx context.Context, secret string) (*shroo
 func (s *AccountService) RequestPasswordReset(ctx context.Context, email string, mail shrooms.MailRender) (*shrooms.User, string, error) {
 	return s.db.mailLink(ctx, email, purposeReset, shrooms.ResetPasswordTTL, mail, func(u *shrooms.User) error {
 		if !u.Active() {
-			return notFound("account with this e-mail address not found")
+			return notFound("account with this e-mail address not found").Keyed("account.error.db_email_unknown").On("email")
 		}
 		return nil
 	})
@@ -345,7 +345,7 @@ func passwordHash(ctx context.Context, tx *sql.Tx, userID int64) (string, error)
 	var hash string
 	err := tx.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, userID).Scan(&hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in again")
+		return "", shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in again").Keyed("account.error.db_login_again")
 	} else if err != nil {
 		return "", fmt.Errorf("read password: %w", err)
 	}
@@ -359,7 +359,7 @@ func passwordHash(ctx context.Context, tx *sql.Tx, userID int64) (string, error)
 func (s *AccountService) ChangePassword(ctx context.Context, current, password, keepSession string) error {
 	u := shrooms.UserFromContext(ctx)
 	if !u.Active() {
-		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first")
+		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first").Keyed("core.error.db_login_first")
 	}
 	var old string
 	if err := s.db.readCheck(ctx, func(tx *sql.Tx) (err error) {
@@ -369,7 +369,7 @@ func (s *AccountService) ChangePassword(ctx context.Context, current, password, 
 		return err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(old), []byte(current)) != nil {
-		return shrooms.Errorf(shrooms.EINVALID, "current password: is wrong")
+		return shrooms.Errorf(shrooms.EINVALID, "current password: is wrong").Keyed("account.error.db_password_wrong").On("current_password")
 	}
 	if err := shrooms.ValidPassword(password); err != nil {
 		return err
@@ -388,7 +388,7 @@ func (s *AccountService) ChangePassword(ctx context.Context, current, password, 
 	if now, err := passwordHash(ctx, tx, u.ID); err != nil {
 		return err
 	} else if now != old {
-		return shrooms.Errorf(shrooms.EINVALID, "current password: is wrong")
+		return shrooms.Errorf(shrooms.EINVALID, "current password: is wrong").Keyed("account.error.db_password_wrong").On("current_password")
 	}
 	if err := s.db.setPassword(ctx, tx, u.ID, hash, keepSession); err != nil {
 		return err

@@ -45,7 +45,7 @@ func scanActor(s scanner) (*shrooms.Actor, error) {
 func findActor(ctx context.Context, tx *sql.Tx, what, cond string, args ...any) (*shrooms.Actor, error) {
 	a, err := scanActor(tx.QueryRowContext(ctx, `SELECT `+actorColumns+` FROM actors WHERE deleted_at IS NULL AND `+cond, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("%s not found", what)
+		return nil, notFound("%s not found", what).Keyed("core.error.db_actor_not_found")
 	} else if err != nil {
 		return nil, fmt.Errorf("find actor: %w", err)
 	}
@@ -120,7 +120,7 @@ func (db *DB) prepareLocalActor(a *shrooms.Actor) error {
 	switch a.Kind {
 	case shrooms.KindOrganization, shrooms.KindPerson, shrooms.KindService, shrooms.KindGroup, shrooms.KindApplication:
 	default:
-		return shrooms.Errorf(shrooms.EINVALID, "kind %q is not an actor type", a.Kind)
+		return shrooms.Errorf(shrooms.EINVALID, "kind %q is not an actor type", a.Kind).Keyed("core.error.db_actor_kind", "Kind", a.Kind)
 	}
 	if a.PrivateKeyPEM == "" || a.PublicKeyPEM == "" {
 		priv, pub, err := db.newKeyPair()
@@ -140,7 +140,7 @@ func (db *DB) prepareLocalActor(a *shrooms.Actor) error {
 
 // insertLocalActor stores an actor prepared by prepareLocalActor.
 // override adjusts constraint messages (see dbError).
-func (db *DB) insertLocalActor(ctx context.Context, tx *sql.Tx, a *shrooms.Actor, override map[string]string) error {
+func (db *DB) insertLocalActor(ctx context.Context, tx *sql.Tx, a *shrooms.Actor, override map[string]*shrooms.Error) error {
 	now := db.now()
 	res, err := tx.ExecContext(ctx, `INSERT INTO actors (iri, kind, handle, host, local, name, summary, url,
 		inbox, outbox, followers, following, shared_inbox, key_id, public_key_pem, private_key_pem, icon_url,
@@ -170,7 +170,7 @@ func (s *ActorService) UpdateLocalActor(ctx context.Context, a *shrooms.Actor) e
 	defer tx.Rollback()
 	cur, err := findActorByID(ctx, tx, a.ID)
 	if err == nil && !cur.Local {
-		err = notFound("local actor %d not found", a.ID)
+		err = notFound("local actor %d not found", a.ID).Keyed("core.error.db_actor_not_found")
 	}
 	if err != nil {
 		return err
@@ -235,7 +235,7 @@ func (s *ActorService) UpsertRemoteActor(ctx context.Context, a *shrooms.Actor) 
 		return err
 	}
 	if s.db.iris.Local(a.IRI) {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "actor %q belongs to this node", a.IRI)
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "actor %q belongs to this node", a.IRI).Keyed("core.error.db_actor_local", "IRI", a.IRI)
 	}
 	now := s.db.now()
 	tx, err := s.db.beginWrite(ctx)
@@ -264,7 +264,7 @@ func (s *ActorService) UpsertRemoteActor(ctx context.Context, a *shrooms.Actor) 
 		a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox, a.KeyID, a.PublicKeyPEM, a.IconURL,
 		a.ManuallyApprovesFollowers, now.UnixMilli(), now.UnixMilli(), now.UnixMilli()).Scan(&id, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "actor %q is a local actor", a.IRI)
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "actor %q is a local actor", a.IRI).Keyed("core.error.db_actor_local", "IRI", a.IRI)
 	} else if err != nil {
 		return dbError(err, nil)
 	}

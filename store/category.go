@@ -141,7 +141,7 @@ func (s *CategoryService) DeleteCategory(ctx context.Context, id int64) error {
 		return fmt.Errorf("delete category: %w", err)
 	}
 	if used > 0 {
-		return shrooms.Errorf(shrooms.ECONFLICT, "the category still has items or subcategories")
+		return shrooms.Errorf(shrooms.ECONFLICT, "the category still has items or subcategories").Keyed("items.categories.error.not_empty")
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM categories WHERE id = ?`, id); err != nil {
 		return categoryError(err)
@@ -159,7 +159,8 @@ func (s *CategoryService) SetCategoryFields(ctx context.Context, id int64, field
 			return err
 		}
 		if seen[fields[i].Key] {
-			return shrooms.Errorf(shrooms.ECONFLICT, "field key %s is used twice", fields[i].Key)
+			return shrooms.Errorf(shrooms.ECONFLICT, "field key %s is used twice", fields[i].Key).Keyed("items.error.db_field_key_twice", "Key", fields[i].Key).On("fields").
+				Keyed("items.error.db_field_key_twice", "Key", fields[i].Key).On("fields")
 		}
 		seen[fields[i].Key] = true
 	}
@@ -196,7 +197,8 @@ func (s *CategoryService) SetCategoryFields(ctx context.Context, id int64, field
 		}
 		if seen[key] {
 			rows.Close()
-			return shrooms.Errorf(shrooms.ECONFLICT, "field key %s is already used by a parent or a subcategory", key)
+			return shrooms.Errorf(shrooms.ECONFLICT, "field key %s is already used by a parent or a subcategory", key).Keyed("items.error.db_field_key_used", "Key", key).On("fields").
+				Keyed("items.error.db_field_key_used", "Key", key).On("fields")
 		}
 	}
 	rows.Close()
@@ -255,7 +257,8 @@ func (db *DB) fillCategory(ctx context.Context, c *shrooms.Category) error {
 
 // categoryError names the sibling clash.
 func categoryError(err error) error {
-	return dbError(err, map[string]string{"index 'categories_sibling'": "name: another category here has this name"})
+	return dbError(err, map[string]*shrooms.Error{"index 'categories_sibling'": refusal("name: another category here has this name").
+		Keyed("items.error.db_category_sibling").On("name")})
 }
 
 // everything is the caller of existence checks inside writes: it counts
@@ -272,7 +275,7 @@ func findCategory(ctx context.Context, tx *sql.Tx, c itemCaller, id int64) (*shr
 			return c, nil
 		}
 	}
-	return nil, notFound("category not found")
+	return nil, notFound("category not found").Keyed("items.error.db_category_not_found")
 }
 
 // findCategories loads every category with its own fields and the count

@@ -60,7 +60,7 @@ func (s *ItemService) CreateComment(ctx context.Context, c *shrooms.Comment) err
 	}
 	// The node itself has nobody to sign a comment with.
 	if !caller.p.User.Active() {
-		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first")
+		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first").Keyed("core.error.db_login_first")
 	}
 	u := caller.p.User
 	c.AuthorID, c.AuthorName, c.CreatedAt = u.ID, displayName(u.Name, u.Username), s.db.now()
@@ -88,22 +88,22 @@ func (s *ItemService) DeleteComment(ctx context.Context, id int64) error {
 	err = tx.QueryRowContext(ctx, `SELECT item_id, COALESCE(author_id, 0) FROM item_comments WHERE id = ?`, id).
 		Scan(&itemID, &authorID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("comment not found")
+		return notFound("comment not found").Keyed("items.error.db_comment_not_found")
 	} else if err != nil {
 		return fmt.Errorf("delete comment: %w", err)
 	}
 	caller, _, err := s.db.readableItem(ctx, tx, itemID)
 	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
-		return notFound("comment not found")
+		return notFound("comment not found").Keyed("items.error.db_comment_not_found")
 	} else if err != nil {
 		return err
 	}
 	if caller.p.User == nil && !caller.p.System {
-		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first")
+		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first").Keyed("core.error.db_login_first")
 	}
 	mine := caller.p.User.Active() && authorID != 0 && caller.p.User.ID == authorID
 	if !mine && !caller.manager() {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "you may not delete this comment")
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "you may not delete this comment").Keyed("items.error.db_comment_forbidden")
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM item_comments WHERE id = ?`, id); err != nil {
 		return dbError(err, nil)

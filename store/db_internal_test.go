@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -127,6 +128,16 @@ func TestDBError(t *testing.T) {
 		if msg := shrooms.ErrorMessage(got); msg != "username is taken" {
 			t.Fatalf("message = %q", msg)
 		}
+		if shrooms.ErrorCode(got) != shrooms.ECONFLICT || shrooms.ErrorKey(got) != "account.error.db_username_taken" || shrooms.ErrorField(got) != "username" {
+			t.Fatalf("got %+v", got)
+		}
+	})
+	t.Run("every constraint is keyed", func(t *testing.T) {
+		for detail, e := range constraintErrors {
+			if e.Key == "" || e.Code != "" {
+				t.Errorf("%s: %+v", detail, e)
+			}
+		}
 	})
 	t.Run("other errors stay internal", func(t *testing.T) {
 		got := dbError(exec(`SELECT * FROM nowhere`), nil)
@@ -134,4 +145,18 @@ func TestDBError(t *testing.T) {
 			t.Fatalf("got %v", got)
 		}
 	})
+}
+
+// TestRewrap: an error that words another keeps its key and args, on
+// its own field, and its own English message.
+func TestRewrap(t *testing.T) {
+	inner := shrooms.Errorf(shrooms.EINVALID, "handle: bad").Keyed("handle.error.chars", "Max", 64).On("handle")
+	got := rewrap(inner, shrooms.EINVALID, "org_handle", "org_handle: %s", shrooms.ErrorMessage(inner))
+	if got.Message != "org_handle: handle: bad" || got.Key != "handle.error.chars" || got.Field != "org_handle" ||
+		len(got.Args) != 2 || got.Args[1] != 64 {
+		t.Fatalf("got %+v", got)
+	}
+	if plain := rewrap(errors.New("x"), shrooms.EINVALID, "modules", "modules: x"); plain.Key != "" || plain.Field != "modules" {
+		t.Fatalf("plain %+v", plain)
+	}
 }

@@ -176,7 +176,7 @@ func deliveryHost(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
 	var host string
 	err := tx.QueryRowContext(ctx, `SELECT host FROM deliveries WHERE id = ?`, id).Scan(&host)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", notFound("delivery %d not found", id)
+		return "", notFound("delivery %d not found", id).Keyed("admin.error.db_delivery_not_found", "ID", id)
 	} else if err != nil {
 		return "", fmt.Errorf("find delivery: %w", err)
 	}
@@ -279,12 +279,12 @@ func (s *OutboxService) RetryDelivery(ctx context.Context, id int64, now time.Ti
 	var state string
 	err = tx.QueryRowContext(ctx, `SELECT state FROM deliveries WHERE id = ?`, id).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("delivery %d not found", id)
+		return notFound("delivery %d not found", id).Keyed("admin.error.db_delivery_not_found", "ID", id)
 	} else if err != nil {
 		return fmt.Errorf("retry delivery: %w", err)
 	}
 	if shrooms.DeliveryState(state) != shrooms.DeliveryDead {
-		return shrooms.Errorf(shrooms.ECONFLICT, "delivery %d is %s, not dead", id, state)
+		return shrooms.Errorf(shrooms.ECONFLICT, "delivery %d is %s, not dead", id, state).Keyed("admin.error.db_delivery_not_dead", "ID", id, "State", state)
 	}
 	// A fresh schedule: measured from the retry, not from the first try.
 	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'pending', next_attempt_at = ?, created_at = ?,

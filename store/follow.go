@@ -95,7 +95,7 @@ func insertFollow(ctx context.Context, tx *sql.Tx, follower, followee *shrooms.A
 // token: a pending request of theirs is accepted, EFORBIDDEN when blocked.
 func (s *FollowService) CreateFollow(ctx context.Context, localID, remoteID int64) (*shrooms.Follow, error) {
 	if localID == remoteID {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "an actor cannot follow itself")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "an actor cannot follow itself").Keyed("partners.error.db_follow_self")
 	}
 	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
@@ -112,9 +112,9 @@ func (s *FollowService) CreateFollow(ctx context.Context, localID, remoteID int6
 	}
 	switch {
 	case !local.Local:
-		return nil, shrooms.Errorf(shrooms.EINVALID, "follower must be a local actor")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "follower must be a local actor").Keyed("partners.error.db_follower_local")
 	case remote.Local:
-		return nil, shrooms.Errorf(shrooms.EINVALID, "followee must be a remote actor")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "followee must be a remote actor").Keyed("partners.error.db_followee_remote")
 	}
 	org, err := findOrgActor(ctx, tx)
 	if err != nil {
@@ -152,9 +152,9 @@ func (db *DB) sendFollow(ctx context.Context, tx *sql.Tx, local, remote *shrooms
 			return nil, err
 		}
 	case f.State == shrooms.FollowAccepted:
-		return nil, shrooms.Errorf(shrooms.ECONFLICT, "already following")
+		return nil, shrooms.Errorf(shrooms.ECONFLICT, "already following").Keyed("partners.error.db_already_following")
 	case f.State == shrooms.FollowPending:
-		return nil, shrooms.Errorf(shrooms.ECONFLICT, "follow request already sent")
+		return nil, shrooms.Errorf(shrooms.ECONFLICT, "follow request already sent").Keyed("partners.error.db_follow_sent")
 	default: // rejected: ask again
 		if err := setFollow(ctx, tx, f, shrooms.FollowPending, iri, now); err != nil {
 			return nil, err
@@ -191,7 +191,7 @@ func (s *FollowService) Unfollow(ctx context.Context, localID, remoteID int64) e
 		return err
 	}
 	if f == nil || !f.Follower.Local {
-		return notFound("actor %d does not follow actor %d", localID, remoteID)
+		return notFound("actor %d does not follow actor %d", localID, remoteID).Keyed("partners.error.db_not_following")
 	}
 	if err := s.db.undoFollow(ctx, tx, f); err != nil {
 		return err

@@ -44,7 +44,7 @@ func (db *DB) answerFollow(ctx context.Context, tx *sql.Tx, typ shrooms.Activity
 // ECONFLICT when the IRI names another follow.
 func (s *FollowService) ReceiveFollow(ctx context.Context, activityIRI, followerIRI, followeeIRI, inviteToken string) (*shrooms.Follow, error) {
 	if activityIRI == "" {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "follow activity id is required")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "follow activity id is required").Keyed("core.error.db_activity_id_required")
 	}
 	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
@@ -53,14 +53,14 @@ func (s *FollowService) ReceiveFollow(ctx context.Context, activityIRI, follower
 	defer tx.Rollback()
 	followee, err := findActorByIRI(ctx, tx, followeeIRI)
 	if err == nil && !followee.Local {
-		err = notFound("no local actor %q", followeeIRI)
+		err = notFound("no local actor %q", followeeIRI).Keyed("core.error.db_actor_not_found")
 	}
 	if err != nil {
 		return nil, err
 	}
 	follower, err := findActorByIRI(ctx, tx, followerIRI)
 	if err == nil && follower.Local {
-		err = notFound("no remote actor %q", followerIRI)
+		err = notFound("no remote actor %q", followerIRI).Keyed("core.error.db_actor_not_found")
 	}
 	if err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func (s *FollowService) ReceiveFollow(ctx context.Context, activityIRI, follower
 	if blocked, err := blockedActor(ctx, tx, follower); err != nil {
 		return nil, err
 	} else if blocked {
-		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "blocked")
+		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "blocked").Keyed("core.error.db_blocked")
 	}
 	f, err := findFollowByPair(ctx, tx, follower.ID, followee.ID)
 	if err != nil {
@@ -161,7 +161,7 @@ func findIncomingFollow(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Fol
 		return nil, err
 	}
 	if f == nil || !f.Followee.Local {
-		return nil, notFound("follow request %d not found", id)
+		return nil, notFound("follow request %d not found", id).Keyed("partners.error.db_follow_request_not_found")
 	}
 	return f, nil
 }
@@ -197,10 +197,11 @@ func (db *DB) answerFollowRequest(ctx context.Context, id int64, typ shrooms.Act
 	if typ == shrooms.ActivityReject {
 		state = shrooms.FollowRejected
 		if f.State == shrooms.FollowRejected {
-			return nil, shrooms.Errorf(shrooms.ECONFLICT, "follow request is already rejected")
+			return nil, shrooms.Errorf(shrooms.ECONFLICT, "follow request is already rejected").Keyed("partners.error.db_follow_rejected")
 		}
 	} else if f.State != shrooms.FollowPending {
-		return nil, shrooms.Errorf(shrooms.ECONFLICT, "follow request is %s, not pending", f.State)
+		return nil, shrooms.Errorf(shrooms.ECONFLICT, "follow request is %s, not pending", f.State).Keyed("partners.error.db_follow_not_pending", "State", f.State).
+			Keyed("partners.error.db_follow_not_pending", "State", f.State)
 	}
 	now := db.now()
 	if err := setFollow(ctx, tx, f, state, f.ActivityIRI, now); err != nil {
@@ -280,10 +281,10 @@ func (db *DB) receiveFollowAnswer(ctx context.Context, ans shrooms.FollowAnswer,
 		}
 	}
 	if f == nil {
-		return nil, notFound("follow %q not found", ans.FollowIRI)
+		return nil, notFound("follow %q not found", ans.FollowIRI).Keyed("partners.error.db_follow_not_found")
 	}
 	if f.Followee.IRI != ans.ActorIRI {
-		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "only the followed actor may answer a follow")
+		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "only the followed actor may answer a follow").Keyed("core.error.db_follow_answer_forbidden")
 	}
 	if f.State != state {
 		if err := setFollow(ctx, tx, f, state, f.ActivityIRI, db.now()); err != nil {
@@ -337,10 +338,10 @@ func (s *FollowService) ReceiveUndoFollow(ctx context.Context, followIRI, actorI
 		}
 	}
 	if f == nil {
-		return notFound("follow %q not found", followIRI)
+		return notFound("follow %q not found", followIRI).Keyed("partners.error.db_follow_not_found")
 	}
 	if f.Follower.IRI != actorIRI {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "only the follower may undo a follow")
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "only the follower may undo a follow").Keyed("core.error.db_follow_undo_forbidden")
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM follows WHERE id = ?`, f.ID); err != nil {
 		return dbError(err, nil)

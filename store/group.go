@@ -9,9 +9,6 @@ import (
 	shrooms "github.com/shrooms-org/shrooms"
 )
 
-// groupOverride names the field of a taken group name.
-var groupOverride = map[string]string{"groups.name": "name: a group with this name exists"}
-
 // findGroups loads the groups matching cond with their members, by name.
 func findGroups(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]*shrooms.Group, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, name, description FROM groups`+where([]string{cond})+
@@ -82,7 +79,7 @@ func findGroupByID(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Group, e
 		return nil, err
 	}
 	if len(gs) == 0 {
-		return nil, notFound("group %d not found", id)
+		return nil, notFound("group %d not found", id).Keyed("admin.error.db_group_not_found")
 	}
 	return gs[0], nil
 }
@@ -103,7 +100,7 @@ func (s *GroupService) CreateGroup(ctx context.Context, g *shrooms.Group) error 
 	res, err := tx.ExecContext(ctx, `INSERT INTO groups (name, description, created_at) VALUES (?, ?, ?)`,
 		g.Name, g.Description, s.db.now().UnixMilli())
 	if err != nil {
-		return dbError(err, groupOverride)
+		return dbError(err, nil)
 	}
 	if g.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("insert group: %w", err)
@@ -128,12 +125,12 @@ func (s *GroupService) UpdateGroup(ctx context.Context, g *shrooms.Group) error 
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE groups SET name = ?, description = ? WHERE id = ?`, g.Name, g.Description, g.ID)
 	if err != nil {
-		return dbError(err, groupOverride)
+		return dbError(err, nil)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("update group: %w", err)
 	} else if n == 0 {
-		return notFound("group %d not found", g.ID)
+		return notFound("group %d not found", g.ID).Keyed("admin.error.db_group_not_found")
 	}
 	stored, err := findGroupByID(ctx, tx, g.ID)
 	if err != nil {
@@ -163,7 +160,7 @@ func (s *GroupService) DeleteGroup(ctx context.Context, id int64) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("delete group: %w", err)
 	} else if n == 0 {
-		return notFound("group %d not found", id)
+		return notFound("group %d not found", id).Keyed("admin.error.db_group_not_found")
 	}
 	return commit(tx)
 }
@@ -236,24 +233,25 @@ func (s *GroupService) SetGrants(ctx context.Context, grants []shrooms.Grant) er
 	for i := range grants {
 		g := &grants[i]
 		bad := func(err error) error {
-			return shrooms.Errorf(shrooms.EINVALID, "grant %d (%s): %s", i+1, g.Module, shrooms.ErrorMessage(err))
+			return rewrap(err, shrooms.EINVALID, "grants", "grant %d (%s): %s", i+1, g.Module, shrooms.ErrorMessage(err))
 		}
 		if err := g.Validate(); err != nil {
 			return bad(err)
 		}
 		if g.Access&^shrooms.AccessReadWrite != 0 {
-			return bad(shrooms.Errorf(shrooms.EINVALID, "access must be none, read or write"))
+			return bad(shrooms.Errorf(shrooms.EINVALID, "access must be none, read or write").Keyed("admin.error.db_grant_access").On("access"))
 		}
 		if g.GroupID != 0 {
 			if _, err := findGroupByID(ctx, tx, g.GroupID); shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
-				return bad(shrooms.Errorf(shrooms.EINVALID, "group %d does not exist", g.GroupID))
+				return bad(shrooms.Errorf(shrooms.EINVALID, "group %d does not exist", g.GroupID).Keyed("admin.error.db_group_missing", "ID", g.GroupID).On("group").
+					Keyed("admin.error.db_group_missing", "ID", g.GroupID).On("group"))
 			} else if err != nil {
 				return err
 			}
 		}
 		subj := subject{g.Module, g.Role, g.GroupID}
 		if seen[subj] {
-			return bad(shrooms.Errorf(shrooms.EINVALID, "this module is already granted to this role or group"))
+			return bad(shrooms.Errorf(shrooms.EINVALID, "this module is already granted to this role or group").Keyed("admin.error.db_grant_twice"))
 		}
 		seen[subj] = true
 	}

@@ -29,7 +29,7 @@ type inboxResult struct {
 }
 
 // errBlocked refuses an activity whose actor or host our admin blocked.
-var errBlocked = shrooms.Errorf(shrooms.EFORBIDDEN, "blocked")
+var errBlocked = shrooms.Errorf(shrooms.EFORBIDDEN, "blocked").Keyed("core.error.db_blocked")
 
 // SaveInboxActivity durably stores a verified activity, pending and due
 // at its reception time, before the inbox acknowledges it. It reports
@@ -50,11 +50,11 @@ var errBlocked = shrooms.Errorf(shrooms.EFORBIDDEN, "blocked")
 func (s *InboxService) SaveInboxActivity(ctx context.Context, a *shrooms.InboxActivity) (bool, error) {
 	switch {
 	case a.ActivityIRI == "":
-		return false, shrooms.Errorf(shrooms.EINVALID, "activity id is required")
+		return false, shrooms.Errorf(shrooms.EINVALID, "activity id is required").Keyed("core.error.db_activity_id_required")
 	case a.ActorIRI == "":
-		return false, shrooms.Errorf(shrooms.EINVALID, "actor is required")
+		return false, shrooms.Errorf(shrooms.EINVALID, "actor is required").Keyed("core.error.db_activity_actor")
 	case len(a.Raw) == 0:
-		return false, shrooms.Errorf(shrooms.EINVALID, "activity body is empty")
+		return false, shrooms.Errorf(shrooms.EINVALID, "activity body is empty").Keyed("core.error.db_activity_empty")
 	}
 	if err := ctx.Err(); err != nil {
 		return false, err
@@ -291,7 +291,7 @@ func (db *DB) updateInbox(ctx context.Context, id int64, query string, args ...a
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("update inbox: %w", err)
 	} else if n == 0 {
-		return notFound("inbox activity %d not found", id)
+		return notFound("inbox activity %d not found", id).Keyed("admin.error.db_inbox_not_found", "ID", id)
 	}
 	return commit(tx)
 }
@@ -329,7 +329,7 @@ func (s *InboxService) MarkInboxDoneMany(ctx context.Context, ids []int64, notes
 		if n, err := res.RowsAffected(); err != nil {
 			return fmt.Errorf("mark inbox done: %w", err)
 		} else if n == 0 {
-			return notFound("inbox activity %d not found", id)
+			return notFound("inbox activity %d not found", id).Keyed("admin.error.db_inbox_not_found", "ID", id)
 		}
 	}
 	return commit(tx)
@@ -365,7 +365,8 @@ func (s *InboxService) FindInboxActivities(ctx context.Context, filter shrooms.I
 		// A literal, so that SQLite can use the partial indexes by state.
 		conds = append(conds, "state = '"+string(filter.State)+"'")
 	default:
-		return nil, 0, shrooms.Errorf(shrooms.EINVALID, "unknown inbox state %q", filter.State)
+		return nil, 0, shrooms.Errorf(shrooms.EINVALID, "unknown inbox state %q", filter.State).Keyed("admin.error.db_inbox_state", "State", filter.State).On("state").
+			Keyed("admin.error.db_inbox_state", "State", filter.State).On("state")
 	}
 	if filter.ActivityIRI != "" {
 		conds, args = append(conds, "activity_iri = ?"), append(args, filter.ActivityIRI)

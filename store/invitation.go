@@ -14,7 +14,7 @@ import (
 // errInvitationUsed is the one answer for an unknown, expired, revoked
 // or used invitation.
 func errInvitationUsed() error {
-	return shrooms.Errorf(shrooms.EINVALID, "this invitation has expired or was already used")
+	return shrooms.Errorf(shrooms.EINVALID, "this invitation has expired or was already used").Keyed("account.error.db_invitation_used")
 }
 
 const invitationColumns = `id, email, role, COALESCE(invited_by, 0), created_at, expires_at, used_at`
@@ -72,7 +72,7 @@ func (s *AccountService) CreateInvitation(ctx context.Context, email string, rol
 		return "", nil, fmt.Errorf("check e-mail: %w", err)
 	}
 	if taken > 0 {
-		return "", nil, shrooms.Errorf(shrooms.ECONFLICT, "email: an account has this address")
+		return "", nil, shrooms.Errorf(shrooms.ECONFLICT, "email: an account has this address").Keyed("account.error.email_taken").On("email")
 	}
 	var by any
 	if p.User != nil {
@@ -143,7 +143,7 @@ func (s *AccountService) DeleteInvitation(ctx context.Context, id int64) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("delete invitation: %w", err)
 	} else if n == 0 {
-		return notFound("invitation %d not found", id)
+		return notFound("invitation %d not found", id).Keyed("admin.error.db_invitation_not_found", "ID", id)
 	}
 	return commit(tx)
 }

@@ -34,7 +34,7 @@ func inventoryCaller(ctx context.Context, tx *sql.Tx) (itemCaller, error) {
 		return c, err
 	}
 	if !on {
-		return c, notFound("module %s is off", inventory)
+		return c, notFound("module %s is off", inventory).Keyed("core.error.db_module_off", "Module", inventory)
 	}
 	if c.grants, err = findGrants(ctx, tx); err != nil {
 		return c, err

@@ -193,7 +193,7 @@ func (s *ItemService) FindItems(ctx context.Context, f shrooms.ItemFilter) ([]*s
 	}
 	order, ok := itemOrders[f.Sort]
 	if !ok {
-		return nil, 0, shrooms.Errorf(shrooms.EINVALID, "sort: must be one of name, -name, -created, created, -updated")
+		return nil, 0, shrooms.Errorf(shrooms.EINVALID, "sort: must be one of name, -name, -created, created, -updated").Keyed("items.error.db_sort").On("sort")
 	}
 	offset, limit := page(f.Offset, f.Limit)
 	tx, err := s.db.beginRead(ctx)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	shrooms "github.com/shrooms-org/shrooms"
@@ -68,19 +69,17 @@ func (s *ItemService) ImportItems(ctx context.Context, items []*shrooms.Item, fi
 	return nil, commit(tx)
 }
 
-// rowError names the field of an EINVALID message ("name: required") or
-// of an ENOTFOUND one ("place not found").
+// rowError is err on one row: its key, args and field, and its English
+// message without the field it starts with ("name: required" on name is
+// "required"), since the row error names the field itself.
 func rowError(row int, err error) shrooms.RowError {
-	msg := shrooms.ErrorMessage(err)
-	re := shrooms.RowError{Row: row, Message: msg}
-	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
-		if what, ok := strings.CutSuffix(msg, " not found"); ok && !strings.Contains(what, " ") {
-			re.Field = what
-		}
-		return re
+	re := shrooms.RowError{Row: row, Message: shrooms.ErrorMessage(err)}
+	var e *shrooms.Error
+	if errors.As(err, &e) {
+		re.Field, re.Key, re.Args = e.Field, e.Key, e.Args
 	}
-	if field, rest, ok := strings.Cut(msg, ": "); ok && field != "" && !strings.Contains(field, " ") {
-		re.Field, re.Message = field, rest
+	if rest, ok := strings.CutPrefix(re.Message, re.Field+": "); ok && re.Field != "" {
+		re.Message = rest
 	}
 	return re
 }

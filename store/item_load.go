@@ -46,7 +46,7 @@ func (db *DB) scanItem(s scanner, extra ...any) (*shrooms.Item, error) {
 func (db *DB) loadItem(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Item, error) {
 	i, err := db.scanItem(tx.QueryRowContext(ctx, `SELECT `+itemColumns+` FROM items i WHERE i.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("item not found")
+		return nil, notFound("item not found").Keyed("items.error.db_item_not_found")
 	} else if err != nil {
 		return nil, fmt.Errorf("load item: %w", err)
 	}
@@ -235,7 +235,7 @@ func loadItemPlace(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Place, e
 		Scan(&p.ID, &p.ParentID, &p.Kind, &p.Name, &p.Description, &p.Street, &p.PostalCode, &p.City, &p.Country,
 			&lat, &lon, &p.Public)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("place not found")
+		return nil, notFound("place not found").Keyed("places.error.not_found")
 	} else if err != nil {
 		return nil, fmt.Errorf("load place: %w", err)
 	}

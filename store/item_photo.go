@@ -37,7 +37,8 @@ func (s *ItemService) AddItemPhoto(ctx context.Context, itemID int64, photo, thu
 		return nil, err
 	}
 	if len(before.Photos) >= shrooms.MaxPhotos {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "photos: at most %d per item", shrooms.MaxPhotos)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "photos: at most %d per item", shrooms.MaxPhotos).Keyed("items.error.photos", "Max", shrooms.MaxPhotos).On("photos").
+			Keyed("items.error.photos", "Max", shrooms.MaxPhotos).On("photos")
 	}
 	for _, m := range []*shrooms.Media{photo, thumb} {
 		if err := s.db.insertMedia(ctx, tx, c.p, m); err != nil {
@@ -86,7 +87,7 @@ func (s *ItemService) DeleteItemPhoto(ctx context.Context, itemID, mediaID int64
 	err = tx.QueryRowContext(ctx, `SELECT thumb_id FROM item_photos WHERE item_id = ? AND media_id = ?`,
 		itemID, mediaID).Scan(&thumbID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("photo not found")
+		return notFound("photo not found").Keyed("items.error.db_photo_not_found")
 	} else if err != nil {
 		return fmt.Errorf("delete item photo: %w", err)
 	}
@@ -123,13 +124,14 @@ func (db *DB) touchItem(ctx context.Context, tx *sql.Tx, p shrooms.Principal, it
 func checkMedia(m *shrooms.Media) error {
 	switch {
 	case m == nil || len(m.Data) == 0:
-		return shrooms.Errorf(shrooms.EINVALID, "image: is empty")
+		return shrooms.Errorf(shrooms.EINVALID, "image: is empty").Keyed("core.error.db_image_empty").On("image")
 	case len(m.Data) > shrooms.MaxMediaBytes:
-		return shrooms.Errorf(shrooms.ETOOLARGE, "image: must be at most %d MB", shrooms.MaxMediaBytes>>20)
+		return shrooms.Errorf(shrooms.ETOOLARGE, "image: must be at most %d MB", shrooms.MaxMediaBytes>>20).Keyed("core.error.db_image_large", "Max", shrooms.MaxMediaBytes>>20).On("image").
+			Keyed("core.error.db_image_large", "Max", shrooms.MaxMediaBytes>>20).On("image")
 	case m.ContentType != "image/png" && m.ContentType != "image/jpeg":
-		return shrooms.Errorf(shrooms.EINVALID, "content_type: must be image/png or image/jpeg")
+		return shrooms.Errorf(shrooms.EINVALID, "content_type: must be image/png or image/jpeg").Keyed("core.error.db_image_type").On("content_type")
 	case m.Width < 0 || m.Height < 0:
-		return shrooms.Errorf(shrooms.EINVALID, "image: width and height must not be negative")
+		return shrooms.Errorf(shrooms.EINVALID, "image: width and height must not be negative").Keyed("core.error.db_image_size").On("image")
 	}
 	return nil
 }

@@ -307,12 +307,12 @@ func checkItemRefs(ctx context.Context, tx *sql.Tx, c itemCaller, i *shrooms.Ite
 			ok = false
 		}
 		if !ok {
-			return notFound("%s not found", ref.field)
+			return refNotFound(ref.field)
 		}
 	}
 	if i.KitID != 0 {
 		if before != nil && i.KitID == before.ID {
-			return shrooms.Errorf(shrooms.EINVALID, "kit: an item cannot be its own kit")
+			return shrooms.Errorf(shrooms.EINVALID, "kit: an item cannot be its own kit").Keyed("items.error.db_kit_self").On("kit")
 		}
 		if before == nil || i.KitID != before.KitID {
 			_, kind, ok, err := r.kit(ctx, tx, i.KitID)
@@ -320,10 +320,10 @@ func checkItemRefs(ctx context.Context, tx *sql.Tx, c itemCaller, i *shrooms.Ite
 				return err
 			}
 			if !ok {
-				return notFound("kit not found")
+				return notFound("kit not found").Keyed("items.error.db_kit_not_found").On("kit")
 			}
 			if kind != shrooms.KindKit {
-				return shrooms.Errorf(shrooms.EINVALID, "kit: the item chosen as kit is not a kit")
+				return shrooms.Errorf(shrooms.EINVALID, "kit: the item chosen as kit is not a kit").Keyed("items.error.db_kit_not_kit").On("kit")
 			}
 		}
 	}
@@ -333,7 +333,7 @@ func checkItemRefs(ctx context.Context, tx *sql.Tx, c itemCaller, i *shrooms.Ite
 			return fmt.Errorf("check kit contents: %w", err)
 		}
 		if n > 0 {
-			return shrooms.Errorf(shrooms.EINVALID, "kind: the kit still contains items; take them out first")
+			return shrooms.Errorf(shrooms.EINVALID, "kind: the kit still contains items; take them out first").Keyed("items.error.db_kit_not_empty").On("kind")
 		}
 	}
 	if !normalise {
@@ -350,4 +350,21 @@ func checkItemRefs(ctx context.Context, tx *sql.Tx, c itemCaller, i *shrooms.Ite
 		i.Fields = nil
 	}
 	return nil
+}
+
+// refNotFound is the error for an item's reference to a record that does
+// not exist or that the caller may not choose, on the reference's field.
+func refNotFound(field shrooms.ChangeField) error {
+	e := notFound("%s not found", field).On(string(field))
+	switch field {
+	case shrooms.ChangeCategory:
+		return e.Keyed("items.error.category")
+	case shrooms.ChangePlace:
+		return e.Keyed("items.error.db_place_missing")
+	case shrooms.ChangeOwner:
+		return e.Keyed("items.error.db_owner_missing")
+	case shrooms.ChangeGroup:
+		return e.Keyed("items.error.db_group_missing")
+	}
+	return e.Keyed("items.error.db_ref_missing", "Field", string(field))
 }

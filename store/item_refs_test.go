@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	shrooms "github.com/shrooms-org/shrooms"
@@ -94,7 +95,7 @@ func TestItemRefsOnCreateAndImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, err := v.db.Items.ImportItems(gus, []*shrooms.Item{{Name: "Plane", PlaceID: v.workshop}, {Name: "Rasp", PlaceID: v.storage}}, 2, false)
-	if err != nil || len(rows) != 1 || rows[0] != (shrooms.RowError{Row: 3, Field: "place", Message: "place not found"}) {
+	if err != nil || len(rows) != 1 || !reflect.DeepEqual(rows[0], shrooms.RowError{Row: 3, Field: "place", Message: "place not found", Key: "items.error.db_place_missing"}) {
 		t.Fatalf("import: %+v %v", rows, err)
 	}
 	if n := count(t, v.db, `SELECT COUNT(*) FROM items WHERE name IN ('Plane', 'Rasp')`); n != 0 {

@@ -99,19 +99,19 @@ func (s *ItemService) FindSharedItem(ctx context.Context, id int64) (*shrooms.It
 func sharedItem(ctx context.Context, db *DB, tx *sql.Tx, id int64) (*shrooms.Item, error) {
 	if on, err := moduleOn(ctx, tx, inventory); err != nil || !on {
 		if err == nil {
-			err = notFound("item not found")
+			err = notFound("item not found").Keyed("items.error.db_item_not_found")
 		}
 		return nil, err
 	}
 	_, i, err := db.readableItem(ctx, tx, id)
 	if shrooms.ErrorCode(err) == shrooms.ENOTFOUND {
-		return nil, notFound("item not found")
+		return nil, notFound("item not found").Keyed("items.error.db_item_not_found")
 	}
 	if err != nil {
 		return nil, err
 	}
 	if i.Audience != shrooms.AudiencePublic && i.Audience != shrooms.AudiencePartners {
-		return nil, notFound("item not found")
+		return nil, notFound("item not found").Keyed("items.error.db_item_not_found")
 	}
 	return i, nil
 }

@@ -34,7 +34,7 @@ func (s *ItemService) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUp
 		return nil, err
 	}
 	if u.Version != 0 && u.Version != before.Version {
-		return nil, shrooms.Errorf(shrooms.ECONFLICT, "the item was changed by someone else; reload and try again")
+		return nil, shrooms.Errorf(shrooms.ECONFLICT, "the item was changed by someone else; reload and try again").Keyed("items.error.conflict")
 	}
 	// The rules of a change (stock fields, check-out and check-in) are
 	// the domain's; the store adds what needs the database.
@@ -84,7 +84,7 @@ func (s *ItemService) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUp
 	if n, err := res.RowsAffected(); err != nil {
 		return nil, fmt.Errorf("update item: %w", err)
 	} else if n == 0 {
-		return nil, shrooms.Errorf(shrooms.ECONFLICT, "the item was changed by someone else; reload and try again")
+		return nil, shrooms.Errorf(shrooms.ECONFLICT, "the item was changed by someone else; reload and try again").Keyed("items.error.conflict")
 	}
 	after, err := s.db.loadItem(ctx, tx, id)
 	if err != nil {

@@ -177,16 +177,16 @@ func (db *DB) unsentMail(ctx context.Context, tx *sql.Tx, id int64, now time.Tim
 	var next int64
 	err := tx.QueryRowContext(ctx, `SELECT state, next_attempt_at FROM mail_outbox WHERE id = ?`, id).Scan(&state, &next)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("mail %d not found", id)
+		return notFound("mail %d not found", id).Keyed("mail.error.db_mail_not_found", "ID", id)
 	} else if err != nil {
 		return fmt.Errorf("find mail: %w", err)
 	}
 	switch shrooms.MailState(state) {
 	case shrooms.MailSent:
-		return shrooms.Errorf(shrooms.ECONFLICT, "mail %d is already sent", id)
+		return shrooms.Errorf(shrooms.ECONFLICT, "mail %d is already sent", id).Keyed("mail.error.db_mail_sent", "ID", id)
 	case shrooms.MailSending:
 		if next > now.UnixMilli() {
-			return shrooms.Errorf(shrooms.ECONFLICT, "mail %d is being sent", id)
+			return shrooms.Errorf(shrooms.ECONFLICT, "mail %d is being sent", id).Keyed("mail.error.db_mail_sending", "ID", id)
 		}
 	}
 	return nil

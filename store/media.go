@@ -17,17 +17,18 @@ import (
 // ETOOLARGE, EINVALID.
 func (s *MediaService) CreateMedia(ctx context.Context, m *shrooms.Media) error {
 	if !shrooms.IsSystem(ctx) && !shrooms.UserFromContext(ctx).Active() {
-		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first")
+		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first").Keyed("core.error.db_login_first")
 	}
 	switch {
 	case len(m.Data) > shrooms.MaxMediaBytes:
-		return shrooms.Errorf(shrooms.ETOOLARGE, "image: must be at most %d MB", shrooms.MaxMediaBytes>>20)
+		return shrooms.Errorf(shrooms.ETOOLARGE, "image: must be at most %d MB", shrooms.MaxMediaBytes>>20).Keyed("core.error.db_image_large", "Max", shrooms.MaxMediaBytes>>20).On("image").
+			Keyed("core.error.db_image_large", "Max", shrooms.MaxMediaBytes>>20).On("image")
 	case len(m.Data) == 0:
-		return shrooms.Errorf(shrooms.EINVALID, "image: is empty")
+		return shrooms.Errorf(shrooms.EINVALID, "image: is empty").Keyed("core.error.db_image_empty").On("image")
 	case m.ContentType != "image/png" && m.ContentType != "image/jpeg":
-		return shrooms.Errorf(shrooms.EINVALID, "content_type: must be image/png or image/jpeg")
+		return shrooms.Errorf(shrooms.EINVALID, "content_type: must be image/png or image/jpeg").Keyed("core.error.db_image_type").On("content_type")
 	case m.Width < 0 || m.Height < 0:
-		return shrooms.Errorf(shrooms.EINVALID, "image: width and height must not be negative")
+		return shrooms.Errorf(shrooms.EINVALID, "image: width and height must not be negative").Keyed("core.error.db_image_size").On("image")
 	}
 	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
@@ -69,7 +70,7 @@ func (s *MediaService) FindMedia(ctx context.Context, id int64) (*shrooms.Media,
 	err = tx.QueryRowContext(ctx, `SELECT id, content_type, width, height, data, owner_id FROM media WHERE id = ?`, id).
 		Scan(&m.ID, &m.ContentType, &m.Width, &m.Height, &m.Data, &owner)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("image %d not found", id)
+		return nil, notFound("image %d not found", id).Keyed("core.error.db_image_not_found")
 	} else if err != nil {
 		return nil, fmt.Errorf("find media: %w", err)
 	}
@@ -82,7 +83,7 @@ func (s *MediaService) FindMedia(ctx context.Context, id int64) (*shrooms.Media,
 	if err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, notFound("image %d not found", id)
+		return nil, notFound("image %d not found", id).Keyed("core.error.db_image_not_found")
 	}
 	return &m, nil
 }

@@ -33,21 +33,34 @@ import (
 
 // The refusals name the field; an unknown image and somebody else's get
 // the same words, which tell nothing of other people's images.
-const (
-	msgAvatarYours  = "avatar_id: must be an image you uploaded"
-	msgAvatarMember = "avatar_id: must be an image this member uploaded"
-	msgLogoYours    = "logo_id: must be an image you uploaded"
-	msgLogoOrg      = "logo_id: must be an image uploaded for the organisation"
-)
+// errAvatarYours refuses a picture that is not the member's own upload.
+func errAvatarYours() *shrooms.Error {
+	return shrooms.Errorf(shrooms.EINVALID, "avatar_id: must be an image you uploaded").Keyed("member.error.db_avatar_yours").On("avatar_id")
+}
+
+// errAvatarMember refuses a member's picture set by someone else.
+func errAvatarMember() *shrooms.Error {
+	return shrooms.Errorf(shrooms.EINVALID, "avatar_id: must be an image this member uploaded").Keyed("member.error.db_avatar_member").On("avatar_id")
+}
+
+// errLogoYours refuses a logo that is not the admin's own upload.
+func errLogoYours() *shrooms.Error {
+	return shrooms.Errorf(shrooms.EINVALID, "logo_id: must be an image you uploaded").Keyed("admin.error.db_logo_yours").On("logo_id")
+}
+
+// errLogoOrg refuses a logo that is not the organisation's upload.
+func errLogoOrg() *shrooms.Error {
+	return shrooms.Errorf(shrooms.EINVALID, "logo_id: must be an image uploaded for the organisation").Keyed("admin.error.db_logo_org").On("logo_id")
+}
 
 // logoOwnedSQL holds for an image m that may be the logo: the
 // organisation's own upload or an admin's.
 const logoOwnedSQL = `(m.owner_id IS NULL OR m.owner_id IN (SELECT id FROM users WHERE role = 'admin'))`
 
-// requireMediaRef returns EINVALID with msg unless a record may point at
-// image id: 0 (no image), current (the image it points at already), or
-// an image uploader uploaded (0: the organisation).
-func requireMediaRef(ctx context.Context, tx *sql.Tx, id, current, uploader int64, msg string) error {
+// requireMediaRef returns refusal(), an EINVALID error, unless a record
+// may point at image id: 0 (no image), current (the image it points at
+// already), or an image uploader uploaded (0: the organisation).
+func requireMediaRef(ctx context.Context, tx *sql.Tx, id, current, uploader int64, refusal func() *shrooms.Error) error {
 	if id == 0 || id == current {
 		return nil
 	}
@@ -57,7 +70,7 @@ func requireMediaRef(ctx context.Context, tx *sql.Tx, id, current, uploader int6
 		return fmt.Errorf("check media: %w", err)
 	}
 	if n == 0 {
-		return shrooms.Errorf(shrooms.EINVALID, "%s", msg)
+		return refusal()
 	}
 	return nil
 }
@@ -117,17 +130,17 @@ func requireLogo(ctx context.Context, tx *sql.Tx, id int64, setup bool) error {
 	if err != nil {
 		return err
 	}
-	uploader, msg := int64(0), msgLogoOrg
+	uploader, refusal := int64(0), errLogoOrg
 	if !setup {
 		p, err := principal(ctx, tx)
 		if err != nil {
 			return err
 		}
 		if p.User != nil {
-			uploader, msg = p.User.ID, msgLogoYours
+			uploader, refusal = p.User.ID, errLogoYours
 		}
 	}
-	return requireMediaRef(ctx, tx, id, current, uploader, msg)
+	return requireMediaRef(ctx, tx, id, current, uploader, refusal)
 }
 
 // requireAvatar checks the avatar a caller sets on userID's profile: the
@@ -137,9 +150,9 @@ func requireAvatar(ctx context.Context, tx *sql.Tx, p shrooms.Principal, userID,
 	if err != nil {
 		return err
 	}
-	msg := msgAvatarMember
+	refusal := errAvatarMember
 	if p.User != nil && p.User.ID == userID {
-		msg = msgAvatarYours
+		refusal = errAvatarYours
 	}
-	return requireMediaRef(ctx, tx, id, current, userID, msg)
+	return requireMediaRef(ctx, tx, id, current, userID, refusal)
 }

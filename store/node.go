@@ -29,7 +29,7 @@ const (
 func parseModuleList(mods []string) ([]string, error) {
 	out, err := shrooms.ParseModules(strings.Join(mods, ","))
 	if err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "modules: %s", shrooms.ErrorMessage(err))
+		return nil, rewrap(err, shrooms.EINVALID, "modules", "modules: %s", shrooms.ErrorMessage(err))
 	}
 	return out, nil
 }
@@ -50,15 +50,16 @@ func (s *NodeService) InitNode(ctx context.Context, init shrooms.NodeInit) (*shr
 			return nil, err
 		}
 		if x.Base != s.db.iris.Base {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "public_url: %q is not the configured public URL %q", n.PublicURL, s.db.iris.Base)
+			return nil, shrooms.Errorf(shrooms.EINVALID, "public_url: %q is not the configured public URL %q", n.PublicURL, s.db.iris.Base).Keyed("admin.error.db_public_url", "URL", n.PublicURL, "Base", s.db.iris.Base).On("public_url").
+				Keyed("admin.error.db_public_url", "URL", n.PublicURL, "Base", s.db.iris.Base).On("public_url")
 		}
 	}
 	if err := shrooms.ValidHandle(n.OrgHandle); err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "org_handle: %s", shrooms.ErrorMessage(err))
+		return nil, rewrap(err, shrooms.EINVALID, "org_handle", "org_handle: %s", shrooms.ErrorMessage(err))
 	}
 	n.Name = strings.TrimSpace(n.Name)
 	if n.Name == "" {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "name: is required")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "name: is required").Keyed("admin.error.db_name_required").On("name")
 	}
 	mods, err := parseModuleList(n.Modules)
 	if err != nil {
@@ -71,12 +72,12 @@ func (s *NodeService) InitNode(ctx context.Context, init shrooms.NodeInit) (*shr
 			init.Admin.Role = shrooms.RoleAdmin
 		}
 		if init.Admin.Role != shrooms.RoleAdmin {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "admin role: must be admin")
+			return nil, shrooms.Errorf(shrooms.EINVALID, "admin role: must be admin").Keyed("admin.error.db_admin_role").On("role")
 		}
 		init.Admin.Status = shrooms.StatusActive
 		if admin, adminHash, err = s.db.newUserActor(init.Admin, init.AdminPassword); err != nil {
 			if shrooms.ErrorCode(err) == shrooms.EINVALID {
-				return nil, shrooms.Errorf(shrooms.EINVALID, "admin %s", shrooms.ErrorMessage(err))
+				return nil, rewrap(err, shrooms.EINVALID, shrooms.ErrorField(err), "admin %s", shrooms.ErrorMessage(err))
 			}
 			return nil, err
 		}
@@ -106,7 +107,7 @@ func (s *NodeService) InitNode(ctx context.Context, init shrooms.NodeInit) (*shr
 		return nil, fmt.Errorf("check node: %w", err)
 	}
 	if exists > 0 {
-		return nil, shrooms.Errorf(shrooms.ECONFLICT, "node already initialised")
+		return nil, shrooms.Errorf(shrooms.ECONFLICT, "node already initialised").Keyed("core.error.db_node_initialised")
 	}
 	settings := [][2]string{
 		{settingPublicURL, s.db.iris.Base},
@@ -119,14 +120,15 @@ func (s *NodeService) InitNode(ctx context.Context, init shrooms.NodeInit) (*shr
 			return nil, dbError(err, nil)
 		}
 	}
-	if err := s.db.insertLocalActor(ctx, tx, org, map[string]string{"actors.handle": "org_handle is taken"}); err != nil {
+	if err := s.db.insertLocalActor(ctx, tx, org, orgHandleOverride); err != nil {
 		return nil, err
 	}
 	if init.Admin != nil {
 		init.Admin.EmailVerifiedAt = s.db.now()
 		if err := s.db.insertUser(ctx, tx, init.Admin, admin, adminHash); err != nil {
 			if shrooms.ErrorCode(err) == shrooms.ECONFLICT && admin.Handle == org.Handle {
-				return nil, shrooms.Errorf(shrooms.ECONFLICT, "admin username is taken by the organisation")
+				return nil, shrooms.Errorf(shrooms.ECONFLICT, "admin username is taken by the organisation").Keyed("account.error.db_username_org").On("username").
+					Keyed("account.error.db_username_org").On("username")
 			}
 			return nil, err
 		}
@@ -156,7 +158,7 @@ func findNode(ctx context.Context, tx *sql.Tx) (*shrooms.Node, error) {
 		return nil, fmt.Errorf("find node: %w", err)
 	}
 	if _, ok := values[settingPublicURL]; !ok {
-		return nil, notFound("node is not initialised")
+		return nil, notFound("node is not initialised").Keyed("core.error.db_node_uninitialised")
 	}
 	n := &shrooms.Node{
 		PublicURL: values[settingPublicURL],

@@ -96,11 +96,11 @@ func (s *OutboxService) FindUnpublishedOutbox(ctx context.Context, now time.Time
 // empty payload or an inbox that is not an absolute URL.
 func (s *OutboxService) PublishOutbox(ctx context.Context, id int64, payload []byte, deliveries []*shrooms.Delivery) error {
 	if len(payload) == 0 {
-		return shrooms.Errorf(shrooms.EINVALID, "payload is empty")
+		return shrooms.Errorf(shrooms.EINVALID, "payload is empty").Keyed("core.error.db_activity_empty")
 	}
 	for _, d := range deliveries {
 		if shrooms.HostOf(d.Inbox) == "" {
-			return shrooms.Errorf(shrooms.EINVALID, "inbox %q is not an absolute URL", d.Inbox)
+			return shrooms.Errorf(shrooms.EINVALID, "inbox %q is not an absolute URL", d.Inbox).Keyed("core.error.db_inbox_url", "Inbox", d.Inbox).On("inbox")
 		}
 	}
 	tx, err := s.db.beginWrite(ctx)
@@ -111,7 +111,7 @@ func (s *OutboxService) PublishOutbox(ctx context.Context, id int64, payload []b
 	var actorID int64
 	err = tx.QueryRowContext(ctx, `SELECT actor_id FROM outbox WHERE id = ?`, id).Scan(&actorID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("outbox entry %d not found", id)
+		return notFound("outbox entry %d not found", id).Keyed("core.error.db_outbox_not_found", "ID", id)
 	} else if err != nil {
 		return fmt.Errorf("publish outbox: %w", err)
 	}
@@ -164,7 +164,7 @@ func (s *OutboxService) DeferOutbox(ctx context.Context, id int64, next time.Tim
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("defer outbox: %w", err)
 	} else if n == 0 {
-		return notFound("outbox entry %d not found", id)
+		return notFound("outbox entry %d not found", id).Keyed("core.error.db_outbox_not_found", "ID", id)
 	}
 	return commit(tx)
 }
@@ -215,14 +215,14 @@ func (s *OutboxService) FindOutboxEntryByIRI(ctx context.Context, iri string) (*
 		return nil, err
 	}
 	if len(entries) == 0 {
-		return nil, notFound("activity %q not found", iri)
+		return nil, notFound("activity %q not found", iri).Keyed("core.error.db_activity_not_found")
 	}
 	p, err := principal(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
 	if !p.MayReadActivity(&entries[0].Activity) {
-		return nil, notFound("activity %q not found", iri) // existence does not leak
+		return nil, notFound("activity %q not found", iri).Keyed("core.error.db_activity_not_found") // existence does not leak
 	}
 	return entries[0], nil
 }

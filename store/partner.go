@@ -128,7 +128,7 @@ func remotePartnerActor(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Act
 		return nil, err
 	}
 	if a.Local {
-		return nil, notFound("partner %d not found", id)
+		return nil, notFound("partner %d not found", id).Keyed("partners.error.db_partner_not_found")
 	}
 	return a, nil
 }
@@ -138,7 +138,7 @@ func requirePartnerRow(ctx context.Context, tx *sql.Tx, actorID int64) error {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM partners WHERE actor_id = ?`, actorID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("partner %d not found", actorID)
+		return notFound("partner %d not found", actorID).Keyed("partners.error.db_partner_not_found")
 	} else if err != nil {
 		return fmt.Errorf("find partner: %w", err)
 	}
@@ -179,7 +179,7 @@ func (s *PartnerService) ReceiveBlock(ctx context.Context, actorIRI string) erro
 	defer tx.Rollback()
 	a, err := findActorByIRI(ctx, tx, actorIRI)
 	if err == nil && a.Local {
-		err = notFound("no remote actor %q", actorIRI)
+		err = notFound("no remote actor %q", actorIRI).Keyed("core.error.db_actor_not_found")
 	}
 	if err != nil {
 		return err

@@ -118,7 +118,7 @@ func findPartner(ctx context.Context, tx *sql.Tx, actorID int64) (*shrooms.Partn
 		return nil, err
 	}
 	if len(ps) == 0 {
-		return nil, notFound("partner %d not found", actorID)
+		return nil, notFound("partner %d not found", actorID).Keyed("partners.error.db_partner_not_found")
 	}
 	return ps[0], nil
 }

@@ -50,12 +50,14 @@ func (s *PartnerService) CreatePartnerInvite(ctx context.Context, ttl time.Durat
 	case ttl == 0:
 		ttl = shrooms.DefaultInviteTTL
 	case ttl < time.Minute:
-		return nil, "", shrooms.Errorf(shrooms.EINVALID, "ttl: must be at least one minute")
+		return nil, "", shrooms.Errorf(shrooms.EINVALID, "ttl: must be at least one minute").Keyed("partners.error.db_ttl_short").On("ttl")
 	case ttl > shrooms.MaxInviteTTL:
-		return nil, "", shrooms.Errorf(shrooms.EINVALID, "ttl: must be at most %d days", int(shrooms.MaxInviteTTL/(24*time.Hour)))
+		return nil, "", shrooms.Errorf(shrooms.EINVALID, "ttl: must be at most %d days", int(shrooms.MaxInviteTTL/(24*time.Hour))).Keyed("partners.error.db_ttl_long", "Max", int(shrooms.MaxInviteTTL/(24*time.Hour))).On("ttl").
+			Keyed("partners.error.db_ttl_long", "Max", int(shrooms.MaxInviteTTL/(24*time.Hour))).On("ttl")
 	}
 	if len([]rune(note)) > maxInviteNote {
-		return nil, "", shrooms.Errorf(shrooms.EINVALID, "note: must be at most %d characters", maxInviteNote).Keyed("partners.error.note_long", "Max", maxInviteNote).On("note")
+		return nil, "", shrooms.Errorf(shrooms.EINVALID, "note: must be at most %d characters", maxInviteNote).
+			Keyed("partners.error.note_long", "Max", maxInviteNote).On("note")
 	}
 	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
@@ -121,15 +123,15 @@ func (s *PartnerService) RevokePartnerInvite(ctx context.Context, id int64) erro
 	defer tx.Rollback()
 	inv, err := scanInvite(tx.QueryRowContext(ctx, `SELECT `+inviteColumns+` FROM partner_invites WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("invite %d not found", id)
+		return notFound("invite %d not found", id).Keyed("partners.error.db_invite_not_found")
 	} else if err != nil {
 		return fmt.Errorf("find invite: %w", err)
 	}
 	switch {
 	case !inv.RevokedAt.IsZero():
-		return shrooms.Errorf(shrooms.ECONFLICT, "invite is already revoked")
+		return shrooms.Errorf(shrooms.ECONFLICT, "invite is already revoked").Keyed("partners.error.db_invite_revoked")
 	case !inv.UsedAt.IsZero():
-		return shrooms.Errorf(shrooms.ECONFLICT, "invite was already used")
+		return shrooms.Errorf(shrooms.ECONFLICT, "invite was already used").Keyed("partners.error.db_invite_used")
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE partner_invites SET revoked_at = ? WHERE id = ?`, s.db.now().UnixMilli(), id); err != nil {
 		return dbError(err, nil)

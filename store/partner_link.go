@@ -23,7 +23,7 @@ import (
 // is pending or accepted already, EFORBIDDEN when it is blocked.
 func (s *PartnerService) LinkPartner(ctx context.Context, remoteID int64, token string) (*shrooms.Partner, error) {
 	if len(token) > 200 {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "token: this is not an invite token")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "token: this is not an invite token").Keyed("partners.error.db_invite_token").On("token")
 	}
 	tx, err := s.db.writeAsAdmin(ctx)
 	if err != nil {
@@ -35,7 +35,7 @@ func (s *PartnerService) LinkPartner(ctx context.Context, remoteID int64, token 
 		return nil, err
 	}
 	if remote.Local || remote.Kind != shrooms.KindOrganization {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "only a remote organisation can be a partner")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "only a remote organisation can be a partner").Keyed("partners.error.db_partner_remote")
 	}
 	org, err := findOrgActor(ctx, tx)
 	if err != nil {
@@ -63,7 +63,7 @@ func (db *DB) startPartnership(ctx context.Context, tx *sql.Tx, org, remote *shr
 	if blocked, err := blockedActor(ctx, tx, remote); err != nil {
 		return nil, err
 	} else if blocked {
-		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "this organisation is blocked; unblock it first")
+		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "this organisation is blocked; unblock it first").Keyed("partners.error.db_partner_blocked")
 	}
 	now := db.now()
 	if err := ensurePartner(ctx, tx, remote.ID, now); err != nil {
@@ -279,7 +279,7 @@ func (s *PartnerService) UnblockPartner(ctx context.Context, actorID int64) erro
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("unblock: %w", err)
 	} else if n == 0 {
-		return shrooms.Errorf(shrooms.ECONFLICT, "not blocked")
+		return shrooms.Errorf(shrooms.ECONFLICT, "not blocked").Keyed("partners.error.db_not_blocked")
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM blocked_hosts WHERE actor_id = ? OR host = ?`, remote.ID, remote.Host); err != nil {
 		return dbError(err, nil)
@@ -350,7 +350,7 @@ func (s *PartnerService) RequestPartnerSync(ctx context.Context, actorID int64) 
 		return err
 	}
 	if p.State != shrooms.PartnerLinked {
-		return shrooms.Errorf(shrooms.ECONFLICT, "partner is %s, not linked", p.State)
+		return shrooms.Errorf(shrooms.ECONFLICT, "partner is %s, not linked", p.State).Keyed("partners.error.db_not_linked", "State", p.State)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE partners SET sync_state = 'due', sync_next_at = NULL, updated_at = ?
 		WHERE actor_id = ?`, s.db.now().UnixMilli(), actorID); err != nil {

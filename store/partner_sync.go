@@ -37,7 +37,7 @@ func updatePartnerSync(ctx context.Context, tx *sql.Tx, actorID, gen int64, set 
 	if err := requirePartnerRow(ctx, tx, actorID); err != nil {
 		return err
 	}
-	return shrooms.Errorf(shrooms.ECONFLICT, "sync generation %d is not the current one", gen)
+	return shrooms.Errorf(shrooms.ECONFLICT, "sync generation %d is not the current one", gen).Keyed("partners.error.db_sync_superseded", "Generation", gen)
 }
 
 // StartPartnerSync begins a new sync generation of actorID's objects from
@@ -101,7 +101,7 @@ func (s *PartnerService) FinishPartnerSync(ctx context.Context, actorID, gen int
 		if err := requirePartnerRow(ctx, tx, actorID); err != nil {
 			return 0, err
 		}
-		return 0, shrooms.Errorf(shrooms.ECONFLICT, "sync generation %d is not the current one", gen)
+		return 0, shrooms.Errorf(shrooms.ECONFLICT, "sync generation %d is not the current one", gen).Keyed("partners.error.db_sync_superseded", "Generation", gen)
 	} else if err != nil {
 		return 0, fmt.Errorf("finish sync: %w", err)
 	}

@@ -24,7 +24,7 @@ func placeCaller(ctx context.Context, tx *sql.Tx) (p shrooms.Principal, grants [
 		return p, nil, false, err
 	}
 	if !on {
-		return p, nil, false, notFound("module %s is off", locations)
+		return p, nil, false, notFound("module %s is off", locations).Keyed("core.error.db_module_off", "Module", locations)
 	}
 	if grants, err = findGrants(ctx, tx); err != nil {
 		return p, nil, false, err

@@ -84,7 +84,7 @@ func (s *ProfileService) FindProfile(ctx context.Context, userID int64) (*shroom
 		return nil, err
 	}
 	if !whole && !u.Active() {
-		return nil, notFound("user %d not found", userID)
+		return nil, notFound("user %d not found", userID).Keyed("account.error.db_user_not_found")
 	}
 	prof, err := loadProfile(ctx, tx, u)
 	if err != nil || whole {

@@ -104,7 +104,7 @@ const (
 // shared with us again does. Item and Extra are ignored: callers parse Raw.
 func (s *RemoteCacheService) ApplyRemoteChanges(ctx context.Context, changes []shrooms.RemoteChange) ([]shrooms.RemoteResult, error) {
 	if !shrooms.IsSystem(ctx) {
-		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may change the remote cache")
+		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may change the remote cache").Keyed("core.error.db_node_only")
 	}
 	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
@@ -280,7 +280,7 @@ func (s *RemoteCacheService) FindRemoteObject(ctx context.Context, iri string) (
 		}
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("remote object not found")
+		return nil, notFound("remote object not found").Keyed("core.error.db_remote_not_found")
 	} else if err != nil {
 		return nil, fmt.Errorf("find remote object: %w", err)
 	}

@@ -23,7 +23,7 @@ const maxRemoteMediaError = 300
 // it (EFORBIDDEN).
 func (s *RemoteMediaService) FindDueRemoteMedia(ctx context.Context, limit int) ([]*shrooms.RemoteMediaJob, error) {
 	if !shrooms.IsSystem(ctx) {
-		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may fetch partners' images")
+		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may fetch partners' images").Keyed("core.error.db_node_only")
 	}
 	tx, err := s.db.beginRead(ctx)
 	if err != nil {
@@ -59,10 +59,10 @@ func (s *RemoteMediaService) FindDueRemoteMedia(ctx context.Context, limit int) 
 // alone: its newer address is pending.
 func (s *RemoteMediaService) SaveRemoteMedia(ctx context.Context, job *shrooms.RemoteMediaJob, m *shrooms.Media) error {
 	if !shrooms.IsSystem(ctx) {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may store partners' images")
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may store partners' images").Keyed("core.error.db_node_only")
 	}
 	if m == nil || len(m.Data) == 0 || len(m.Data) > shrooms.MaxMediaBytes || m.Width <= 0 || m.Height <= 0 {
-		return shrooms.Errorf(shrooms.EINVALID, "remote image: empty, too large or without a size")
+		return shrooms.Errorf(shrooms.EINVALID, "remote image: empty, too large or without a size").Keyed("core.error.db_remote_image_bad")
 	}
 	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
@@ -84,7 +84,7 @@ func (s *RemoteMediaService) SaveRemoteMedia(ctx context.Context, job *shrooms.R
 // counting an attempt against them.
 func (s *RemoteMediaService) FailRemoteMedia(ctx context.Context, job *shrooms.RemoteMediaJob, permanent, hostDown bool, reason string) error {
 	if !shrooms.IsSystem(ctx) {
-		return shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may fetch partners' images")
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "only the node may fetch partners' images").Keyed("core.error.db_node_only")
 	}
 	attempts := job.Attempts + 1
 	state := "pending"
@@ -142,7 +142,7 @@ func (s *RemoteMediaService) FindRemoteMedia(ctx context.Context, objectID int64
 		WHERE m.object_id = ? AND `+remoteMediaVisibleSQL, objectID, org.ID, org.ID).
 		Scan(&m.ContentType, &m.Width, &m.Height, &m.Data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("remote image not found")
+		return nil, notFound("remote image not found").Keyed("core.error.db_image_not_found")
 	} else if err != nil {
 		return nil, fmt.Errorf("find remote media: %w", err)
 	}
@@ -158,7 +158,7 @@ func (s *RemoteMediaService) FindRemoteThumbs(ctx context.Context, objectIDs []i
 		return out, nil
 	}
 	if len(objectIDs) > maxLimit {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "at most %d objects at a time", maxLimit)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "at most %d objects at a time", maxLimit).Keyed("core.error.db_objects_max", "Max", maxLimit)
 	}
 	tx, err := s.db.readAsUser(ctx)
 	if err != nil {

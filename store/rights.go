@@ -107,7 +107,7 @@ func requireUser(p shrooms.Principal) error {
 	if p.System || p.User.Active() {
 		return nil
 	}
-	return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first")
+	return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first").Keyed("core.error.db_login_first")
 }
 
 // findGrants loads every grant, in ID order.
@@ -156,7 +156,7 @@ func requireModule(ctx context.Context, tx *sql.Tx, p shrooms.Principal, module 
 		return err
 	}
 	if !on {
-		return notFound("module %s is off", module)
+		return notFound("module %s is off", module).Keyed("core.error.db_module_off", "Module", module)
 	}
 	grants, err := findGrants(ctx, tx)
 	if err != nil {

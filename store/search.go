@@ -57,18 +57,18 @@ func (s *SearchService) Search(ctx context.Context, q shrooms.SearchQuery) (*shr
 	text := strings.TrimSpace(q.Text)
 	switch {
 	case text == "":
-		return nil, shrooms.Errorf(shrooms.EINVALID, "q: enter something to search for")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "q: enter something to search for").Keyed("search.error.db_q_empty").On("q")
 	case utf8.RuneCountInString(text) > searchMaxText:
-		return nil, shrooms.Errorf(shrooms.EINVALID, "q: at most %d characters", searchMaxText)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "q: at most %d characters", searchMaxText).Keyed("search.error.db_q_long", "Max", searchMaxText).On("q")
 	}
 	for _, k := range q.Kinds {
 		if !slices.Contains(shrooms.ItemKinds, k) {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "type: unknown item kind %q", k)
+			return nil, shrooms.Errorf(shrooms.EINVALID, "type: unknown item kind %q", k).Keyed("search.error.db_type", "Kind", k).On("type")
 		}
 	}
 	for _, id := range q.Instances {
 		if id <= 0 {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "partner: unknown organisation %d", id)
+			return nil, shrooms.Errorf(shrooms.EINVALID, "partner: unknown organisation %d", id).Keyed("search.error.db_partner", "ID", id).On("partner")
 		}
 	}
 	offset, limit := max(q.Offset, 0), q.Limit

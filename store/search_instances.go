@@ -115,7 +115,7 @@ func (s *SearchService) SetSearchInstances(ctx context.Context, included []int64
 		return err
 	}
 	if !p.User.Active() {
-		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first")
+		return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first").Keyed("core.error.db_login_first")
 	}
 	all, err := searchInstances(ctx, tx, p)
 	if err != nil {
@@ -129,7 +129,8 @@ func (s *SearchService) SetSearchInstances(ctx context.Context, included []int64
 		if !known[id] {
 			// No ID in the message, so that the catalogs translate it; the
 			// form and the API both sent the list they were given.
-			return shrooms.Errorf(shrooms.EINVALID, "instances: choose this organisation or linked partners only")
+			return shrooms.Errorf(shrooms.EINVALID, "instances: choose this organisation or linked partners only").Keyed("search.error.db_instances").On("instances").
+				Keyed("search.error.db_instances").On("instances")
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM search_exclusions WHERE user_id = ?`, p.User.ID); err != nil {

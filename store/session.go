@@ -23,13 +23,17 @@ const maxLoginKey = 320
 // Answers of logins and sessions, new each time so that no caller can
 // change a shared one.
 func errWrongLogin() error {
-	return shrooms.Errorf(shrooms.EUNAUTHORIZED, "wrong username or password")
+	return shrooms.Errorf(shrooms.EUNAUTHORIZED, "wrong username or password").Keyed("account.error.db_login_wrong")
 }
-func errLoginAgain() error { return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in again") }
+func errLoginAgain() error {
+	return shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in again").Keyed("account.error.db_login_again")
+}
 func errPending() error {
 	return shrooms.ErrPending()
 }
-func errSuspended() error { return shrooms.Errorf(shrooms.EFORBIDDEN, "this account is suspended") }
+func errSuspended() error {
+	return shrooms.Errorf(shrooms.EFORBIDDEN, "this account is suspended").Keyed("account.error.db_suspended")
+}
 
 // dummyPassHash makes the hash, at the store's cost, that is compared
 // with the password of an unknown login, so that it takes as long as a
@@ -144,7 +148,8 @@ func checkLoginLimits(ctx context.Context, tx *sql.Tx, accountKey, address strin
 	if minutes <= 1 {
 		return shrooms.Errorf(shrooms.ETOOMANY, "too many failed logins: try again in 1 minute").Keyed("account.login.too_many_minutes", "Count", 1)
 	}
-	return shrooms.Errorf(shrooms.ETOOMANY, "too many failed logins: try again in %d minutes", minutes).Keyed("account.login.too_many_minutes", "Count", minutes)
+	return shrooms.Errorf(shrooms.ETOOMANY, "too many failed logins: try again in %d minutes", minutes).
+		Keyed("account.login.too_many_minutes", "Count", minutes)
 }
 
 // recordFailures counts one failed attempt for the account and the

@@ -94,7 +94,7 @@ func findSettings(ctx context.Context, tx *sql.Tx) (*shrooms.Settings, error) {
 		return nil, err
 	}
 	if _, ok := values[settingPublicURL]; !ok {
-		return nil, notFound("node is not initialised")
+		return nil, notFound("node is not initialised").Keyed("core.error.db_node_uninitialised")
 	}
 	s := settingsFrom(values)
 	if s.LogoID != 0 {

@@ -8,8 +8,17 @@ import (
 	shrooms "github.com/shrooms-org/shrooms"
 )
 
+// orgHandleOverride words a taken handle or IRI of the Organization actor
+// as a taken org_handle.
+var orgHandleOverride = map[string]*shrooms.Error{
+	"actors.handle": refusal("org_handle is taken").Keyed("admin.error.db_org_handle_taken").On("org_handle"),
+	"actors.iri":    refusal("org_handle is taken").Keyed("admin.error.db_org_handle_taken").On("org_handle"),
+}
+
 // errSetupDone refuses a second run of the setup wizard.
-func errSetupDone() error { return shrooms.Errorf(shrooms.ECONFLICT, "setup is already done") }
+func errSetupDone() error {
+	return shrooms.Errorf(shrooms.ECONFLICT, "setup is already done").Keyed("core.error.db_setup_done")
+}
 
 // CompleteSetup applies the browser's first-run wizard in one
 // transaction, only while the node has no active admin: the settings (and
@@ -34,7 +43,7 @@ func (s *SettingsService) CompleteSetup(ctx context.Context, in *shrooms.Setup) 
 	}
 	if in.OrgHandle != "" {
 		if err := shrooms.ValidHandle(in.OrgHandle); err != nil {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "org_handle: %s", shrooms.ErrorMessage(err))
+			return nil, rewrap(err, shrooms.EINVALID, "org_handle", "org_handle: %s", shrooms.ErrorMessage(err))
 		}
 	}
 	admin := in.Admin
@@ -42,7 +51,7 @@ func (s *SettingsService) CompleteSetup(ctx context.Context, in *shrooms.Setup) 
 	actor, hash, err := s.db.newUserActor(&admin, in.Password)
 	if err != nil {
 		if shrooms.ErrorCode(err) == shrooms.EINVALID {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "admin %s", shrooms.ErrorMessage(err))
+			return nil, rewrap(err, shrooms.EINVALID, shrooms.ErrorField(err), "admin %s", shrooms.ErrorMessage(err))
 		}
 		return nil, err
 	}
@@ -84,10 +93,10 @@ func (s *SettingsService) CompleteSetup(ctx context.Context, in *shrooms.Setup) 
 	admin.EmailVerifiedAt = s.db.now()
 	if err := s.db.insertUser(ctx, tx, &admin, actor, hash); err != nil {
 		if shrooms.ErrorCode(err) == shrooms.ECONFLICT && admin.Username == org.Handle {
-			return nil, shrooms.Errorf(shrooms.ECONFLICT, "admin username is taken by the organisation")
+			return nil, shrooms.Errorf(shrooms.ECONFLICT, "admin username is taken by the organisation").Keyed("account.error.db_username_org").On("username")
 		}
 		if shrooms.ErrorCode(err) == shrooms.ECONFLICT {
-			return nil, shrooms.Errorf(shrooms.ECONFLICT, "admin %s", shrooms.ErrorMessage(err))
+			return nil, rewrap(err, shrooms.ECONFLICT, shrooms.ErrorField(err), "admin %s", shrooms.ErrorMessage(err))
 		}
 		return nil, err
 	}
@@ -111,14 +120,14 @@ func (db *DB) renameOrg(ctx context.Context, tx *sql.Tx, org *shrooms.Actor, han
 		return fmt.Errorf("check organisation: %w", err)
 	}
 	if used != 0 {
-		return shrooms.Errorf(shrooms.ECONFLICT, "the organisation's handle can no longer change")
+		return shrooms.Errorf(shrooms.ECONFLICT, "the organisation's handle can no longer change").Keyed("admin.error.db_org_handle_fixed").On("org_handle")
 	}
 	var taken int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM actors WHERE local = 1 AND handle = ?`, handle).Scan(&taken); err != nil {
 		return fmt.Errorf("check handle: %w", err)
 	}
 	if taken > 0 {
-		return shrooms.Errorf(shrooms.ECONFLICT, "org_handle: %q is taken", handle)
+		return shrooms.Errorf(shrooms.ECONFLICT, "org_handle: %q is taken", handle).Keyed("admin.error.db_org_handle_taken", "Handle", handle).On("org_handle")
 	}
 	x := db.iris
 	_, err = tx.ExecContext(ctx, `UPDATE actors SET handle = ?, iri = ?, url = ?, inbox = ?, outbox = ?,
@@ -126,7 +135,7 @@ func (db *DB) renameOrg(ctx context.Context, tx *sql.Tx, org *shrooms.Actor, han
 		handle, x.Actor(handle), x.Actor(handle), x.Inbox(handle), x.Outbox(handle),
 		x.Followers(handle), x.Following(handle), x.Key(handle), db.now().UnixMilli(), org.ID)
 	if err != nil {
-		return dbError(err, map[string]string{"actors.handle": "org_handle is taken", "actors.iri": "org_handle is taken"})
+		return dbError(err, orgHandleOverride)
 	}
 	if err := putSetting(ctx, tx, settingOrgHandle, handle); err != nil {
 		return err

@@ -42,7 +42,7 @@ func (s *StockService) MoveStock(ctx context.Context, m *shrooms.StockMovement) 
 		return err
 	}
 	if before.Kind != shrooms.KindPart {
-		return shrooms.Errorf(shrooms.EINVALID, "only parts have a stock quantity")
+		return shrooms.Errorf(shrooms.EINVALID, "only parts have a stock quantity").Keyed("stock.error.db_parts_only")
 	}
 	delta := m.Amount
 	switch m.Kind {
@@ -61,9 +61,10 @@ func (s *StockService) MoveStock(ctx context.Context, m *shrooms.StockMovement) 
 		return fmt.Errorf("move stock: %w", err)
 	} else if n == 0 {
 		if before.Quantity+delta > shrooms.MaxQuantity {
-			return shrooms.Errorf(shrooms.EINVALID, "amount: the quantity would be more than %d", shrooms.MaxQuantity)
+			return shrooms.Errorf(shrooms.EINVALID, "amount: the quantity would be more than %d", shrooms.MaxQuantity).Keyed("stock.error.db_amount_max", "Max", shrooms.MaxQuantity).On("amount").
+				Keyed("stock.error.db_amount_max", "Max", shrooms.MaxQuantity).On("amount")
 		}
-		return shrooms.Errorf(shrooms.ECONFLICT, "not enough in stock")
+		return shrooms.Errorf(shrooms.ECONFLICT, "not enough in stock").Keyed("stock.error.db_not_enough").On("amount")
 	}
 	m.Delta, m.Balance, m.At = delta, before.Quantity+delta, now
 	if c.p.User != nil {
@@ -98,7 +99,7 @@ func (s *StockService) MoveStock(ctx context.Context, m *shrooms.StockMovement) 
 func stockError(err error) error {
 	err = dbError(err, nil)
 	if shrooms.ErrorCode(err) == shrooms.EINVALID {
-		return shrooms.Errorf(shrooms.ECONFLICT, "not enough in stock")
+		return shrooms.Errorf(shrooms.ECONFLICT, "not enough in stock").Keyed("stock.error.db_not_enough").On("amount")
 	}
 	return err
 }

@@ -26,7 +26,7 @@ func tokenHash(secret string) string {
 // EINVALID for a name over 100 characters.
 func (s *UserService) CreateAPIToken(ctx context.Context, userID int64, name string) (string, *shrooms.APIToken, error) {
 	if len([]rune(name)) > 100 {
-		return "", nil, shrooms.Errorf(shrooms.EINVALID, "name: must be at most 100 characters")
+		return "", nil, shrooms.Errorf(shrooms.EINVALID, "name: must be at most 100 characters").Keyed("account.error.db_token_name_long").On("name")
 	}
 	secret := APITokenPrefix + shrooms.RandomToken(32)
 	tx, err := s.db.beginWrite(ctx)
@@ -110,7 +110,7 @@ func (s *UserService) DeleteAPIToken(ctx context.Context, userID, tokenID int64)
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("delete token: %w", err)
 	} else if n == 0 {
-		return notFound("token %d not found", tokenID)
+		return notFound("token %d not found", tokenID).Keyed("account.error.db_token_not_found")
 	}
 	return commit(tx)
 }
@@ -164,12 +164,12 @@ func (s *UserService) FindUserByAPIToken(ctx context.Context, secret string) (*s
 		return row.Scan(append(dest, &tokenID, &lastUsed)...)
 	}))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, shrooms.Errorf(shrooms.EUNAUTHORIZED, "invalid token")
+		return nil, shrooms.Errorf(shrooms.EUNAUTHORIZED, "invalid token").Keyed("account.error.db_token_invalid")
 	} else if err != nil {
 		return nil, fmt.Errorf("find token: %w", err)
 	}
 	if !u.Active() {
-		return nil, shrooms.Errorf(shrooms.EUNAUTHORIZED, "invalid token")
+		return nil, shrooms.Errorf(shrooms.EUNAUTHORIZED, "invalid token").Keyed("account.error.db_token_invalid")
 	}
 	now := s.db.now()
 	stale := now.Add(-activityResolution)

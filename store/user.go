@@ -29,7 +29,7 @@ const maxUserPage = 100
 // userOverride words a taken local handle as a taken username: users and
 // the organisation share the local handle namespace, and a deleted
 // user's handle stays taken.
-var userOverride = map[string]string{"actors.handle": "username is taken"}
+var userOverride = map[string]*shrooms.Error{"actors.handle": constraintErrors["users.username"]}
 
 const userColumns = `users.id, users.username, users.email, users.name, users.role, users.status,
 	users.language, users.dashboard, users.actor_id, users.email_verified_at, users.last_active_at,
@@ -73,7 +73,7 @@ func dashboardValue(ids []string) (any, error) {
 func findUser(ctx context.Context, tx *sql.Tx, what, cond string, args ...any) (*shrooms.User, error) {
 	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+cond, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("%s not found", what)
+		return nil, notFound("%s not found", what).Keyed("account.error.db_user_not_found")
 	} else if err != nil {
 		return nil, fmt.Errorf("find user: %w", err)
 	}
@@ -95,7 +95,7 @@ var bcryptCost = bcrypt.DefaultCost
 func hashPassword(password string, cost int) (string, error) {
 	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
 	if errors.Is(err, bcrypt.ErrPasswordTooLong) {
-		return "", shrooms.Errorf(shrooms.EINVALID, "password: must be at most 72 bytes")
+		return "", shrooms.Errorf(shrooms.EINVALID, "password: must be at most 72 bytes").Keyed("account.error.db_password_long").On("password")
 	} else if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -325,7 +325,8 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd shrooms.User
 		if n, err := otherActiveAdmins(ctx, tx, u.ID); err != nil {
 			return nil, err
 		} else if n == 0 {
-			return nil, shrooms.Errorf(shrooms.ECONFLICT, "the last active admin cannot lose the admin role nor be suspended")
+			return nil, shrooms.Errorf(shrooms.ECONFLICT, "the last active admin cannot lose the admin role nor be suspended").Keyed("admin.error.db_last_admin_role").
+				Keyed("admin.error.db_last_admin_role")
 		}
 	}
 	dash, err := dashboardValue(u.Dashboard)
@@ -365,13 +366,14 @@ func applyUserUpdate(u *shrooms.User, upd shrooms.UserUpdate) error {
 	if upd.Name != nil {
 		name := strings.TrimSpace(*upd.Name)
 		if len([]rune(name)) > 100 {
-			return shrooms.Errorf(shrooms.EINVALID, "name: must be at most 100 characters")
+			return shrooms.Errorf(shrooms.EINVALID, "name: must be at most 100 characters").Keyed("account.error.db_name_long").On("name")
 		}
 		u.Name = name
 	}
 	if upd.Language != nil {
 		if *upd.Language != "" && !shrooms.IsLanguage(*upd.Language) {
-			return shrooms.Errorf(shrooms.EINVALID, "language: must be one of %s", strings.Join(shrooms.Languages, ", "))
+			return shrooms.Errorf(shrooms.EINVALID, "language: must be one of %s", strings.Join(shrooms.Languages, ", ")).Keyed("account.error.db_language").On("language").
+				Keyed("account.error.db_language").On("language")
 		}
 		u.Language = *upd.Language
 	}

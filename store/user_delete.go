@@ -37,7 +37,7 @@ func (s *UserService) DeleteUser(ctx context.Context, id int64) error {
 		if n, err := otherActiveAdmins(ctx, tx, u.ID); err != nil {
 			return err
 		} else if n == 0 {
-			return shrooms.Errorf(shrooms.ECONFLICT, "the last active admin cannot be deleted")
+			return shrooms.Errorf(shrooms.ECONFLICT, "the last active admin cannot be deleted").Keyed("admin.error.db_last_admin_delete")
 		}
 	}
 	if err := deleteUserRows(ctx, tx, u.ID); err != nil {

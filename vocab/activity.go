@@ -147,11 +147,11 @@ func fixActivity(m map[string]any) {
 // activityType builds the streams value of a domain activity.
 func activityType(a *shrooms.Activity, depth int) (vocab.Type, error) {
 	if depth > maxEmbedding {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "activity embeds too many activities")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "activity embeds too many activities").Keyed("federation.error.activity_nested")
 	}
 	ctor, ok := newActivity[a.Type]
 	if !ok {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "unsupported activity type %q", a.Type)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "unsupported activity type %q", a.Type).Keyed("federation.error.activity_type", "Type", a.Type)
 	}
 	t := ctor()
 	id, err := parseIRI("activity id", a.IRI)
@@ -242,20 +242,20 @@ func ParseActivity(raw []byte) (*shrooms.Activity, error) {
 	}
 	switch {
 	case !hasContext(m):
-		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no @context")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no @context").Keyed("federation.error.no_context", "What", "activity")
 	case rawType(m["type"]) == "":
-		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no type")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no type").Keyed("federation.error.no_type", "What", "activity")
 	case rawString(m, "id") == "":
-		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no id")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no id").Keyed("federation.error.no_id", "What", "activity")
 	case rawID(m["actor"]) == "":
-		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no actor")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no actor").Keyed("federation.error.activity_no_actor")
 	}
 	var a *shrooms.Activity
 	t, err := streams.ToType(context.Background(), m)
 	if err == nil {
 		r, ok := t.(activityReader)
 		if !ok {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "%s is not an activity", t.GetTypeName())
+			return nil, shrooms.Errorf(shrooms.EINVALID, "%s is not an activity", t.GetTypeName()).Keyed("federation.error.not_activity", "Type", t.GetTypeName())
 		}
 		a = fromStreams(r, m, 0)
 	} else {
@@ -264,7 +264,7 @@ func ParseActivity(raw []byte) (*shrooms.Activity, error) {
 		a = fromRaw(m, 0)
 	}
 	if a.IRI == "" || a.Actor == "" {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no id or actor")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no id or actor").Keyed("federation.error.activity_no_id_actor")
 	}
 	if err := finishActivity(a, m); err != nil {
 		return nil, err

@@ -67,7 +67,7 @@ func newActor(kind shrooms.ActorKind) (actorType, bool) {
 func ActorJSON(a *shrooms.Actor) ([]byte, error) {
 	t, ok := newActor(a.Kind)
 	if !ok {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "unknown actor kind %q", a.Kind)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "unknown actor kind %q", a.Kind).Keyed("federation.error.actor_kind", "Kind", a.Kind)
 	}
 	id, err := parseIRI("actor id", a.IRI)
 	if err != nil {
@@ -180,18 +180,18 @@ func ParseActor(raw []byte) (*shrooms.Actor, error) {
 		return nil, err
 	}
 	if !hasContext(m) {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "actor has no @context")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "actor has no @context").Keyed("federation.error.no_context", "What", "actor")
 	}
 	if _, ok := m["type"]; !ok {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "actor has no type")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "actor has no type").Keyed("federation.error.no_type", "What", "actor")
 	}
 	t, err := streams.ToType(context.Background(), m)
 	if err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "not an actor type: %q", rawType(m["type"]))
+		return nil, shrooms.Errorf(shrooms.EINVALID, "not an actor type: %q", rawType(m["type"])).Keyed("federation.error.actor_type", "Type", rawType(m["type"]))
 	}
 	at, ok := t.(actorType)
 	if !ok {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "not an actor type: %q", t.GetTypeName())
+		return nil, shrooms.Errorf(shrooms.EINVALID, "not an actor type: %q", t.GetTypeName()).Keyed("federation.error.actor_type", "Type", t.GetTypeName())
 	}
 
 	a := &shrooms.Actor{
@@ -199,7 +199,7 @@ func ParseActor(raw []byte) (*shrooms.Actor, error) {
 		Kind: shrooms.ActorKind(at.GetTypeName()),
 	}
 	if a.IRI == "" {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "actor has no id")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "actor has no id").Keyed("federation.error.no_id", "What", "actor")
 	}
 	a.Host = shrooms.HostOf(a.IRI)
 	if p := at.GetActivityStreamsPreferredUsername(); p != nil {
@@ -242,9 +242,9 @@ func ParseActor(raw []byte) (*shrooms.Actor, error) {
 
 	switch {
 	case a.Inbox == "":
-		return nil, shrooms.Errorf(shrooms.EINVALID, "actor has no inbox")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "actor has no inbox").Keyed("federation.error.actor_no_inbox")
 	case a.KeyID == "" || a.PublicKeyPEM == "":
-		return nil, shrooms.Errorf(shrooms.EINVALID, "actor has no public key")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "actor has no public key").Keyed("federation.error.actor_no_key")
 	}
 	return a, nil
 }

@@ -21,7 +21,7 @@ func IsActorType(typ string) bool {
 // actor of actor itself.
 func ActorUpdateJSON(a *shrooms.Activity, actor *shrooms.Actor) ([]byte, error) {
 	if a.Type != shrooms.ActivityUpdate || a.Actor != actor.IRI || a.Object != actor.IRI {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "not an Update of the actor by itself")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "not an Update of the actor by itself").Keyed("federation.error.update_not_self")
 	}
 	doc, err := ActorJSON(actor)
 	if err != nil {

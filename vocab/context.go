@@ -110,7 +110,7 @@ func asArray(m map[string]any, key string) {
 func parseIRI(field, s string) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: %q is not an absolute IRI", field, s)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%s: %q is not an absolute IRI", field, s).Keyed("federation.error.iri", "Field", field, "Value", s)
 	}
 	return u, nil
 }
@@ -123,11 +123,11 @@ func decodeObject(raw []byte, what string) (map[string]any, error) {
 	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "invalid JSON")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "invalid JSON").Keyed("federation.error.json")
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "%s must be a JSON object", what)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "%s must be a JSON object", what).Keyed("federation.error.json_object", "What", what)
 	}
 	return m, nil
 }

@@ -59,13 +59,13 @@ func ParseEnvelope(raw []byte, maxDepth int) (*Envelope, error) {
 	}
 	if trimmed := bytes.TrimLeft(raw, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		if !json.Valid(raw) {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "invalid JSON")
+			return nil, shrooms.Errorf(shrooms.EINVALID, "invalid JSON").Keyed("federation.error.json")
 		}
-		return nil, shrooms.Errorf(shrooms.EINVALID, "activity must be a JSON object")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "activity must be a JSON object").Keyed("federation.error.json_object", "What", "activity")
 	}
 	var ej envelopeJSON
 	if err := json.Unmarshal(raw, &ej); err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "invalid JSON")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "invalid JSON").Keyed("federation.error.json")
 	}
 	env := &Envelope{HasContext: rawPresent(ej.Context)}
 	if firstByte(ej.ID) == '"' {
@@ -79,11 +79,11 @@ func ParseEnvelope(raw []byte, maxDepth int) (*Envelope, error) {
 	env.ObjectType = rawTypeOf(objType)
 	switch {
 	case env.ID == "":
-		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no id")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no id").Keyed("federation.error.no_id", "What", "activity")
 	case env.Type == "":
-		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no type")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no type").Keyed("federation.error.no_type", "What", "activity")
 	case env.Actor == "":
-		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no actor")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "activity has no actor").Keyed("federation.error.activity_no_actor")
 	}
 	return env, nil
 }
@@ -112,7 +112,7 @@ func checkDepth(raw []byte, limit int) error {
 		case '[', '{':
 			depth++
 			if depth > limit {
-				return shrooms.Errorf(shrooms.EINVALID, "JSON nested too deeply")
+				return shrooms.Errorf(shrooms.EINVALID, "JSON nested too deeply").Keyed("federation.error.json_deep")
 			}
 		case ']', '}':
 			depth--

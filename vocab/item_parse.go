@@ -36,7 +36,7 @@ func ParseItem(raw []byte) (*shrooms.Item, map[string]any, error) {
 		return nil, nil, err
 	}
 	if !hasContext(m) {
-		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "item has no @context")
+		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "item has no @context").Keyed("federation.error.no_context", "What", "item")
 	}
 	return itemFromMap(m)
 }
@@ -45,7 +45,7 @@ func ParseItem(raw []byte) (*shrooms.Item, map[string]any, error) {
 // an activity.
 func itemFromMap(m map[string]any) (*shrooms.Item, map[string]any, error) {
 	if !isItem(m) {
-		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "not a SHROOMS item: type %q", rawType(m["type"]))
+		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "not a SHROOMS item: type %q", rawType(m["type"])).Keyed("federation.error.item_type", "Type", rawType(m["type"]))
 	}
 	if !hasContext(m) {
 		// streams types only a document with a @context: lend the
@@ -59,11 +59,11 @@ func itemFromMap(m map[string]any) (*shrooms.Item, map[string]any, error) {
 	}
 	t, err := streams.ToType(context.Background(), m)
 	if err != nil {
-		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "item: %s", "not a Page")
+		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "item: %s", "not a Page").Keyed("federation.error.item_not_page")
 	}
 	page, ok := t.(vocab.ActivityStreamsPage)
 	if !ok {
-		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "item: %s", "not a Page")
+		return nil, nil, shrooms.Errorf(shrooms.EINVALID, "item: %s", "not a Page").Keyed("federation.error.item_not_page")
 	}
 	return itemFromPage(page, m)
 }
@@ -109,7 +109,7 @@ func itemFromHead(h itemHead, m map[string]any) (*shrooms.Item, error) {
 		UpdatedAt:    h.published,
 	}
 	if item.IRI == "" {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "item has no id")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "item has no id").Keyed("federation.error.no_id", "What", "item")
 	}
 	if !h.updated.IsZero() {
 		item.UpdatedAt = h.updated
@@ -137,13 +137,13 @@ func itemFromHead(h itemHead, m map[string]any) (*shrooms.Item, error) {
 	item.MinQuantity = rawInt(ext(m, "minQuantity"))
 	if fields, ok := ext(m, "fields").(map[string]any); ok && len(fields) > 0 {
 		if len(fields) > maxRemoteFields {
-			return nil, shrooms.Errorf(shrooms.EINVALID, "item has more than %d custom fields", maxRemoteFields)
+			return nil, shrooms.Errorf(shrooms.EINVALID, "item has more than %d custom fields", maxRemoteFields).Keyed("federation.error.item_fields", "Max", maxRemoteFields)
 		}
 		item.Fields = make(map[string]string, len(fields))
 		for k, v := range fields {
 			s, ok := v.(string)
 			if !ok || len(s) > maxRemoteFieldValue || len(k) > 100 {
-				return nil, shrooms.Errorf(shrooms.EINVALID, "item field %q: not a short text", k)
+				return nil, shrooms.Errorf(shrooms.EINVALID, "item field %q: not a short text", k).Keyed("federation.error.item_field_text", "Field", k)
 			}
 			item.Fields[k] = s
 		}

@@ -31,7 +31,7 @@ func finishActivity(a *shrooms.Activity, m map[string]any) error {
 			tok, _ = m["inviteToken"].(string)
 		}
 		if len(tok) > maxInviteToken {
-			return shrooms.Errorf(shrooms.EINVALID, "invite token longer than %d characters", maxInviteToken)
+			return shrooms.Errorf(shrooms.EINVALID, "invite token longer than %d characters", maxInviteToken).Keyed("federation.error.invite_token_long", "Max", maxInviteToken)
 		}
 		a.InviteToken = tok
 	case shrooms.ActivityCreate, shrooms.ActivityUpdate:

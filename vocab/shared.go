@@ -65,15 +65,15 @@ func ParseItemPage(raw []byte) (*ReceivedPage, error) {
 		return nil, err
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "page: invalid JSON or not a collection page")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "page: invalid JSON or not a collection page").Keyed("federation.error.page_json")
 	}
 	if !rawPresent(doc.Context) {
-		return nil, shrooms.Errorf(shrooms.EINVALID, "page has no @context")
+		return nil, shrooms.Errorf(shrooms.EINVALID, "page has no @context").Keyed("federation.error.no_context", "What", "page")
 	}
 	switch typ := rawTypeOf(doc.Type); typ {
 	case "OrderedCollectionPage", "CollectionPage":
 	default:
-		return nil, shrooms.Errorf(shrooms.EINVALID, "page: type %q is not a collection page", typ)
+		return nil, shrooms.Errorf(shrooms.EINVALID, "page: type %q is not a collection page", typ).Keyed("federation.error.page_type", "Type", typ)
 	}
 	p := &ReceivedPage{TotalItems: -1}
 	if doc.TotalItems != nil {
@@ -107,15 +107,15 @@ func ParseCollection(raw []byte) (first string, total int, err error) {
 		return "", 0, err
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return "", 0, shrooms.Errorf(shrooms.EINVALID, "collection: invalid JSON")
+		return "", 0, shrooms.Errorf(shrooms.EINVALID, "collection: invalid JSON").Keyed("federation.error.collection_json")
 	}
 	if !rawPresent(doc.Context) {
-		return "", 0, shrooms.Errorf(shrooms.EINVALID, "collection has no @context")
+		return "", 0, shrooms.Errorf(shrooms.EINVALID, "collection has no @context").Keyed("federation.error.no_context", "What", "collection")
 	}
 	switch typ := rawTypeOf(doc.Type); typ {
 	case "OrderedCollection", "Collection":
 	default:
-		return "", 0, shrooms.Errorf(shrooms.EINVALID, "collection: type %q is not a collection", typ)
+		return "", 0, shrooms.Errorf(shrooms.EINVALID, "collection: type %q is not a collection", typ).Keyed("federation.error.collection_type", "Type", typ)
 	}
 	total = -1
 	if doc.TotalItems != nil {

@@ -54,14 +54,14 @@ func WebFingerJSON(a *shrooms.Actor, host string) ([]byte, error) {
 func ParseWebFinger(raw []byte) (actorIRI string, err error) {
 	var d jrd
 	if err := json.Unmarshal(raw, &d); err != nil {
-		return "", shrooms.Errorf(shrooms.EINVALID, "invalid WebFinger JSON")
+		return "", shrooms.Errorf(shrooms.EINVALID, "invalid WebFinger JSON").Keyed("federation.error.webfinger_json")
 	}
 	for _, l := range d.Links {
 		if l.Rel == relSelf && l.Href != "" && isActivityPubType(l.Type) {
 			return l.Href, nil
 		}
 	}
-	return "", shrooms.Errorf(shrooms.EINVALID, "WebFinger response has no ActivityPub self link")
+	return "", shrooms.Errorf(shrooms.EINVALID, "WebFinger response has no ActivityPub self link").Keyed("federation.error.webfinger_no_self")
 }
 
 // isActivityPubType reports whether a media type names an ActivityStreams

@@ -130,7 +130,7 @@ func (f *initFlags) create(ctx context.Context, stdout io.Writer) (err error) {
 	}
 	admin := &shrooms.User{Username: f.adminUser, Email: f.adminEmail, Name: f.adminUser, Role: shrooms.RoleAdmin}
 	if err := admin.Validate(f.adminPasswd); err != nil {
-		return fmt.Errorf("--admin-%s", strings.Replace(shrooms.ErrorMessage(err), "username:", "user:", 1))
+		return adminFlagError(err)
 	}
 	listen, private := listenFor(iris, f.listen)
 	cfgFile := filepath.Join(f.dataDir, configFileName)
@@ -239,4 +239,19 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// adminFlagError names the --admin-* flag behind an error of
+// User.Validate by the field the error concerns: the username is
+// --admin-user.
+func adminFlagError(err error) error {
+	field := shrooms.ErrorField(err)
+	msg := strings.TrimPrefix(shrooms.ErrorMessage(err), field+": ")
+	switch field {
+	case "":
+		return fmt.Errorf("--admin: %s", msg)
+	case "username":
+		field = "user"
+	}
+	return fmt.Errorf("--admin-%s: %s", field, msg)
 }
