@@ -78,6 +78,11 @@ func rowError(row int, err error) shrooms.RowError {
 	if errors.As(err, &e) {
 		re.Field, re.Key, re.Args = e.Field, e.Key, e.Args
 	}
+	// A custom field's error names its form input, field_KEY; an import
+	// row names the field by its key, as the item's Fields do.
+	if key, ok := strings.CutPrefix(re.Field, "field_"); ok {
+		re.Field = key
+	}
 	if rest, ok := strings.CutPrefix(re.Message, re.Field+": "); ok && re.Field != "" {
 		re.Message = rest
 	}
