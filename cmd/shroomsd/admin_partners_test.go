@@ -60,7 +60,7 @@ func TestResyncIntervalConfig(t *testing.T) {
 		t.Fatalf("default resync_interval %v, want 24h", cfg.Federation.ResyncInterval)
 	}
 	m := &Main{Config: cfg}
-	if got := m.federationConfig().ResyncInterval; got != 24*time.Hour {
+	if got := m.FederationConfig().ResyncInterval; got != 24*time.Hour {
 		t.Fatalf("federation.Config.ResyncInterval = %v, want 24h", got)
 	}
 	os.WriteFile(filepath.Join(dir, configFileName), []byte("federation:\n  resync_interval: 6h\n"), 0o600)

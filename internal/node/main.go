@@ -1,4 +1,8 @@
-package main
+// Package node wires one SHROOMS node together: the typed configuration,
+// the database, federation, mail workers and the HTTP server. shroomsd
+// loads the configuration and runs a Main; the end-to-end tests in e2e
+// start several in one process.
+package node
 
 import (
 	"context"
@@ -64,7 +68,7 @@ type Main struct {
 // the node's identity when the database has none (first start of serve).
 func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err error) {
 	if m.Logger == nil {
-		m.Logger = newLogger(os.Stderr, m.Config.LogLevel)
+		m.Logger = NewLogger(os.Stderr, m.Config.LogLevel)
 	}
 	if m.Now == nil {
 		m.Now = time.Now
@@ -72,7 +76,7 @@ func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err 
 	if m.IRIs, err = shrooms.NewIRIs(m.Config.PublicURL); err != nil {
 		return false, fmt.Errorf("public_url: %s", shrooms.ErrorMessage(err))
 	}
-	db, err := store.Open(m.Config.dbPath(), store.Options{PublicURL: m.IRIs.Base, BusyTimeout: m.Config.Database.BusyTimeout, Now: m.Now,
+	db, err := store.Open(m.Config.DBPath(), store.Options{PublicURL: m.IRIs.Base, BusyTimeout: m.Config.Database.BusyTimeout, Now: m.Now,
 		NewKeyPair: m.NewKeyPair, PasswordCost: m.PasswordCost})
 	if err != nil {
 		return false, err
@@ -99,7 +103,7 @@ func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err 
 		m.Config.Org.Handle = node.OrgHandle // the stored identity wins
 	}
 	m.Images = imaging.NewDecoder(1, imaging.DefaultBudget)
-	m.Fed = federation.New(m.federationConfig(), federation.Services{
+	m.Fed = federation.New(m.FederationConfig(), federation.Services{
 		Nodes: db, Actors: db, Follows: db, Outbox: db, Inbox: db, Items: db,
 		Partners: db, Remote: db, Media: db,
 	})
@@ -120,7 +124,8 @@ func (m *Main) syncOrg(ctx context.Context) error {
 	return m.DB.UpdateLocalActor(ctx, org)
 }
 
-func (m *Main) federationConfig() federation.Config {
+// FederationConfig is the federation section as federation.New takes it.
+func (m *Main) FederationConfig() federation.Config {
 	f := m.Config.Federation
 	return federation.Config{
 		IRIs:                  m.IRIs,
@@ -265,7 +270,8 @@ func lockDataDir(dir string) (*os.File, error) {
 	return f, nil
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+// NewLogger writes text logs to w from the level named by log_level.
+func NewLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	switch strings.ToLower(level) {
 	case "debug":

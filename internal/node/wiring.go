@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"path/filepath"
@@ -9,7 +9,7 @@ import (
 // handlerDeps wires the store, federation and mail into the HTTP handlers.
 func (m *Main) handlerDeps() handlers.Deps {
 	db := m.DB
-	proxies, _ := m.Config.trustedProxies() // checked by Validate
+	proxies, _ := m.Config.TrustedProxies() // checked by Validate
 	return handlers.Deps{
 		IRIs: m.IRIs, Logger: m.Logger, Now: m.Now,
 		Nodes: db, Actors: db, Users: db, Follows: db, Outbox: db, Inbox: db,
