@@ -42,6 +42,7 @@ func (n *testNode) api(method, path, token string, body any) (int, map[string]an
 // TestAPIAuth: tokens made with the CLI open /api/v1; no token, a wrong
 // token or a non-admin token are refused.
 func TestAPIAuth(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a := startNode(t, clock)
 	token := strings.TrimSpace(a.mustCLI("admin", "token", "create", "--user", "admin"))
@@ -75,6 +76,7 @@ func TestAPIAuth(t *testing.T) {
 // TestAPIFollows: an admin follows, lists, approves and unfollows through
 // the API, with clear 4xx on bad input.
 func TestAPIFollows(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock, manualApproval)
 	tokenA := strings.TrimSpace(a.mustCLI("admin", "token", "create", "--user", "admin"))
@@ -144,6 +146,7 @@ func TestAPIFollows(t *testing.T) {
 // TestDiscoveryAndNegotiation: WebFinger, NodeInfo and the actor, as JSON
 // for ActivityPub clients and as a page for browsers.
 func TestDiscoveryAndNegotiation(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a := startNode(t, clock)
 	org := a.org()

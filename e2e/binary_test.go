@@ -3,12 +3,15 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,8 +21,17 @@ import (
 
 var buildOnce sync.Map // tags → *builtBinary
 
-// TestMain removes the binaries the tests built.
+// TestMain runs twice as many tests at once as there are CPUs unless
+// -parallel says otherwise: most of a test's time is spent waiting on
+// another node's HTTP answer or on a SQLite commit. It removes the
+// binaries the tests built.
 func TestMain(m *testing.M) {
+	flag.Parse()
+	parallel := false
+	flag.Visit(func(f *flag.Flag) { parallel = parallel || f.Name == "test.parallel" })
+	if !parallel {
+		flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
+	}
 	code := m.Run()
 	buildOnce.Range(func(_, v any) bool {
 		if b := v.(*builtBinary); b.path != "" {

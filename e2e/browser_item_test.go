@@ -17,6 +17,7 @@ import (
 // with its label to print, and checks it out as a scanned label would
 // let them.
 func TestBrowserCatalogueItem(t *testing.T) {
+	t.Parallel()
 	for _, vp := range []viewport{desktop, phone} {
 		t.Run(vp.Name, func(t *testing.T) {
 			requireBrowser(t)
@@ -122,6 +123,7 @@ func TestBrowserCatalogueItem(t *testing.T) {
 // the kind's module default (inventory members, stock partners here) until
 // the user picks one.
 func TestBrowserItemKindAudience(t *testing.T) {
+	t.Parallel()
 	requireBrowser(t)
 	n := startNode(t, newTestClock())
 	st, err := n.m.DB.FindSettings(systemCtx)

@@ -16,6 +16,7 @@ import (
 // map.tile_url at static/img/tile.png), so any failed tile, CSP refusal
 // or script error fails the test (newBrowser checks the console).
 func TestBrowserMaps(t *testing.T) {
+	t.Parallel()
 	for _, vp := range []viewport{desktop, phone} {
 		t.Run(vp.Name, func(t *testing.T) {
 			requireBrowser(t)

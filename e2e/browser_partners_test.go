@@ -18,6 +18,7 @@ import (
 // confirmation render without console or CSP errors, with enough contrast
 // and nothing wider than the screen.
 func TestBrowserPartners(t *testing.T) {
+	t.Parallel()
 	for _, vp := range []viewport{desktop, phone} {
 		t.Run(vp.Name, func(t *testing.T) {
 			requireBrowser(t)

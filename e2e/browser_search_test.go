@@ -14,6 +14,7 @@ import (
 // leaves A out of the search. No console error, CSP violation, low
 // contrast or overflow on the way.
 func TestBrowserSearch(t *testing.T) {
+	t.Parallel()
 	for _, vp := range []viewport{desktop, phone} {
 		t.Run(vp.Name, func(t *testing.T) {
 			requireBrowser(t)

@@ -25,6 +25,7 @@ import (
 // first admin, a member signs up, follows the link of the verification
 // mail, logs in, sees the dashboard and switches it to French.
 func TestBrowserWalk(t *testing.T) {
+	t.Parallel()
 	for _, vp := range []viewport{desktop, phone} {
 		t.Run(vp.Name, func(t *testing.T) {
 			requireBrowser(t)

@@ -32,6 +32,9 @@ func TestUploadPeakRSS(t *testing.T) {
 	if runtime.GOOS != "linux" || peakrss.Race {
 		t.Skip("reads /proc/self/status; the race detector multiplies memory")
 	}
+	// The child process measures only itself: the parent may share the
+	// machine with other tests.
+	t.Parallel()
 	dir := t.TempDir()
 	for name, data := range map[string][]byte{
 		"hostile.png": zeroPNG(t, 6320, 6320, 16, 6),

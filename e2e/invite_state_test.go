@@ -13,6 +13,7 @@ import (
 // that was used and then marked revoked (a revoke racing the use) and
 // later expired: both say used. The command line said revoked before.
 func TestInviteStateCLIMatchesAPI(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	token := strings.TrimSpace(a.mustCLI("admin", "token", "create", "--user", "admin"))

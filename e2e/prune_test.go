@@ -47,6 +47,7 @@ func rowsOf(t *testing.T, n *testNode) queueRows {
 // federation goes on afterwards, and an old activity delivered again
 // after its inbox row went changes nothing.
 func TestQueuesPruned(t *testing.T) {
+	t.Parallel()
 	clock := newTestClock()
 	a, b := startNode(t, clock), startNode(t, clock)
 	linkByInvite(t, a, b, a, b)
@@ -131,6 +132,7 @@ func TestQueuesPruned(t *testing.T) {
 // shorter than a day. The nodes run three days in the past, so that what
 // they did is old for the CLI, which uses the real clock.
 func TestAdminQueuePrune(t *testing.T) {
+	t.Parallel()
 	clock := newTestClockAt(time.Now().UTC().Add(-72 * time.Hour))
 	a, b := startNode(t, clock), startNode(t, clock)
 	target, err := a.m.Fed.ResolveHandle(systemCtx, b.acct())
