@@ -6,7 +6,7 @@ package e2e
 // one after another on a keep-alive connection and reports p50 and p99 in
 // ms (b.ReportMetric), which are what to read; ns/op is their mean.
 //
-//	go test -tags sqlite_fts5 -run '^$' -bench Catalogue -benchtime 200x ./cmd/shroomsd/
+//	go test -tags sqlite_fts5 -run '^$' -bench Catalogue -benchtime 200x ./e2e/
 //
 // SHROOMS_BENCH_ITEMS changes the number of items (default 100000).
 

@@ -3,7 +3,7 @@ package e2e
 // BenchmarkIngest measures how fast a node takes its partners' activities
 // into its remote cache (target: at least 2,000 activities/s processed):
 //
-//	go test -tags sqlite_fts5 -run '^$' -bench Ingest -benchtime 20000x ./cmd/shroomsd/
+//	go test -tags sqlite_fts5 -run '^$' -bench Ingest -benchtime 20000x ./e2e/
 //
 // Node A is linked to node B by an invite; N Create activities of A's
 // items (half public, half partners-only addressed to B), signed with A's

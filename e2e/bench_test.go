@@ -4,8 +4,8 @@ package e2e
 // targets live here, never as timing assertions in ordinary tests, and are
 // read as ratios within one run on one machine:
 //
-//	go test -tags sqlite_fts5 -run '^$' -bench 'Inbox$' -benchtime 20000x ./cmd/shroomsd/
-//	go test -tags sqlite_fts5 -run '^$' -bench Startup -benchtime 10x ./cmd/shroomsd/
+//	go test -tags sqlite_fts5 -run '^$' -bench 'Inbox$' -benchtime 20000x ./e2e/
+//	go test -tags sqlite_fts5 -run '^$' -bench Startup -benchtime 10x ./e2e/
 //
 // BenchmarkInbox/ceiling is the raw ceiling of FEDERATION-NOTES.md: verify an
 // RSA signature and durably insert one row, served on loopback.
