@@ -12,6 +12,7 @@ import (
 
 	shrooms "github.com/shrooms-org/shrooms"
 	"github.com/shrooms-org/shrooms/federation"
+	"github.com/shrooms-org/shrooms/internal/node"
 )
 
 // runAdmin runs one admin subcommand against a node's data dir. It works
@@ -60,7 +61,7 @@ func runAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 
 type adminRun struct {
 	ctx         context.Context
-	m           *Main
+	m           *node.Main
 	org         *shrooms.Actor
 	out         io.Writer
 	pos         []string

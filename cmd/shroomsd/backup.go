@@ -7,6 +7,8 @@ import (
 	"io"
 	"text/tabwriter"
 	"time"
+
+	"github.com/shrooms-org/shrooms/internal/node"
 )
 
 // runBackup writes a consistent copy of the live database: SQLite's
@@ -46,7 +48,7 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := &Main{Config: cfg, Logger: newLogger(io.Discard, "error")}
+	m := &node.Main{Config: cfg, Logger: node.NewLogger(io.Discard, "error")}
 	if _, err := m.Open(ctx, false); err != nil && m.DB == nil {
 		return err
 	}
@@ -65,12 +67,12 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 
 // openExisting opens a node that must already exist, without serving, for
 // the commands that work beside a running node.
-func openExisting(ctx context.Context, configPath, dataDir string) (*Main, error) {
+func openExisting(ctx context.Context, configPath, dataDir string) (*node.Main, error) {
 	cfg, err := loadConfig(configPath, dataDir)
 	if err != nil {
 		return nil, err
 	}
-	m := &Main{Config: cfg, Logger: newLogger(io.Discard, "error")}
+	m := &node.Main{Config: cfg, Logger: node.NewLogger(io.Discard, "error")}
 	if _, err := m.Open(ctx, false); err != nil {
 		m.Close()
 		return nil, err

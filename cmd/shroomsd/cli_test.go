@@ -140,7 +140,7 @@ func TestBackupWhileRunning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fs, _, _ := db.Follows.FindFollows(systemCtx, shrooms.FollowFilter{FollowerID: org.ID}); len(fs) != 1 {
+	if fs, _, _ := db.Follows.FindFollows(shrooms.NewSystemContext(context.Background()), shrooms.FollowFilter{FollowerID: org.ID}); len(fs) != 1 {
 		t.Fatalf("backup holds %d follows, want 1", len(fs))
 	}
 }

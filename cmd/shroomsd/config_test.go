@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/viper"
 )
@@ -113,5 +114,36 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.key) {
 			t.Errorf("%q: error %v does not name %s", tc.file, err, tc.key)
 		}
+	}
+}
+
+// TestQueueRetentionConfig: federation.queue_retention is a duration of
+// at least a day, from the file or SHROOMS_FEDERATION_QUEUE_RETENTION;
+// an invalid one is refused naming the key; 0 takes the default.
+func TestQueueRetentionConfig(t *testing.T) {
+	dir := t.TempDir()
+	write := func(v string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, configFileName), []byte("federation:\n  queue_retention: "+v+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := loadConfig("", dir)
+	if err != nil || cfg.Federation.QueueRetention != 30*24*time.Hour {
+		t.Fatalf("default: %v, %v", cfg.Federation.QueueRetention, err)
+	}
+	for _, bad := range []string{"2h", "soon"} {
+		write(bad)
+		if _, err := loadConfig("", dir); err == nil || !strings.Contains(err.Error(), "queue_retention") {
+			t.Errorf("queue_retention %s: %v, want an error naming the key", bad, err)
+		}
+	}
+	write("0")
+	if cfg, err := loadConfig("", dir); err != nil || cfg.Federation.QueueRetention != 0 {
+		t.Fatalf("0: %v, %v", cfg.Federation.QueueRetention, err)
+	}
+	t.Setenv("SHROOMS_FEDERATION_QUEUE_RETENTION", "48h")
+	if cfg, err := loadConfig("", dir); err != nil || cfg.Federation.QueueRetention != 48*time.Hour {
+		t.Fatalf("from the environment: %v, %v", cfg.Federation.QueueRetention, err)
 	}
 }

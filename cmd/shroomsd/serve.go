@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/shrooms-org/shrooms/internal/node"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -23,7 +25,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	started := time.Now()
-	m := &Main{Config: cfg, Logger: newLogger(stderr, cfg.LogLevel)}
+	m := &node.Main{Config: cfg, Logger: node.NewLogger(stderr, cfg.LogLevel)}
 	firstStart, err := m.Run(ctx)
 	if err != nil {
 		return errors.Join(err, m.Close())
