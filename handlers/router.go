@@ -180,6 +180,7 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 	r.Handle("/actors/{handle}", fed).MatcherFunc(wantsActivityJSON)
 	r.Handle("/items/{id:[0-9]+}", fed).MatcherFunc(wantsActivityJSON).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/items/{id:[0-9]+}/thumb", fed).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/loans/{token:[0-9a-f]{32}}", fed).MatcherFunc(wantsActivityJSON).Methods(http.MethodGet, http.MethodHead)
 	r.PathPrefix("/actors/{handle}/").Handler(fed) // collections: JSON only
 	r.PathPrefix("/activities/").Handler(fed)
 

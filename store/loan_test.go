@@ -72,7 +72,7 @@ func (x *lending) status(t *testing.T, item *shrooms.Item) shrooms.ItemStatus {
 	return i.Status
 }
 
-func wantKey(t *testing.T, err error, code, key string) {
+func wantRefusal(t *testing.T, err error, code, key string) {
 	t.Helper()
 	if shrooms.ErrorCode(err) != code || shrooms.ErrorKey(err) != key {
 		t.Fatalf("got %v (key %q), want %s %s", err, shrooms.ErrorKey(err), code, key)
@@ -114,7 +114,7 @@ func TestLoanLifecycle(t *testing.T) {
 	}
 	// An overdue borrower may not ask for more.
 	_, err = x.loans.RequestLoan(as(x.member), shrooms.LoanRequest{ItemID: x.kit.ID, Start: d("2025-03-22"), End: d("2025-03-23")})
-	wantKey(t, err, shrooms.EFORBIDDEN, "loans.error.overdue_block")
+	wantRefusal(t, err, shrooms.EFORBIDDEN, "loans.error.overdue_block")
 	l = x.act(t, as(x.staff), l, shrooms.LoanCheckIn, shrooms.LoanChange{DepositBack: true, Condition: shrooms.ConditionFair})
 	if l.State != shrooms.LoanReturned || !l.DepositBack || l.ReturnedAt.IsZero() || l.IsOverdue {
 		t.Fatalf("returned: %+v", l)
@@ -141,7 +141,7 @@ func TestLoanLifecycle(t *testing.T) {
 	}
 	// Returned is final.
 	_, err = x.loans.ActOnLoan(as(x.staff), l.ID, shrooms.LoanRenew, shrooms.LoanChange{})
-	wantKey(t, err, shrooms.ECONFLICT, "loans.error.transition")
+	wantRefusal(t, err, shrooms.ECONFLICT, "loans.error.transition")
 }
 
 // Twenty members ask for overlapping days of one item at once: exactly
@@ -192,7 +192,7 @@ func TestLoanBufferAndOpening(t *testing.T) {
 	other := createUser(t, x.db, "otto", shrooms.RoleMember)
 	x.request(t, as(x.member), x.drill, "2025-03-03", "2025-03-07")
 	_, err := x.loans.RequestLoan(as(other), shrooms.LoanRequest{ItemID: x.drill.ID, Start: d("2025-03-08"), End: d("2025-03-09")})
-	wantKey(t, err, shrooms.ECONFLICT, "loans.error.days_taken")
+	wantRefusal(t, err, shrooms.ECONFLICT, "loans.error.days_taken")
 	x.request(t, as(other), x.drill, "2025-03-09", "2025-03-10")
 
 	rules := shrooms.DefaultLendingRules()
@@ -204,7 +204,7 @@ func TestLoanBufferAndOpening(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = x.loans.RequestLoan(as(other), shrooms.LoanRequest{ItemID: x.kit.ID, Start: d("2025-03-03"), End: d("2025-03-08")})
-	wantKey(t, err, shrooms.EINVALID, "loans.error.closed_day")
+	wantRefusal(t, err, shrooms.EINVALID, "loans.error.closed_day")
 	if got, _ := x.loans.FindLendingRules(as(x.member)); len(got.Opening.Weekdays) != 1 {
 		t.Fatalf("rules read back: %+v", got)
 	}
@@ -219,7 +219,7 @@ func TestKitLentWithContents(t *testing.T) {
 	t.Parallel()
 	x := newLending(t)
 	_, err := x.loans.RequestLoan(as(x.member), shrooms.LoanRequest{ItemID: x.blade.ID, Start: d("2025-03-01"), End: d("2025-03-02")})
-	wantKey(t, err, shrooms.EINVALID, "loans.error.in_kit")
+	wantRefusal(t, err, shrooms.EINVALID, "loans.error.in_kit")
 	l := x.request(t, as(x.member), x.kit, "2025-03-01", "2025-03-02")
 	x.act(t, as(x.staff), l, shrooms.LoanCheckOut, shrooms.LoanChange{})
 	for _, i := range []*shrooms.Item{x.kit, x.blade, x.spacer} {
@@ -246,15 +246,15 @@ func TestCheckOutNeedsTheItemOnTheShelf(t *testing.T) {
 	x.act(t, as(x.staff), first, shrooms.LoanCheckOut, shrooms.LoanChange{})
 	x.clock.Add(4 * 24 * time.Hour) // the 5th; the first loan is late
 	_, err := x.loans.ActOnLoan(as(x.staff), second.ID, shrooms.LoanCheckOut, shrooms.LoanChange{})
-	wantKey(t, err, shrooms.ECONFLICT, "loans.error.item_out")
+	wantRefusal(t, err, shrooms.ECONFLICT, "loans.error.item_out")
 	x.act(t, as(x.staff), first, shrooms.LoanCheckIn, shrooms.LoanChange{ToRepair: true, Note: "chuck broken"})
 	_, err = x.loans.ActOnLoan(as(x.staff), second.ID, shrooms.LoanCheckOut, shrooms.LoanChange{})
-	wantKey(t, err, shrooms.ECONFLICT, "loans.error.item_repair")
+	wantRefusal(t, err, shrooms.ECONFLICT, "loans.error.item_repair")
 	if _, err := x.db.Items.UpdateItem(as(x.staff), x.drill.ID, shrooms.ItemUpdate{Status: ptr(shrooms.StatusRetired)}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = x.loans.ActOnLoan(as(x.staff), second.ID, shrooms.LoanCheckOut, shrooms.LoanChange{})
-	wantKey(t, err, shrooms.ECONFLICT, "loans.error.item_retired")
+	wantRefusal(t, err, shrooms.ECONFLICT, "loans.error.item_retired")
 }
 
 // The waiting list: a renewal is refused while someone waits; the return
@@ -273,9 +273,9 @@ func TestWaitingList(t *testing.T) {
 		}
 	}
 	_, err := x.loans.JoinWaitlist(as(wait1), x.drill.ID)
-	wantKey(t, err, shrooms.ECONFLICT, "loans.error.in_line")
+	wantRefusal(t, err, shrooms.ECONFLICT, "loans.error.in_line")
 	_, err = x.loans.ActOnLoan(as(x.member), l.ID, shrooms.LoanRenew, shrooms.LoanChange{})
-	wantKey(t, err, shrooms.ECONFLICT, "loans.error.renew_waited")
+	wantRefusal(t, err, shrooms.ECONFLICT, "loans.error.renew_waited")
 	mine, err := x.loans.FindWaitlist(as(wait2), 0)
 	if err != nil || len(mine) != 1 || mine[0].Position != 2 || mine[0].ItemName != "Drill" {
 		t.Fatalf("wait2's places: %+v %v", mine, err)
@@ -290,7 +290,7 @@ func TestWaitingList(t *testing.T) {
 	// Held for wanda: walt's request for today cannot go out.
 	walts := x.request(t, as(wait2), x.drill, "2025-03-05", "2025-03-06")
 	_, err = x.loans.ActOnLoan(as(x.staff), walts.ID, shrooms.LoanCheckOut, shrooms.LoanChange{})
-	wantKey(t, err, shrooms.ECONFLICT, "loans.error.held")
+	wantRefusal(t, err, shrooms.ECONFLICT, "loans.error.held")
 	if _, err := x.loans.ActOnLoan(as(wait2), walts.ID, shrooms.LoanCancel, shrooms.LoanChange{Reason: "changed my mind"}); err != nil {
 		t.Fatal(err)
 	}
