@@ -198,7 +198,7 @@ func (n *testNode) follows(followers bool, state shrooms.FollowState) []*shrooms
 	if followers {
 		f = shrooms.FollowFilter{FolloweeID: org.ID, State: state}
 	}
-	fs, _, err := n.m.DB.Follows.FindFollows(context.Background(), f)
+	fs, _, err := n.m.DB.Follows.FindFollows(systemCtx, f)
 	if err != nil {
 		n.t.Fatal(err)
 	}
