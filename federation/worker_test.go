@@ -147,7 +147,14 @@ func TestHungPeerDelaysNothingElse(t *testing.T) {
 	f := New(Config{IRIs: shrooms.IRIs{Base: "http://127.0.0.1:1"}, AllowPrivateAddresses: true,
 		HTTPTimeout: time.Hour, DeliveryWorkers: 4, PollInterval: 20 * time.Millisecond},
 		Services{Nodes: db.Nodes, Actors: db.Actors, Follows: db.Follows, Outbox: db.Outbox, Inbox: db.Inbox})
-X, func() bool {
+	// Short enough to pass many times in the test, long enough that a
+	// renewal every quarter of it is on time on a loaded machine (at
+	// 400 ms, renewals 100 ms late under a load of 30 let leases lapse).
+	f.deliveryLease = 1500 * time.Millisecond
+	f.Start()
+	defer f.Close()
+
+	waitFor(t, "the other host's three Accepts", func() bool {
 		return ok.count("/users/o0/inbox") == 1 && ok.count("/users/o1/inbox") == 1 && ok.count("/users/o2/inbox") == 1
 	})
 	waitFor(t, "the hung host's two connections", func() bool { return len(hung.requests()) == 2 })
