@@ -60,7 +60,7 @@ func TestFailingMailShownToAdmins(t *testing.T) {
 	}
 
 	// A server that never answers: retried with growing delays, then dead.
-	srvDown := freePort(t)
+	srvDown, _ := downMailServer(t)
 	m := startNode(t, clock, withSMTPPort(srvDown))
 	createUser(t, m, "frank", shrooms.RoleMember, "franks-old-password")
 	newWebClient(t, m).post("/forgot", url.Values{"email": {"frank@example.org"}})

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -85,7 +86,7 @@ func TestSignupDoesNotTellWhoHasAnAccount(t *testing.T) {
 // once.
 func TestMailWaitsForTheServer(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
+	port, up := downMailServer(t)
 	clock := newTestClock()
 	n := startNode(t, clock, withSMTPPort(port))
 	acctSetSignupMode(t, n, shrooms.SignupOpen)
@@ -114,7 +115,7 @@ func TestMailWaitsForTheServer(t *testing.T) {
 		t.Fatalf("failed mail retried at once: %d attempts", k)
 	}
 
-	srv := mailtest.NewServer(t, mailtest.WithPort(port))
+	srv := up()
 	clock.Advance(2 * time.Minute)
 	drainMail(t, n)
 	reset := acctMail(t, n, srv, "frank@example.org")
@@ -184,4 +185,33 @@ func TestMailWorkerRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	n.stop()
+}
+
+// downMailServer is a mail server that is down: a loopback port held by a
+// listener that hangs up on every connection, so that no other test takes
+// the port meanwhile (one merely closed can be handed out again). up
+// stops it and starts an SMTP catcher on that port.
+func downMailServer(t *testing.T) (port int, up func() *mailtest.Server) {
+	t.Helper()
+	ln := listenLoopback(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	stop := func() {
+		ln.Close()
+		<-done
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	return ln.Addr().(*net.TCPAddr).Port, func() *mailtest.Server {
+		stop()
+		return mailtest.NewServer(t, mailtest.WithPort(ln.Addr().(*net.TCPAddr).Port))
+	}
 }

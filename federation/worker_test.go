@@ -147,7 +147,10 @@ func TestHungPeerDelaysNothingElse(t *testing.T) {
 	f := New(Config{IRIs: shrooms.IRIs{Base: "http://127.0.0.1:1"}, AllowPrivateAddresses: true,
 		HTTPTimeout: time.Hour, DeliveryWorkers: 4, PollInterval: 20 * time.Millisecond},
 		Services{Nodes: db.Nodes, Actors: db.Actors, Follows: db.Follows, Outbox: db.Outbox, Inbox: db.Inbox})
-	f.deliveryLease = 400 * time.Millisecond
+	// Short enough to pass many times in the test, long enough that a
+	// renewal every quarter of it is on time on a loaded machine (at
+	// 400 ms, renewals 100 ms late under a load of 30 let leases lapse).
+	f.deliveryLease = 1500 * time.Millisecond
 	f.Start()
 	defer f.Close()
 
@@ -169,7 +172,7 @@ func TestHungPeerDelaysNothingElse(t *testing.T) {
 
 	// Let many leases pass: the hung deliveries are renewed, never
 	// claimed again, and the host's third delivery waits for a slot.
-	time.Sleep(10 * f.deliveryLease)
+	time.Sleep(6 * f.deliveryLease)
 	got := hung.requests()
 	if len(got) != 2 || got[0] == got[1] {
 		t.Fatalf("hung host was asked %v; want two different inboxes, once each", got)
