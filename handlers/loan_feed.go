@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
@@ -123,7 +122,7 @@ func (s *server) handleRotateLoanFeed(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, 0)
 		return
 	}
-	s.Logger.Info("loan feed rotated", "user", strconv.FormatInt(f.UserID, 10))
+	s.Logger.Info("loan feed rotated", "user", f.UserID)
 	s.accountPage(w, r, 0, &accountView{NewFeedURL: s.loanFeedURL(secret)})
 }
 

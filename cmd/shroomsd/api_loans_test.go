@@ -119,6 +119,9 @@ func TestAPILoanLifecycle(t *testing.T) {
 	if strings.Join(actions, " ") != "request approve checkout renew checkin" || got["state"] != "returned" {
 		t.Fatalf("history: %v (%v)", actions, got)
 	}
+	wantDocumented(t, x.testNode, "LoanWithEvents", got)
+	wantDocumented(t, x.testNode, "LoanEvent", got["events"].([]any)[0].(map[string]any))
+	wantDocumented(t, x.testNode, "LendingRules", rules)
 
 	// Auto-approval back on: a request conflicting with nothing is
 	// approved at once; the list filters by state and item.
@@ -128,6 +131,7 @@ func TestAPILoanLifecycle(t *testing.T) {
 	if auto["state"] != "approved" {
 		t.Fatalf("auto-approved: %v", auto)
 	}
+	wantDocumented(t, x.testNode, "Loan", auto)
 	mine := x.loan(t, "GET", "/api/v1/loans?state=approved,pending", x.tk.member, nil, 200)
 	if mine["total"] != 1.0 || mine["items"].([]any)[0].(map[string]any)["id"] != auto["id"] {
 		t.Fatalf("my approved loans: %v", mine)
@@ -276,6 +280,7 @@ func TestAPIAvailabilityAndWaitlist(t *testing.T) {
 	if got["from"] != x.day(5) || len(got["booked"].([]any)) != 0 {
 		t.Fatalf("availability after the loan: %v", got)
 	}
+	wantDocumented(t, x.testNode, "Availability", got)
 	for _, q := range []struct{ query, mention string }{{"?from=soon", "from"}, {"?from=" + x.day(5) + "&to=" + x.day(1), "to"}, {"?to=2000-01-01", "to"}} {
 		status, body := x.api("GET", path+q.query, x.carol, nil)
 		apiWantError(t, "availability "+q.query, status, body, 400, q.mention)
@@ -288,6 +293,7 @@ func TestAPIAvailabilityAndWaitlist(t *testing.T) {
 	if place["state"] == "" || place["item_id"] != float64(x.drill) {
 		t.Fatalf("joined: %v", place)
 	}
+	wantDocumented(t, x.testNode, "WaitEntry", place)
 	status, body = x.api("POST", wl, x.carol, nil)
 	apiWantError(t, "join twice", status, body, 409, "already")
 	x.loan(t, "POST", wl, x.tk.member, nil, 201)
@@ -335,5 +341,38 @@ func TestAPILoanPartnerItem(t *testing.T) {
 	}
 	if _, n, err := b.m.DB.Loans.FindLoans(systemCtx, shrooms.LoanFilter{Desk: true}); err != nil || n != 0 {
 		t.Fatalf("b stored %d loans: %v", n, err)
+	}
+}
+
+// wantDocumented checks an answer against its schema in the node's
+// OpenAPI document: every key it has is documented, every required one
+// is there.
+func wantDocumented(t *testing.T, n *testNode, schema string, got map[string]any) {
+	t.Helper()
+	_, _, raw := n.apiSend("GET", "/api/openapi.json", "", "", nil)
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]any `json:"properties"`
+				Required   []string       `json:"required"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s, ok := doc.Components.Schemas[schema]
+	if !ok {
+		t.Fatalf("openapi.json has no schema %s", schema)
+	}
+	for k := range got {
+		if _, ok := s.Properties[k]; !ok {
+			t.Errorf("%s: answer key %q is not documented", schema, k)
+		}
+	}
+	for _, k := range s.Required {
+		if _, ok := got[k]; !ok {
+			t.Errorf("%s: required key %q is missing from %v", schema, k, got)
+		}
 	}
 }

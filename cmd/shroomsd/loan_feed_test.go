@@ -110,6 +110,7 @@ func TestLoanFeedCalendar(t *testing.T) {
 	if !strings.HasPrefix(feedURL, x.url()+"/feeds/loans/shf_") || !strings.HasSuffix(feedURL, ".ics") {
 		t.Fatalf("feed made: %v", made)
 	}
+	wantDocumented(t, x.testNode, "LoanFeed", made)
 	events := readFeed(t, feedURL)
 	pickup, due := events[iri+"#pickup"], events[iri+"#due"]
 	if len(events) != 2 || pickup.Start != icalDay(x.day(1)) || pickup.End != icalDay(x.day(2)) ||
