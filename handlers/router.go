@@ -52,6 +52,8 @@ type Deps struct {
 	Stock      shrooms.StockService
 	// Loans is lending: requests, the desk, waiting lists, the rules.
 	Loans shrooms.LoanService
+	// LoanFeeds are the members' calendar feeds of their loans.
+	LoanFeeds shrooms.LoanFeedService
 
 	Partners shrooms.PartnerService
 	Remote   shrooms.RemoteCacheService
@@ -191,6 +193,7 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 	r.HandleFunc("/api/openapi.json", s.handleOpenAPI).Methods(http.MethodGet, http.MethodHead)
 
 	s.apiRoutes(r.PathPrefix("/api/v1").Subrouter())
+	r.HandleFunc(loanFeedPath+"{secret:[A-Za-z0-9_]+}.ics", s.handleLoanFeed).Methods(http.MethodGet, http.MethodHead)
 
 	// The web pages: sessions, language, CSRF and the setup gate.
 	web := r.NewRoute().Subrouter()
