@@ -40,7 +40,7 @@ func notify(ctx context.Context, tx *sql.Tx, now time.Time, userID int64, n noti
 	} else if err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
-	if !(&shrooms.User{Status: shrooms.UserStatus(status)}).Active() {
+	if shrooms.UserStatus(status) != shrooms.StatusActive {
 		return nil
 	}
 	prefs, err := notificationPrefs(ctx, tx, userID)
@@ -69,9 +69,10 @@ func notify(ctx context.Context, tx *sql.Tx, now time.Time, userID int64, n noti
 }
 
 // notifyLoan tells l's borrower about l, when they are a member of this
-// node (a partner's member hears from their own node).
+// node: a partner's member hears from their own node, which keeps a
+// mirror of the loan and calls this when it applies the lender's Update.
 func notifyLoan(ctx context.Context, tx *sql.Tx, now time.Time, l *shrooms.Loan, kind shrooms.NotificationKind, params map[string]string) error {
-	if l.Mirror || l.Borrower.UserID == 0 {
+	if l.Borrower.UserID == 0 {
 		return nil
 	}
 	return notify(ctx, tx, now, l.Borrower.UserID, loanNotice(l, kind, params))

@@ -71,11 +71,12 @@ func (s *NotificationService) QueueNotificationMail(ctx context.Context, id int6
 }
 
 // WriteLoanReminders writes, as the node, the reminders due on the day of
-// now, each once (notification_reminders remembers it): a loan due within
-// DueSoonDays; a loan overdue, again every OverdueEveryDays; an approved
-// loan whose first day has come and whose item is back on the shelf —
-// physically there, not merely free by the calendar. Returns how many it
-// wrote.
+// now to its own members, each once (notification_reminders remembers
+// it): a loan due within DueSoonDays; a loan overdue, again every
+// OverdueEveryDays (for a partner's loan too, from its mirror); an
+// approved loan of this node whose first day has come and whose item is
+// back on the shelf — physically there, not merely free by the calendar.
+// Returns how many it wrote.
 func (s *NotificationService) WriteLoanReminders(ctx context.Context, now time.Time) (int, error) {
 	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
@@ -101,7 +102,7 @@ func (s *NotificationService) WriteLoanReminders(ctx context.Context, now time.T
 		return notifyLoan(ctx, tx, now, l, kind, params)
 	}
 	if r.DueSoonDays > 0 {
-		soon, err := queryLoans(ctx, tx, `WHERE mirror = 0 AND state = 'checked_out' AND due_day >= ? AND due_day <= ?`,
+		soon, err := queryLoans(ctx, tx, `WHERE borrower_user_id IS NOT NULL AND state = 'checked_out' AND due_day >= ? AND due_day <= ?`,
 			today.String(), today.AddDays(r.DueSoonDays).String())
 		if err != nil {
 			return 0, err
@@ -113,7 +114,7 @@ func (s *NotificationService) WriteLoanReminders(ctx context.Context, now time.T
 			}
 		}
 	}
-	late, err := queryLoans(ctx, tx, `WHERE mirror = 0 AND state = 'checked_out' AND due_day < ?`, today.String())
+	late, err := queryLoans(ctx, tx, `WHERE borrower_user_id IS NOT NULL AND state = 'checked_out' AND due_day < ?`, today.String())
 	if err != nil {
 		return 0, err
 	}
