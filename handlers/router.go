@@ -52,6 +52,8 @@ type Deps struct {
 	Stock      shrooms.StockService
 	// Loans is lending: requests, the desk, waiting lists, the rules.
 	Loans shrooms.LoanService
+	// Notices is each member's notifications and their preferences.
+	Notices shrooms.NotificationService
 
 	Partners shrooms.PartnerService
 	Remote   shrooms.RemoteCacheService
@@ -201,6 +203,7 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 	web.HandleFunc("/language", s.handleLanguage).Methods(http.MethodPost)
 	s.accountRoutes(web)
 	s.memberRoutes(web)
+	s.notificationsRoutes(web)
 	s.itemFileRoutes(web) // before inventoryRoutes: /items/import is not /items/{id}
 	s.inventoryRoutes(web)
 	s.placeRoutes(web)
