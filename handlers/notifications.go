@@ -61,7 +61,7 @@ func (s *server) handleNotifications(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleNotificationRead marks one notification read and goes back to
-// the list, or, with "open", on to what it is about.
+// the list.
 func (s *server) handleNotificationRead(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
 	if err != nil {
@@ -70,10 +70,6 @@ func (s *server) handleNotificationRead(w http.ResponseWriter, r *http.Request) 
 	}
 	if err := s.Notices.MarkNotificationRead(r.Context(), id); err != nil {
 		s.fail(w, r, err, 0)
-		return
-	}
-	if to := formValue(r, "open"); to != "" {
-		s.redirect(w, r, safeNext(to), "")
 		return
 	}
 	s.redirect(w, r, "/notifications", "")

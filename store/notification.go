@@ -142,7 +142,8 @@ func notificationPrefs(ctx context.Context, tx *sql.Tx, userID int64) (shrooms.N
 	return p, rows.Err()
 }
 
-// caller returns the logged-in user of ctx, or EUNAUTHORIZED.
+// notificationCaller returns the logged-in user of ctx, or EUNAUTHORIZED:
+// notifications are always the caller's own.
 func notificationCaller(ctx context.Context) (*shrooms.User, error) {
 	u := shrooms.UserFromContext(ctx)
 	if u == nil || !u.Active() {
