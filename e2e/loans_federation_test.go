@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -118,6 +119,18 @@ func TestLoanAcrossPartners(t *testing.T) {
 		if !s.check(got) || got.Version != lent.Version || got.Due != lent.Due {
 			t.Fatalf("B's mirror after %s: %+v\nA's loan: %+v", s.action, got, lent)
 		}
+	}
+	// Bea heard of each step from her own node.
+	list, err := x.b.m.DB.Notices.FindNotifications(as(x.bea), shrooms.NotificationFilter{Limit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []shrooms.NotificationKind
+	for _, n := range list.Notifications {
+		kinds = append(kinds, n.Kind)
+	}
+	if !slices.Contains(kinds, shrooms.NotifyLoanApproved) || !slices.Contains(kinds, shrooms.NotifyLoanReturned) {
+		t.Fatalf("bea's notifications on B: %v", kinds)
 	}
 	events, err := x.b.m.DB.Loans.FindLoanEvents(as(x.bea), mirror.ID)
 	if err != nil || len(events) != 5 || events[4].Action != shrooms.LoanCheckIn || events[4].ActorName != x.a.org().Name {

@@ -54,6 +54,8 @@ type Deps struct {
 	Loans shrooms.LoanService
 	// LoanFeeds are the members' calendar feeds of their loans.
 	LoanFeeds shrooms.LoanFeedService
+	// Notices is each member's notifications and their preferences.
+	Notices shrooms.NotificationService
 
 	Partners shrooms.PartnerService
 	Remote   shrooms.RemoteCacheService
@@ -205,6 +207,7 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 	web.HandleFunc("/language", s.handleLanguage).Methods(http.MethodPost)
 	s.accountRoutes(web)
 	s.memberRoutes(web)
+	s.notificationsRoutes(web)
 	s.itemFileRoutes(web) // before inventoryRoutes: /items/import is not /items/{id}
 	s.inventoryRoutes(web)
 	s.placeRoutes(web)

@@ -74,6 +74,11 @@ func (s *LoanService) ActOnLoan(ctx context.Context, id int64, action shrooms.Lo
 	if err := s.db.moveLoan(ctx, tx, c.p, l, action, ch.Reason); err != nil {
 		return nil, err
 	}
+	if kind, ok := loanNotices[action]; ok {
+		if err := notifyLoan(ctx, tx, s.db.now(), l, kind, map[string]string{"Reason": ch.Reason}); err != nil {
+			return nil, err
+		}
+	}
 	if action == shrooms.LoanCheckIn || action == shrooms.LoanCancel {
 		// Back on the shelf, or days given up: the first one waiting
 		// may have it (offerNext checks it is physically there).
@@ -86,6 +91,14 @@ func (s *LoanService) ActOnLoan(ctx context.Context, id int64, action shrooms.Lo
 	}
 	l.IsOverdue = l.Overdue(today)
 	return l, nil
+}
+
+// loanNotices are the desk's actions its borrower hears about, in the
+// transaction of the action.
+var loanNotices = map[shrooms.LoanAction]shrooms.NotificationKind{
+	shrooms.LoanApprove: shrooms.NotifyLoanApproved,
+	shrooms.LoanReject:  shrooms.NotifyLoanRejected,
+	shrooms.LoanCheckIn: shrooms.NotifyLoanReturned,
 }
 
 // moveLoan applies action to l: its new state, the fields the action

@@ -116,11 +116,10 @@ func (db *DB) admitOffer(ctx context.Context, tx *sql.Tx, org *shrooms.Actor, of
 		return nil, err
 	}
 	if r.AutoApprove {
-		if err := db.moveLoan(ctx, tx, shrooms.Principal{System: true}, l, shrooms.LoanApprove, ""); err != nil {
-			return nil, err
-		}
+		return nil, db.moveLoan(ctx, tx, shrooms.Principal{System: true}, l, shrooms.LoanApprove, "")
 	}
-	return nil, nil
+	// The desk decides: it hears of the request as of a member's.
+	return nil, notifyDesk(ctx, tx, db.now(), l, shrooms.NotifyLoanRequested)
 }
 
 // offeredItem returns the local item an Offer names, if the partner

@@ -161,8 +161,15 @@ func (s *LoanService) ReceiveLoanAnswer(ctx context.Context, act *shrooms.Activi
 		return "", dbError(err, nil)
 	}
 	lender := shrooms.Principal{Remote: act.Actor}
-	if err := s.db.loanEvent(ctx, tx, lender, l, answerAction(act.Type, from, l.State), from, l.State, l.Reason); err != nil {
+	action := answerAction(act.Type, from, l.State)
+	if err := s.db.loanEvent(ctx, tx, lender, l, action, from, l.State, l.Reason); err != nil {
 		return "", err
+	}
+	// The member hears from their own node, as of a loan here.
+	if kind, ok := loanNotices[action]; ok && (from != l.State || action == shrooms.LoanRenew) {
+		if err := notifyLoan(ctx, tx, s.db.now(), l, kind, map[string]string{"Reason": l.Reason}); err != nil {
+			return "", err
+		}
 	}
 	return "", commit(tx)
 }

@@ -65,6 +65,12 @@ func (s *LoanService) RequestLoan(ctx context.Context, req shrooms.LoanRequest) 
 		if err := s.db.moveLoan(ctx, tx, shrooms.Principal{System: true}, l, shrooms.LoanApprove, ""); err != nil {
 			return nil, err
 		}
+		err = notifyLoan(ctx, tx, s.db.now(), l, shrooms.NotifyLoanApproved, nil)
+	} else {
+		err = notifyDesk(ctx, tx, s.db.now(), l, shrooms.NotifyLoanRequested)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := commit(tx); err != nil {
 		return nil, err

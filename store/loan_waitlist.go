@@ -131,6 +131,16 @@ func offerNext(ctx context.Context, tx *sql.Tx, now time.Time, itemID int64, r *
 	if err := setWaitState(ctx, tx, now, w, shrooms.WaitOffer, deadline.String()); err != nil {
 		return nil, err
 	}
+	if w.Borrower.UserID != 0 {
+		var name string
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM items WHERE id = ?`, itemID).Scan(&name); err != nil {
+			return nil, fmt.Errorf("offer: %w", err)
+		}
+		if err := notify(ctx, tx, now, w.Borrower.UserID, notice{kind: shrooms.NotifyWaitlistOffered, itemID: itemID,
+			itemName: name, params: map[string]string{"PickupBy": deadline.String()}}); err != nil {
+			return nil, err
+		}
+	}
 	return w, nil
 }
 
