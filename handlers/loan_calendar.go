@@ -45,21 +45,31 @@ func monthOf(v string, today shrooms.Date) shrooms.Date {
 // itemCalendar reads an item's availability over the weeks showing month
 // and lays it out.
 func (s *server) itemCalendar(ctx context.Context, itemID int64, month, today shrooms.Date) (*calendarMonth, error) {
-	first := month
-	from := first.AddDays(-((int(first.Weekday()) + 6) % 7)) // back to Monday
-	m := first.In(time.UTC)
-	last := shrooms.DateOf(m.AddDate(0, 1, -1))
-	to := last.AddDays((7 - int(last.Weekday())) % 7) // on to Sunday
+	from, to := monthSpan(month)
 	a, err := s.Loans.FindAvailability(ctx, itemID, from, to)
 	if err != nil {
 		return nil, err
 	}
+	return layMonth(a, month, today), nil
+}
+
+// monthSpan is the days the grid of month shows: whole weeks, from the
+// Monday on or before its first day to the Sunday on or after its last.
+func monthSpan(first shrooms.Date) (from, to shrooms.Date) {
+	last := shrooms.DateOf(first.In(time.UTC).AddDate(0, 1, -1))
+	return first.AddDays(-((int(first.Weekday()) + 6) % 7)), last.AddDays((7 - int(last.Weekday())) % 7)
+}
+
+// layMonth lays availability a out as month's grid, week by week.
+func layMonth(a *shrooms.Availability, first, today shrooms.Date) *calendarMonth {
+	m := first.In(time.UTC)
 	c := &calendarMonth{Month: first, OnShelf: a.OnShelf, Waiting: a.Waiting,
 		Prev: m.AddDate(0, -1, 0).Format("2006-01"), Next: m.AddDate(0, 1, 0).Format("2006-01")}
 	closed := map[shrooms.Date]bool{}
 	for _, d := range a.Closed {
 		closed[d] = true
 	}
+	from, to := monthSpan(first)
 	var week []calendarDay
 	for d := from; !d.After(to); d = d.AddDays(1) {
 		cell := calendarDay{Day: d, Out: d.In(time.UTC).Month() != m.Month(), Today: d == today,
@@ -75,7 +85,7 @@ func (s *server) itemCalendar(ctx context.Context, itemID int64, month, today sh
 			week = nil
 		}
 	}
-	return c, nil
+	return c
 }
 
 // DayNumber is the day of the month, for the grid's cells.

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
 )
@@ -199,5 +200,43 @@ func TestLoansWebMenuAndWidget(t *testing.T) {
 	}
 	if p := sam.get(fmt.Sprintf("/items/%d", drill.ID)); p.Has(`id="lending"`) || !p.Has(`id="checkout"`) {
 		t.Errorf("item page with the module off:\n%s", p.Body)
+	}
+}
+
+// TestLoansWebOverdue: a loan past its due day is flagged for its
+// borrower and listed on the desk with the contact the member shares
+// with staff; renewing it from "My loans" works once nobody waits.
+func TestLoansWebOverdue(t *testing.T) {
+	t.Parallel()
+	n, drill, today := lendingNode(t)
+	mia := loginAs(t, n, "mia", memberPassword)
+	sam := loginAs(t, n, "sam", memberPassword)
+	u := findUser(t, n, "mia")
+	if err := n.m.DB.Profiles.UpdateProfile(systemCtx, &shrooms.Profile{UserID: u.ID, ContactEmail: "mia@home.example",
+		ContactAudience: shrooms.AudienceMembers}); err != nil {
+		t.Fatal(err)
+	}
+	p := mia.post(fmt.Sprintf("/items/%d/loans", drill.ID), url.Values{"start": {today.String()}, "end": {today.AddDays(1).String()}})
+	m := loanLink.FindStringSubmatch(p.Body)
+	if p.Path != "/loans" || !p.Has("Approved") || m == nil {
+		t.Fatalf("request (auto-approved): %s\n%s", p.Path, p.Body)
+	}
+	loan := "/loans/" + m[1]
+	if p = sam.post(loan+"/checkout", nil); !p.Has("Checked out.") {
+		t.Fatalf("check out: %d\n%s", p.Status, p.Body)
+	}
+	n.clock.Advance(3 * 24 * time.Hour)
+	if p = mia.get("/loans"); !p.Has("list-group-item-danger") || !p.Has("Overdue") {
+		t.Errorf("My loans does not flag the overdue loan:\n%s", p.Body)
+	}
+	p = sam.get("/desk")
+	if !p.Has(`id="desk-overdue"`) || !p.Has(`href="mailto:mia@home.example"`) {
+		t.Errorf("desk overdue list:\n%s", p.Body)
+	}
+	if p = sam.get("/dashboard"); !p.Has("1 loan overdue") {
+		t.Errorf("staff widget:\n%s", p.Body)
+	}
+	if p = mia.post(loan+"/renew", url.Values{"next": {"/loans"}}); p.Path != "/loans" || !p.Has("Renewed.") {
+		t.Errorf("renew: %s %d\n%s", p.Path, p.Status, p.Body)
 	}
 }
