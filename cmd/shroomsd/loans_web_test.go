@@ -159,6 +159,22 @@ func TestLoansWebLifecycle(t *testing.T) {
 	if p = noa.get(loan); p.Status != http.StatusNotFound {
 		t.Errorf("another member opens the loan: %d", p.Status)
 	}
+
+	// Every page speaks both languages: no message id shows.
+	for _, w := range []*webClient{mia, sam, admin} {
+		for _, lang := range []string{"en", "fr"} {
+			w.lang = lang
+			for _, path := range []string{item, "/loans", loan, "/desk", "/dashboard", "/admin/loans"} {
+				if p := w.get(path); strings.Contains(p.Body, "loans.") || strings.Contains(p.Body, "nav.") {
+					t.Errorf("%s in %s shows a message id:\n%s", path, lang, p.Body)
+				}
+			}
+		}
+	}
+	mia.lang = "fr"
+	if p = mia.get("/loans"); !p.Has("Mes prêts") || !p.Has("Rendu") {
+		t.Errorf("French My loans:\n%s", p.Body)
+	}
 }
 
 // TestLoansWebMenuAndWidget: "My loans" for members, "Desk" for staff,
@@ -168,6 +184,15 @@ func TestLoansWebMenuAndWidget(t *testing.T) {
 	n, drill, today := lendingNode(t)
 	mia := loginAs(t, n, "mia", memberPassword)
 	sam := loginAs(t, n, "sam", memberPassword)
+	admin := loginAs(t, n, "admin", adminPassword)
+	saw := createItem(t, n, &shrooms.Item{Name: "Public saw", Audience: shrooms.AudiencePublic, Loanable: true, Loan: shrooms.LoanRules{Members: true}})
+	if p := newWebClient(t, n).get(fmt.Sprintf("/items/%d", saw.ID)); p.Status != http.StatusOK || !p.Has(`id="calendar"`) ||
+		!p.Has("Log in to borrow this item.") || p.Has(`id="loan-request"`) {
+		t.Errorf("anonymous item page:\n%s", p.Body)
+	}
+	if p := admin.get("/admin"); !p.Has(`href="/admin/loans"`) {
+		t.Errorf("admin menu lacks the lending rules:\n%s", p.Body)
+	}
 	if p := mia.get("/dashboard"); !p.Has(`href="/loans"`) || p.Has(`href="/desk"`) || !p.Has("You have no loan or request.") {
 		t.Errorf("member menu:\n%s", p.Body)
 	}
@@ -197,6 +222,9 @@ func TestLoansWebMenuAndWidget(t *testing.T) {
 	}
 	if p := sam.get("/desk"); p.Status != http.StatusNotFound {
 		t.Errorf("desk with the module off: %d", p.Status)
+	}
+	if p := admin.get("/admin"); p.Has(`href="/admin/loans"`) || admin.get("/admin/loans").Status != http.StatusNotFound {
+		t.Errorf("lending rules with the module off:\n%s", p.Body)
 	}
 	if p := sam.get(fmt.Sprintf("/items/%d", drill.ID)); p.Has(`id="lending"`) || !p.Has(`id="checkout"`) {
 		t.Errorf("item page with the module off:\n%s", p.Body)
