@@ -269,3 +269,51 @@ func TestLoansWebOverdue(t *testing.T) {
 		t.Errorf("renew: %s %d\n%s", p.Path, p.Status, p.Body)
 	}
 }
+
+// TestLoansWebRejectAndCancel: staff reject a request with a reason the
+// member reads on the loan's page; the member cancels another from "My
+// loans" and leaves the waiting list there.
+func TestLoansWebRejectAndCancel(t *testing.T) {
+	t.Parallel()
+	n, drill, today := lendingNode(t)
+	if err := n.m.DB.Loans.UpdateLendingRules(systemCtx, manualRules()); err != nil {
+		t.Fatal(err)
+	}
+	mia := loginAs(t, n, "mia", memberPassword)
+	sam := loginAs(t, n, "sam", memberPassword)
+	item := fmt.Sprintf("/items/%d", drill.ID)
+	ask := func(start, end shrooms.Date) string {
+		t.Helper()
+		p := mia.post(item+"/loans", url.Values{"start": {start.String()}, "end": {end.String()}})
+		m := loanLink.FindStringSubmatch(p.Body) // the requests come first
+		if p.Path != "/loans" || m == nil {
+			t.Fatalf("request: %s %d\n%s", p.Path, p.Status, p.Body)
+		}
+		return "/loans/" + m[1]
+	}
+	first := ask(today.AddDays(1), today.AddDays(2))
+	if p := sam.post(first+"/reject", url.Values{"reason": {"Being serviced that week"}, "next": {"/desk"}}); p.Path != "/desk" || !p.Has("Request rejected.") {
+		t.Fatalf("reject: %s\n%s", p.Path, p.Body)
+	}
+	if p := mia.get(first); !p.Has("Rejected") || !p.Has("Being serviced that week") {
+		t.Errorf("rejected loan's page:\n%s", p.Body)
+	}
+	second := ask(today.AddDays(4), today.AddDays(5))
+	if p := mia.post(second+"/cancel", url.Values{"next": {"/loans"}}); p.Path != "/loans" || !p.Has("Cancelled.") || p.Has(`id="my-requests"`) {
+		t.Errorf("cancel: %s\n%s", p.Path, p.Body)
+	}
+	if p := mia.post(second+"/approve", nil); p.Status != http.StatusForbidden {
+		t.Errorf("the member approves: %d", p.Status)
+	}
+	if p := mia.post(item+"/waitlist", nil); !p.Has(`id="leave-waitlist"`) {
+		t.Fatalf("join: %d\n%s", p.Status, p.Body)
+	}
+	p := mia.get("/loans")
+	m := regexp.MustCompile(`action="(/waitlist/\d+/leave)"`).FindStringSubmatch(p.Body)
+	if m == nil {
+		t.Fatalf("no leave form on My loans:\n%s", p.Body)
+	}
+	if p = mia.post(m[1], url.Values{"next": {"/loans"}}); !p.Has("You left the waiting list.") || p.Has(`id="my-places"`) {
+		t.Errorf("leave: %s\n%s", p.Path, p.Body)
+	}
+}
