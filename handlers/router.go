@@ -210,6 +210,7 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 	s.notificationsRoutes(web)
 	s.itemFileRoutes(web) // before inventoryRoutes: /items/import is not /items/{id}
 	s.inventoryRoutes(web)
+	s.loanRoutes(web)
 	s.placeRoutes(web)
 	s.searchRoutes(web)
 	s.adminRoutes(web)
