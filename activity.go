@@ -15,6 +15,7 @@ const (
 	ActivityUpdate ActivityType = "Update"
 	ActivityDelete ActivityType = "Delete"
 	ActivityBlock  ActivityType = "Block"
+	ActivityOffer  ActivityType = "Offer"
 )
 
 // Activity is the domain view of an ActivityStreams activity: what the node
@@ -35,6 +36,10 @@ type Activity struct {
 	// change was committed; vocab renders it. A Delete carries only the
 	// Object IRI.
 	Item *Item `json:"item,omitempty"`
+	// Loan is the loan an activity is about: the request an Offer makes
+	// (no IRI yet), the loan an Accept or Reject answers with (its
+	// result), the loan an Update carries. vocab renders and parses it.
+	Loan *Loan `json:"loan,omitempty"`
 	// InviteToken is a partner invite's token, carried by the Follow that
 	// uses it (the shrooms:inviteToken property).
 	InviteToken string `json:"invite_token,omitempty"`

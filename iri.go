@@ -69,6 +69,11 @@ func (x IRIs) SharedInbox() string { return x.Base + "/inbox" }
 // NewActivity mints a fresh, unguessable activity IRI.
 func (x IRIs) NewActivity() string { return x.Base + "/activities/" + RandomToken(16) }
 
+// NewLoan mints a fresh, unguessable loan IRI: a loan's document is
+// served only to those it concerns, and its address tells nobody else
+// that it exists.
+func (x IRIs) NewLoan() string { return x.Base + "/loans/" + RandomToken(16) }
+
 // Local reports whether iri belongs to this node.
 func (x IRIs) Local(iri string) bool { return HostOf(iri) == x.Host() && HostOf(iri) != "" }
 

@@ -26,8 +26,8 @@ var PartnerStates = []PartnerState{PartnerLinked, PartnerPendingIn, PartnerPendi
 
 // SharedModules are the modules whose partners-only objects a sharing
 // policy can give a partner. Items of kind part belong to stock, every
-// other item to inventory.
-var SharedModules = []string{"inventory", "stock", "events", "projects"}
+// other item to inventory; loans lets the partner's members borrow.
+var SharedModules = []string{"inventory", "stock", "loans", "events", "projects"}
 
 // SyncState is where the backfill or resync of one partner's objects stands.
 type SyncState string

@@ -72,7 +72,7 @@ func TestMemberDashboardWidgets(t *testing.T) {
 	if got := memberWidgets(p); !reflect.DeepEqual(got, want) {
 		t.Fatalf("admin widgets = %v, want %v", got, want)
 	}
-	for _, s := range []string{"Hello, Admin!", "My loans", "Nothing yet — this fills when the Loans module is used.",
+	for _, s := range []string{"Hello, Admin!", "My loans", "You have no loan or request.",
 		"Follow requests", "No follow request is waiting.", `href="/admin/federation"`, `href="/profile"`} {
 		if !p.Has(s) {
 			t.Errorf("admin dashboard lacks %q", s)
@@ -254,7 +254,7 @@ func TestMemberDashboardFrench(t *testing.T) {
 	w.login("bea", memberPassword)
 	p := w.get("/dashboard")
 	for _, s := range []string{`lang="fr"`, "Mon tableau de bord", "Bienvenue", "Bonjour Bea !", "Mes prêts", "Mes cotisations",
-		"Rien pour l’instant : ce bloc se remplira quand le module Prêts sera utilisé."} {
+		"Vous n’avez ni prêt ni demande."} {
 		if !p.Has(s) {
 			t.Errorf("French dashboard lacks %q", s)
 		}

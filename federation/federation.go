@@ -24,6 +24,9 @@ type Services struct {
 	// Media serves the thumbnails of items to partners (/items/{id}/thumb);
 	// nil serves none.
 	Media shrooms.MediaService
+	// Loans decides partners' members' requests for this node's items
+	// and keeps the members' requests to partners; nil lends nothing.
+	Loans shrooms.LoanService
 }
 
 // Federation is the node's ActivityPub side: its HTTP endpoints (Handler)

@@ -173,6 +173,9 @@ func resultNote(r shrooms.RemoteResult) string {
 // cache change. It returns a note when the activity was deliberately
 // ignored.
 func (f *Federation) apply(ctx context.Context, act *shrooms.Activity) (note string, err error) {
+	if note, ok, err := f.applyLoan(ctx, act); ok {
+		return note, err
+	}
 	switch act.Type {
 	case shrooms.ActivityFollow:
 		_, err = f.svc.Follows.ReceiveFollow(ctx, act.IRI, act.Actor, act.Object, act.InviteToken)

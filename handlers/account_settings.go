@@ -22,6 +22,12 @@ type accountView struct {
 	// the creation: the secret is never shown again.
 	NewToken     string
 	NewTokenName string
+	// FeedShown is set when the member may have a calendar feed of
+	// their loans; Feed is it, if they have one. NewFeedURL is shown
+	// once, on the page that answers its creation.
+	FeedShown  bool
+	Feed       *shrooms.LoanFeed
+	NewFeedURL string
 }
 
 // accountPage renders the account page with v's messages and status.
@@ -34,6 +40,10 @@ func (s *server) accountPage(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	v.Tokens = tokens
+	if err := s.accountFeed(r, v); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
 	s.render(w, r, status, "account", "account.title", v)
 }
 

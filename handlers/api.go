@@ -49,6 +49,7 @@ func (s *server) apiRoutes(r *mux.Router) {
 	auth.HandleFunc("/mail/{id:[0-9]+}/retry", s.requireAdmin(s.apiRetryMail)).Methods(http.MethodPost)
 	auth.HandleFunc("/mail/{id:[0-9]+}", s.requireAdmin(s.apiDiscardMail)).Methods(http.MethodDelete)
 	s.apiPartnerRoutes(auth)
+	s.apiLoanRoutes(auth)
 }
 
 // apiAdminRoutes are the routes for managing the node: accounts,

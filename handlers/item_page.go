@@ -28,6 +28,20 @@ type itemPage struct {
 	// Comment is the comment typed, shown again with Error.
 	Comment string
 	Error   string
+	// Lending is the calendar and the loan forms, when the item is lent
+	// and the loans module on.
+	Lending *itemLending
+	// QuickStatus offers the plain "on loan" / "available" buttons: for
+	// items the loans module does not lend, which only the desk checks
+	// out otherwise.
+	QuickStatus bool
+}
+
+// itemPageExtra is what a refused form sends back to the item page: a
+// comment or a loan request, typed, with its error.
+type itemPageExtra struct {
+	comment, errText string
+	loan             loanForm
 }
 
 // fieldValue is a custom field as the page shows it.
@@ -39,20 +53,25 @@ type fieldValue struct {
 // handleItem shows an item: photos, facts, custom fields, loan rules,
 // place, kit, stock, actions, history and comments.
 func (s *server) handleItem(w http.ResponseWriter, r *http.Request) {
-	s.showItem(w, r, 0, "", "")
+	s.showItemPage(w, r, 0, itemPageExtra{})
 }
 
-// showItem renders the item page, with a comment sent back when status
+// showItemPage renders the item page, with a form sent back when status
 // is not 0.
-func (s *server) showItem(w http.ResponseWriter, r *http.Request, status int, comment, errText string) {
+func (s *server) showItemPage(w http.ResponseWriter, r *http.Request, status int, x itemPageExtra) {
 	ctx := r.Context()
 	item, err := s.Items.FindItemByID(ctx, pathID(r))
 	if err != nil {
 		s.fail(w, r, err, 0)
 		return
 	}
-	d := &itemPage{itemRights: s.itemRights(r), Item: item, Comment: comment, Error: errText}
+	d := &itemPage{itemRights: s.itemRights(r), Item: item, Comment: x.comment, Error: x.errText}
 	d.CanWrite = d.canWrite(item)
+	if d.Lending, err = s.itemLending(r, item, x.loan); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	d.QuickStatus = d.CanWrite && !lentByDesk(r, item)
 	if u := stateFrom(ctx).User; u != nil {
 		d.UserID = u.ID
 	}
@@ -92,8 +111,24 @@ func (s *server) handleItemCheckIn(w http.ResponseWriter, r *http.Request) {
 	s.setItemStatus(w, r, shrooms.StatusAvailable, "items.checked_in")
 }
 
+// lentByDesk reports whether item goes out only through the lending
+// desk: the loans module is on and the item is lent. Its status then
+// follows its loans, and the plain status buttons are not offered.
+func lentByDesk(r *http.Request, item *shrooms.Item) bool {
+	return stateFrom(r.Context()).Settings.HasModule("loans") && item.Loanable
+}
+
 func (s *server) setItemStatus(w http.ResponseWriter, r *http.Request, status shrooms.ItemStatus, flash string) {
 	id := pathID(r)
+	item, err := s.Items.FindItemByID(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	if lentByDesk(r, item) {
+		s.fail(w, r, shrooms.Errorf(shrooms.ECONFLICT, "this item is lent through the desk").Keyed("loans.error.use_desk"), 0)
+		return
+	}
 	note := formValue(r, "note")
 	if len([]rune(note)) > 500 {
 		s.fail(w, r, shrooms.Errorf(shrooms.EINVALID, "The note must be at most 500 characters.").Keyed("items.error.note").On("note"), http.StatusUnprocessableEntity)
@@ -178,7 +213,7 @@ func (s *server) handleItemComment(w http.ResponseWriter, r *http.Request) {
 	case "":
 		s.redirect(w, r, itemPath(id)+"#comments", "items.comment_added")
 	case shrooms.EINVALID:
-		s.showItem(w, r, http.StatusUnprocessableEntity, c.Body, s.errorText(r, err))
+		s.showItemPage(w, r, http.StatusUnprocessableEntity, itemPageExtra{comment: c.Body, errText: s.errorText(r, err)})
 	default:
 		s.fail(w, r, err, 0)
 	}

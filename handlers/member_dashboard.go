@@ -24,6 +24,8 @@ type widgetView struct {
 	// low-stock widget, for staff); LowStockOK says the list was read.
 	LowStock   []*shrooms.Item
 	LowStockOK bool
+	// Loans is the loans widget's content.
+	Loans *loansWidget
 }
 
 // lowStockWidget is how many parts the low-stock widget lists.
@@ -47,6 +49,17 @@ func (s *server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			v.FollowRequests = n
+		}
+		if wd.ID == "loans" {
+			lw, err := s.loansWidget(r)
+			switch shrooms.ErrorCode(err) {
+			case "":
+				v.Loans = lw
+			case shrooms.EFORBIDDEN, shrooms.EUNAUTHORIZED, shrooms.ENOTFOUND:
+			default:
+				s.fail(w, r, err, 0)
+				return
+			}
 		}
 		if wd.ID == "low-stock" {
 			// A user without the stock read grant gets the widget's

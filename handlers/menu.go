@@ -17,6 +17,8 @@ type menuEntry struct {
 	Module string
 	// Staff and Admin entries are shown only to staff or admins.
 	Staff, Admin bool
+	// Write entries need write access to their module (the lending desk).
+	Write bool
 }
 
 // menuEntries lists the main menu in order. Later modules add theirs.
@@ -25,6 +27,8 @@ var menuEntries = []menuEntry{
 	{Href: "/items", Label: "nav.items", Module: "inventory"},
 	{Href: "/search", Label: "nav.search"},
 	{Href: "/stock", Label: "nav.stock", Module: "stock", Staff: true},
+	{Href: "/loans", Label: "nav.loans", Module: "loans"},
+	{Href: "/desk", Label: "nav.desk", Module: "loans", Write: true},
 	{Href: "/places", Label: "nav.places", Module: "locations"},
 	{Href: "/people", Label: "nav.people", Module: "people"},
 	{Href: "/admin", Label: "nav.admin", Admin: true},
@@ -50,7 +54,11 @@ func (s *server) menu(ctx context.Context, st *reqState) []menuEntry {
 					continue
 				}
 			}
-			if p.ModuleAccess(grants, e.Module)&shrooms.AccessRead == 0 {
+			need := shrooms.AccessRead
+			if e.Write {
+				need = shrooms.AccessWrite
+			}
+			if p.ModuleAccess(grants, e.Module)&need == 0 {
 				continue
 			}
 		}

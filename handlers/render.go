@@ -31,7 +31,9 @@ type view struct {
 	// and query): the language switch comes back to it through safeNext.
 	Here    string
 	Version string
-	Data    any
+	// Unread is the logged-in user's unread notifications, for the bell.
+	Unread int
+	Data   any
 }
 
 // pages holds every page template, parsed once per language so that the
@@ -156,6 +158,13 @@ func (s *server) newView(w http.ResponseWriter, r *http.Request, title string, d
 		Version: shrooms.Version, Data: data}
 	v.Title = s.pages.cat.translate(v.Lang, title)
 	v.Menu = s.menu(r.Context(), st)
+	if st.User != nil && s.Notices != nil {
+		n, err := s.Notices.CountUnreadNotifications(r.Context())
+		if err != nil {
+			s.Logger.Warn("unread notifications", "err", err)
+		}
+		v.Unread = n
+	}
 	if key := takeFlash(w, r); key != "" {
 		v.Flash = s.flashText(v.Lang, key)
 	}

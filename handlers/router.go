@@ -50,6 +50,12 @@ type Deps struct {
 	Categories shrooms.CategoryService
 	Places     shrooms.PlaceService
 	Stock      shrooms.StockService
+	// Loans is lending: requests, the desk, waiting lists, the rules.
+	Loans shrooms.LoanService
+	// LoanFeeds are the members' calendar feeds of their loans.
+	LoanFeeds shrooms.LoanFeedService
+	// Notices is each member's notifications and their preferences.
+	Notices shrooms.NotificationService
 
 	Partners shrooms.PartnerService
 	Remote   shrooms.RemoteCacheService
@@ -178,6 +184,7 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 	r.Handle("/actors/{handle}", fed).MatcherFunc(wantsActivityJSON)
 	r.Handle("/items/{id:[0-9]+}", fed).MatcherFunc(wantsActivityJSON).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/items/{id:[0-9]+}/thumb", fed).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/loans/{token:[0-9a-f]{32}}", fed).MatcherFunc(wantsActivityJSON).Methods(http.MethodGet, http.MethodHead)
 	r.PathPrefix("/actors/{handle}/").Handler(fed) // collections: JSON only
 	r.PathPrefix("/activities/").Handler(fed)
 
@@ -188,6 +195,7 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 	r.HandleFunc("/api/openapi.json", s.handleOpenAPI).Methods(http.MethodGet, http.MethodHead)
 
 	s.apiRoutes(r.PathPrefix("/api/v1").Subrouter())
+	r.HandleFunc(loanFeedPath+"{secret:[A-Za-z0-9_]+}.ics", s.handleLoanFeed).Methods(http.MethodGet, http.MethodHead)
 
 	// The web pages: sessions, language, CSRF and the setup gate.
 	web := r.NewRoute().Subrouter()
@@ -199,8 +207,10 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 	web.HandleFunc("/language", s.handleLanguage).Methods(http.MethodPost)
 	s.accountRoutes(web)
 	s.memberRoutes(web)
+	s.notificationsRoutes(web)
 	s.itemFileRoutes(web) // before inventoryRoutes: /items/import is not /items/{id}
 	s.inventoryRoutes(web)
+	s.loanRoutes(web)
 	s.placeRoutes(web)
 	s.searchRoutes(web)
 	s.adminRoutes(web)

@@ -7,7 +7,7 @@ import (
 )
 
 // accountRoutes: sign-up, e-mail verification, login, logout, password
-// reset and change, API tokens.
+// reset and change, API tokens, the calendar feed of one's loans.
 func (s *server) accountRoutes(r *mux.Router) {
 	get, post := []string{http.MethodGet, http.MethodHead}, http.MethodPost
 	r.HandleFunc("/signup", s.handleSignup).Methods(append(get, post)...)
@@ -25,4 +25,6 @@ func (s *server) accountRoutes(r *mux.Router) {
 	r.HandleFunc("/account/tokens", s.requireLogin(s.handleCreateToken)).Methods(post)
 	r.HandleFunc("/account/tokens/{id:[0-9]+}/delete", s.requireLogin(s.handleDeleteToken)).Methods(post)
 	r.HandleFunc("/account/tokens/revoke-all", s.requireLogin(s.handleDeleteTokens)).Methods(post)
+	r.HandleFunc("/account/loan-feed", s.requireLogin(s.handleRotateLoanFeed)).Methods(post)
+	r.HandleFunc("/account/loan-feed/revoke", s.requireLogin(s.handleRevokeLoanFeed)).Methods(post)
 }

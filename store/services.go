@@ -28,6 +28,8 @@ type Services struct {
 	Stock       *StockService
 	Users       *UserService
 	Mail        *MailQueue
+	Loans       *LoanService
+	Notices     *NotificationService
 }
 
 // NewServices returns every service over db.
@@ -56,32 +58,37 @@ func NewServices(db *DB) *Services {
 		Stock:       NewStockService(db),
 		Users:       NewUserService(db),
 		Mail:        NewMailQueue(db),
+		Loans:       NewLoanService(db),
+		Notices:     NewNotificationService(db),
 	}
 }
 
 // The services implement the root interfaces; the compiler checks it here.
 var (
-	_ shrooms.AccountService     = (*AccountService)(nil)
-	_ shrooms.SessionService     = (*SessionService)(nil)
-	_ shrooms.ActorService       = (*ActorService)(nil)
-	_ shrooms.CategoryService    = (*CategoryService)(nil)
-	_ shrooms.FollowService      = (*FollowService)(nil)
-	_ shrooms.ItemService        = (*ItemService)(nil)
-	_ shrooms.NodeService        = (*NodeService)(nil)
-	_ shrooms.PartnerService     = (*PartnerService)(nil)
-	_ shrooms.PlaceService       = (*PlaceService)(nil)
-	_ shrooms.ProfileService     = (*ProfileService)(nil)
-	_ shrooms.OutboxService      = (*OutboxService)(nil)
-	_ shrooms.InboxService       = (*InboxService)(nil)
-	_ shrooms.RemoteCacheService = (*RemoteCacheService)(nil)
-	_ shrooms.RemoteMediaService = (*RemoteMediaService)(nil)
-	_ shrooms.SearchService      = (*SearchService)(nil)
-	_ shrooms.SettingsService    = (*SettingsService)(nil)
-	_ shrooms.MediaService       = (*MediaService)(nil)
-	_ shrooms.GroupService       = (*GroupService)(nil)
-	_ shrooms.StockService       = (*StockService)(nil)
-	_ shrooms.UserService        = (*UserService)(nil)
-	_ shrooms.MailQueue          = (*MailQueue)(nil)
+	_ shrooms.LoanService         = (*LoanService)(nil)
+	_ shrooms.NotificationService = (*NotificationService)(nil)
+	_ shrooms.NotificationOutbox  = (*NotificationService)(nil)
+	_ shrooms.AccountService      = (*AccountService)(nil)
+	_ shrooms.SessionService      = (*SessionService)(nil)
+	_ shrooms.ActorService        = (*ActorService)(nil)
+	_ shrooms.CategoryService     = (*CategoryService)(nil)
+	_ shrooms.FollowService       = (*FollowService)(nil)
+	_ shrooms.ItemService         = (*ItemService)(nil)
+	_ shrooms.NodeService         = (*NodeService)(nil)
+	_ shrooms.PartnerService      = (*PartnerService)(nil)
+	_ shrooms.PlaceService        = (*PlaceService)(nil)
+	_ shrooms.ProfileService      = (*ProfileService)(nil)
+	_ shrooms.OutboxService       = (*OutboxService)(nil)
+	_ shrooms.InboxService        = (*InboxService)(nil)
+	_ shrooms.RemoteCacheService  = (*RemoteCacheService)(nil)
+	_ shrooms.RemoteMediaService  = (*RemoteMediaService)(nil)
+	_ shrooms.SearchService       = (*SearchService)(nil)
+	_ shrooms.SettingsService     = (*SettingsService)(nil)
+	_ shrooms.MediaService        = (*MediaService)(nil)
+	_ shrooms.GroupService        = (*GroupService)(nil)
+	_ shrooms.StockService        = (*StockService)(nil)
+	_ shrooms.UserService         = (*UserService)(nil)
+	_ shrooms.MailQueue           = (*MailQueue)(nil)
 )
 
 // AccountService stores sign-up, e-mail verification, password resets and invitations.

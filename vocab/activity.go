@@ -89,10 +89,27 @@ func ActivityJSON(a *shrooms.Activity) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	var loan map[string]any
+	if a.Loan != nil {
+		if loan, err = loanMap(a.Loan); err != nil {
+			return nil, err
+		}
+	}
 	return serialize(t, func(m map[string]any) {
 		fixActivity(m)
 		if object != nil {
 			m["object"] = object
+		}
+		switch {
+		case loan == nil:
+		case a.Type == shrooms.ActivityAccept || a.Type == shrooms.ActivityReject:
+			// The Offer answered is the object; the loan is the result.
+			m["result"] = loan
+			if a.Loan.Reason != "" {
+				m["content"] = a.Loan.Reason
+			}
+		default:
+			m["object"] = loan
 		}
 		if a.Type == shrooms.ActivityFollow && a.InviteToken != "" {
 			m[propInviteToken] = a.InviteToken

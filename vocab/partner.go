@@ -23,6 +23,8 @@ const maxInviteToken = 200
 func finishActivity(a *shrooms.Activity, m map[string]any) error {
 	obj, _ := firstRaw(m["object"]).(map[string]any)
 	switch a.Type {
+	case shrooms.ActivityOffer, shrooms.ActivityAccept, shrooms.ActivityReject:
+		return finishLoan(a, m)
 	case shrooms.ActivityFollow:
 		tok, _ := ext(m, "inviteToken").(string)
 		if tok == "" {
@@ -33,6 +35,9 @@ func finishActivity(a *shrooms.Activity, m map[string]any) error {
 		}
 		a.InviteToken = tok
 	case shrooms.ActivityCreate, shrooms.ActivityUpdate:
+		if obj != nil && a.Type == shrooms.ActivityUpdate && isLoan(obj) {
+			return finishLoan(a, m)
+		}
 		if obj == nil || !isItem(obj) {
 			return nil
 		}

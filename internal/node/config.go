@@ -68,6 +68,10 @@ type Config struct {
 		} `mapstructure:"smtp"`
 	} `mapstructure:"mail"`
 
+	Notifications struct {
+		ScheduleInterval time.Duration `mapstructure:"schedule_interval"`
+	} `mapstructure:"notifications"`
+
 	Media struct {
 		UploadsPerMinute int `mapstructure:"uploads_per_minute"`
 	} `mapstructure:"media"`
@@ -129,6 +133,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Mail.SMTP.Host != "" && c.Mail.SMTP.Timeout < time.Second {
 		return errors.New("mail.smtp.timeout: must be at least 1s (default 15s)")
+	}
+	if c.Notifications.ScheduleInterval < time.Second || c.Notifications.ScheduleInterval > 24*time.Hour {
+		return errors.New("notifications.schedule_interval: must be between 1s and 24h (default 5m)")
 	}
 	if err := c.validateMap(); err != nil {
 		return err

@@ -41,6 +41,7 @@ func DefaultConfig() Config {
 	c.Mail.SMTP.Security = "starttls"
 	c.Mail.SMTP.Timeout = 15 * time.Second
 	c.Media.UploadsPerMinute = 20
+	c.Notifications.ScheduleInterval = 5 * time.Minute
 	return c
 }
 

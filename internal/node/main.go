@@ -23,6 +23,7 @@ import (
 	"github.com/shrooms-org/shrooms/handlers"
 	"github.com/shrooms-org/shrooms/imaging"
 	"github.com/shrooms-org/shrooms/mail"
+	"github.com/shrooms-org/shrooms/notify"
 	"github.com/shrooms-org/shrooms/store"
 )
 
@@ -33,8 +34,9 @@ type Main struct {
 	Logger *slog.Logger
 	// Listener, when set, is served instead of listening on Config.Listen.
 	Listener net.Listener
-	// NoWorkers leaves the federation and mail workers stopped; tests
-	// drain the queues explicitly with Fed.Drain and MailWorker.Drain.
+	// NoWorkers leaves the federation, mail and notification workers
+	// stopped; tests drain the queues explicitly with Fed.Drain,
+	// MailWorker.Drain and Notifier.Drain.
 	NoWorkers bool
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
@@ -55,6 +57,10 @@ type Main struct {
 	// MailWorker sends the mail outbox; with NoWorkers it stays stopped
 	// and tests drain it.
 	MailWorker *mail.Worker
+	// Notifier renders notification mail into the mail outbox and runs
+	// the lending scheduler; with NoWorkers it stays stopped and tests
+	// call its Drain and RunSchedule.
+	Notifier *notify.Worker
 	// SetupCode is asked by the browser setup wizard while the node has no
 	// admin; serve prints it. "" once an admin exists.
 	SetupCode string
@@ -106,7 +112,7 @@ func (m *Main) Open(ctx context.Context, createNode bool) (firstStart bool, err 
 	m.Images = imaging.NewDecoder(1, imaging.DefaultBudget)
 	m.Fed = federation.New(m.FederationConfig(), federation.Services{
 		Nodes: svc.Nodes, Actors: svc.Actors, Follows: svc.Follows, Outbox: svc.Outbox, Inbox: svc.Inbox, Items: svc.Items,
-		Partners: svc.Partners, Remote: svc.Remote, Media: svc.Media,
+		Partners: svc.Partners, Remote: svc.Remote, Media: svc.Media, Loans: svc.Loans,
 	})
 	return firstStart, m.syncOrg(ctx)
 }
@@ -174,6 +180,19 @@ func (m *Main) Run(ctx context.Context) (firstStart bool, err error) {
 	if !m.NoWorkers {
 		m.MailWorker.Start()
 	}
+	render, err := handlers.NotificationMails(m.DB.Settings, m.IRIs)
+	if err != nil {
+		return false, err
+	}
+	loans := m.DB.Loans
+	m.Notifier = notify.NewWorker(m.DB.Notices, render, func(ctx context.Context, now time.Time) error {
+		_, err := loans.SweepLoans(ctx, now)
+		return err
+	}, m.Logger, m.Now)
+	m.Notifier.Schedule = m.Config.Notifications.ScheduleInterval
+	if !m.NoWorkers {
+		m.Notifier.Start()
+	}
 	needsSetup, err := m.DB.Settings.NeedsSetup(ctx)
 	if err != nil {
 		return false, err
@@ -237,6 +256,9 @@ func (m *Main) Close() error {
 	}
 	if m.Fed != nil {
 		m.Fed.Close()
+	}
+	if m.Notifier != nil {
+		m.Notifier.Close() // before the mail worker: it queues mail
 	}
 	if m.MailWorker != nil {
 		m.MailWorker.Close()
