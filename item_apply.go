@@ -78,3 +78,18 @@ func (i *Item) applySet(u ItemUpdate) {
 		i.Fields = u.Fields
 	}
 }
+
+// CheckLendingStatus refuses moving a loanable item in or out of on_loan
+// by hand while lending is on: the desk checks it out and in through its
+// loans, so that an item's status and its loans never disagree. Returns
+// ECONFLICT naming the status field.
+func CheckLendingStatus(before, after *Item, lending bool) error {
+	if !lending || !before.Loanable && !after.Loanable {
+		return nil
+	}
+	if (before.Status == StatusOnLoan) != (after.Status == StatusOnLoan) {
+		return Errorf(ECONFLICT, "status: a loanable item goes out and comes back through the lending desk").
+			Keyed("items.error.status_desk").On("status")
+	}
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	shrooms "github.com/shrooms-org/shrooms"
+	"github.com/shrooms-org/shrooms/mail/mailtest"
 	"github.com/shrooms-org/shrooms/vocab"
 )
 
@@ -18,14 +19,15 @@ import (
 type lendingNodes struct {
 	clock   *testClock
 	a, b, c *testNode
-	bea     *shrooms.User // a member of B
-	cid     *shrooms.User // a member of C
+	bMail   *mailtest.Server // B's mail server: its members' notices
+	bea     *shrooms.User    // a member of B
+	cid     *shrooms.User    // a member of C
 }
 
 func newLendingNodes(t *testing.T) *lendingNodes {
 	t.Helper()
-	x := &lendingNodes{clock: newTestClock()}
-	x.a, x.b, x.c = startNode(t, x.clock), startNode(t, x.clock), startNode(t, x.clock)
+	x := &lendingNodes{clock: newTestClock(), bMail: mailtest.NewServer(t)}
+	x.a, x.b, x.c = startNode(t, x.clock), startNode(t, x.clock, withSMTP(x.bMail)), startNode(t, x.clock)
 	linkByInvite(t, x.a, x.b, x.a, x.b, x.c)
 	linkByInvite(t, x.a, x.c, x.a, x.b, x.c)
 	x.bea = createUser(t, x.b, "bea", shrooms.RoleMember, memberPassword)
@@ -120,7 +122,18 @@ func TestLoanAcrossPartners(t *testing.T) {
 			t.Fatalf("B's mirror after %s: %+v\nA's loan: %+v", s.action, got, lent)
 		}
 	}
-	// Bea heard of each step from her own node.
+	// Bea heard of each step from her own node, in the app and by mail.
+	if _, err := x.b.m.Notifier.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	drainMail(t, x.b)
+	var subjects []string
+	for _, m := range mailsTo(x.bMail, "bea@example.org") {
+		subjects = append(subjects, m.Subject)
+	}
+	if !slices.Contains(subjects, "Your loan of Cordless drill is approved") || !slices.Contains(subjects, "Cordless drill is back: thank you") {
+		t.Fatalf("bea's mails from B: %q", subjects)
+	}
 	list, err := x.b.m.DB.Notices.FindNotifications(as(x.bea), shrooms.NotificationFilter{Limit: 20})
 	if err != nil {
 		t.Fatal(err)
@@ -274,8 +287,18 @@ func TestLoanOfferRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := x.a.m.DB.Loans.SuspendBorrower(systemCtx, beaActor.IRI, true); err != nil {
-		t.Fatal(err)
+	// The desk suspends her through the API; a member may not, and an
+	// actor that is not a remote IRI is refused naming the field.
+	desk := strings.TrimSpace(x.a.mustCLI("admin", "token", "create", "--user", "admin"))
+	member := memberToken(t, x.a, "mo")
+	if status, body := x.a.api("PUT", "/api/v1/loans/suspensions", member, map[string]any{"actor": beaActor.IRI, "suspended": true}); status != http.StatusForbidden {
+		t.Fatalf("a member suspends: %d %v", status, body)
+	}
+	if status, body := x.a.api("PUT", "/api/v1/loans/suspensions", desk, map[string]any{"actor": "bea", "suspended": true}); status != http.StatusBadRequest || !strings.Contains(body["error"].(string), "actor") {
+		t.Fatalf("a bad actor: %d %v", status, body)
+	}
+	if status, body := x.a.api("PUT", "/api/v1/loans/suspensions", desk, map[string]any{"actor": beaActor.IRI, "suspended": true}); status != http.StatusOK || body["suspended"] != true {
+		t.Fatalf("the desk suspends: %d %v", status, body)
 	}
 	bea, err := x.b.m.DB.Loans.RequestRemoteLoan(as(x.bea), shrooms.LoanRequest{ItemIRI: drill.IRI, Start: x.day(1), End: x.day(2)})
 	if err != nil {

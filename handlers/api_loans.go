@@ -24,6 +24,7 @@ func (s *server) apiLoanRoutes(auth *mux.Router) {
 	auth.HandleFunc("/loans", s.apiRequestLoan).Methods(http.MethodPost)
 	auth.HandleFunc("/loans/rules", s.apiLendingRules).Methods(http.MethodGet)
 	auth.HandleFunc("/loans/rules", s.apiUpdateLendingRules).Methods(http.MethodPut)
+	auth.HandleFunc("/loans/suspensions", s.apiSuspendBorrower).Methods(http.MethodPut)
 	auth.HandleFunc("/loans/feed", s.apiLoanFeed).Methods(http.MethodGet)
 	auth.HandleFunc("/loans/feed", s.apiRotateLoanFeed).Methods(http.MethodPost)
 	auth.HandleFunc("/loans/feed", s.apiRevokeLoanFeed).Methods(http.MethodDelete)
@@ -290,4 +291,25 @@ func decodeOptionalJSON(r *http.Request, v any) error {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return decodeJSON(r, v)
+}
+
+// suspensionJSON stops (or lets again) a partner's member borrow here.
+type suspensionJSON struct {
+	Actor     string `json:"actor"`
+	Suspended bool   `json:"suspended"`
+}
+
+// apiSuspendBorrower is the desk suspending a partner's member: their
+// requests are then answered with a Reject.
+func (s *server) apiSuspendBorrower(w http.ResponseWriter, r *http.Request) {
+	var in suspensionJSON
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	if err := s.Loans.SuspendBorrower(r.Context(), in.Actor, in.Suspended); err != nil {
+		s.fail(w, r, err, 0)
+		return
+	}
+	writeJSON(w, http.StatusOK, in)
 }

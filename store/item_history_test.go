@@ -9,6 +9,9 @@ import (
 func TestItemHistory(t *testing.T) {
 	t.Parallel()
 	v := newInv(t)
+	// Lending off: the status is then set by hand (with lending on, the
+	// desk's loans set it; TestLendingStatusByDesk).
+	setModules(t, v.db, "people", "inventory", "stock", "locations")
 	it := v.item(t, &shrooms.Item{Name: "Drill", CategoryID: v.drills, PlaceID: v.workshop, ValueCents: 1250,
 		Loanable: true, Loan: shrooms.LoanRules{MaxDays: 7, Members: true}, Fields: map[string]string{"watts": "500"}})
 	v.clock.Add(60e9)

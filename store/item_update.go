@@ -42,6 +42,13 @@ func (s *ItemService) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUp
 	if err != nil {
 		return nil, err
 	}
+	lending, err := moduleOn(ctx, tx, loansModule)
+	if err != nil {
+		return nil, err
+	}
+	if err := shrooms.CheckLendingStatus(before, i, lending); err != nil {
+		return nil, err
+	}
 	if u.Fields == nil && i.CategoryID != before.CategoryID {
 		// Keep the values the new category still defines.
 		defs, err := itemFieldDefs(ctx, tx, i.CategoryID)

@@ -264,6 +264,10 @@ func (s *LoanService) FindLoanByIRI(ctx context.Context, iri string) (*shrooms.L
 // SuspendBorrower stops (or lets again) a partner's member borrow here.
 // For the desk: EFORBIDDEN otherwise.
 func (s *LoanService) SuspendBorrower(ctx context.Context, actorIRI string, suspended bool) error {
+	if shrooms.HostOf(actorIRI) == "" || s.db.iris.Local(actorIRI) {
+		return shrooms.Errorf(shrooms.EINVALID, "actor: give the actor IRI of a partner's member").
+			Keyed("loans.error.suspend_actor").On("actor")
+	}
 	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err

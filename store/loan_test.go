@@ -344,3 +344,25 @@ func TestLoanSweepAndRights(t *testing.T) {
 		t.Fatalf("availability after expiry: %+v %v", a, err)
 	}
 }
+
+// With lending on, a loanable item goes out and comes back only through
+// its loans: an edit or the API cannot set on_loan by hand, nor take it
+// back, so the item's status and its loans never disagree.
+func TestLendingStatusByDesk(t *testing.T) {
+	t.Parallel()
+	x := newLending(t)
+	_, err := x.db.Items.UpdateItem(as(x.staff), x.drill.ID, shrooms.ItemUpdate{Status: ptr(shrooms.StatusOnLoan)})
+	wantRefusal(t, err, shrooms.ECONFLICT, "items.error.status_desk")
+	l := x.request(t, as(x.member), x.drill, "2025-03-01", "2025-03-02")
+	x.act(t, as(x.staff), l, shrooms.LoanCheckOut, shrooms.LoanChange{})
+	_, err = x.db.Items.UpdateItem(as(x.staff), x.drill.ID, shrooms.ItemUpdate{Status: ptr(shrooms.StatusAvailable)})
+	wantRefusal(t, err, shrooms.ECONFLICT, "items.error.status_desk")
+	// Other changes, and items not lent, are not concerned.
+	if _, err := x.db.Items.UpdateItem(as(x.staff), x.drill.ID, shrooms.ItemUpdate{Name: ptr("Drill (18 V)")}); err != nil {
+		t.Fatal(err)
+	}
+	plain := x.item(t, &shrooms.Item{Name: "Bench", Kind: shrooms.KindTool})
+	if _, err := x.db.Items.UpdateItem(as(x.staff), plain.ID, shrooms.ItemUpdate{Status: ptr(shrooms.StatusOnLoan)}); err != nil {
+		t.Fatal(err)
+	}
+}
