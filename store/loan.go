@@ -54,6 +54,25 @@ func loanCallerOf(ctx context.Context, tx *sql.Tx) (loanCaller, error) {
 	return c, err
 }
 
+// loanTx opens a write or read transaction and resolves its caller;
+// when it fails, nothing is left open.
+func (db *DB) loanTx(ctx context.Context, write bool) (*sql.Tx, loanCaller, error) {
+	begin := db.beginRead
+	if write {
+		begin = db.beginWrite
+	}
+	tx, err := begin(ctx)
+	if err != nil {
+		return nil, loanCaller{}, err
+	}
+	c, err := loanCallerOf(ctx, tx)
+	if err != nil {
+		tx.Rollback()
+		return nil, c, err
+	}
+	return tx, c, nil
+}
+
 // desk reports whether the caller works the lending desk.
 func (c loanCaller) desk() bool { return c.p.LoanDesk(c.grants) }
 
@@ -89,14 +108,11 @@ func lendingRules(ctx context.Context, tx *sql.Tx) (*shrooms.LendingRules, error
 // FindLendingRules returns the lending rules to anyone who may borrow or
 // lend. Returns ENOTFOUND when the module is off.
 func (s *LoanService) FindLendingRules(ctx context.Context) (*shrooms.LendingRules, error) {
-	tx, err := s.db.beginRead(ctx)
+	tx, _, err := s.db.loanTx(ctx, false)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := loanCallerOf(ctx, tx); err != nil {
-		return nil, err
-	}
 	return lendingRules(ctx, tx)
 }
 
@@ -183,15 +199,11 @@ func loadLoan(ctx context.Context, tx *sql.Tx, id int64) (*shrooms.Loan, error) 
 // FindLoanByID returns a loan its borrower or the desk may see, overdue
 // flag set. Returns ENOTFOUND.
 func (s *LoanService) FindLoanByID(ctx context.Context, id int64) (*shrooms.Loan, error) {
-	tx, err := s.db.beginRead(ctx)
+	tx, c, err := s.db.loanTx(ctx, false)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	c, err := loanCallerOf(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	l, err := loadLoan(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -211,15 +223,11 @@ func (s *LoanService) FindLoanByID(ctx context.Context, id int64) (*shrooms.Loan
 // total: their own, or with Desk every borrower's (the desk only,
 // EFORBIDDEN otherwise).
 func (s *LoanService) FindLoans(ctx context.Context, f shrooms.LoanFilter) ([]*shrooms.Loan, int, error) {
-	tx, err := s.db.beginRead(ctx)
+	tx, c, err := s.db.loanTx(ctx, false)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	c, err := loanCallerOf(ctx, tx)
-	if err != nil {
-		return nil, 0, err
-	}
 	r, err := lendingRules(ctx, tx)
 	if err != nil {
 		return nil, 0, err
@@ -285,15 +293,11 @@ func (s *LoanService) FindLoans(ctx context.Context, f shrooms.LoanFilter) ([]*s
 // FindLoanEvents returns a loan's history, oldest first, to whoever may
 // see the loan. Returns ENOTFOUND.
 func (s *LoanService) FindLoanEvents(ctx context.Context, loanID int64) ([]*shrooms.LoanEvent, error) {
-	tx, err := s.db.beginRead(ctx)
+	tx, c, err := s.db.loanTx(ctx, false)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	c, err := loanCallerOf(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	l, err := loadLoan(ctx, tx, loanID)
 	if err != nil {
 		return nil, err

@@ -23,15 +23,11 @@ func (s *LoanService) ActOnLoan(ctx context.Context, id int64, action shrooms.Lo
 		return nil, shrooms.Errorf(shrooms.EINVALID, "reason: must be at most 2000 characters").
 			Keyed("loans.error.message_long", "Max", 2000).On("reason")
 	}
-	tx, err := s.db.beginWrite(ctx)
+	tx, c, err := s.db.loanTx(ctx, true)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	c, err := loanCallerOf(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	l, err := loadLoan(ctx, tx, id)
 	if err != nil {
 		return nil, err

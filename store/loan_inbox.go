@@ -268,15 +268,11 @@ func (s *LoanService) SuspendBorrower(ctx context.Context, actorIRI string, susp
 		return shrooms.Errorf(shrooms.EINVALID, "actor: give the actor IRI of a partner's member").
 			Keyed("loans.error.suspend_actor").On("actor")
 	}
-	tx, err := s.db.beginWrite(ctx)
+	tx, c, err := s.db.loanTx(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	c, err := loanCallerOf(ctx, tx)
-	if err != nil {
-		return err
-	}
 	if !c.desk() {
 		return shrooms.Errorf(shrooms.EFORBIDDEN, "only the lending desk may suspend a borrower").
 			Keyed("loans.error.desk_only", "Action", "suspend")

@@ -22,15 +22,11 @@ import (
 // ENOTFOUND (not a cached item of a linked partner), EUNAUTHORIZED.
 func (s *LoanService) RequestRemoteLoan(ctx context.Context, req shrooms.LoanRequest) (*shrooms.Loan, error) {
 	req.Message = strings.TrimSpace(req.Message)
-	tx, err := s.db.beginWrite(ctx)
+	tx, c, err := s.db.loanTx(ctx, true)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	c, err := loanCallerOf(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	b, err := c.borrower()
 	if err != nil {
 		return nil, err

@@ -17,15 +17,11 @@ import (
 // EUNAUTHORIZED.
 func (s *LoanService) RequestLoan(ctx context.Context, req shrooms.LoanRequest) (*shrooms.Loan, error) {
 	req.Message = strings.TrimSpace(req.Message)
-	tx, err := s.db.beginWrite(ctx)
+	tx, c, err := s.db.loanTx(ctx, true)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	c, err := loanCallerOf(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	b, err := c.borrower()
 	if err != nil {
 		return nil, err

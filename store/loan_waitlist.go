@@ -148,15 +148,11 @@ func offerNext(ctx context.Context, tx *sql.Tx, now time.Time, itemID int64, r *
 // Returns ECONFLICT when they are in line already, as FindItemByID for an
 // item they may not read, EFORBIDDEN for one not lent to them.
 func (s *LoanService) JoinWaitlist(ctx context.Context, itemID int64) (*shrooms.WaitEntry, error) {
-	tx, err := s.db.beginWrite(ctx)
+	tx, c, err := s.db.loanTx(ctx, true)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	c, err := loanCallerOf(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	b, err := c.borrower()
 	if err != nil {
 		return nil, err
@@ -205,15 +201,11 @@ func (s *LoanService) JoinWaitlist(ctx context.Context, itemID int64) (*shrooms.
 // LeaveWaitlist cancels a place in line, the caller's own or any for the
 // desk; an offer given up goes to the next one. Returns ENOTFOUND.
 func (s *LoanService) LeaveWaitlist(ctx context.Context, entryID int64) error {
-	tx, err := s.db.beginWrite(ctx)
+	tx, c, err := s.db.loanTx(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	c, err := loanCallerOf(ctx, tx)
-	if err != nil {
-		return err
-	}
 	ws, err := queryWaiting(ctx, tx, `WHERE id = ? AND state IN ('waiting', 'offered')`, entryID)
 	if err != nil {
 		return err
@@ -238,15 +230,11 @@ func (s *LoanService) LeaveWaitlist(ctx context.Context, entryID int64) error {
 // FindWaitlist lists an item's line in order (the desk sees everyone,
 // others their own place), or with itemID 0 the caller's places.
 func (s *LoanService) FindWaitlist(ctx context.Context, itemID int64) ([]*shrooms.WaitEntry, error) {
-	tx, err := s.db.beginRead(ctx)
+	tx, c, err := s.db.loanTx(ctx, false)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	c, err := loanCallerOf(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	if itemID == 0 && c.p.User == nil {
 		return nil, shrooms.Errorf(shrooms.EUNAUTHORIZED, "please log in first").Keyed("loans.error.login_first")
 	}
