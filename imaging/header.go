@@ -275,6 +275,9 @@ func gifHeader(data []byte) (Header, error) {
 // canvas with alpha adds the alpha plane and its lossless decoding.
 func webpHeader(data []byte) (Header, error) {
 	h := Header{Format: "webp"}
+	if int64(binary.LittleEndian.Uint32(data[4:]))+8 > int64(len(data)) {
+		return Header{}, errTruncated // the RIFF size counts what follows it
+	}
 	var alphaBytes int64
 	for rest := data[12:]; ; {
 		if len(rest) < 8 {
@@ -284,7 +287,9 @@ func webpHeader(data []byte) (Header, error) {
 		n := int64(binary.LittleEndian.Uint32(rest[4:]))
 		body := rest[8:]
 		if n > int64(len(body)) {
-			n = int64(len(body)) // a bitstream may be cut: the decoder says so
+			// The decoder allocates what a chunk declares before it reads
+			// it: an 80-byte file declaring 4 GiB would take 4 GiB.
+			return Header{}, errTruncated
 		}
 		body = body[:n]
 		switch id {

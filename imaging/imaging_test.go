@@ -184,9 +184,14 @@ func hostile(t testing.TB) map[string][]byte {
 		"CMYK JPEG 4000×3000":       jpegSOF(4000, 3000, 4),
 		"GIF screen 65535²":         []byte("GIF89a\xff\xff\xff\xff\x00\x00\x00;"),
 		"WebP VP8L 16384²":          []byte("RIFF\x00\x00\x00\x00WEBPVP8L\x05\x00\x00\x00\x2f\xff\xff\xff\x0f\x00"),
-		"truncated PNG header":      good[:20],
-		"truncated JPEG header":     goodJPEG[:30],
-		"not an image":              []byte("<svg onload=alert(1)>"),
+		// 79 bytes whose VP8 chunk declares 4 MB: the decoder allocated
+		// the declared length before reading it (found by FuzzReadHeader);
+		// a chunk declaring 4 GiB would have taken 4 GiB.
+		"WebP VP8 chunk longer than the file": []byte("RIFF0\x00\x00\x00WEBPVP8 \n\x00A\x001\x00\x00\x9d\x01*0A0\x00"),
+		"WebP RIFF longer than the file":      []byte("RIFF\xff\xff\xff\x0fWEBPVP8L\x05\x00\x00\x00\x2f\x00\x00\x00\x00\x00"),
+		"truncated PNG header":                good[:20],
+		"truncated JPEG header":               goodJPEG[:30],
+		"not an image":                        []byte("<svg onload=alert(1)>"),
 	}
 }
 
