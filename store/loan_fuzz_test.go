@@ -294,3 +294,28 @@ func checkNoOverlap(t *testing.T, ls []*shrooms.Loan) {
 		}
 	}
 }
+
+// A lender that turned lending off answers a partner's Offer with a
+// Reject saying so, and records nothing.
+func TestLoanOfferWhileLendingOff(t *testing.T) {
+	t.Parallel()
+	x := newLoanPair(t)
+	item := x.item(t, "Sander")
+	setModules(t, x.a, "people", "inventory", "stock", "locations")
+	mirror, err := x.b.Loans.RequestRemoteLoan(as(x.bea), shrooms.LoanRequest{ItemIRI: item.IRI, Start: fuzzDay(1), End: fuzzDay(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 3; round++ {
+		for _, m := range x.collect(t) {
+			x.deliver(t, m)
+		}
+	}
+	got, err := x.b.Loans.FindLoanByID(as(x.bea), mirror.ID)
+	if err != nil || got.State != shrooms.LoanRejected || got.Reason != "this organisation does not lend at the moment" {
+		t.Fatalf("B's mirror: %+v %v", got, err)
+	}
+	if ls, n, _ := x.a.Loans.FindLoans(sys, shrooms.LoanFilter{Desk: true}); n != 0 {
+		t.Fatalf("A recorded %+v", ls)
+	}
+}

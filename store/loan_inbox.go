@@ -62,6 +62,12 @@ func (s *LoanService) ReceiveLoanOffer(ctx context.Context, offer *shrooms.Activ
 // returned as refusal, with nothing recorded; err is the node's own
 // failure.
 func (db *DB) admitOffer(ctx context.Context, tx *sql.Tx, org *shrooms.Actor, offer *shrooms.Activity) (refusal, err error) {
+	// Lending off here: nobody borrows, partners' members included.
+	if on, err := moduleOn(ctx, tx, loansModule); err != nil {
+		return nil, err
+	} else if !on {
+		return shrooms.Errorf(shrooms.EFORBIDDEN, "this organisation does not lend at the moment").Keyed("loans.error.lending_off"), nil
+	}
 	// The borrower's organisation is the linked partner on the signer's
 	// host, and its sharing policy must include loans.
 	var orgIRI, orgName string
