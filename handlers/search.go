@@ -78,8 +78,8 @@ type searchHitView struct {
 	// the partner gave no http(s) address.
 	Href     string
 	External bool
-	Kind   string
-	Status string
+	Kind     string
+	Status   string
 	// ThumbID is a local item's first thumbnail, 0 for none. Partners'
 	// images are never loaded from the partner (the CSP allows images from
 	// this node only, and loading them would tell the partner who
