@@ -61,6 +61,9 @@ func TestRemoteItemWebLoan(t *testing.T) {
 			t.Errorf("B's page of the drill lacks %q", want)
 		}
 	}
+	if p.Has(`id="partner-page"`) {
+		t.Error("B links to A's page of a partners-only item, which a browser cannot open")
+	}
 	if !bookedDay(x.day(3)).MatchString(p.Body) || bookedDay(x.day(10)).MatchString(p.Body) {
 		t.Fatalf("A's calendar on B: day %s should be booked, %s free:\n%s", x.day(3), x.day(10), p.Body)
 	}

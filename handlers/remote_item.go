@@ -29,7 +29,8 @@ func (s *server) remoteItemRoutes(r *mux.Router) {
 type remoteItemPage struct {
 	Item *shrooms.Item
 	// IRI is the item's; OrgName and OrgURL its lending organisation and
-	// its page; Href the item's page on the partner's site.
+	// its page; Href the item's page on the partner's site, for a public
+	// item only.
 	IRI, OrgName, OrgURL, Href string
 	// Thumb is this node's copy of the item's picture, "" for none.
 	Thumb  string
@@ -72,7 +73,12 @@ func (s *server) showRemoteItem(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	item := o.Item
-	d := &remoteItemPage{Item: item, IRI: o.IRI, OrgName: orgName(o.Actor), Href: webURL(o.URL)}
+	d := &remoteItemPage{Item: item, IRI: o.IRI, OrgName: orgName(o.Actor)}
+	if o.Public {
+		// A partners-only item's page on the partner answers a browser
+		// "not found": no link to that dead end.
+		d.Href = webURL(o.URL)
+	}
 	if o.Actor != nil {
 		d.OrgURL = webURL(o.Actor.URL)
 		if d.OrgURL == "" {
