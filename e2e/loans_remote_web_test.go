@@ -53,6 +53,11 @@ func TestRemoteItemWebLoan(t *testing.T) {
 	if !p.Has(`href="`+html.EscapeString(page)+`"`) || p.Has(`href="`+drill.IRI+`"`) {
 		t.Fatalf("search result does not link to B's page %s:\n%s", page, p.Body)
 	}
+	// The API keeps url (A's page) and iri, and gives B's page as page.
+	hits := search(t, x.b, memberToken(t, x.b, "bob"), "drill")
+	if len(hits) != 1 || hits[0].IRI != drill.IRI || hits[0].URL != drill.IRI || hits[0].Page != x.b.url()+page {
+		t.Fatalf("API search on B: %+v", hits)
+	}
 	month := x.day(3).In(time.UTC).Format("2006-01")
 	p = bea.get(page + "&month=" + month)
 	for _, want := range []string{`id="item-name">Cordless drill<`, `id="calendar"`, `id="loan-request"`, lender,
