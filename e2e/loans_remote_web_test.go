@@ -168,6 +168,17 @@ func TestRemoteAvailabilityFetch(t *testing.T) {
 	if p := bea.get(remotePage(drill.IRI)); !p.Has(`id="calendar"`) || p.Has(`id="availability-unknown"`) {
 		t.Fatalf("B's page with A up:\n%s", p.Body)
 	}
+	// An item A does not lend to partners: its page, without a form.
+	saw := newItem(t, x.a, "Band saw", shrooms.AudiencePartners)
+	drain(t, x.a, x.b, x.c)
+	if p := bea.get(remotePage(saw.IRI)); p.Status != http.StatusOK || !p.Has("Kept in the workshop.") || !p.Has(`id="not-lent"`) ||
+		p.Has(`id="loan-request"`) || p.Has(`id="calendar"`) {
+		t.Fatalf("B's page of an item A does not lend: %d\n%s", p.Status, p.Body)
+	}
+	if p := bea.get(remotePage(x.a.url() + "/items/999")); p.Status != http.StatusNotFound {
+		t.Errorf("B's page of an item it does not cache: %d", p.Status)
+	}
+
 	x.a.stop()
 	// Within the minute, B answers from what it fetched.
 	if p := bea.get(remotePage(drill.IRI)); !p.Has(`id="calendar"`) {
