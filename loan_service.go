@@ -78,8 +78,9 @@ type LoanService interface {
 	FindLoanEvents(ctx context.Context, loanID int64) ([]*LoanEvent, error)
 
 	// FindAvailability returns an item's calendar from one day to another
-	// (at most a year). Returns ENOTFOUND for an item the caller may not
-	// read.
+	// (at most a year). From the network (a remote principal) only a
+	// linked partner whose sharing policy includes loans may ask. Returns
+	// ENOTFOUND for an item the caller may not read.
 	FindAvailability(ctx context.Context, itemID int64, from, to Date) (*Availability, error)
 
 	// JoinWaitlist puts the caller in line for an item; LeaveWaitlist

@@ -59,9 +59,13 @@ func TestBrowserSearch(t *testing.T) {
 					t.Errorf("the tool filter let %q through", not)
 				}
 			}
-			rel := b.evalString(fmt.Sprintf(`document.querySelector('#search-results a[href=%q]').rel`, a.url()+"/items/search-drill"))
-			if rel != "noopener noreferrer" {
-				t.Errorf("the partner's link has rel %q", rel)
+			// The partner's drill opens B's page of it, never A's site.
+			if n := b.evalString(fmt.Sprintf(`String(document.querySelectorAll('#search-results a[href=%q]').length)`,
+				remotePage(a.url()+"/items/search-drill"))); n != "1" {
+				t.Errorf("%s links to B's page of the partner's drill", n)
+			}
+			if n := b.evalString(fmt.Sprintf(`String(document.querySelectorAll('#search-results a[href^=%q]').length)`, a.url())); n != "0" {
+				t.Errorf("%s results link to the partner's site", n)
 			}
 			if b.evalString(`document.getElementById("type-tool").checked ? "yes" : "no"`) != "yes" {
 				t.Error("the ticked type is not kept")

@@ -97,6 +97,7 @@ type searchHit struct {
 	Name         string `json:"name"`
 	IRI          string `json:"iri"`
 	URL          string `json:"url"`
+	Page         string `json:"page"`
 	Organization struct {
 		Name  string `json:"name"`
 		Acct  string `json:"acct"`

@@ -89,9 +89,12 @@ func TestSearchWebPartners(t *testing.T) {
 		if !sameNames(hitsOf(p), "Local drill", "Partner drill", "Partner drill bits") {
 			t.Fatalf("drill on B: %q\n%s", hitsOf(p), p.Body)
 		}
+		// A partner's item links to B's own page of it (A's page answers
+		// a browser "not found" for a partners-only item).
 		remote := a.url() + "/items/search-drill"
-		if !p.Has(`<a href="`+remote+`" rel="noopener noreferrer">Partner drill</a>`) || !p.Has(orgA.Acct()) || !p.Has(`<span class="search-org">`+nameA+`</span>`) {
-			t.Errorf("the remote hit links to A and names A (%s):\n%s", orgA.Name, p.Body)
+		if !p.Has(`<a href="`+remotePage(remote)+`">Partner drill</a>`) || p.Has(`href="`+remote+`"`) || !p.Has(orgA.Acct()) ||
+			!p.Has(`<span class="search-org">`+nameA+`</span>`) {
+			t.Errorf("the remote hit links to B's page of A's item and names A (%s):\n%s", orgA.Name, p.Body)
 		}
 		if p.Has(`src="http`) {
 			t.Errorf("the page loads a remote image")
@@ -219,8 +222,11 @@ func TestSearchWebPartners(t *testing.T) {
 		if !sameNames(hitsOf(p), "Wood lathe") {
 			t.Fatalf("lathe on B: %q", hitsOf(p))
 		}
-		if !p.Has(`<a href="` + a.m.IRIs.Item(shared.ID) + `" rel="noopener noreferrer">Wood lathe</a>`) {
-			t.Errorf("the delivered item does not link to its page on A:\n%s", p.Body)
+		if !p.Has(`<a href="` + remotePage(a.m.IRIs.Item(shared.ID)) + `">Wood lathe</a>`) {
+			t.Errorf("the delivered item does not link to B's page of it:\n%s", p.Body)
+		}
+		if p := member.get(remotePage(a.m.IRIs.Item(shared.ID))); p.Status != http.StatusOK || !p.Has(`id="item-name">Wood lathe<`) {
+			t.Errorf("B's page of the delivered item: %d\n%s", p.Status, p.Body)
 		}
 		if _, names, _ := searchAPI(t, b, token, "q=lathe"); !sameNames(names, "Wood lathe") {
 			t.Errorf("API lathe on B: %q", names)
@@ -243,8 +249,13 @@ func TestSearchWebPartners(t *testing.T) {
 		if p.Has("javascript:") || p.Has(`src="http`) {
 			t.Errorf("a javascript: address reached the page:\n%s", p.Body)
 		}
-		if res[0] == shrooms.RemoteApplied && !p.Has(`<h3 class="h6 mb-1 text-break">Evil saw</h3>`) {
-			t.Errorf("the evil saw is not shown without a link:\n%s", p.Body)
+		// Kept, it links to B's page only; that page will not show a
+		// document it cannot read.
+		if res[0] == shrooms.RemoteApplied && !p.Has(`<h3 class="h6 mb-1 text-break"><a href="`+remotePage(iri)+`">Evil saw</a></h3>`) {
+			t.Errorf("the evil saw is not shown with a link to B's page only:\n%s", p.Body)
+		}
+		if p := member.get(remotePage(iri)); p.Status != http.StatusNotFound || p.Has("javascript:") {
+			t.Errorf("B's page of the evil saw: %d\n%s", p.Status, p.Body)
 		}
 	})
 }

@@ -45,6 +45,8 @@ type Federation struct {
 	wg            sync.WaitGroup
 	drainM        sync.Mutex // one drain at a time per node
 	prune         pruneState // guarded by the prune queue's run (prune.go)
+	// calendars are partners' item calendars fetched lately (availability.go).
+	calendars calendarCache
 }
 
 // New returns a Federation; call Start to run its workers.

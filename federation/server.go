@@ -33,6 +33,7 @@ func (f *Federation) Handler() http.Handler {
 	r.HandleFunc("/activities/{token}", f.handleActivity).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/items/{id:[0-9]+}", f.handleItem).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/items/{id:[0-9]+}/thumb", f.handleItemThumb).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/items/{id:[0-9]+}/availability", f.handleAvailability).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/loans/{token:[0-9a-f]{32}}", f.handleLoan).Methods(http.MethodGet, http.MethodHead)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")

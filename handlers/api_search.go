@@ -35,10 +35,14 @@ type searchHitJSON struct {
 	Kind         string        `json:"kind"`
 	Status       string        `json:"status"`
 	URL          string        `json:"url"`
-	ImageURL     string        `json:"image_url"`
-	Score        float64       `json:"score"`
-	ItemID       int64         `json:"item_id,omitempty"`
-	IRI          string        `json:"iri,omitempty"`
+	// Page is this node's page of the hit: for a partner's item, the page
+	// where members request it (url is the partner's own page, which
+	// answers only partners' nodes for a partners-only item).
+	Page     string  `json:"page"`
+	ImageURL string  `json:"image_url"`
+	Score    float64 `json:"score"`
+	ItemID   int64   `json:"item_id,omitempty"`
+	IRI      string  `json:"iri,omitempty"`
 }
 
 // toSearchHitJSON renders a hit; thumbs are the cached thumbnails of
@@ -57,11 +61,17 @@ func (s *server) toSearchHitJSON(h *shrooms.SearchHit, thumbs map[int64]*shrooms
 		if out.URL == "" {
 			out.URL = s.IRIs.Item(h.Local.ID)
 		}
+		out.Page = s.IRIs.Item(h.Local.ID)
 		if out.ImageURL == "" && len(h.Local.Photos) > 0 {
 			out.ImageURL = s.IRIs.Media(h.Local.Photos[0].ThumbID)
 		}
 	case h.Remote != nil:
 		out.IRI, out.ImageURL = h.Remote.IRI, ""
+		if v := hitView(h); !v.External {
+			out.Page = s.IRIs.Base + v.Href
+		} else {
+			out.Page = v.Href
+		}
 		if thumbs[h.Remote.ID] != nil {
 			out.ImageURL = s.IRIs.Base + remoteMediaPath(h.Remote.ID)
 		}

@@ -15,9 +15,12 @@ type calendarMonth struct {
 	// neighbours as YYYY-MM.
 	Month      shrooms.Date
 	Prev, Next string
-	Weeks      [][]calendarDay
-	OnShelf    bool
-	Waiting    int
+	// Link starts the months' links: "?" on an item's page, the page's
+	// address and "&" where the page has a query of its own.
+	Link    string
+	Weeks   [][]calendarDay
+	OnShelf bool
+	Waiting int
 }
 
 // calendarDay is one cell of the grid.
@@ -63,7 +66,7 @@ func monthSpan(first shrooms.Date) (from, to shrooms.Date) {
 // layMonth lays availability a out as month's grid, week by week.
 func layMonth(a *shrooms.Availability, first, today shrooms.Date) *calendarMonth {
 	m := first.In(time.UTC)
-	c := &calendarMonth{Month: first, OnShelf: a.OnShelf, Waiting: a.Waiting,
+	c := &calendarMonth{Month: first, OnShelf: a.OnShelf, Waiting: a.Waiting, Link: "?",
 		Prev: m.AddDate(0, -1, 0).Format("2006-01"), Next: m.AddDate(0, 1, 0).Format("2006-01")}
 	closed := map[shrooms.Date]bool{}
 	for _, d := range a.Closed {

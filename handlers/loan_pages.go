@@ -61,6 +61,12 @@ type loanView struct {
 	// Mine: the caller borrows it.
 	Mine bool
 	Act  deskAct
+	// Deposit is the deposit as the page shows it.
+	Deposit string
+	// ItemHref is the item's page here: the item's, or this node's page
+	// of a partner's item for a mirror; LenderHref the lending partner's
+	// page ("" for our own loans).
+	ItemHref, LenderHref string
 }
 
 // handleLoan shows one loan to its borrower and the desk.
@@ -72,8 +78,16 @@ func (s *server) handleLoan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &loanView{Loan: l, Desk: s.isDesk(r), Mine: l.Borrower.UserID == stateFrom(ctx).User.ID}
+	d.Deposit = centsText(l.DepositCents)
 	if d.Desk {
 		d.Act = deskActFor(r, l, s.depositOf(r, l), "/loans/"+strconv.FormatInt(l.ID, 10))
+		d.Deposit = d.Act.Deposit
+	}
+	switch {
+	case l.Mirror:
+		d.ItemHref, d.LenderHref = remoteItemPath(l.ItemIRI), webURL(l.LenderIRI)
+	case l.ItemID != 0:
+		d.ItemHref = itemPath(l.ItemID)
 	}
 	if d.Events, err = s.Loans.FindLoanEvents(ctx, l.ID); err != nil {
 		s.fail(w, r, err, 0)

@@ -60,6 +60,9 @@ type Deps struct {
 	Partners shrooms.PartnerService
 	Remote   shrooms.RemoteCacheService
 	Search   shrooms.SearchService
+	// RemoteItems are partners' items as this node's pages show them:
+	// parsed from the cache, with the lender's calendar.
+	RemoteItems shrooms.RemoteItemService
 	// Map says where the maps' tiles come from.
 	Map MapConfig
 	// SetupCode must be given to the browser setup wizard, so that only
@@ -184,6 +187,7 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 	r.Handle("/actors/{handle}", fed).MatcherFunc(wantsActivityJSON)
 	r.Handle("/items/{id:[0-9]+}", fed).MatcherFunc(wantsActivityJSON).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/items/{id:[0-9]+}/thumb", fed).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/items/{id:[0-9]+}/availability", fed).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/loans/{token:[0-9a-f]{32}}", fed).MatcherFunc(wantsActivityJSON).Methods(http.MethodGet, http.MethodHead)
 	r.PathPrefix("/actors/{handle}/").Handler(fed) // collections: JSON only
 	r.PathPrefix("/activities/").Handler(fed)
@@ -213,6 +217,7 @@ func newRouter(d Deps) (*server, *mux.Router, error) {
 	s.loanRoutes(web)
 	s.placeRoutes(web)
 	s.searchRoutes(web)
+	s.remoteItemRoutes(web)
 	s.adminRoutes(web)
 
 	notFound := s.webState(http.HandlerFunc(s.handleNotFound))

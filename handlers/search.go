@@ -71,11 +71,15 @@ type searchHitView struct {
 	Local   bool
 	Name    string
 	Summary string
-	// Href is the item's page: ours for a local item, the partner's for
-	// a remote one ("" when the partner gave no http(s) address).
-	Href   string
-	Kind   string
-	Status string
+	// Href is the item's page: ours for a local item, and our page of a
+	// partner's cached item (the partner's own page answers a browser
+	// "not found" for a partners-only item); External is set when Href is
+	// the partner's page instead (an object that is not an item), "" when
+	// the partner gave no http(s) address.
+	Href     string
+	External bool
+	Kind     string
+	Status   string
 	// ThumbID is a local item's first thumbnail, 0 for none. Partners'
 	// images are never loaded from the partner (the CSP allows images from
 	// this node only, and loading them would tell the partner who
@@ -256,8 +260,10 @@ func hitView(h *shrooms.SearchHit) searchHitView {
 		if len(h.Local.Photos) > 0 {
 			v.ThumbID = h.Local.Photos[0].ThumbID
 		}
+	} else if h.Remote != nil && h.Remote.Type == "Item" && h.Remote.IRI != "" {
+		v.Href = remoteItemPath(h.Remote.IRI)
 	} else {
-		v.Href = webURL(h.URL)
+		v.Href, v.External = webURL(h.URL), true
 	}
 	return v
 }

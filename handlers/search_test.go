@@ -61,8 +61,9 @@ func TestReadSearchForm(t *testing.T) {
 }
 
 // TestHitView: local hits link to our item page with its thumbnail;
-// remote hits link to the partner's page only when it is an http(s)
-// address, and never show the partner's image.
+// partners' items to our page of them; other remote hits link to the
+// partner's page only when it is an http(s) address, and never show the
+// partner's image.
 func TestHitView(t *testing.T) {
 	org := &shrooms.Actor{ID: 2, Handle: "org", Host: "b.example", Name: "Tool library"}
 	local := hitView(&shrooms.SearchHit{Org: org, Local: &shrooms.Item{ID: 7, Photos: []shrooms.Photo{{ThumbID: 9}}},
@@ -86,5 +87,11 @@ func TestHitView(t *testing.T) {
 		if v.Kind != "" || v.Status != "" {
 			t.Errorf("unknown kind and status are shown: %+v", v)
 		}
+	}
+	// A partner's item links to this node's page of it, whatever its URL.
+	v := hitView(&shrooms.SearchHit{Org: org, Remote: &shrooms.RemoteObject{Type: "Item", IRI: "https://b.example/items/1?x=1&y"},
+		URL: "https://b.example/items/1"})
+	if want := "/remote/items?iri=https%3A%2F%2Fb.example%2Fitems%2F1%3Fx%3D1%26y"; v.Href != want || v.External {
+		t.Errorf("remote item = %+v, want href %q", v, want)
 	}
 }

@@ -12,8 +12,10 @@ const maxCalendarDays = 366
 
 // FindAvailability returns an item's calendar from one day to another:
 // the days loans hold (no borrower named), whether it is on the shelf,
-// how many wait for it, the closed days. Returns ENOTFOUND for an item the
-// caller may not read, EINVALID for a span backwards or over a year.
+// how many wait for it, the closed days. A caller from the network must be
+// a linked partner whose policy shares loans. Returns ENOTFOUND for an
+// item the caller may not read, EINVALID for a span backwards or over a
+// year.
 func (s *LoanService) FindAvailability(ctx context.Context, itemID int64, from, to shrooms.Date) (*shrooms.Availability, error) {
 	if from.IsZero() || to.IsZero() || to.Before(from) || from.DaysUntil(to) > maxCalendarDays {
 		return nil, shrooms.Errorf(shrooms.EINVALID, "to: the span must run forwards, at most %d days", maxCalendarDays).
@@ -24,8 +26,14 @@ func (s *LoanService) FindAvailability(ctx context.Context, itemID int64, from, 
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := loanCallerOf(ctx, tx); err != nil {
+	c, err := loanCallerOf(ctx, tx)
+	if err != nil {
 		return nil, err
+	}
+	if c.p.Remote != "" && !c.p.SharesModule(loansModule) {
+		// From the network, only partners we lend to see our calendars;
+		// the item's rights then decide as for anyone.
+		return nil, notFound("item not found").Keyed("items.error.db_item_not_found")
 	}
 	_, item, err := s.db.readableItem(ctx, tx, itemID)
 	if err != nil {

@@ -15,7 +15,7 @@ func (m *Main) handlerDeps() handlers.Deps {
 		Nodes: svc.Nodes, Actors: svc.Actors, Users: svc.Users, Follows: svc.Follows, Outbox: svc.Outbox, Inbox: svc.Inbox,
 		Settings: svc.Settings, Sessions: svc.Sessions, Accounts: svc.Accounts, Profiles: svc.Profiles, Groups: svc.Groups, Media: svc.Media,
 		Items: svc.Items, Categories: svc.Categories, Places: svc.Places, Stock: svc.Stock, Loans: svc.Loans, LoanFeeds: svc.Loans, Notices: svc.Notices,
-		Partners: svc.Partners, Remote: svc.Remote, Search: svc.Search, Linker: m.Fed,
+		Partners: svc.Partners, Remote: svc.Remote, Search: svc.Search, Linker: m.Fed, RemoteItems: m.Fed,
 		Map:            handlers.MapConfig{TileURL: m.Config.Map.TileURL, Attribution: m.Config.Map.Attribution, MaxZoom: m.Config.Map.MaxZoom},
 		Mail:           svc.Mail,
 		SetupCode:      m.SetupCode,
