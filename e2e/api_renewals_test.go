@@ -34,6 +34,14 @@ func TestAPIItemRenewalLimit(t *testing.T) {
 		t.Fatalf("the ladder's loan rules: %v", loan)
 	}
 	wantDocumented(t, x.testNode, "LoanRules", loan)
+	staff := loginAs(t, x.testNode, "sam", memberPassword)
+	if p := staff.get(fmt.Sprintf("/items/%d", ladder)); !p.Has("Renewable 3 times at most") {
+		t.Errorf("the ladder's page does not tell its limit:\n%s", p.Body)
+	}
+	if p := staff.get(fmt.Sprintf("/items/%d/edit", ladder)); !p.Has(`name="renewals"`) || !p.Has(`value="3"`) ||
+		!p.Has("organisation’s rule (2 now)") {
+		t.Errorf("the ladder's form does not show its limit and the organisation's:\n%s", p.Body)
+	}
 	drill := x.loan(t, "GET", fmt.Sprintf("/api/v1/items/%d", x.drill), x.tk.member, nil, 200)
 	if _, ok := drill["loan"].(map[string]any)["renewals"]; ok {
 		t.Fatalf("the drill has no limit of its own: %v", drill["loan"])
@@ -76,5 +84,9 @@ func TestAPIItemRenewalLimit(t *testing.T) {
 	}
 	if n, _ := renewUntilRefused(x.drill); n != 0 {
 		t.Fatalf("the drill was renewed %d times, its limit is 0", n)
+	}
+	// The item's history spells the change out.
+	if p := staff.get(fmt.Sprintf("/items/%d", x.drill)); !p.Has("No time limit; Not renewable;") {
+		t.Errorf("the drill's history does not tell the limit:\n%s", p.Body)
 	}
 }
