@@ -108,7 +108,7 @@ func (v ChangeValue) Equal(w ChangeValue) bool {
 		return false
 	case (v.Bool == nil) != (w.Bool == nil) || v.Bool != nil && *v.Bool != *w.Bool:
 		return false
-	case (v.Loan == nil) != (w.Loan == nil) || v.Loan != nil && *v.Loan != *w.Loan:
+	case (v.Loan == nil) != (w.Loan == nil) || v.Loan != nil && !v.Loan.Equal(*w.Loan):
 		return false
 	}
 	return true

@@ -23,6 +23,10 @@ func TestItemValidate(t *testing.T) {
 		{"negative value", shrooms.Item{Name: "x", ValueCents: -1}, "value"},
 		{"negative deposit", shrooms.Item{Name: "x", Loan: shrooms.LoanRules{DepositCents: -5}}, "deposit"},
 		{"long loan", shrooms.Item{Name: "x", Loan: shrooms.LoanRules{MaxDays: 5000}}, "max_days"},
+		{"negative renewals", shrooms.Item{Name: "x", Loan: shrooms.LoanRules{Renewals: ptr(-1)}}, "renewals"},
+		{"too many renewals", shrooms.Item{Name: "x", Loan: shrooms.LoanRules{Renewals: ptr(shrooms.MaxRenewals + 1)}}, "renewals"},
+		{"no renewal", shrooms.Item{Name: "x", Loan: shrooms.LoanRules{Renewals: ptr(0)}}, ""},
+		{"most renewals", shrooms.Item{Name: "x", Loan: shrooms.LoanRules{Renewals: ptr(shrooms.MaxRenewals)}}, ""},
 		{"tool with stock", shrooms.Item{Name: "x", Quantity: 3}, "quantity"},
 		{"negative stock", shrooms.Item{Name: "x", Kind: shrooms.KindPart, Quantity: -1}, "quantity"},
 		{"negative minimum", shrooms.Item{Name: "x", Kind: shrooms.KindPart, MinQuantity: -1}, "min_quantity"},
@@ -177,6 +181,22 @@ func TestStockMovementValidate(t *testing.T) {
 		m := tc.m
 		if err := m.Validate(); (err == nil) != tc.ok {
 			t.Errorf("%+v: %v", tc.m, err)
+		}
+	}
+}
+
+func TestLoanRulesEqual(t *testing.T) {
+	t.Parallel()
+	a := shrooms.LoanRules{MaxDays: 7, Members: true, Renewals: ptr(1)}
+	b := a
+	b.Renewals = ptr(1)
+	if !a.Equal(b) || !shrooms.LoanValue(a).Equal(shrooms.LoanValue(b)) {
+		t.Error("the same limit in two pointers differs")
+	}
+	for _, c := range []shrooms.LoanRules{{MaxDays: 7, Members: true}, {MaxDays: 7, Members: true, Renewals: ptr(0)},
+		{MaxDays: 8, Members: true, Renewals: ptr(1)}} {
+		if a.Equal(c) || c.Equal(a) || shrooms.LoanValue(a).Equal(shrooms.LoanValue(c)) {
+			t.Errorf("%+v equals %+v", c, a)
 		}
 	}
 }

@@ -61,6 +61,23 @@ type LoanRules struct {
 	// members of partner organisations.
 	Members  bool `json:"members"`
 	Partners bool `json:"partners"`
+	// Renewals is how many times a loan of the item may be renewed; nil
+	// follows the organisation's LendingRules.RenewalLimit, 0 allows none.
+	// A pointer, so that a client that never heard of it (and omits it)
+	// keeps the organisation's rule rather than forbidding renewals.
+	Renewals *int `json:"renewals,omitempty"`
+}
+
+// MaxRenewals is the most renewals an item's rules may allow.
+const MaxRenewals = 100
+
+// Equal reports whether two sets of loan rules say the same.
+func (l LoanRules) Equal(m LoanRules) bool {
+	if (l.Renewals == nil) != (m.Renewals == nil) || l.Renewals != nil && *l.Renewals != *m.Renewals {
+		return false
+	}
+	l.Renewals, m.Renewals = nil, nil
+	return l == m
 }
 
 // Photo is one image of an item: the re-encoded picture and its thumbnail,
@@ -219,6 +236,8 @@ func (i *Item) Validate() error {
 		return Errorf(EINVALID, "deposit: must be between 0 and 100000000").Keyed("items.error.deposit_range").On("deposit")
 	case i.Loan.MaxDays < 0 || i.Loan.MaxDays > MaxLoanDays:
 		return Errorf(EINVALID, "max_days: must be between 0 and %d", MaxLoanDays).Keyed("items.error.max_days", "Max", MaxLoanDays).On("max_days")
+	case i.Loan.Renewals != nil && (*i.Loan.Renewals < 0 || *i.Loan.Renewals > MaxRenewals):
+		return Errorf(EINVALID, "renewals: must be between 0 and %d", MaxRenewals).Keyed("items.error.renewals", "Max", MaxRenewals).On("renewals")
 	case i.Quantity < 0:
 		return Errorf(EINVALID, "quantity: must not be negative").Keyed("items.error.quantity_negative").On("quantity")
 	case i.Quantity > MaxQuantity || i.MinQuantity > MaxQuantity:

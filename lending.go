@@ -89,7 +89,8 @@ type LendingRules struct {
 	MaxLoans    int `json:"max_loans"`
 	MaxRequests int `json:"max_requests"`
 	// RenewalLimit is how many times a loan may be renewed; each renewal
-	// extends the due date by the loan's length, capped by MaxDays.
+	// extends the due date by the loan's length, capped by MaxDays. An
+	// item's own LoanRules.Renewals wins over it.
 	RenewalLimit int `json:"renewal_limit"`
 	// BlockOverdue refuses new requests from a borrower with a loan
 	// overdue.
@@ -183,6 +184,15 @@ func (r *LendingRules) MaxDaysFor(item *Item) int {
 		return item.Loan.MaxDays
 	}
 	return r.MaxDays
+}
+
+// RenewalLimitFor is how many times a loan of item may be renewed: its
+// own limit when it sets one, else the organisation's.
+func (r *LendingRules) RenewalLimitFor(item *Item) int {
+	if item != nil && item.Loan.Renewals != nil {
+		return *item.Loan.Renewals
+	}
+	return r.RenewalLimit
 }
 
 // Buffer is the time kept free between two loans of one item.

@@ -138,6 +138,11 @@ func TestDueAndRenewal(t *testing.T) {
 	}{
 		{name: "someone waits", waits: true, key: "loans.error.renew_waited"},
 		{name: "limit reached", loan: func(l *shrooms.Loan) { l.Renewals = 2 }, key: "loans.error.renew_limit"},
+		{name: "the item allows no renewal", item: func(i *shrooms.Item) { i.Loan.Renewals = ptr(0) }, key: "loans.error.renew_limit"},
+		{name: "the item's limit reached before the organisation's", loan: func(l *shrooms.Loan) { l.Renewals = 1 },
+			item: func(i *shrooms.Item) { i.Loan.Renewals = ptr(1) }, key: "loans.error.renew_limit"},
+		{name: "the item's higher limit reached", loan: func(l *shrooms.Loan) { l.Renewals = 5 },
+			item: func(i *shrooms.Item) { i.Loan.Renewals = ptr(5) }, key: "loans.error.renew_limit"},
 		{name: "not out", loan: func(l *shrooms.Loan) { l.State = shrooms.LoanApproved }, key: "loans.error.transition"},
 		{name: "already as long as the item allows", item: func(i *shrooms.Item) { i.Loan.MaxDays = 8 }, key: "loans.error.renew_max"},
 	} {
@@ -154,6 +159,17 @@ func TestDueAndRenewal(t *testing.T) {
 				t.Fatalf("got %v, want %s", err, tc.key)
 			}
 		})
+	}
+	// The item's own limit wins over the organisation's 2, both ways.
+	for _, tc := range []struct {
+		item     *int
+		renewals int
+	}{{nil, 1}, {ptr(3), 2}, {ptr(100), 99}} {
+		l, item := loan(), lendable()
+		l.Renewals, item.Loan.Renewals = tc.renewals, tc.item
+		if due, err := r.Renew(l, item, false, day("2027-03-13")); err != nil || due != day("2027-03-27") {
+			t.Errorf("item limit %v, renewed %d times: %s, %v", tc.item, tc.renewals, due, err)
+		}
 	}
 	if d := r.OfferDeadline(day("2027-03-06")); d != day("2027-04-03") {
 		t.Errorf("offered on the 6th, 3 open days later (13th, 27th, 3 April; the 20th closed): %s", d)

@@ -151,14 +151,15 @@ func (r *LendingRules) DueAtCheckOut(l *Loan, today Date) Date {
 // Renew returns the new due day of loan l renewed on day today for item:
 // the due day pushed by the loan's length, on the next open day, but no
 // further than the longest loan counted from today (then the last open
-// day within it). othersWait says someone waits for the item or holds dates
-// the renewal would take. Returns ECONFLICT with the reason.
+// day within it); at most as often as the item's renewal limit, else the
+// organisation's, allows. othersWait says someone waits for the item or
+// holds dates the renewal would take. Returns ECONFLICT with the reason.
 func (r *LendingRules) Renew(l *Loan, item *Item, othersWait bool, today Date) (Date, error) {
 	if _, err := NextLoanState(l.State, LoanRenew); err != nil {
 		return Date{}, err
 	}
 	switch {
-	case l.Renewals >= r.RenewalLimit:
+	case l.Renewals >= r.RenewalLimitFor(item):
 		return Date{}, Errorf(ECONFLICT, "this loan was renewed %d times, the most allowed", l.Renewals).
 			Keyed("loans.error.renew_limit", "Count", l.Renewals)
 	case othersWait:

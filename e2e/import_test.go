@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -241,10 +242,11 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 	samA := findUser(t, a, "sam")
 	createItem(t, a, &shrooms.Item{Name: "Cordless drill", Description: "18 V, \"two\" batteries;\nspare chuck", CategoryID: power.ID,
-		ValueCents: 8990, Loanable: true, Loan: shrooms.LoanRules{MaxDays: 14, DepositCents: 2000, Members: true, Partners: true},
+		ValueCents: 8990, Loanable: true, Loan: shrooms.LoanRules{MaxDays: 14, DepositCents: 2000, Members: true, Partners: true, Renewals: ptr(3)},
 		PlaceID: shelf.ID, OwnerID: samA.ID, Audience: shrooms.AudiencePublic, Condition: shrooms.ConditionFair,
 		Fields: map[string]string{"watts": "750", "bought": "2024-03-01"}})
-	createItem(t, a, &shrooms.Item{Name: "=HYPERLINK(\"http://evil.example\")", Kind: shrooms.KindDevice, Status: shrooms.StatusInRepair})
+	createItem(t, a, &shrooms.Item{Name: "=HYPERLINK(\"http://evil.example\")", Kind: shrooms.KindDevice, Status: shrooms.StatusInRepair,
+		Loan: shrooms.LoanRules{Renewals: ptr(0)}})
 	createItem(t, a, &shrooms.Item{Name: "Fuse 5 A", Kind: shrooms.KindPart, Quantity: 40, MinQuantity: 10, Unit: "pcs", Audience: shrooms.AudienceStaff})
 
 	staff := loginAs(t, a, "sam", memberPassword)
@@ -262,7 +264,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		res.Header.Get("Content-Disposition") != `attachment; filename="items-`+a.clock.Now().Format("2006-01-02")+`.csv"` {
 		t.Fatalf("export: %d %v\n%s", res.StatusCode, res.Header, export)
 	}
-	if !strings.HasPrefix(export, "\ufeffname,kind,description,category,condition,value,status,loanable,loan_max_days,deposit,loan_members,loan_partners,place,audience,quantity,unit,min_quantity,owner,field:watts,field:bought\r\n") {
+	if !strings.HasPrefix(export, "\ufeffname,kind,description,category,condition,value,status,loanable,loan_max_days,loan_renewals,deposit,loan_members,loan_partners,place,audience,quantity,unit,min_quantity,owner,field:watts,field:bought\r\n") {
 		t.Fatalf("export header:\n%s", export)
 	}
 	if !strings.Contains(export, `"'=HYPERLINK(""http://evil.example"")"`) || !strings.Contains(export, "Tools › Power tools") || !strings.Contains(export, "Workshop › Shelf A") {
@@ -295,8 +297,14 @@ func TestExportImportRoundTrip(t *testing.T) {
 				fields = append(fields, k+"="+v)
 			}
 			sort.Strings(fields)
-			out = append(out, fmt.Sprintf("%s|%s|%s|%s|%s|%d|%s|%v|%+v|%s|%s|%d|%s|%d|%s|%v", it.Name, it.Kind, it.Description,
-				it.CategoryPath, it.Condition, it.ValueCents, it.Status, it.Loanable, it.Loan, place, it.Audience,
+			// The renewal limit by value (nil: the organisation's rule).
+			loan, renewals := it.Loan, "org"
+			if loan.Renewals != nil {
+				renewals = strconv.Itoa(*loan.Renewals)
+			}
+			loan.Renewals = nil
+			out = append(out, fmt.Sprintf("%s|%s|%s|%s|%s|%d|%s|%v|%+v renewals:%s|%s|%s|%d|%s|%d|%s|%v", it.Name, it.Kind, it.Description,
+				it.CategoryPath, it.Condition, it.ValueCents, it.Status, it.Loanable, loan, renewals, place, it.Audience,
 				it.Quantity, it.Unit, it.MinQuantity, owner, fields))
 		}
 		return out

@@ -38,6 +38,10 @@ type itemFormPage struct {
 	// selected, so that saving the form does not silently take the item
 	// out of them.
 	KeepKit, KeepPlace string
+	// OrgRenewals is the organisation's renewal limit, which an item
+	// without its own follows; OrgRules says it could be read.
+	OrgRenewals int
+	OrgRules    bool
 }
 
 // option is one choice of a select.
@@ -276,6 +280,11 @@ func (s *server) renderItemForm(w http.ResponseWriter, r *http.Request, d *itemF
 	if d.Item != nil {
 		d.KeepKit = unlistedCurrent(d.F.Kit, d.Item.KitID, d.Kits, func(k *shrooms.Item) int64 { return k.ID })
 		d.KeepPlace = unlistedCurrent(d.F.Place, d.Item.PlaceID, d.Places, func(p *shrooms.Place) int64 { return p.ID })
+	}
+	if s.Loans != nil {
+		if rules, err := s.Loans.FindLendingRules(ctx); err == nil {
+			d.OrgRenewals, d.OrgRules = rules.RenewalLimit, true
+		}
 	}
 	if d.Manage {
 		d.Owners = s.ownerChoices(r, d.Item)

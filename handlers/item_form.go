@@ -14,7 +14,7 @@ import (
 type itemForm struct {
 	Kind, Name, Description, Category, Condition, Value, Status string
 	Loanable, LoanMembers, LoanPartners                         bool
-	MaxDays, Deposit                                            string
+	MaxDays, Deposit, Renewals                                  string
 	Owner, Group, Place, Kit, Audience                          string
 	Quantity, Unit, MinQuantity, Version                        string
 	// Fields are the custom field values by key.
@@ -50,6 +50,9 @@ func itemFormOf(i *shrooms.Item) itemForm {
 	if i.Loan.MaxDays > 0 {
 		f.MaxDays = strconv.Itoa(i.Loan.MaxDays)
 	}
+	if i.Loan.Renewals != nil {
+		f.Renewals = strconv.Itoa(*i.Loan.Renewals)
+	}
 	for k, v := range i.Fields {
 		f.Fields[k] = v
 	}
@@ -63,7 +66,7 @@ func readItemForm(v url.Values) itemForm {
 	f := itemForm{Kind: get("kind"), Name: get("name"), Description: get("description"), Category: get("category"),
 		Condition: get("condition"), Value: get("value"), Status: get("status"), Loanable: get("loanable") != "",
 		LoanMembers: get("loan_members") != "", LoanPartners: get("loan_partners") != "", MaxDays: get("max_days"),
-		Deposit: get("deposit"), Owner: get("owner"), Group: get("group"), Place: get("place_id"), Kit: get("kit"),
+		Renewals: get("renewals"), Deposit: get("deposit"), Owner: get("owner"), Group: get("group"), Place: get("place_id"), Kit: get("kit"),
 		Audience: get("audience"), Quantity: get("quantity"), Unit: get("unit"), MinQuantity: get("min_quantity"),
 		Version: get("version"), Fields: map[string]string{}}
 	for k := range v {
@@ -113,6 +116,15 @@ func (f *itemForm) item(defs []shrooms.CustomField, tr translator) (*shrooms.Ite
 	}
 	if i.Loan.MaxDays, err = parseCount(f.MaxDays, shrooms.MaxLoanDays); err != nil {
 		return nil, countError("max_days", tr("items.field.max_days"), shrooms.MaxLoanDays)
+	}
+	if f.Renewals != "" {
+		// Empty follows the organisation's rule; a number, even 0, is the
+		// item's own.
+		n, err := parseCount(f.Renewals, shrooms.MaxRenewals)
+		if err != nil {
+			return nil, countError("renewals", tr("items.field.renewals"), shrooms.MaxRenewals)
+		}
+		i.Loan.Renewals = &n
 	}
 	i.Loan.Members, i.Loan.Partners = f.LoanMembers, f.LoanPartners
 	if i.Kind == shrooms.KindPart {

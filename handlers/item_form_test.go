@@ -63,3 +63,33 @@ func TestItemFormCustomFields(t *testing.T) {
 		t.Errorf("tool with stock inputs: %+v %v", i, err)
 	}
 }
+
+// TestItemFormRenewals checks the item's renewal limit: empty follows the
+// organisation's rule, a number (0 too) is the item's own, and the form
+// shows it back as typed.
+func TestItemFormRenewals(t *testing.T) {
+	tr := func(key string, args ...any) string { return fmt.Sprint(append([]any{key}, args...)...) }
+	for in, want := range map[string]string{"": "<nil>", " ": "<nil>", "0": "0", "3": "3", "100": "100"} {
+		f := readItemForm(url.Values{"name": {"Drill"}, "renewals": {in}})
+		i, err := f.item(nil, tr)
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		got := "<nil>"
+		if i.Loan.Renewals != nil {
+			got = fmt.Sprint(*i.Loan.Renewals)
+		}
+		if got != want {
+			t.Errorf("renewals %q read %s, want %s", in, got, want)
+		}
+		if back := itemFormOf(i).Renewals; back != f.Renewals {
+			t.Errorf("renewals %q shown back as %q", in, back)
+		}
+	}
+	for _, in := range []string{"-1", "101", "two"} {
+		f := readItemForm(url.Values{"name": {"Drill"}, "renewals": {in}})
+		if _, err := f.item(nil, tr); shrooms.ErrorField(err) != "renewals" || shrooms.ErrorCode(err) != shrooms.EINVALID {
+			t.Errorf("renewals %q: %v", in, err)
+		}
+	}
+}

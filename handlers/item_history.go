@@ -94,6 +94,13 @@ func loanText(tr translator, l shrooms.LoanRules) string {
 	if l.MaxDays > 0 {
 		parts[0] = tr("items.loan.max_days", "Count", l.MaxDays)
 	}
+	switch {
+	case l.Renewals == nil:
+	case *l.Renewals == 0:
+		parts = append(parts, tr("items.loan.no_renewal"))
+	default:
+		parts = append(parts, tr("items.loan.renewals", "Count", *l.Renewals))
+	}
 	if l.DepositCents > 0 {
 		parts = append(parts, tr("items.loan.deposit", "Amount", shrooms.FormatMoney(l.DepositCents)))
 	}

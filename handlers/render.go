@@ -92,6 +92,7 @@ func templateFuncs(cat *catalog, lang string) template.FuncMap {
 		"moduleName":        func(m string) string { return cat.translate(lang, "module."+m) },
 		"inSection":         func(path, href string) bool { return path == href || strings.HasPrefix(path, href+"/") },
 		"add":               func(a, b int) int { return a + b },
+		"deref":             func(n *int) int { return *n },
 		"sub":               func(a, b int) int { return a - b },
 		"contains": func(list []string, s string) bool {
 			for _, x := range list {

@@ -36,7 +36,7 @@ const (
 
 // columns are the item's own columns, in export order.
 var columns = []string{"name", "kind", "description", "category", "condition", "value", "status",
-	"loanable", "loan_max_days", "deposit", "loan_members", "loan_partners", "place", "audience",
+	"loanable", "loan_max_days", "loan_renewals", "deposit", "loan_members", "loan_partners", "place", "audience",
 	"quantity", "unit", "min_quantity", "owner"}
 
 // Columns returns the item's own columns, in export order (a copy).
@@ -46,7 +46,7 @@ func Columns() []string { return append([]string(nil), columns...) }
 // with the byte order mark that spreadsheets need to read UTF-8.
 func Template() string {
 	return "\ufeff" + strings.Join(columns, ",") + "\r\n" +
-		"Cordless drill,tool,18 V with two batteries,Tools › Power tools,good,89.90,available,yes,14,20.00,yes,no,Workshop › Shelf A,members,,,,\r\n"
+		"Cordless drill,tool,18 V with two batteries,Tools › Power tools,good,89.90,available,yes,14,,20.00,yes,no,Workshop › Shelf A,members,,,,\r\n"
 }
 
 // TooLarge is the refusal of a file larger than MaxBytes. A reader that

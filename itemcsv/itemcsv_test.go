@@ -121,3 +121,29 @@ func TestCellWriter(t *testing.T) {
 		t.Errorf("row:\n%q\nwant\n%q", b.String(), want)
 	}
 }
+
+// TestCSVRenewals: an empty loan_renewals cell follows the organisation's
+// rule, a number (0 too) is the item's own and is written back as read;
+// a bad one is a row error or left for the store to refuse.
+func TestCSVRenewals(t *testing.T) {
+	rows, err := readCSV(strings.NewReader("name,loan_renewals\nA,\nB,0\nC,5\nD,-1\nE,many\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"", "0", "5", "-1", "0"}
+	for i, rec := range rows.records {
+		it, errs, err := rows.item(rec, FirstRow+i, &csvNames{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := renewals(it.Loan.Renewals); got != want[i] {
+			t.Errorf("%s: renewals %q, want %q", it.Name, got, want[i])
+		}
+		if bad := len(errs) == 1 && errs[0].Field == "loan_renewals"; bad != (it.Name == "E") {
+			t.Errorf("%s: row errors %v", it.Name, errs)
+		}
+	}
+	if !strings.Contains(Template(), ",loan_max_days,loan_renewals,deposit,") {
+		t.Errorf("template header: %s", Template())
+	}
+}

@@ -130,6 +130,17 @@ func (c *csvRows) item(rec []string, row int, names *csvNames, fieldKeys []strin
 		days = -1 // out of bounds: the store says which
 	}
 	it.Loan.MaxDays = int(days)
+	if c.get(rec, "loan_renewals") != "" {
+		// Empty follows the organisation's rule; a number, 0 too, is the
+		// item's own.
+		var n int64
+		number("loan_renewals", &n)
+		if n < 0 || n > 100000 {
+			n = -1 // out of bounds: the store says which
+		}
+		limit := int(n)
+		it.Loan.Renewals = &limit
+	}
 	flag := func(col string, def bool) bool {
 		v := c.get(rec, col)
 		if v == "" {

@@ -63,7 +63,7 @@ func (e *Export) Write(ctx context.Context, w io.Writer) error {
 		rec = rec[:0]
 		rec = append(rec, it.Name, string(it.Kind), it.Description, catPath(it, paths), string(it.Condition),
 			shrooms.FormatMoney(it.ValueCents), string(it.Status), yesNo(it.Loanable), strconv.Itoa(it.Loan.MaxDays),
-			shrooms.FormatMoney(it.Loan.DepositCents), yesNo(it.Loan.Members), yesNo(it.Loan.Partners), placePath(it),
+			renewals(it.Loan.Renewals), shrooms.FormatMoney(it.Loan.DepositCents), yesNo(it.Loan.Members), yesNo(it.Loan.Partners), placePath(it),
 			string(it.Audience))
 		if it.Kind == shrooms.KindPart {
 			rec = append(rec, strconv.FormatInt(it.Quantity, 10), it.Unit, strconv.FormatInt(it.MinQuantity, 10))
@@ -232,4 +232,13 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// renewals is an item's renewal limit as a cell: empty when it follows
+// the organisation's rule.
+func renewals(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
 }

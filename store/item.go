@@ -128,12 +128,12 @@ func (db *DB) insertItem(ctx context.Context, tx *sql.Tx, p shrooms.Principal, i
 	}
 	now := db.now().UnixMilli()
 	res, err := tx.ExecContext(ctx, `INSERT INTO items (kind, name, description, category_id, condition, value_cents,
-		status, loanable, loan_max_days, loan_deposit_cents, loan_members, loan_partners, owner_id, group_id,
-		place_id, kit_id, audience, fields, quantity, unit, min_quantity, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+		status, loanable, loan_max_days, loan_deposit_cents, loan_members, loan_partners, loan_renewals, owner_id,
+		group_id, place_id, kit_id, audience, fields, quantity, unit, min_quantity, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
 		i.Kind, i.Name, i.Description, nullID(i.CategoryID), i.Condition, i.ValueCents,
 		i.Status, i.Loanable, i.Loan.MaxDays, i.Loan.DepositCents, i.Loan.Members, i.Loan.Partners,
-		nullID(i.OwnerID), nullID(i.GroupID), nullID(i.PlaceID), nullID(i.KitID), i.Audience, string(fields),
+		i.Loan.Renewals, nullID(i.OwnerID), nullID(i.GroupID), nullID(i.PlaceID), nullID(i.KitID), i.Audience, string(fields),
 		i.Quantity, i.Unit, i.MinQuantity, now, now)
 	if err != nil {
 		return nil, dbError(err, nil)

@@ -14,7 +14,7 @@ import (
 // itemColumns are the columns of an item row, in scanItem's order. The
 // query aliases items as i.
 const itemColumns = `i.id, i.kind, i.name, i.description, COALESCE(i.category_id, 0), i.condition, i.value_cents,
-	i.status, i.loanable, i.loan_max_days, i.loan_deposit_cents, i.loan_members, i.loan_partners,
+	i.status, i.loanable, i.loan_max_days, i.loan_deposit_cents, i.loan_members, i.loan_partners, i.loan_renewals,
 	COALESCE(i.owner_id, 0), COALESCE(i.group_id, 0), COALESCE(i.place_id, 0), COALESCE(i.kit_id, 0),
 	i.audience, i.fields, i.quantity, i.unit, i.min_quantity, i.version, i.created_at, i.updated_at`
 
@@ -24,7 +24,7 @@ func (db *DB) scanItem(s scanner, extra ...any) (*shrooms.Item, error) {
 	var fields string
 	var created, updated sql.NullInt64
 	dest := []any{&i.ID, &i.Kind, &i.Name, &i.Description, &i.CategoryID, &i.Condition, &i.ValueCents,
-		&i.Status, &i.Loanable, &i.Loan.MaxDays, &i.Loan.DepositCents, &i.Loan.Members, &i.Loan.Partners,
+		&i.Status, &i.Loanable, &i.Loan.MaxDays, &i.Loan.DepositCents, &i.Loan.Members, &i.Loan.Partners, &i.Loan.Renewals,
 		&i.OwnerID, &i.GroupID, &i.PlaceID, &i.KitID,
 		&i.Audience, &fields, &i.Quantity, &i.Unit, &i.MinQuantity, &i.Version, &created, &updated}
 	if err := s.Scan(append(dest, extra...)...); err != nil {

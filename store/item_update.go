@@ -78,11 +78,11 @@ func (s *ItemService) UpdateItem(ctx context.Context, id int64, u shrooms.ItemUp
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE items SET kind = ?, name = ?, description = ?, category_id = ?,
 		condition = ?, value_cents = ?, status = ?, loanable = ?, loan_max_days = ?, loan_deposit_cents = ?,
-		loan_members = ?, loan_partners = ?, owner_id = ?, group_id = ?, place_id = ?, kit_id = ?, audience = ?,
+		loan_members = ?, loan_partners = ?, loan_renewals = ?, owner_id = ?, group_id = ?, place_id = ?, kit_id = ?, audience = ?,
 		fields = ?, unit = ?, min_quantity = ?, version = version + 1, updated_at = ?
 		WHERE id = ? AND version = ?`,
 		i.Kind, i.Name, i.Description, nullID(i.CategoryID), i.Condition, i.ValueCents, i.Status, i.Loanable,
-		i.Loan.MaxDays, i.Loan.DepositCents, i.Loan.Members, i.Loan.Partners, nullID(i.OwnerID), nullID(i.GroupID),
+		i.Loan.MaxDays, i.Loan.DepositCents, i.Loan.Members, i.Loan.Partners, i.Loan.Renewals, nullID(i.OwnerID), nullID(i.GroupID),
 		nullID(i.PlaceID), nullID(i.KitID), i.Audience, string(fields), i.Unit, i.MinQuantity,
 		s.db.now().UnixMilli(), id, before.Version)
 	if err != nil {

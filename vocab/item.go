@@ -322,6 +322,10 @@ func itemExtensions(item *shrooms.Item) map[string]any {
 			"members":      item.Loan.Members,
 			"partners":     item.Loan.Partners,
 		}
+		if n := item.Loan.Renewals; n != nil {
+			// Absent: the lender's own rule, which it does not publish.
+			m[propLoanRules].(map[string]any)["renewals"] = *n
+		}
 	}
 	if item.Kind == shrooms.KindPart {
 		m[propQuantity] = item.Quantity

@@ -132,6 +132,12 @@ func itemFromHead(h itemHead, m map[string]any) (*shrooms.Item, error) {
 			Members:      rules["members"] == true,
 			Partners:     rules["partners"] == true,
 		}
+		// A limit out of bounds is the lender's mistake: read as none of
+		// the item's own.
+		if n, ok := rules["renewals"].(float64); ok && n >= 0 && n <= shrooms.MaxRenewals && n == math.Trunc(n) {
+			limit := int(n)
+			item.Loan.Renewals = &limit
+		}
 	}
 	item.Quantity = rawInt(ext(m, "quantity"))
 	item.MinQuantity = rawInt(ext(m, "minQuantity"))

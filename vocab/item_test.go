@@ -166,7 +166,10 @@ func publicView(i *shrooms.Item) *shrooms.Item {
 }
 
 func TestParseItemRoundTrip(t *testing.T) {
-	for name, item := range map[string]*shrooms.Item{"tool": toolItem(), "part": partItem()} {
+	limited, unrenewable := toolItem(), toolItem()
+	limited.Loan.Renewals, unrenewable.Loan.Renewals = ptr(3), ptr(0)
+	for name, item := range map[string]*shrooms.Item{"tool": toolItem(), "part": partItem(),
+		"tool with a renewal limit": limited, "tool without renewal": unrenewable} {
 		t.Run(name, func(t *testing.T) {
 			raw, err := vocab.ItemJSON(item, orgActor(t), itemTo, itemCC)
 			if err != nil {
@@ -294,6 +297,45 @@ func TestItemKitFacts(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("no PropertyValue %s = %s in %v", tc.name, tc.want, doc.Attachment)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// A renewal limit out of bounds, or not a whole number, is read as none
+// of the item's own: the reader's organisation rule applies.
+func TestParseItemBadRenewals(t *testing.T) {
+	item := toolItem()
+	raw, err := vocab.ItemJSON(item, orgActor(t), itemTo, itemCC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"-1", "101", "2.5", `"3"`, "null"} {
+		doc := strings.Replace(string(raw), `"maxDays":`, `"renewals": `+bad+`, "maxDays":`, 1)
+		if doc == string(raw) {
+			t.Fatal("no maxDays to put the limit next to")
+		}
+		got, _, err := vocab.ParseItem([]byte(doc))
+		if err != nil || got.Loan.Renewals != nil || got.Loan.MaxDays != 14 {
+			t.Errorf("renewals %s: %+v, %v", bad, got.Loan, err)
+		}
+	}
+}
+
+// The Loans fact tells partners' readers how often a loan may be renewed
+// when the item has its own limit.
+func TestItemRenewalsFact(t *testing.T) {
+	for limit, want := range map[int]string{0: "up to 14 days, not renewable", 1: "up to 14 days, renewable 1 time",
+		3: "up to 14 days, renewable 3 times"} {
+		item := toolItem()
+		item.Loan.Renewals = ptr(limit)
+		raw, err := vocab.ItemJSON(item, orgActor(t), itemTo, itemCC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), `"value":"`+want+`"`) && !strings.Contains(string(raw), `"value": "`+want+`"`) {
+			t.Errorf("limit %d: no Loans fact %q in\n%s", limit, want, raw)
 		}
 	}
 }

@@ -56,6 +56,13 @@ func itemFacts(item *shrooms.Item) []fact {
 		if item.Loan.MaxDays > 0 {
 			loans = "up to " + plural(int64(item.Loan.MaxDays), "day")
 		}
+		switch n := item.Loan.Renewals; {
+		case n == nil:
+		case *n == 0:
+			loans += ", not renewable"
+		default:
+			loans += ", renewable " + plural(int64(*n), "time")
+		}
 		add("Loans", loans)
 	}
 	if pl := item.Place; pl != nil && pl.Public {
