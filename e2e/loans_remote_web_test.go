@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,6 +139,18 @@ func TestRemoteItemWebLoan(t *testing.T) {
 	}
 	if strings.Contains(p.Body, `id="my-out"`) {
 		t.Error("the drill is still out on B")
+	}
+	// Bea's own node mailed her each decision of A's, as of a local loan.
+	if _, err := x.b.m.Notifier.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	drainMail(t, x.b)
+	var subjects []string
+	for _, m := range mailsTo(x.bMail, "bea@example.org") {
+		subjects = append(subjects, m.Subject)
+	}
+	if !slices.Contains(subjects, "Your loan of Cordless drill is approved") || !slices.Contains(subjects, "Cordless drill is back: thank you") {
+		t.Fatalf("bea's mails from B: %q", subjects)
 	}
 }
 
