@@ -125,7 +125,7 @@ func BenchmarkLoans(b *testing.B) {
 				go func() {
 					defer wg.Done()
 					<-gate
-					status, out := benchPost(client, n.url()+path(i), tokens[i/perMember], body(i))
+					status, out := postJSON(client, n.url()+path(i), tokens[i/perMember], body(i))
 					msg := ""
 					if status != want {
 						msg = fmt.Sprintf("%d: %d %.200s", i, status, out)
@@ -197,8 +197,8 @@ func benchGet(b *testing.B, c *http.Client, url, token string) (int, []byte) {
 	return res.StatusCode, body
 }
 
-// benchPost posts JSON with a bearer token; a failed connection is status 0.
-func benchPost(c *http.Client, url, token string, body []byte) (int, []byte) {
+// postJSON posts JSON with a bearer token; a failed connection is status 0.
+func postJSON(c *http.Client, url, token string, body []byte) (int, []byte) {
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, []byte(err.Error())
