@@ -11,7 +11,7 @@ import (
 
 // userToken creates an API token for the user as the system would (the
 // CLI's 'admin token create') and returns its secret.
-func userToken(t *testing.T, n *testNode, u *shrooms.User, name string) string {
+func userToken(t testing.TB, n *testNode, u *shrooms.User, name string) string {
 	t.Helper()
 	secret, _, err := n.m.DB.Users.CreateAPIToken(systemCtx, u.ID, name)
 	if err != nil {
