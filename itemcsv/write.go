@@ -103,7 +103,9 @@ func (c *cellWriter) Write(rec []string) error {
 		if i > 0 {
 			c.w.WriteByte(',')
 		}
-		if cellNeedsQuotes(v) {
+		// A row of one empty cell would be an empty line, which readers
+		// skip: quoted, it stays a row.
+		if cellNeedsQuotes(v) || len(rec) == 1 && v == "" {
 			c.w.WriteByte('"')
 			c.w.WriteString(strings.ReplaceAll(v, `"`, `""`))
 			c.w.WriteByte('"')
