@@ -90,6 +90,10 @@ type LoanService interface {
 	LeaveWaitlist(ctx context.Context, entryID int64) error
 	FindWaitlist(ctx context.Context, itemID int64) ([]*WaitEntry, error)
 
+	// FindWaitlists lists every item's line, item by item, for the desk.
+	// Returns EFORBIDDEN for anyone else.
+	FindWaitlists(ctx context.Context) ([]*WaitEntry, error)
+
 	// FindLendingRules returns the organisation's lending rules;
 	// UpdateLendingRules sets them (admins). Returns EINVALID naming the
 	// field, EFORBIDDEN.

@@ -16,7 +16,7 @@ type deskView struct {
 	Pickups  []deskAct
 	Returns  []deskAct
 	Overdue  []deskOverdue
-	// Lines are the waiting lists of the items the desk lists.
+	// Lines are the items' waiting lists, item by item.
 	Lines []deskLine
 }
 
@@ -82,47 +82,25 @@ func (s *server) handleDesk(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Overdue = append(d.Overdue, o)
 	}
-	if d.Lines, err = s.deskLines(r, d); err != nil {
+	if d.Lines, err = s.deskLines(r); err != nil {
 		s.fail(w, r, err, 0)
 		return
 	}
 	s.render(w, r, 0, "desk", "loans.desk.title", d)
 }
 
-// deskLines reads the waiting lists of the items the desk lists: those
-// are the items people wait for.
-func (s *server) deskLines(r *http.Request, d *deskView) ([]deskLine, error) {
-	var lines []deskLine
-	seen := map[int64]bool{}
-	var all []*shrooms.Loan
-	for _, a := range append(append(append(d.Requests, d.Pickups...), d.Returns...), overdueActs(d.Overdue)...) {
-		all = append(all, a.Loan)
-	}
-	out, _, err := s.Loans.FindLoans(r.Context(), shrooms.LoanFilter{Desk: true, States: []shrooms.LoanState{shrooms.LoanCheckedOut}, Limit: deskList})
+// deskLines reads every item's waiting list, item by item.
+func (s *server) deskLines(r *http.Request) ([]deskLine, error) {
+	places, err := s.Loans.FindWaitlists(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range append(all, out...) {
-		if l.ItemID == 0 || seen[l.ItemID] {
-			continue
+	var lines []deskLine
+	for _, w := range places {
+		if n := len(lines); n == 0 || lines[n-1].ItemID != w.ItemID {
+			lines = append(lines, deskLine{ItemID: w.ItemID, ItemName: w.ItemName})
 		}
-		seen[l.ItemID] = true
-		line, err := s.Loans.FindWaitlist(r.Context(), l.ItemID)
-		if err != nil {
-			return nil, err
-		}
-		if len(line) > 0 {
-			lines = append(lines, deskLine{ItemID: l.ItemID, ItemName: l.ItemName, Line: line})
-		}
+		lines[len(lines)-1].Line = append(lines[len(lines)-1].Line, w)
 	}
 	return lines, nil
-}
-
-// overdueActs are the forms of the overdue loans.
-func overdueActs(os []deskOverdue) []deskAct {
-	var out []deskAct
-	for _, o := range os {
-		out = append(out, o.Act)
-	}
-	return out
 }

@@ -276,6 +276,14 @@ func TestWaitingList(t *testing.T) {
 	wantRefusal(t, err, shrooms.ECONFLICT, "loans.error.in_line")
 	_, err = x.loans.ActOnLoan(as(x.member), l.ID, shrooms.LoanRenew, shrooms.LoanChange{})
 	wantRefusal(t, err, shrooms.ECONFLICT, "loans.error.renew_waited")
+	// The desk sees every line, item by item; a member does not.
+	if all, err := x.loans.FindWaitlists(as(x.staff)); err != nil || len(all) != 2 || all[0].Borrower.UserID != wait1.ID ||
+		all[1].Position != 2 || all[1].ItemName != "Drill" {
+		t.Fatalf("desk's waiting lists: %+v %v", all, err)
+	}
+	if _, err := x.loans.FindWaitlists(as(wait1)); shrooms.ErrorCode(err) != shrooms.EFORBIDDEN {
+		t.Fatalf("a member reads every line: %v", err)
+	}
 	mine, err := x.loans.FindWaitlist(as(wait2), 0)
 	if err != nil || len(mine) != 1 || mine[0].Position != 2 || mine[0].ItemName != "Drill" {
 		t.Fatalf("wait2's places: %+v %v", mine, err)

@@ -268,3 +268,37 @@ func (s *LoanService) FindWaitlist(ctx context.Context, itemID int64) ([]*shroom
 	}
 	return out, nil
 }
+
+// FindWaitlists lists every item's line, item by item and in order, for
+// the desk (EFORBIDDEN otherwise): the desk's "waiting lists", whatever
+// state the items are in.
+func (s *LoanService) FindWaitlists(ctx context.Context) ([]*shrooms.WaitEntry, error) {
+	tx, c, err := s.db.loanTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if !c.desk() {
+		return nil, shrooms.Errorf(shrooms.EFORBIDDEN, "only the lending desk sees every waiting list").
+			Keyed("loans.error.desk_only", "Action", "waitlists")
+	}
+	line, err := queryWaiting(ctx, tx, `WHERE state IN ('waiting', 'offered') ORDER BY item_id, id LIMIT 1000`)
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	pos := map[int64]int{}
+	for _, w := range line {
+		pos[w.ItemID]++
+		w.Position = pos[w.ItemID]
+		name, ok := names[w.ItemID]
+		if !ok {
+			if err := tx.QueryRowContext(ctx, `SELECT name FROM items WHERE id = ?`, w.ItemID).Scan(&name); err != nil {
+				return nil, fmt.Errorf("waiting lists: %w", err)
+			}
+			names[w.ItemID] = name
+		}
+		w.ItemName = name
+	}
+	return line, nil
+}
