@@ -241,8 +241,9 @@ func TestLoanRaceAcrossPartners(t *testing.T) {
 	}
 }
 
-// B's member withdraws an approved request while A is down: the Undo
-// waits in B's queue, and both sides agree once A is back.
+// B's member withdraws an approved request while A is down, and B
+// restarts before A is back: the Undo waits in B's queue, and both sides
+// agree once A is back.
 func TestLoanCancelWhileLenderDown(t *testing.T) {
 	t.Parallel()
 	x := newLendingNodes(t)
@@ -260,6 +261,8 @@ func TestLoanCancelWhileLenderDown(t *testing.T) {
 	if got := mirrorOf(t, x.b, x.bea, mirror.ID); got.State != shrooms.LoanApproved {
 		t.Fatalf("B's mirror changed before A answered: %s", got.State)
 	}
+	// B goes down too before A is back: the Undo waits in B's database.
+	x.b.restart()
 	x.a.restart()
 	x.clock.Advance(10 * time.Minute) // B's delivery retries are due
 	drain(t, x.a, x.b, x.c)
